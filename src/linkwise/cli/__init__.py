@@ -1,0 +1,1 @@
+"""The command line (Typer + Rich). No business logic here: commands call the workspace."""

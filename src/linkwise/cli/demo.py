@@ -1,0 +1,76 @@
+"""`linkwise demo` and `linkwise demo generate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from linkwise.cli.common import console, progress_bar, user_errors
+from linkwise.cli.ingest import render_outcomes
+from linkwise.demo import generate_world
+
+demo_app = typer.Typer(help="The synthetic demo world.")
+
+People = Annotated[int, typer.Option("--people", min=100, max=1_000_000, help="People to invent.")]
+Seed = Annotated[int, typer.Option("--seed", help="Random seed; same seed, same world.")]
+
+
+@demo_app.callback(invoke_without_command=True)
+def demo(
+    ctx: typer.Context,
+    people: People = 10_000,
+    seed: Seed = 7,
+    workspace: Annotated[
+        Path, typer.Option("--workspace", "-w", help="Folder for the demo workspace.")
+    ] = Path("linkwise-demo"),
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Stop after building.")] = False,
+) -> None:
+    """Build the demo world in a workspace on the embedded default: generate, init, ingest."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from linkwise.workspace.demo import build_demo
+
+    with progress_bar() as bars, user_errors():
+        gen_task = bars.add_task("generate", total=None)
+
+        def on_generate(step: str, done: int, total: int) -> None:
+            bars.update(gen_task, description=f"generate: {step}", completed=done, total=total)
+
+        def on_ingest(name: str):  # type: ignore[no-untyped-def]
+            task = bars.add_task(f"ingest {name}", total=None)
+            return lambda done, total: bars.update(task, completed=done, total=total)
+
+        build = build_demo(workspace, people, seed, on_generate, on_ingest)
+    with build.workspace as ws:
+        render_outcomes(build.outcomes)
+        table = Table("source", "records")
+        for s in ws.sources():
+            table.add_row(s.name, str(s.records))
+        console.print(table)
+        console.print(f"Demo workspace: {ws.root} (world files in {build.world})")
+    if not no_serve:
+        console.print(
+            "The web app is not built yet, so there is nothing to serve; stopping after "
+            "building. Try `linkwise source list -w " + str(workspace) + "`."
+        )
+
+
+@demo_app.command("generate")
+def generate(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the world into.")],
+    people: People = 10_000,
+    seed: Seed = 7,
+) -> None:
+    """Write the synthetic world alone: one manifest per source, the files, truth.csv."""
+    with progress_bar() as bars, user_errors():
+        task = bars.add_task("generate", total=None)
+
+        def on_progress(step: str, done: int, total: int) -> None:
+            bars.update(task, description=step, completed=done, total=total)
+
+        summary = generate_world(out, people, seed, on_progress)
+    console.print(f"Wrote the world of {people} people (seed {seed}) to {out}")
+    console.print(summary)

@@ -1,0 +1,42 @@
+"""The `linkwise` command."""
+
+from __future__ import annotations
+
+import typer
+
+from linkwise import __version__
+from linkwise.cli import ingest, sources
+from linkwise.cli.demo import demo_app
+
+app = typer.Typer(
+    name="linkwise",
+    help="Accountable person-record integration: ingest with provenance, resolve, govern.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode="rich",
+)
+app.command("init")(sources.init)
+app.add_typer(sources.source_app, name="source")
+app.command("ingest")(ingest.ingest)
+app.command("runs")(ingest.runs)
+app.add_typer(ingest.quarantine_app, name="quarantine")
+app.add_typer(demo_app, name="demo")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"linkwise {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    """linkwise command line."""
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,175 @@
+"""Delimited text (CSV, TSV, semicolon- or pipe-separated) with detection of what is unsaid.
+
+Handles: encodings (see ``encoding``), delimiter sniffing, quoted newlines, NUL bytes, short
+rows (missing trailing fields read as empty) and long rows (quarantined unless the extra
+fields are empty, because shifted values cannot be assigned to columns safely).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from linkwise.ingest.errors import SourceFileError
+from linkwise.ingest.readers.base import RawRow, source_path, wanted_columns
+from linkwise.ingest.readers.encoding import detect_encoding
+from linkwise.model.manifest import Manifest
+
+FORMATS = ("csv",)
+_CANDIDATES = (",", ";", "\t", "|")
+_SNIFF_BYTES = 64 * 1024
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+def open_reader(manifest: Manifest, base_dir: Path) -> DelimitedReader:
+    return DelimitedReader(source_path(manifest, base_dir), manifest)
+
+
+class DelimitedReader:
+    def __init__(self, path: Path, manifest: Manifest) -> None:
+        if not path.is_file():
+            raise SourceFileError(f"{path}: file not found")
+        self.path = path
+        self.location = str(path)
+        self.notes: list[str] = []
+        try:
+            with path.open("rb") as fh:
+                sample = fh.read(_SNIFF_BYTES)
+        except OSError as exc:
+            raise SourceFileError(f"{path}: cannot read: {exc.strerror}") from exc
+        if not sample.strip():
+            raise SourceFileError(f"{path}: the file is empty")
+        self.encoding = manifest.options.encoding or detect_encoding(path)
+        if _looks_binary(sample) and not self.encoding.startswith("utf-16"):
+            raise SourceFileError(
+                f"{path}: this looks like a binary file, not delimited text; "
+                "check the file or declare its `format:` in the manifest"
+            )
+        text = sample.decode(self.encoding, errors="replace")
+        self.delimiter = manifest.options.delimiter or _sniff(text, path)
+        self.columns = self._header()
+        self._wanted = wanted_columns(manifest)
+        counts = Counter(self.columns)
+        dupes = sorted(c for c, n in counts.items() if n > 1 and c in self._wanted)
+        if dupes:
+            raise SourceFileError(
+                f"{path}: column(s) {', '.join(dupes)} appear more than once in the header, "
+                "so the manifest's mapping is ambiguous"
+            )
+        self._index = [(i, c) for i, c in enumerate(self.columns) if c in self._wanted]
+        self._short = 0
+        self._trailing = 0
+
+    def _open(self) -> io.TextIOWrapper:
+        return self.path.open(encoding=self.encoding, errors="surrogateescape", newline="")
+
+    def _header(self) -> list[str]:
+        with self._open() as fh:
+            row = next(csv.reader(_no_nul(fh), delimiter=self.delimiter), None)
+        if not row:
+            raise SourceFileError(f"{self.path}: no header row")
+        return [c.strip().lstrip("\ufeff") for c in row]
+
+    def batches(self, size: int) -> Iterator[list[RawRow]]:
+        width = len(self.columns)
+        name = self.path.name
+        with self._open() as fh:
+            reader = csv.reader(_no_nul(fh), delimiter=self.delimiter)
+            next(reader, None)
+            batch: list[RawRow] = []
+            start = reader.line_num + 1
+            for fields in reader:
+                line = start
+                start = reader.line_num + 1
+                if not fields or (len(fields) == 1 and not fields[0].strip()):
+                    continue
+                batch.append(self._row(fields, width, f"{name}:{line}", line))
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
+        if self._short:
+            self.notes.append(
+                f"{self._short} row(s) had fewer fields than the header; "
+                "the missing trailing fields were read as empty"
+            )
+        if self._trailing:
+            self.notes.append(
+                f"{self._trailing} row(s) had empty extra fields after the last column (ignored)"
+            )
+
+    def _row(self, fields: list[str], width: int, locator: str, line: int) -> RawRow:
+        problem = None
+        if len(fields) < width:
+            self._short += 1
+        elif len(fields) > width:
+            if any(f.strip() for f in fields[width:]):
+                problem = (
+                    f"row has {len(fields)} fields but the header has {width}; "
+                    "the values cannot be assigned to columns safely"
+                )
+            else:
+                self._trailing += 1
+        values: dict[str, object] = {}
+        for i, col in self._index:
+            value = fields[i] if i < len(fields) else None
+            if value is not None and _has_surrogates(value):
+                problem = problem or (
+                    f"column {col!r} holds bytes that are not valid {self.encoding}"
+                )
+                value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            values[col] = value
+        return RawRow(locator, line, values, problem)
+
+    def close(self) -> None:
+        return None
+
+
+def _no_nul(lines: io.TextIOWrapper) -> Iterator[str]:
+    for line in lines:
+        yield line.replace("\x00", "") if "\x00" in line else line
+
+
+_CONTROL = bytes(range(0, 9)) + bytes(range(14, 32))
+
+
+def _looks_binary(sample: bytes) -> bool:
+    """Text files may hold a stray NUL; binary formats are full of control bytes."""
+    controls = len(sample) - len(sample.translate(None, _CONTROL))
+    return controls > 0.05 * len(sample)
+
+
+def _has_surrogates(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _sniff(text: str, path: Path) -> str:
+    """Pick the candidate delimiter that splits the first lines most consistently."""
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    lines = text.splitlines(keepends=True)
+    if len(lines) > 1 and len(text) >= _SNIFF_BYTES:
+        lines = lines[:-1]
+    sample = "".join(lines[:50])
+    best, best_score = ",", (0.0, 0)
+    for delim in _CANDIDATES:
+        widths = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delim) if r]
+        if not widths:
+            continue
+        mode, freq = Counter(widths).most_common(1)[0]
+        if mode < 2:
+            continue
+        score = (freq / len(widths), mode)
+        if score > best_score:
+            best, best_score = delim, score
+    return best

@@ -1,0 +1,77 @@
+"""Loading declarative YAML files (manifests, policy packs) into typed models, with errors
+that say which file, which key and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    where: str
+    key: str
+    reason: str
+
+    def __str__(self) -> str:
+        if self.key:
+            return f"{self.where}: {self.key}: {self.reason}"
+        return f"{self.where}: {self.reason}"
+
+
+class ConfigError(Exception):
+    """A declarative file that cannot be used, with every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def read_yaml(path: Path) -> Any:
+    where = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([Problem(where, "", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([Problem(where, "", f"cannot read: {exc}")]) from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        key = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError([Problem(where, key, f"not valid YAML: {reason}")]) from exc
+
+
+def validate(data: Any, model: type[M], where: str) -> M:
+    if not isinstance(data, dict):
+        raise ConfigError([Problem(where, "", "expected a mapping of keys to values")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(
+            [
+                Problem(where, ".".join(str(p) for p in err["loc"]), _reason(err))
+                for err in exc.errors()
+            ]
+        ) from exc
+
+
+def _reason(err: Any) -> str:
+    msg = str(err["msg"])
+    if err["type"] == "extra_forbidden":
+        return "unknown key"
+    if err["type"] == "missing":
+        return "required key is missing"
+    return msg.removeprefix("Value error, ")
+
+
+def load(path: Path, model: type[M]) -> M:
+    return validate(read_yaml(path), model, str(path))

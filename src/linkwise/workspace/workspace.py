@@ -1,0 +1,202 @@
+"""Workspace folder, database and the operations on them."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from linkwise.ingest.errors import SourceFileError
+from linkwise.ingest.manifests import load_manifest, manifest_hash
+from linkwise.ingest.readers import open_reader
+from linkwise.ingest.runner import (
+    IngestOptions,
+    Progress,
+    UnsupportedSourceError,
+    check_source,
+    ingest_source,
+)
+from linkwise.model.config import ConfigError
+from linkwise.model.policy import PolicyPack, default_pack_path, load_policy_pack
+from linkwise.model.records import QuarantineEntry, RunInfo, SourceInfo
+from linkwise.model.settings import DEFAULT_DB_FILE, POLICY_FILE, WORKSPACE_FILE, Settings
+from linkwise.store import catalog
+from linkwise.store import records as store_records
+from linkwise.store.engine import head_revision, make_engine, migrate, schema_revision
+
+
+class WorkspaceError(Exception):
+    """Something about the workspace itself (not one source) stops the command."""
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOutcome:
+    source: str
+    run: RunInfo | None = None
+    error: str | None = None
+    skipped: bool = False
+
+
+class Workspace:
+    def __init__(self, root: Path, db_url: str, pack: PolicyPack, engine: Engine) -> None:
+        self.root = root
+        self.db_url = db_url
+        self.pack = pack
+        self.engine = engine
+
+    # -- opening -----------------------------------------------------------------------
+
+    @classmethod
+    def init(cls, root: Path, db: str | None = None) -> tuple[Workspace, bool]:
+        """Create (or upgrade) the workspace in ``root``. Returns (workspace, created)."""
+        root = root.resolve()
+        config_file = root / WORKSPACE_FILE
+        created = not config_file.exists()
+        if created:
+            if root.exists() and not root.is_dir():
+                raise WorkspaceError(f"{root} exists and is not a folder")
+            root.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(default_pack_path(), root / POLICY_FILE)
+            config = {"db": db or f"sqlite:///{DEFAULT_DB_FILE}", "policy_pack": POLICY_FILE}
+            config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        ws = cls._open(root, db)
+        try:
+            migrate(ws.engine)
+        except OperationalError as exc:
+            raise WorkspaceError(f"cannot reach the database: {exc.orig}") from exc
+        return ws, created
+
+    @classmethod
+    def open(cls, root: Path | None = None, db: str | None = None) -> Workspace:
+        settings = Settings()
+        ws = cls._open((root or settings.workspace or Path.cwd()).resolve(), db)
+        try:
+            current = schema_revision(ws.engine)
+        except OperationalError as exc:
+            raise WorkspaceError(f"cannot reach the database: {exc.orig}") from exc
+        head = head_revision(ws.engine)
+        if current != head:
+            raise WorkspaceError(
+                f"the database schema is at {current or 'nothing'}, this linkwise needs {head}; "
+                f"run `linkwise init {ws.root}` to create or upgrade it"
+            )
+        return ws
+
+    @classmethod
+    def _open(cls, root: Path, db: str | None) -> Workspace:
+        config_file = root / WORKSPACE_FILE
+        if not config_file.is_file():
+            raise WorkspaceError(
+                f"no linkwise workspace at {root}; create one with `linkwise init {root}`"
+            )
+        config = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
+        url = db or Settings().db or str(config.get("db") or f"sqlite:///{DEFAULT_DB_FILE}")
+        url = _absolute_sqlite(url, root)
+        try:
+            pack = load_policy_pack(root / str(config.get("policy_pack", POLICY_FILE)))
+        except ConfigError as exc:
+            raise WorkspaceError(f"policy pack is invalid:\n{exc}") from exc
+        return cls(root, url, pack, make_engine(url))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def db_display(self) -> str:
+        return make_url(self.db_url).render_as_string(hide_password=True)
+
+    # -- sources -----------------------------------------------------------------------
+
+    def add_source(self, manifest_path: Path) -> tuple[SourceInfo, bool]:
+        """Validate a manifest, check its source can be read, and register it.
+
+        Raises ManifestError or SourceFileError without registering anything.
+        """
+        path = manifest_path.resolve()
+        manifest = load_manifest(path, self.pack)
+        if manifest.resolved_format() != "documents":
+            reader = open_reader(manifest, path.parent)
+            try:
+                check_source(manifest, reader, self.pack)
+            finally:
+                reader.close()
+        with self.engine.begin() as conn:
+            _, created = catalog.upsert_source(
+                conn, manifest.model_dump(mode="json"), str(path), manifest_hash(manifest)
+            )
+        info = next(s for s in self.sources() if s.name == manifest.name)
+        return info, created
+
+    def sources(self) -> list[SourceInfo]:
+        with self.engine.connect() as conn:
+            return catalog.list_sources(conn)
+
+    # -- ingestion ---------------------------------------------------------------------
+
+    def ingest(
+        self,
+        names: Sequence[str] = (),
+        options: IngestOptions | None = None,
+        progress: Callable[[str], Progress | None] | None = None,
+    ) -> list[IngestOutcome]:
+        """Ingest the named sources (all when none are named), each in its own runs."""
+        settings = Settings()
+        options = options or IngestOptions(settings.batch_size, settings.workers)
+        known = [s.name for s in self.sources()]
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise WorkspaceError(
+                f"no source named {', '.join(unknown)}; registered: {', '.join(known) or 'none'}"
+            )
+        outcomes = []
+        for name in names or known:
+            bar = progress(name) if progress is not None else None
+            try:
+                run = ingest_source(self.engine, name, self.pack, options, bar)
+            except UnsupportedSourceError as exc:
+                outcomes.append(IngestOutcome(name, error=str(exc), skipped=True))
+            except SourceFileError as exc:
+                outcomes.append(IngestOutcome(name, error=str(exc)))
+            else:
+                outcomes.append(IngestOutcome(name, run=run))
+        return outcomes
+
+    def runs(self, source: str | None = None, limit: int = 50) -> list[RunInfo]:
+        with self.engine.connect() as conn:
+            return catalog.list_runs(conn, source, limit)
+
+    def quarantine(
+        self, source: str | None = None, run_id: int | None = None, limit: int | None = 100
+    ) -> list[QuarantineEntry]:
+        with self.engine.connect() as conn:
+            return store_records.list_quarantine(conn, source, run_id, limit)
+
+    def record_versions(self, source: str, source_key: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return store_records.record_versions(conn, source, source_key)
+
+
+def _absolute_sqlite(url: str, root: Path) -> str:
+    """A relative SQLite path in the workspace file is relative to the workspace folder."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise WorkspaceError(f"not a database URL: {url!r}") from exc
+    db = parsed.database
+    relative = db and db != ":memory:" and not Path(db).is_absolute()
+    if parsed.get_backend_name() == "sqlite" and relative:
+        parsed = parsed.set(database=str(root / str(db)))
+    return parsed.render_as_string(hide_password=False)

@@ -1,0 +1,225 @@
+"""Readers on the messy files real sources send."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from linkwise.ingest.errors import SourceFileError
+from linkwise.ingest.readers import RawRow, open_reader
+from linkwise.model.manifest import Manifest
+
+
+def _manifest(
+    path: str, key: str = "ID", columns: tuple[str, ...] = ("NAME",), **extra: Any
+) -> Manifest:
+    data: dict[str, Any] = {
+        "name": "t",
+        "title": "t",
+        "kind": "test",
+        "jurisdiction": "US",
+        "key": [key],
+        "fields": {"full_name": columns[0]} if columns else {},
+        **extra,
+    }
+    if "url" not in extra:
+        data["path"] = path
+    return Manifest.model_validate(data)
+
+
+def _rows(manifest: Manifest, base: Path, size: int = 1000) -> list[RawRow]:
+    reader = open_reader(manifest, base)
+    try:
+        return [r for batch in reader.batches(size) for r in batch]
+    finally:
+        reader.close()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("latin-1", "latin-1"), ("cp1252", "cp1252")],
+)
+def test_csv_encodings_are_detected(tmp_path: Path, encoding: str, expected: str) -> None:
+    # The Windows-1252 file uses a curly apostrophe (byte 0x92) that Latin-1 lacks.
+    name = "D\u2019Angelo Pe\u00f1a" if encoding == "cp1252" else "Jos\u00e9 Pe\u00f1a"
+    (tmp_path / "p.csv").write_bytes(
+        f"ID,NAME\n1,{name}\n2,Zo\u00eb M\u00fcller\n".encode(encoding)
+    )
+    reader = open_reader(_manifest("p.csv"), tmp_path)
+    assert reader.encoding == expected
+    rows = [r for b in reader.batches(10) for r in b]
+    assert [r.values["NAME"] for r in rows] == [name, "Zo\u00eb M\u00fcller"]
+
+
+def test_late_non_utf8_byte_is_found_beyond_any_sample(tmp_path: Path) -> None:
+    lines = ["ID,NAME"] + [f"{i},Plain Name" for i in range(100_000)] + ["100001,Ren\u00e9e"]
+    (tmp_path / "p.csv").write_bytes("\n".join(lines).encode("latin-1"))
+    rows = _rows(_manifest("p.csv"), tmp_path, size=50_000)
+    assert rows[-1].values["NAME"] == "Ren\u00e9e"
+    assert all(r.problem is None for r in rows)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "|", "\t"])
+def test_delimiter_is_sniffed(tmp_path: Path, delimiter: str) -> None:
+    text = delimiter.join(["ID", "NAME", "CITY"]) + "\n"
+    text += delimiter.join(["1", "Smith, John", "Springfield"]) + "\n"
+    text = text.replace("Smith, John", '"Smith, John"') if delimiter == "," else text
+    text += delimiter.join(["2", "Jane Doe", "Salem"]) + "\n"
+    (tmp_path / "p.csv").write_text(text, encoding="utf-8")
+    rows = _rows(_manifest("p.csv"), tmp_path)
+    assert [r.values["NAME"] for r in rows] == ["Smith, John", "Jane Doe"]
+
+
+def test_quoted_newlines_keep_the_row_and_its_first_line_number(tmp_path: Path) -> None:
+    text = 'ID,NAME,NOTE\n1,Ann Lee,"line one\nline two\nline three"\n2,Bo Chan,short\n'
+    (tmp_path / "p.csv").write_text(text, encoding="utf-8")
+    m = _manifest("p.csv", facts={"note": {"column": "NOTE"}})
+    rows = _rows(m, tmp_path)
+    assert rows[0].values["NOTE"] == "line one\nline two\nline three"
+    assert [(r.locator, r.line) for r in rows] == [("p.csv:2", 2), ("p.csv:5", 5)]
+
+
+def test_ragged_rows_short_is_padded_long_with_data_is_a_problem(tmp_path: Path) -> None:
+    text = "ID,NAME,CITY\n1,Ann Lee\n2,Bo Chan,Salem,\n3,Cy Dee,Salem,EXTRA\n"
+    (tmp_path / "p.csv").write_text(text, encoding="utf-8")
+    m = _manifest("p.csv", fields={"full_name": "NAME", "city": "CITY"})
+    reader = open_reader(m, tmp_path)
+    rows = [r for b in reader.batches(10) for r in b]
+    assert rows[0].values == {"ID": "1", "NAME": "Ann Lee", "CITY": None}
+    assert rows[0].problem is None
+    assert rows[1].problem is None
+    assert rows[2].problem is not None
+    assert "4 fields but the header has 3" in rows[2].problem
+    assert any("fewer fields" in n for n in reader.notes)
+
+
+def test_nul_bytes_and_blank_lines_do_not_break_reading(tmp_path: Path) -> None:
+    (tmp_path / "p.csv").write_bytes(b"ID,NAME\n1,Ann\x00 Lee\n\n2,Bo Chan\n")
+    rows = _rows(_manifest("p.csv"), tmp_path)
+    assert [r.values["NAME"] for r in rows] == ["Ann Lee", "Bo Chan"]
+
+
+def test_unmapped_columns_are_never_read(tmp_path: Path) -> None:
+    (tmp_path / "p.csv").write_text("ID,NAME,RELIGION\n1,Ann Lee,x\n", encoding="utf-8")
+    rows = _rows(_manifest("p.csv"), tmp_path)
+    assert rows[0].values == {"ID": "1", "NAME": "Ann Lee"}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "file not found"),
+        (b"", "empty"),
+        (b"PAR1\x00\x00\x15\x04\x15\x10\x00binary\x00", "binary"),
+    ],
+)
+def test_bad_csv_files_are_refused_with_a_reason(
+    tmp_path: Path, content: bytes | None, message: str
+) -> None:
+    if content is not None:
+        (tmp_path / "p.csv").write_bytes(content)
+    with pytest.raises(SourceFileError, match=message):
+        open_reader(_manifest("p.csv"), tmp_path)
+
+
+def test_jsonl_flattens_nested_objects_and_flags_bad_lines(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"ID": 1, "NAME": "Ann Lee", "address": {"city": "Salem", "zip": "97301"}}),
+        "{not json",
+        json.dumps([1, 2]),
+        "",
+        json.dumps({"ID": 2, "NAME": "Bo Chan"}),
+    ]
+    (tmp_path / "p.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    m = _manifest("p.jsonl", fields={"full_name": "NAME", "city": "address.city"})
+    rows = _rows(m, tmp_path)
+    assert rows[0].values == {"ID": 1, "NAME": "Ann Lee", "address.city": "Salem"}
+    assert rows[1].problem is not None
+    assert rows[1].problem.startswith("invalid JSON")
+    assert rows[2].problem == "expected an object, got list"
+    assert [r.locator for r in rows] == ["p.jsonl:1", "p.jsonl:2", "p.jsonl:3", "p.jsonl:5"]
+
+
+def test_json_array_is_not_json_lines(tmp_path: Path) -> None:
+    (tmp_path / "p.jsonl").write_text('[{"ID": 1},\n{"ID": 2}]\n', encoding="utf-8")
+    with pytest.raises(SourceFileError, match="JSON array"):
+        open_reader(_manifest("p.jsonl"), tmp_path)
+
+
+def test_parquet_keeps_types_and_flattens_structs(tmp_path: Path) -> None:
+    table = pa.table(
+        {
+            "ID": pa.array([1, 2], pa.int64()),
+            "NAME": ["Ann Lee", "Bo Chan"],
+            "DOB": pa.array([dt.date(1980, 5, 4), None], pa.date32()),
+            "addr": pa.array(
+                [{"city": "Salem", "zip": "97301"}, {"city": None, "zip": None}],
+                pa.struct([("city", pa.string()), ("zip", pa.string())]),
+            ),
+            "UNUSED": ["x", "y"],
+        }
+    )
+    pq.write_table(table, tmp_path / "p.parquet", row_group_size=1)
+    m = _manifest("p.parquet", fields={"full_name": "NAME", "dob": "DOB", "city": "addr.city"})
+    reader = open_reader(m, tmp_path)
+    assert "addr.zip" in reader.columns
+    batches = list(reader.batches(1))
+    rows = [r for b in batches for r in b]
+    assert rows[0].values == {
+        "ID": 1,
+        "NAME": "Ann Lee",
+        "DOB": dt.date(1980, 5, 4),
+        "addr.city": "Salem",
+    }
+    assert [r.locator for r in rows] == ["p.parquet:row 1", "p.parquet:row 2"]
+
+
+def test_not_a_parquet_file(tmp_path: Path) -> None:
+    (tmp_path / "p.parquet").write_text("ID,NAME\n1,x\n", encoding="utf-8")
+    with pytest.raises(SourceFileError, match="not a readable Parquet file"):
+        open_reader(_manifest("p.parquet"), tmp_path)
+
+
+def _sqlite_db(path: Path) -> None:
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE people (ID INTEGER PRIMARY KEY, NAME TEXT, AGE INTEGER)")
+    con.executemany("INSERT INTO people VALUES (?, ?, ?)", [(1, "Ann Lee", 40), (2, "Bo Chan", 9)])
+    con.commit()
+    con.close()
+
+
+def test_sql_table_relative_to_manifest(tmp_path: Path) -> None:
+    _sqlite_db(tmp_path / "src.sqlite")
+    m = _manifest("", url="sqlite:///src.sqlite", table="people")
+    rows = _rows(m, tmp_path)
+    assert [r.values for r in rows] == [{"ID": 1, "NAME": "Ann Lee"}, {"ID": 2, "NAME": "Bo Chan"}]
+    assert rows[1].locator == "people:row 2"
+
+
+def test_sql_query_and_environment_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _sqlite_db(tmp_path / "src.sqlite")
+    monkeypatch.setenv("LW_TEST_DB", "src.sqlite")
+    m = _manifest(
+        "", url="sqlite:///${LW_TEST_DB}", query="SELECT ID, NAME FROM people WHERE AGE > 18"
+    )
+    assert [r.values["NAME"] for r in _rows(m, tmp_path)] == ["Ann Lee"]
+
+
+def test_sql_errors_name_the_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _sqlite_db(tmp_path / "src.sqlite")
+    with pytest.raises(SourceFileError, match="table 'nobody' not found"):
+        open_reader(_manifest("", url="sqlite:///src.sqlite", table="nobody"), tmp_path)
+    with pytest.raises(SourceFileError, match="SQLite database file not found"):
+        open_reader(_manifest("", url="sqlite:///missing.sqlite", table="people"), tmp_path)
+    monkeypatch.delenv("LW_UNSET", raising=False)
+    with pytest.raises(SourceFileError, match="LW_UNSET is not set"):
+        open_reader(_manifest("", url="sqlite:///${LW_UNSET}", table="people"), tmp_path)
