@@ -223,3 +223,13 @@ def test_sql_errors_name_the_problem(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("LW_UNSET", raising=False)
     with pytest.raises(SourceFileError, match="LW_UNSET is not set"):
         open_reader(_manifest("", url="sqlite:///${LW_UNSET}", table="people"), tmp_path)
+
+
+def test_a_stray_quote_inside_a_field_does_not_shift_later_rows(tmp_path: Path) -> None:
+    (tmp_path / "p.csv").write_bytes(b'ID,NAME\n1,Ann Lee\n2,"Bo "Chan\n3,Cy Dee\n')
+    rows = _rows(_manifest("p.csv", options={"delimiter": ","}), tmp_path)
+    assert [(r.values["ID"], r.values["NAME"]) for r in rows] == [
+        ("1", "Ann Lee"),
+        ("2", "Bo Chan"),
+        ("3", "Cy Dee"),
+    ]

@@ -124,7 +124,7 @@ class RowMapper:
             raise RowError(None, "row has no value in any mapped column")
         digest = hashlib.sha256(
             json.dumps(
-                [raw, canonical, facts, [list(map(str, i)) for i in identifiers]],
+                [raw, canonical, facts, [[i.type, i.value, i.raw, i.valid] for i in identifiers]],
                 sort_keys=True,
                 ensure_ascii=False,
                 default=str,

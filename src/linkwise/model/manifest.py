@@ -82,7 +82,6 @@ class ReaderOptions(_Strict):
 
     encoding: str | None = None
     delimiter: str | None = None
-    sheet: str | None = None
     null_values: list[str] = Field(default_factory=lambda: ["", "NULL", "null", "N/A", "n/a"])
 
 

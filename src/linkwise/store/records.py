@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
+from linkwise.model.fields import RECORD_COLUMNS
 from linkwise.model.records import MappedRecord, QuarantineEntry, Rejection
 from linkwise.store.catalog import now
 from linkwise.store.tables import ingestion_runs, quarantine, record_identifiers, records, sources
@@ -122,7 +123,7 @@ def _record_row(
         "provenance": rec.provenance,
         "facts": rec.facts,
         "ingested_at": stamp,
-        **rec.canonical,
+        **{column: rec.canonical.get(column) for column in RECORD_COLUMNS},
     }
 
 

@@ -83,8 +83,16 @@ class DelimitedReader:
             next(reader, None)
             batch: list[RawRow] = []
             start = reader.line_num + 1
-            for fields in reader:
+            while True:
                 line = start
+                try:
+                    fields = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    start = reader.line_num + 1
+                    batch.append(RawRow(f"{name}:{line}", line, {}, f"malformed CSV: {exc}"))
+                    continue
                 start = reader.line_num + 1
                 if not fields or (len(fields) == 1 and not fields[0].strip()):
                     continue
@@ -163,12 +171,16 @@ def _sniff(text: str, path: Path) -> str:
     sample = "".join(lines[:50])
     best, best_score = ",", (0.0, 0)
     for delim in _CANDIDATES:
-        widths = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delim) if r]
+        try:
+            rows = csv.reader(io.StringIO(sample, newline=""), delimiter=delim)
+            widths = [len(r) for r in rows if r]
+        except csv.Error:
+            continue
         if not widths:
             continue
         mode, freq = Counter(widths).most_common(1)[0]
-        if mode < 2:
-            continue
+        if mode < 2 or widths[0] != mode:
+            continue  # the header must split like the rows do
         score = (freq / len(widths), mode)
         if score > best_score:
             best, best_score = delim, score

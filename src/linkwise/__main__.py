@@ -1,0 +1,3 @@
+from linkwise.cli.main import main
+
+main()

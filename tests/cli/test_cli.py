@@ -1,0 +1,99 @@
+"""The command line, end to end on the embedded default."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from linkwise.cli import common
+from linkwise.cli.main import app
+from tests.helpers import csv_text, manifest, person, write_manifest
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(common.console, "width", 200)
+    monkeypatch.setattr(common.err_console, "width", 200)
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def ws_dir(tmp_path: Path) -> Path:
+    code, out = _run("init", str(tmp_path / "ws"))
+    assert code == 0, out
+    assert "Created" in out
+    return tmp_path / "ws"
+
+
+def _source(tmp_path: Path, rows: list[list[str]]) -> Path:
+    folder = tmp_path / "src"
+    folder.mkdir(exist_ok=True)
+    (folder / "people.csv").write_text(csv_text(rows), encoding="utf-8")
+    return write_manifest(folder, manifest())
+
+
+def test_init_add_ingest_quarantine(ws_dir: Path, tmp_path: Path) -> None:
+    path = _source(tmp_path, [person(1), person(2, DOB="1987-13-01"), person(3)])
+    w = ["--workspace", str(ws_dir)]
+    assert _run("source", "add", str(path), *w) == (0, "added source people (Test source people)\n")
+    code, out = _run("ingest", *w)
+    assert code == 0, out
+    assert "completed" in out
+    code, out = _run("quarantine", "list", "--json", *w)
+    assert code == 0
+    (entry,) = [json.loads(line) for line in out.splitlines()]
+    assert entry["locator"] == "people.csv:3"
+    assert entry["key"] == "2"
+    assert "date of birth" in entry["reason"]
+    code, out = _run("source", "list", *w)
+    assert code == 0
+    assert "people" in out
+    assert " 2 " in out
+    code, out = _run("runs", *w)
+    assert code == 0
+    assert "completed" in out
+
+
+def test_workspace_from_environment(ws_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINKWISE_WORKSPACE", str(ws_dir))
+    code, out = _run("source", "list")
+    assert code == 0, out
+
+
+def test_errors_are_clear_and_exit_non_zero(tmp_path: Path, ws_dir: Path) -> None:
+    code, out = _run("source", "list", "--workspace", str(tmp_path / "nowhere"))
+    assert code == 2
+    assert "no linkwise workspace at" in out
+    assert "linkwise init" in out
+
+    bad = manifest(markings=["nope"])
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    path = write_manifest(folder, bad)
+    code, out = _run("source", "add", str(path), "--workspace", str(ws_dir))
+    assert code == 2
+    assert "markings[0]" in out
+    assert "bad/people.yaml" in out
+
+    code, out = _run("ingest", "ghost", "--workspace", str(ws_dir))
+    assert code == 2
+    assert "no source named ghost" in out
+
+
+def test_failed_source_makes_ingest_exit_non_zero(tmp_path: Path, ws_dir: Path) -> None:
+    path = _source(tmp_path, [person(1)])
+    w = ["--workspace", str(ws_dir)]
+    assert _run("source", "add", str(path), *w)[0] == 0
+    (tmp_path / "src" / "people.csv").unlink()
+    code, out = _run("ingest", *w)
+    assert code == 1
+    assert "file not found" in out

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from linkwise.normalize import nickname_candidates
+
+
+def test_nickname_to_formal() -> None:
+    assert {"bill", "william"} <= nickname_candidates("bill")
+
+
+def test_formal_to_nicknames_including_supplement() -> None:
+    assert {"william", "bill", "will", "billy", "liam"} <= nickname_candidates("william")
+
+
+def test_input_is_folded_and_included() -> None:
+    assert "jose" in nickname_candidates("José")
+    assert "pepe" in nickname_candidates("José")
+    assert nickname_candidates("Zzyzx") == frozenset({"zzyzx"})
+
+
+def test_candidates_are_broad() -> None:
+    assert len(nickname_candidates("fred")) > 5
+
+
+def test_empty() -> None:
+    assert nickname_candidates("  ") == frozenset()
