@@ -1,3 +1,5 @@
 from linkwise.cli.main import main
 
-main()
+# Guarded: ingestion's worker processes re-import the main module when they start.
+if __name__ == "__main__":
+    main()

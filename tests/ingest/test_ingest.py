@@ -62,8 +62,10 @@ def test_rows_are_stored_with_provenance_and_bad_rows_quarantined(
     assert rec["locator"] == "people.csv:2"
     assert rec["given_name"] == "jose"
     assert rec["family_name"] == "garcia"
-    assert rec["provenance"]["given_name"] == {"raw": "José", "column": "FIRST"}
-    assert rec["provenance"]["family_name"] == {"raw": "García", "column": "LAST"}
+    given = rec["origins"]["given_name"]
+    assert (given.raw, given.columns, given.note) == ("José", ("FIRST",), None)
+    assert rec["origins"]["family_name"].raw == "García"
+    assert rec["origins"]["dob"].columns == ("DOB",)
     assert rec["raw"]["DOB"] == rows[0][3]
     assert rec["dob"] == rows[0][3]
     assert rec["facts"] == {"offense_class": "felony"}
@@ -169,7 +171,9 @@ def test_identifier_validity_is_flagged_not_dropped(workspace: Workspace, tmp_pa
     (ssn,) = rec["identifiers"]
     assert ssn["valid"] is False
     assert "666" in ssn["issue"]
-    assert rec["provenance"]["ssn"]["note"] == ssn["issue"]
+    assert rec["notes"]["ssn"] == ssn["issue"]
+    assert rec["origins"]["ssn"].note == ssn["issue"]
+    assert rec["origins"]["ssn"].raw == "666-12-3456"
 
 
 def test_worker_processes_give_the_same_records(workspace: Workspace, tmp_path: Path) -> None:

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from linkwise.ingest.mapping import RowMapper
 from linkwise.ingest.readers import RawRow
 from linkwise.ingest.runner import IngestOptions
+from linkwise.model.fields import IDENTIFIER_FIELDS as IDENTS
 from linkwise.model.manifest import Manifest
+from linkwise.model.provenance import value_origins
 from linkwise.model.records import MappedRecord, Rejection
 from linkwise.workspace import Workspace
 from tests.helpers import PEOPLE_HEADER, manifest, write_manifest
@@ -40,9 +42,12 @@ def test_mapper_never_raises_and_rejections_say_why(values: dict[str, str]) -> N
         assert isinstance(result, MappedRecord)
         assert result.source_key == values["ID"].strip()
         assert len(result.content_hash) == 64
-        for field, origin in result.provenance.items():
-            if "column" in origin:
-                assert origin["raw"] == values[origin["column"]].strip(), field
+        origins = value_origins(MANIFEST, result.raw, result.canonical, result.notes)
+        for field, origin in origins.items():
+            assert field in result.canonical or field in result.notes or field in IDENTS
+            if origin.derived_from is None and len(origin.columns) == 1:
+                assert origin.raw == values[origin.columns[0]].strip(), field
+        assert set(result.notes) <= set(MANIFEST.fields)
 
 
 @given(st.lists(row_values, min_size=1, max_size=25))

@@ -78,6 +78,9 @@ class WorldConfig:
     civil_missing_dob: float = 0.45
     civil_partial_dob: float = 0.35
     dob_swap: float = 0.02
+    impossible_dob: float = 0.004
+    """Court clerks' keying slips that make a date impossible (30 February, month 13): these
+    rows are quarantined at ingestion, which the demo should show."""
     id_typo: float = 0.02
     """One digit changed or two adjacent digits transposed in an SSN or licence number."""
     generic_ssn: float = 0.01

@@ -64,8 +64,7 @@ def ingest_source(
     manifest = Manifest.model_validate(row.manifest)
     if manifest.resolved_format() == "documents":
         raise UnsupportedSourceError(
-            f"{name}: documents sources are not ingested yet (document ingestion is planned); "
-            "skipped"
+            "documents sources are not ingested yet (document ingestion is planned); skipped"
         )
     base_dir = Path(row.manifest_path).parent
     reader = open_reader(manifest, base_dir)

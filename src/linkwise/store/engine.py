@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -14,7 +14,9 @@ from sqlalchemy.engine import make_url
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    # orjson: JSON columns are serialised for every stored row, and the stdlib encoder was
+    # a tenth of a large ingest's time.
+    return orjson.dumps(value, default=str).decode()
 
 
 def make_engine(url: str) -> Engine:
@@ -35,6 +37,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # A 64 MB page cache keeps the key indexes in memory while large batches are inserted.
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from linkwise.model.fields import RECORD_COLUMNS
 from linkwise.model.records import MappedRecord, QuarantineEntry, Rejection
+from linkwise.store.bulk import bulk_insert
 from linkwise.store.catalog import now
 from linkwise.store.tables import ingestion_runs, quarantine, record_identifiers, records, sources
 
@@ -84,28 +85,46 @@ def write_batch(
     if to_insert:
         stamp = now()
         rows = [_record_row(rec, version, source_id, run_id, stamp) for rec, version in to_insert]
-        ids = conn.execute(
-            insert(records).returning(records.c.id, sort_by_parameter_order=True), rows
-        ).scalars()
-        idents = [
-            {
-                "record_id": rid,
-                "type": ident.type,
-                "value": ident.value,
-                "raw": ident.raw,
-                "valid": ident.valid,
-                "issue": ident.issue,
-            }
-            for rid, (rec, _) in zip(ids, to_insert, strict=True)
-            for ident in rec.identifiers
-        ]
-        if idents:
-            conn.execute(insert(record_identifiers), idents)
+        bulk_insert(conn, records, rows)
+        if any(rec.identifiers for rec, _ in to_insert):
+            ids = _new_ids(conn, source_id, [(r.source_key, v) for r, v in to_insert])
+            idents = [
+                {
+                    "record_id": ids[(rec.source_key, version)],
+                    "type": ident.type,
+                    "value": ident.value,
+                    "raw": ident.raw,
+                    "valid": ident.valid,
+                    "issue": ident.issue,
+                }
+                for rec, version in to_insert
+                for ident in rec.identifiers
+            ]
+            bulk_insert(conn, record_identifiers, idents)
     return BatchResult(
         inserted=len(to_insert) - len(superseded),
         new_versions=len(superseded),
         unchanged=unchanged,
     )
+
+
+def _new_ids(
+    conn: Connection, source_id: int, keys: list[tuple[str, int]]
+) -> dict[tuple[str, int], int]:
+    """Ids of rows just inserted, found by their natural key (portable, unlike RETURNING
+    on executemany, and one query per batch)."""
+    query = select(records.c.source_key, records.c.version, records.c.id).where(
+        records.c.source_id == source_id,
+        records.c.source_key.in_(bindparam("keys", expanding=True)),
+    )
+    found: dict[tuple[str, int], int] = {}
+    wanted = set(keys)
+    names = sorted({k for k, _ in keys})
+    for start in range(0, len(names), _CHUNK):
+        for row in conn.execute(query, {"keys": names[start : start + _CHUNK]}):
+            if (row.source_key, row.version) in wanted:
+                found[(row.source_key, row.version)] = row.id
+    return found
 
 
 def _record_row(
@@ -120,7 +139,7 @@ def _record_row(
         "locator": rec.locator,
         "content_hash": rec.content_hash,
         "raw": rec.raw,
-        "provenance": rec.provenance,
+        "notes": rec.notes,
         "facts": rec.facts,
         "ingested_at": stamp,
         **{column: rec.canonical.get(column) for column in RECORD_COLUMNS},
@@ -193,10 +212,12 @@ def list_quarantine(
 
 
 def record_versions(conn: Connection, source: str, source_key: str) -> list[dict[str, Any]]:
-    """Every stored version of one source row, oldest first, with its identifiers."""
+    """Every stored version of one source row, oldest first, with its identifiers and the
+    manifest of the run that stored it."""
     rows = conn.execute(
-        select(records)
+        select(records, ingestion_runs.c.manifest.label("run_manifest"))
         .join(sources, sources.c.id == records.c.source_id)
+        .join(ingestion_runs, ingestion_runs.c.id == records.c.run_id)
         .where(sources.c.name == source, records.c.source_key == source_key)
         .order_by(records.c.version)
     ).mappings()

@@ -86,7 +86,7 @@ records = Table(
     Column("locator", Text, nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("raw", Json, nullable=False),
-    Column("provenance", Json, nullable=False),
+    Column("notes", Json, nullable=False),
     Column("facts", Json, nullable=False),
     Column("given_name", Text),
     Column("middle_name", Text),

@@ -24,7 +24,10 @@ from linkwise.ingest.runner import (
     ingest_source,
 )
 from linkwise.model.config import ConfigError
+from linkwise.model.fields import RECORD_COLUMNS
+from linkwise.model.manifest import Manifest
 from linkwise.model.policy import PolicyPack, default_pack_path, load_policy_pack
+from linkwise.model.provenance import value_origins
 from linkwise.model.records import QuarantineEntry, RunInfo, SourceInfo
 from linkwise.model.settings import DEFAULT_DB_FILE, POLICY_FILE, WORKSPACE_FILE, Settings
 from linkwise.store import catalog
@@ -185,8 +188,15 @@ class Workspace:
             return store_records.list_quarantine(conn, source, run_id, limit)
 
     def record_versions(self, source: str, source_key: str) -> list[dict[str, Any]]:
+        """Every version of a source row, with ``origins``: per canonical value, the raw
+        text and source columns it came from (see ``linkwise.model.provenance``)."""
         with self.engine.connect() as conn:
-            return store_records.record_versions(conn, source, source_key)
+            versions = store_records.record_versions(conn, source, source_key)
+        for item in versions:
+            manifest = Manifest.model_validate(item.pop("run_manifest"))
+            canonical = {c: item[c] for c in RECORD_COLUMNS}
+            item["origins"] = value_origins(manifest, item["raw"], canonical, item["notes"])
+        return versions
 
 
 def _absolute_sqlite(url: str, root: Path) -> str:

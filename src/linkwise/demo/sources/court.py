@@ -8,14 +8,15 @@ because the dockets were scanned. Only some cases carry an SSN.
 from __future__ import annotations
 
 import csv
+import random
 from pathlib import Path
 from typing import Any
 
 from linkwise.demo.config import WorldConfig
-from linkwise.demo.corrupt import ocr
+from linkwise.demo.corrupt import Tally, ocr
 from linkwise.demo.plan import Visit
 from linkwise.demo.sources.base import Draft, SourceWriter
-from linkwise.demo.variants import NameRates, vary_dob, vary_name, vary_ssn
+from linkwise.demo.variants import NameRates, PartialDate, vary_dob, vary_name, vary_ssn
 
 COLUMNS = (
     "CASE_NO",
@@ -90,7 +91,7 @@ class CourtWriter(SourceWriter):
         row: dict[str, Any] = {
             "COURT": f"{address.state} CIRCUIT COURT",
             "DEFENDANT_NAME": text,
-            "DOB": f"{dob[1]:02d}/{dob[2]:02d}/{dob[0]}" if dob and dob[1] and dob[2] else "",
+            "DOB": _dob_text(dob, rng, self.tally, tags, cfg.impossible_dob),
             "SEX": p.sex,
             "SSN": ssn,
             "ADDRESS": address.street_line().upper(),
@@ -160,3 +161,14 @@ class CourtWriter(SourceWriter):
             "Exported from a Windows docket system: Windows-1252 text (not UTF-8; the encoding\n"
             "is left for detection), CRLF line ends, names as 'LAST, FIRST MIDDLE'."
         )
+
+
+def _dob_text(
+    dob: PartialDate | None, rng: random.Random, tally: Tally, tags: list[str], rate: float
+) -> str:
+    if not dob or not dob[1] or not dob[2]:
+        return ""
+    year, month, day = dob
+    if tally.roll(rng, "impossible_dob", rate, tags):
+        month, day = (2, 30) if rng.random() < 0.5 else (13, day)
+    return f"{month:02d}/{day:02d}/{year}"

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from linkwise.model.manifest import Manifest
 
 
-@dataclass(slots=True)
-class RawRow:
+class RawRow(NamedTuple):
     locator: str
     """Human-readable place of the row in its source, e.g. ``court.csv:17``."""
     line: int | None

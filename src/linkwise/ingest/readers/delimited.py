@@ -45,6 +45,13 @@ class DelimitedReader:
         if not sample.strip():
             raise SourceFileError(f"{path}: the file is empty")
         self.encoding = manifest.options.encoding or detect_encoding(path)
+        # A detected UTF-8 file decoded cleanly end to end, and Latin-1 maps every byte, so
+        # only other encodings can leave undecodable bytes to look for in each field.
+        self._check_bytes = bool(manifest.options.encoding) or self.encoding not in (
+            "utf-8",
+            "utf-8-sig",
+            "latin-1",
+        )
         if _looks_binary(sample) and not self.encoding.startswith("utf-16"):
             raise SourceFileError(
                 f"{path}: this looks like a binary file, not delimited text; "
@@ -127,7 +134,7 @@ class DelimitedReader:
         values: dict[str, object] = {}
         for i, col in self._index:
             value = fields[i] if i < len(fields) else None
-            if value is not None and _has_surrogates(value):
+            if value is not None and self._check_bytes and _has_surrogates(value):
                 problem = problem or (
                     f"column {col!r} holds bytes that are not valid {self.encoding}"
                 )

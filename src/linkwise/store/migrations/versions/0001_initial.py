@@ -103,7 +103,7 @@ def upgrade() -> None:
         sa.Column("locator", sa.Text(), nullable=False),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("raw", JSON, nullable=False),
-        sa.Column("provenance", JSON, nullable=False),
+        sa.Column("notes", JSON, nullable=False),
         sa.Column("facts", JSON, nullable=False),
         sa.Column("given_name", sa.Text(), nullable=True),
         sa.Column("middle_name", sa.Text(), nullable=True),
