@@ -190,3 +190,15 @@ def test_worker_processes_give_the_same_records(workspace: Workspace, tmp_path: 
         for rec in in_process:
             (same,) = ws2.record_versions("people", rec["source_key"])
             assert same["content_hash"] == rec["content_hash"]
+
+
+def test_parallel_workers_add_up_reader_notes(workspace: Workspace, tmp_path: Path) -> None:
+    folder = tmp_path / "src"
+    _setup(workspace, folder, [person(i) for i in range(1, 30)])
+    lines = (folder / "people.csv").read_text(encoding="utf-8").splitlines()
+    short = [line.rsplit(",", 1)[0] for line in lines[1:4]]
+    (folder / "people.csv").write_text("\n".join([lines[0], *short, *lines[4:]]) + "\n", "utf-8")
+    run = _ingest(workspace, workers=2, batch_size=4)
+    assert run.rows_read == 29
+    assert run.inserted == 29
+    assert any(n.startswith("3 row(s) had fewer fields") for n in run.notes), run.notes

@@ -97,7 +97,7 @@ def test_ragged_rows_short_is_padded_long_with_data_is_a_problem(tmp_path: Path)
     assert rows[1].problem is None
     assert rows[2].problem is not None
     assert "4 fields but the header has 3" in rows[2].problem
-    assert any("fewer fields" in n for n in reader.notes)
+    assert reader.counters == {"short_rows": 1, "trailing_fields": 1}
 
 
 def test_nul_bytes_and_blank_lines_do_not_break_reading(tmp_path: Path) -> None:
@@ -233,3 +233,34 @@ def test_a_stray_quote_inside_a_field_does_not_shift_later_rows(tmp_path: Path) 
         ("2", "Bo Chan"),
         ("3", "Cy Dee"),
     ]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet", "sql"])
+def test_keep_builds_only_the_chosen_batches_with_the_same_boundaries(
+    tmp_path: Path, fmt: str
+) -> None:
+    names = [f"Person {i}" for i in range(1, 24)]
+    if fmt == "csv":
+        body = "ID,NAME\n" + "".join(f"{i},{n}\n\n" for i, n in enumerate(names, 1))
+        (tmp_path / "p.csv").write_text(body, encoding="utf-8")
+        m = _manifest("p.csv")
+    elif fmt == "jsonl":
+        lines = [json.dumps({"ID": i, "NAME": n}) + "\n\n" for i, n in enumerate(names, 1)]
+        (tmp_path / "p.jsonl").write_text("".join(lines), encoding="utf-8")
+        m = _manifest("p.jsonl")
+    elif fmt == "parquet":
+        pq.write_table(pa.table({"ID": list(range(1, 24)), "NAME": names}), tmp_path / "p.parquet")
+        m = _manifest("p.parquet")
+    else:
+        con = sqlite3.connect(tmp_path / "s.sqlite")
+        con.execute("CREATE TABLE t (ID INTEGER, NAME TEXT)")
+        con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(names, 1)))
+        con.commit()
+        con.close()
+        m = _manifest("", url="sqlite:///s.sqlite", table="t")
+    full = list(open_reader(m, tmp_path).batches(5))
+    odd = list(open_reader(m, tmp_path).batches(5, keep=lambda n: n % 2 == 1))
+    assert [len(b) for b in full] == [5, 5, 5, 5, 3]
+    assert [len(b) for b in odd] == [0, 5, 0, 5, 0]
+    assert odd[1] == full[1]
+    assert odd[3] == full[3]

@@ -9,25 +9,23 @@ were already stored count as unchanged, so it resumes without duplicates.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
-from collections import deque
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+import orjson
 from sqlalchemy import Engine
 
 from linkwise.ingest.errors import SourceFileError
 from linkwise.ingest.manifests import manifest_hash
-from linkwise.ingest.mapping import RowMapper
+from linkwise.ingest.parallel import map_batches
 from linkwise.ingest.readers import Reader, open_reader
-from linkwise.ingest.readers.base import RawRow
+from linkwise.ingest.readers.base import counter_notes
 from linkwise.model.manifest import Manifest
 from linkwise.model.policy import PolicyPack
-from linkwise.model.records import MappedRecord, Rejection, RunInfo
+from linkwise.model.records import Rejection, RunInfo, StorableRecord
 from linkwise.store import catalog
 from linkwise.store import records as store_records
 
@@ -80,9 +78,9 @@ def ingest_source(
                 reader.encoding,
                 notes,
             )
-        status, error = "failed", None
+        status, error, defects = "failed", None, []
         try:
-            _stream(engine, row.id, run_id, manifest, reader, options, progress)
+            defects = _stream(engine, row.id, run_id, manifest, base_dir, reader, options, progress)
             status = "completed"
         except KeyboardInterrupt:
             status, error = "interrupted", "stopped by the user"
@@ -95,7 +93,7 @@ def ingest_source(
             raise
         finally:
             with engine.begin() as conn:
-                catalog.finish_run(conn, run_id, status, error, [*notes, *reader.notes])
+                catalog.finish_run(conn, run_id, status, error, [*notes, *defects])
     finally:
         reader.close()
     with engine.connect() as conn:
@@ -139,17 +137,21 @@ def _stream(
     source_id: int,
     run_id: int,
     manifest: Manifest,
+    base_dir: Path,
     reader: Reader,
     options: IngestOptions,
     progress: Progress | None,
-) -> None:
+) -> list[str]:
+    """Store every batch; returns the reader's notes on tolerated defects."""
     seen: set[bytes] = set()
     rows_read = 0
     with engine.connect() as conn:
         existing = store_records.has_records(conn, source_id)
     total = getattr(reader, "total_rows", None)
-    for results in _mapped_batches(manifest, reader, options):
-        good: list[MappedRecord] = []
+    counters: Counter[str] = Counter()
+    workers = _workers(options, reader)
+    for results in map_batches(manifest, base_dir, reader, options.batch_size, workers, counters):
+        good: list[StorableRecord] = []
         bad: list[Rejection] = []
         for item in results:
             if isinstance(item, Rejection):
@@ -181,9 +183,10 @@ def _stream(
         rows_read += len(results)
         if progress is not None:
             progress(rows_read, total)
+    return counter_notes(counters)
 
 
-def _duplicate(item: MappedRecord) -> Rejection:
+def _duplicate(item: StorableRecord) -> Rejection:
     return Rejection(
         item.locator,
         item.line,
@@ -191,11 +194,13 @@ def _duplicate(item: MappedRecord) -> Rejection:
         None,
         f"key {item.source_key!r} already appeared earlier in this source; "
         "keys must locate one row",
-        item.raw,
+        orjson.loads(str(item.raw)),
     )
 
 
 def _workers(options: IngestOptions, reader: Reader) -> int:
+    """Worker processes for this source: as configured, else one per core for files
+    large enough to repay starting them."""
     if options.workers is not None:
         return options.workers
     path = Path(reader.location)
@@ -203,39 +208,3 @@ def _workers(options: IngestOptions, reader: Reader) -> int:
     if cores > 1 and path.is_file() and path.stat().st_size >= _POOL_THRESHOLD_BYTES:
         return cores
     return 0
-
-
-Mapped = list[MappedRecord | Rejection]
-
-
-def _mapped_batches(manifest: Manifest, reader: Reader, options: IngestOptions) -> Iterator[Mapped]:
-    workers = _workers(options, reader)
-    batches = reader.batches(options.batch_size)
-    if workers <= 1:
-        mapper = RowMapper(manifest)
-        for batch in batches:
-            yield [mapper(r) for r in batch]
-        return
-    ctx = multiprocessing.get_context("spawn")
-    spec = manifest.model_dump(mode="json")
-    with ProcessPoolExecutor(workers, ctx, _init_worker, (spec,)) as pool:
-        pending: deque[Future[Mapped]] = deque()
-        for batch in batches:
-            pending.append(pool.submit(_map_in_worker, batch))
-            if len(pending) > 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-
-
-_worker_mapper: RowMapper | None = None
-
-
-def _init_worker(spec: dict[str, Any]) -> None:
-    global _worker_mapper
-    _worker_mapper = RowMapper(Manifest.model_validate(spec))
-
-
-def _map_in_worker(batch: list[RawRow]) -> Mapped:
-    assert _worker_mapper is not None
-    return [_worker_mapper(r) for r in batch]

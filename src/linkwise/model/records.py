@@ -6,6 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import orjson
+
+from linkwise.model.fields import RECORD_COLUMNS
+
 
 class IdentifierValue(NamedTuple):
     type: str
@@ -33,6 +37,44 @@ class MappedRecord(NamedTuple):
     facts: dict[str, Any]
     identifiers: tuple[IdentifierValue, ...]
     content_hash: str
+
+
+class JsonText(str):
+    """JSON that is already serialised: the store writes it as it is. Worker processes
+    serialise records before sending them, which is cheaper to pass between processes and
+    takes work off the process that writes to the database."""
+
+
+class StorableRecord(NamedTuple):
+    """A mapped record in the form the store writes."""
+
+    source_key: str
+    locator: str
+    line: int | None
+    content_hash: str
+    raw: JsonText
+    notes: JsonText
+    facts: JsonText
+    columns: tuple[str | None, ...]
+    """Canonical values in the order of ``linkwise.model.fields.RECORD_COLUMNS``."""
+    identifiers: tuple[IdentifierValue, ...]
+
+
+def storable(rec: MappedRecord) -> StorableRecord:
+    def dump(value: Any) -> JsonText:
+        return JsonText(orjson.dumps(value, default=str).decode())
+
+    return StorableRecord(
+        rec.source_key,
+        rec.locator,
+        rec.line,
+        rec.content_hash,
+        dump(rec.raw),
+        dump(rec.notes),
+        dump(rec.facts),
+        tuple(rec.canonical.get(c) for c in RECORD_COLUMNS),
+        rec.identifiers,
+    )
 
 
 class Rejection(NamedTuple):

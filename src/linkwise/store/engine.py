@@ -12,10 +12,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from linkwise.model.records import JsonText
+
 
 def _dumps(value: Any) -> str:
     # orjson: JSON columns are serialised for every stored row, and the stdlib encoder was
-    # a tenth of a large ingest's time.
+    # a tenth of a large ingest's time. JsonText is already serialised.
+    if isinstance(value, JsonText):
+        return str(value)
     return orjson.dumps(value, default=str).decode()
 
 

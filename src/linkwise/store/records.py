@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from linkwise.model.fields import RECORD_COLUMNS
-from linkwise.model.records import MappedRecord, QuarantineEntry, Rejection
+from linkwise.model.records import QuarantineEntry, Rejection, StorableRecord
 from linkwise.store.bulk import bulk_insert
 from linkwise.store.catalog import now
 from linkwise.store.tables import ingestion_runs, quarantine, record_identifiers, records, sources
@@ -57,7 +57,7 @@ def write_batch(
     conn: Connection,
     source_id: int,
     run_id: int,
-    batch: Sequence[MappedRecord],
+    batch: Sequence[StorableRecord],
     known: dict[str, Current],
 ) -> BatchResult:
     """Insert new rows and new versions of changed rows; skip unchanged ones.
@@ -65,7 +65,7 @@ def write_batch(
     The caller runs this inside the batch's transaction, together with the quarantine rows
     and the run counters, so a crash leaves either all of a batch or none of it.
     """
-    to_insert: list[tuple[MappedRecord, int]] = []
+    to_insert: list[tuple[StorableRecord, int]] = []
     superseded: list[int] = []
     unchanged = 0
     for rec in batch:
@@ -128,22 +128,23 @@ def _new_ids(
 
 
 def _record_row(
-    rec: MappedRecord, version: int, source_id: int, run_id: int, stamp: Any
+    rec: StorableRecord, version: int, source_id: int, run_id: int, stamp: Any
 ) -> dict[str, Any]:
-    return {
-        "source_id": source_id,
-        "source_key": rec.source_key,
-        "version": version,
-        "is_current": True,
-        "run_id": run_id,
-        "locator": rec.locator,
-        "content_hash": rec.content_hash,
-        "raw": rec.raw,
-        "notes": rec.notes,
-        "facts": rec.facts,
-        "ingested_at": stamp,
-        **{column: rec.canonical.get(column) for column in RECORD_COLUMNS},
-    }
+    row: dict[str, Any] = dict(zip(RECORD_COLUMNS, rec.columns, strict=True))
+    row.update(
+        source_id=source_id,
+        source_key=rec.source_key,
+        version=version,
+        is_current=True,
+        run_id=run_id,
+        locator=rec.locator,
+        content_hash=rec.content_hash,
+        raw=rec.raw,
+        notes=rec.notes,
+        facts=rec.facts,
+        ingested_at=stamp,
+    )
+    return row
 
 
 def write_rejections(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -18,13 +19,19 @@ class RawRow(NamedTuple):
     """A reader-level defect (ragged row, broken JSON) that sends the row to quarantine."""
 
 
+Keep = Callable[[int], bool]
+"""Which batches (by index) a reader should build; the others come out empty. Parallel
+ingestion gives each worker process its own reader and its own share of the batches."""
+
+
 class Reader(Protocol):
     columns: list[str]
     encoding: str | None
     location: str
-    notes: list[str]
+    counters: Counter[str]
+    """Tallies of tolerated defects in the batches built so far (see ``COUNTER_NOTES``)."""
 
-    def batches(self, size: int) -> Iterator[list[RawRow]]: ...
+    def batches(self, size: int, keep: Keep | None = None) -> Iterator[list[RawRow]]: ...
 
     def close(self) -> None: ...
 
@@ -38,3 +45,14 @@ def source_path(manifest: Manifest, base_dir: Path) -> Path:
     assert manifest.path is not None
     path = Path(manifest.path)
     return path if path.is_absolute() else base_dir / path
+
+
+COUNTER_NOTES = {
+    "short_rows": "{n} row(s) had fewer fields than the header; "
+    "the missing trailing fields were read as empty",
+    "trailing_fields": "{n} row(s) had empty extra fields after the last column (ignored)",
+}
+
+
+def counter_notes(counters: Counter[str]) -> list[str]:
+    return [COUNTER_NOTES[k].format(n=n) for k, n in sorted(counters.items()) if n]

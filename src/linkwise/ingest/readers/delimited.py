@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from linkwise.ingest.errors import SourceFileError
-from linkwise.ingest.readers.base import RawRow, source_path, wanted_columns
+from linkwise.ingest.readers.base import Keep, RawRow, source_path, wanted_columns
 from linkwise.ingest.readers.encoding import detect_encoding
 from linkwise.model.manifest import Manifest
 
@@ -36,7 +36,7 @@ class DelimitedReader:
             raise SourceFileError(f"{path}: file not found")
         self.path = path
         self.location = str(path)
-        self.notes: list[str] = []
+        self.counters: Counter[str] = Counter()
         try:
             with path.open("rb") as fh:
                 sample = fh.read(_SNIFF_BYTES)
@@ -69,8 +69,6 @@ class DelimitedReader:
                 "so the manifest's mapping is ambiguous"
             )
         self._index = [(i, c) for i, c in enumerate(self.columns) if c in self._wanted]
-        self._short = 0
-        self._trailing = 0
 
     def _open(self) -> io.TextIOWrapper:
         return self.path.open(encoding=self.encoding, errors="surrogateescape", newline="")
@@ -82,13 +80,15 @@ class DelimitedReader:
             raise SourceFileError(f"{self.path}: no header row")
         return [c.strip().lstrip("\ufeff") for c in row]
 
-    def batches(self, size: int) -> Iterator[list[RawRow]]:
+    def batches(self, size: int, keep: Keep | None = None) -> Iterator[list[RawRow]]:
         width = len(self.columns)
         name = self.path.name
         with self._open() as fh:
             reader = csv.reader(_no_nul(fh), delimiter=self.delimiter)
             next(reader, None)
             batch: list[RawRow] = []
+            index, count = 0, 0
+            building = keep is None or keep(0)
             start = reader.line_num + 1
             while True:
                 line = start
@@ -97,32 +97,31 @@ class DelimitedReader:
                 except StopIteration:
                     break
                 except csv.Error as exc:
-                    start = reader.line_num + 1
-                    batch.append(RawRow(f"{name}:{line}", line, {}, f"malformed CSV: {exc}"))
-                    continue
+                    fields = None
+                    problem = f"malformed CSV: {exc}"
                 start = reader.line_num + 1
-                if not fields or (len(fields) == 1 and not fields[0].strip()):
+                if fields is not None and (
+                    not fields or (len(fields) == 1 and not fields[0].strip())
+                ):
                     continue
-                batch.append(self._row(fields, width, f"{name}:{line}", line))
-                if len(batch) >= size:
+                if building:
+                    batch.append(
+                        self._row(fields, width, f"{name}:{line}", line)
+                        if fields is not None
+                        else RawRow(f"{name}:{line}", line, {}, problem)
+                    )
+                count += 1
+                if count >= size:
                     yield batch
-                    batch = []
-            if batch:
+                    batch, count, index = [], 0, index + 1
+                    building = keep is None or keep(index)
+            if count:
                 yield batch
-        if self._short:
-            self.notes.append(
-                f"{self._short} row(s) had fewer fields than the header; "
-                "the missing trailing fields were read as empty"
-            )
-        if self._trailing:
-            self.notes.append(
-                f"{self._trailing} row(s) had empty extra fields after the last column (ignored)"
-            )
 
     def _row(self, fields: list[str], width: int, locator: str, line: int) -> RawRow:
         problem = None
         if len(fields) < width:
-            self._short += 1
+            self.counters["short_rows"] += 1
         elif len(fields) > width:
             if any(f.strip() for f in fields[width:]):
                 problem = (
@@ -130,7 +129,7 @@ class DelimitedReader:
                     "the values cannot be assigned to columns safely"
                 )
             else:
-                self._trailing += 1
+                self.counters["trailing_fields"] += 1
         values: dict[str, object] = {}
         for i, col in self._index:
             value = fields[i] if i < len(fields) else None

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from linkwise.ingest.errors import SourceFileError
-from linkwise.ingest.readers.base import RawRow, source_path, wanted_columns
+from linkwise.ingest.readers.base import Keep, RawRow, source_path, wanted_columns
 from linkwise.model.manifest import Manifest
 
 FORMATS = ("jsonl",)
@@ -38,7 +39,7 @@ class JsonLinesReader:
             raise SourceFileError(f"{path}: file not found")
         self.path = path
         self.location = str(path)
-        self.notes: list[str] = []
+        self.counters: Counter[str] = Counter()
         self._wanted = wanted_columns(manifest)
         self.columns = self._probe()
 
@@ -72,19 +73,24 @@ class JsonLinesReader:
             raise SourceFileError(f"{self.path}: not JSON Lines: {hint}")
         return list(seen)
 
-    def batches(self, size: int) -> Iterator[list[RawRow]]:
+    def batches(self, size: int, keep: Keep | None = None) -> Iterator[list[RawRow]]:
         name = self.path.name
         batch: list[RawRow] = []
+        index, count = 0, 0
+        building = keep is None or keep(0)
         with self.path.open("rb") as fh:
             for n, raw in enumerate(fh, start=1):
-                text = raw.decode("utf-8-sig" if n == 1 else "utf-8", errors="replace").strip()
-                if not text:
+                if not raw.strip():
                     continue
-                batch.append(self._row(text, f"{name}:{n}", n))
-                if len(batch) >= size:
+                if building:
+                    text = raw.decode("utf-8-sig" if n == 1 else "utf-8", errors="replace")
+                    batch.append(self._row(text.strip(), f"{name}:{n}", n))
+                count += 1
+                if count >= size:
                     yield batch
-                    batch = []
-        if batch:
+                    batch, count, index = [], 0, index + 1
+                    building = keep is None or keep(index)
+        if count:
             yield batch
 
     def _row(self, text: str, locator: str, line: int) -> RawRow:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from linkwise.ingest.errors import SourceFileError
-from linkwise.ingest.readers.base import RawRow, wanted_columns
+from linkwise.ingest.readers.base import Keep, RawRow, wanted_columns
 from linkwise.model.manifest import Manifest
 
 FORMATS = ("sql",)
@@ -56,7 +57,7 @@ class SqlReader:
         assert manifest.url is not None
         url = resolve_url(manifest.url, base_dir)
         self.location = make_url(url).render_as_string(hide_password=True)
-        self.notes: list[str] = []
+        self.counters: Counter[str] = Counter()
         self._wanted = wanted_columns(manifest)
         try:
             self._engine: Engine = create_engine(url)
@@ -87,14 +88,18 @@ class SqlReader:
             return self._query.columns().subquery("q")
         return self._query.subquery("q")
 
-    def batches(self, size: int) -> Iterator[list[RawRow]]:
+    def batches(self, size: int, keep: Keep | None = None) -> Iterator[list[RawRow]]:
         row = 0
         try:
             with self._engine.connect() as conn:
                 result = conn.execution_options(stream_results=True, yield_per=size).execute(
                     self._query
                 )
-                for part in result.mappings().partitions(size):
+                for index, part in enumerate(result.mappings().partitions(size)):
+                    if keep is not None and not keep(index):
+                        row += len(part)
+                        yield []
+                        continue
                     batch = []
                     for mapping in part:
                         row += 1
