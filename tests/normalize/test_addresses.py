@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linkwise.normalize import Address, normalize_address
+from linkwise.normalize import Address, addresses, normalize_address, normalize_country
+from linkwise.normalize.postcodes import CA_POSTCODE, GB_POSTCODE, normalize_postcode
+from linkwise.normalize.regions import US_STATES, normalize_region
+from linkwise.normalize.text import fold
+from linkwise.normalize.us_address import UsParse, parse_us
 
 
 def us(
@@ -165,3 +171,83 @@ _STREET_WORDS = ["Main", "Oak", "Elm", "Maple", "Washington", "Lincoln", "Park",
 )
 def test_never_raises_on_street_like_lines(name: str, suffix: str) -> None:
     assert normalize_address(f"12 {name} {suffix}", default_country="US").parsed
+
+
+# normalize_address as written before its place parts were cached together: the country
+# from the arguments' or the line's shape, then the US parse or the foreign tidying.
+def _reference_shape_country(
+    line: str | None, region: str | None, postcode: str | None
+) -> str | None:
+    if postcode:
+        code = postcode.upper().strip()
+        if GB_POSTCODE.fullmatch(code):
+            return "GB"
+        if CA_POSTCODE.fullmatch(code):
+            return "CA"
+        if region and fold(region) in US_STATES and normalize_postcode(code, "US"):
+            return "US"
+    if line:
+        us_tail = addresses._TAIL_US.search(line)
+        if us_tail and addresses._us_state_at_end(us_tail[1]):
+            return "US"
+        if addresses._TAIL_GB.fullmatch(line):
+            return "GB"
+        if addresses._TAIL_CA.fullmatch(line):
+            return "CA"
+    return None
+
+
+def _reference_normalize_address(
+    line: str | None,
+    city: str | None,
+    region: str | None,
+    postcode: str | None,
+    country: str | None,
+    default_country: str | None,
+) -> Address:
+    blank = addresses._blank
+    line, city, region, postcode = blank(line), blank(city), blank(region), blank(postcode)
+    code = normalize_country(country) if country else None
+    if code is None:
+        code = _reference_shape_country(line, region, postcode)
+    if code is None and default_country:
+        code = normalize_country(default_country)
+    if code != "US":
+        return addresses._foreign(line, city, region, postcode, code)
+    found = parse_us(line) if line else UsParse(line=None)
+    return Address(
+        line=found.line,
+        city=(fold(city).upper() or None) if city else found.city,
+        region=normalize_region(region, "US") if region else found.region,
+        postcode=normalize_postcode(postcode, "US") if postcode else found.postcode,
+        country="US",
+        parsed=found.parsed,
+    )
+
+
+_LINES = [None, "123 Main St", "12 Main St, Springfield, IL 62701", "1258 River Pl Apt 4",
+          "10 Downing Street, London SW1A 2AA", "24 Sussex Dr, Ottawa ON K1A 0B1", "PO Box 12",
+          "Rue de Rivoli 10, Paris", "  "]  # fmt: skip
+_CITIES = [None, "Springfield ", "...", "London"]
+_REGIONS = [None, "IL", "Ontario", "Narnia"]
+_POSTCODES = [None, "62701-1234", "SW1A 2AA", "K1A 0B1", "2134", "00000"]
+
+
+def test_equals_the_reading_before_the_place_cache() -> None:
+    for args in itertools.product(
+        _LINES, _CITIES, _REGIONS, _POSTCODES, [None, "US", "GB", "Narnia"], [None, "US", "FR"]
+    ):
+        line, city, region, postcode, country, default_country = args
+        got = normalize_address(
+            line, city, region, postcode, country, default_country=default_country
+        )
+        assert got == _reference_normalize_address(*args), args
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40), st.sampled_from(_CITIES), st.sampled_from(_POSTCODES))
+def test_equals_the_reading_before_the_place_cache_on_any_line(
+    line: str, city: str | None, postcode: str | None
+) -> None:
+    got = normalize_address(line, city, "IL", postcode, default_country="US")
+    assert got == _reference_normalize_address(line, city, "IL", postcode, None, "US")

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Callable
+import time
+import types
+from collections.abc import Callable, Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -12,9 +14,11 @@ from linkwise.normalize import (
     NormalizationError,
     PartialDate,
     date_from_parts,
+    dates,
     parse_date,
     parse_dob,
 )
+from linkwise.normalize.partial_date import date_problem
 
 TODAY = dt.date(2025, 6, 1)
 
@@ -310,3 +314,66 @@ def test_impossible_dates_always_raise(parts: tuple[int, int, int], layout: str)
     }[layout]
     with pytest.raises(NormalizationError):
         parse_date(text)
+
+
+def _local_midnight(day: dt.date) -> float:
+    return dt.datetime.combine(day, dt.time()).timestamp()
+
+
+@pytest.fixture
+def local_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process's local time zone set to ``request.param`` for one test."""
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+# Zones whose clocks change at midnight (a day that starts at 01:00, a midnight that comes
+# twice) and UTC.
+@pytest.mark.parametrize(
+    ("local_zone", "day"),
+    [
+        ("UTC", dt.date(2025, 1, 1)),
+        ("America/Santiago", dt.date(2024, 9, 8)),
+        ("America/Santiago", dt.date(2024, 4, 7)),
+        ("America/Havana", dt.date(2024, 3, 10)),
+        ("America/Havana", dt.date(2024, 11, 3)),
+        ("Europe/Berlin", dt.date(2024, 3, 31)),
+    ],
+    indirect=["local_zone"],
+)
+@pytest.mark.usefixtures("local_zone")
+def test_today_is_read_once_a_second_and_right_across_midnight(
+    day: dt.date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    midnight = dt.datetime.combine(day, dt.time()).timestamp()
+    clock = [0.0]
+    monkeypatch.setattr(dates, "time", types.SimpleNamespace(time=lambda: clock[0]))
+    monkeypatch.setattr(dates, "_last_today", (-1, dt.date.min))
+    offsets = [-3600, -1.5, -1, -0.5, -1e-6, 0, 1e-6, 0.5, 0.999999, 1, 1800, 3599, 3600, 3601]
+    for offset in [*offsets, -0.25, 7200, -7200]:  # then back, as a stepped clock goes
+        clock[0] = midnight + offset
+        assert dates._today() == dt.date.fromtimestamp(clock[0]), offset
+
+
+def test_parse_dob_reads_today_when_not_given() -> None:
+    assert parse_dob("04/05/12") == parse_dob("04/05/12", today=dt.date.today())
+    assert parse_date("04/05/75") == parse_date("04/05/75", today=dt.date.today())
+
+
+@settings(max_examples=400)
+@given(st.text() | st.text(alphabet="0-/. 1aZ٠", max_size=12))
+def test_placeholder_shortcut(text: str) -> None:
+    digits = [c for c in text if c.isdigit()]
+    expected = bool(digits) and set(digits) == {"0"} and not any(c.isalpha() for c in text)
+    assert dates._placeholder(text) == expected
+
+
+def test_date_problem_days_per_month_as_calendar() -> None:
+    for year in [*range(1, 2101), 2400, 9999]:
+        for month in range(1, 13):
+            last = calendar.monthrange(year, month)[1]
+            for day in range(27, 33):
+                assert (date_problem(year, month, day) is None) == (day <= last)

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linkwise.normalize import IDENTIFIER_TYPES, Identifier, normalize_identifier
+from linkwise.normalize import IDENTIFIER_TYPES, Identifier, identifiers, normalize_identifier
+from linkwise.normalize.text import to_ascii
 
 
 def test_identifier_types() -> None:
@@ -107,3 +108,26 @@ def test_placeholders_have_no_value() -> None:
 def test_unknown_kind_names_the_known_ones() -> None:
     with pytest.raises(ValueError, match="unknown identifier type 'ssm'; known types: ssn, "):
         normalize_identifier("ssm", "123")
+
+
+def _reference_ssn(raw: str) -> Identifier:
+    text = "".join(c for c in to_ascii(raw).upper() if c.isalnum() and c.isascii())
+    if not text:
+        return Identifier("ssn", None, False, "the identifier is empty")
+    if text in identifiers._PLACEHOLDERS:
+        return Identifier(
+            "ssn", None, False, f"{raw.strip()!r} is a placeholder, not an identifier"
+        )
+    if any(c.isalpha() for c in text):
+        return Identifier("ssn", None, False, f"{raw!r} contains letters, so it is not an SSN")
+    digits = "".join(c for c in text if c.isdigit())
+    if set(digits) == {"0"}:
+        return Identifier("ssn", None, False, f"{raw!r} is a placeholder (all zeros)")
+    issue = identifiers._ssn_issue(digits)
+    return Identifier("ssn", digits, issue is None, issue)
+
+
+@settings(max_examples=500)
+@given(st.text() | st.text(alphabet="0123456789- ٣x", max_size=12) | st.just("N/A"))
+def test_ssn_equals_the_character_by_character_reading(raw: str) -> None:
+    assert normalize_identifier("ssn", raw) == _reference_ssn(raw)

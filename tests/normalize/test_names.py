@@ -7,11 +7,15 @@ from hypothesis import strategies as st
 from linkwise.normalize import (
     NameParts,
     NormalizationError,
+    clear_caches,
+    names,
     normalize_name,
+    script_of,
     split_full_name,
     surname_tokens,
 )
 from linkwise.normalize import _name_data as data
+from linkwise.normalize.names import NameOrder
 
 
 def parts(
@@ -177,3 +181,84 @@ def test_comma_and_given_first_forms_agree(given_name: str, family: str, caps: b
     inverted = split_full_name(f"{family}, {given_name}")
     natural = split_full_name(f"{given_name} {family}")
     assert inverted == natural == parts(given_name, None, family)
+
+
+_WORDISH = st.sampled_from(
+    ["de", "De", "DE", "van", "VAN", "al-", "Mr.", "DR", "PC", "pc", "Jr.", "JR", "iii", "V",
+     "v", "PhD", "ESQ.", "y", "St", "O'Neil", "ZHANG", "Wei", "A.", "J", "李", "Иванов",
+     "García", "MÁRQUEZ", "(Jack)", "“Bo”", "-", "2nd", "..."]
+) | st.text(max_size=6)  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(_WORDISH)
+def test_cached_word_facts_are_the_direct_tests(token: str) -> None:
+    key = token.lower().replace(".", "")
+    particle = key in data.PARTICLES
+    facts = (
+        names._is_title(token),
+        particle,
+        key in data.POST_NOMINALS,
+        names._suffix_of(token, False),
+        names._suffix_of(token, True),
+        names._is_caps(token),
+    )
+    plain = not any(facts) and token not in data.CONNECTORS
+    assert names._word(token) == (*facts, names._is_mixed(token) and not particle, plain)
+    cleaned = token.strip(names._EDGE_PUNCT).rstrip(".")
+    assert names._clean(token) == (cleaned if any(c.isalnum() for c in cleaned) else None)
+
+
+@settings(max_examples=300)
+@given(st.text())
+def test_letter_and_script_shortcuts(text: str) -> None:
+    assert names._has_letter(text) == any(c.isalpha() for c in text)
+    if text.isascii() and names._has_letter(text):
+        assert script_of(text) == "Latin"
+
+
+@settings(max_examples=200)
+@given(st.lists(_WORDISH, min_size=1, max_size=6), st.sampled_from(["auto", "given_first"]))
+def test_split_does_not_depend_on_what_is_cached(words: list[str], order: NameOrder) -> None:
+    raw = " ".join(words)
+    clear_caches()
+    try:
+        cold: NameParts | str = split_full_name(raw, order)
+    except NormalizationError as exc:
+        cold = str(exc)
+    split_full_name("Van Der Berg, DR. JOHN Y García Jr", order)  # warm the word caches
+    names._split_cached.cache_clear()  # type: ignore[attr-defined]
+    try:
+        warm: NameParts | str = split_full_name(raw, order)
+    except NormalizationError as exc:
+        warm = str(exc)
+    assert cold == warm
+
+
+_NAME_WORD = st.sampled_from(
+    ["John", "Paul", "Smith", "J", "J.", "Mary-Jane", "de", "van", "Van", "y", "e", "Jr", "V",
+     "iii", "PhD", "Dr", "Mr.", "SMITH", "PC", "Li", "O'Neil", "(Jack)", "&", "12", "Al",
+     "St", "Mc", "x", "II", "Esq", ",", "A.B.", "San", "Le", "José"]
+) | st.from_regex(r"[A-Za-z][a-z]{0,6}\.?", fullmatch=True)  # fmt: skip
+
+
+@settings(max_examples=500)
+@given(st.lists(_NAME_WORD, min_size=1, max_size=5), st.sampled_from(["auto", "given_first"]))
+def test_plain_names_split_as_the_general_rules_split_them(words: list[str], order: str) -> None:
+    raw = " ".join(words)
+    plain = names._plain_split(raw)
+    if plain is not None:
+        assert plain == names._split_words(raw, order)
+
+
+def test_plain_names_take_the_shortcut() -> None:
+    for raw in ["John Smith", "James B Redfield", "Mary Ann Jo Lee", "Smith"]:
+        assert names._plain_split(raw) is not None, raw
+    for raw in [
+        "John SMITH",
+        "Juan de la Cruz",
+        "John Smith Jr",
+        "Dr John Smith",
+        "Ortega y Gasset",
+    ]:
+        assert names._plain_split(raw) is None, raw

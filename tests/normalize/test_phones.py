@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from phonenumbers import PhoneNumber
 
 from linkwise.normalize import Phone, normalize_phone
-from linkwise.normalize.phones import fast_nanp, slow_phone
+from linkwise.normalize.phones import fast_nanp, nanp_valid, slow_phone
 
 
 @pytest.mark.parametrize(
@@ -108,3 +110,46 @@ def test_fast_path_equals_full_parser(
         assert fast is not None
     if fast is not None:
         assert fast == slow_phone(text, region)
+
+
+# Area codes that identify a +1 region by its leading digits, and the non-geographic ones.
+_LEADING_AREAS = ["268", "264", "684", "246", "441", "242", "767", "809", "829", "849",
+                  "473", "671", "658", "876", "869", "345", "758", "670", "664", "787",
+                  "939", "721", "649", "868", "784", "284", "340", "800", "523", "524",
+                  "900", "600", "310"]  # fmt: skip
+
+
+def _is_valid(nsn: str) -> bool:
+    return phonenumbers.is_valid_number(PhoneNumber(country_code=1, national_number=int(nsn)))
+
+
+def test_nanp_validity_equals_phonenumbers_for_every_area_code() -> None:
+    # Every NPA with every first exchange digit: US validity is decided by those four
+    # digits. Regions found by their area code get every exchange.
+    for npa in range(200, 1000):
+        for first in "0123456789":
+            nsn = f"{npa}{first}{(npa * 7919) % 1000000:06d}"
+            assert nanp_valid(nsn) == _is_valid(nsn), nsn
+    for npa in _LEADING_AREAS:
+        for nxx in range(200, 1000):
+            nsn = f"{npa}{nxx}{(nxx * 7919) % 10000:04d}"
+            assert nanp_valid(nsn) == _is_valid(nsn), nsn
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from(_LEADING_AREAS) | st.from_regex(r"[2-9][0-9]{2}", fullmatch=True),
+    st.from_regex(r"[0-9]{7}", fullmatch=True),
+)
+def test_nanp_validity_equals_phonenumbers(area: str, rest: str) -> None:
+    assert nanp_valid(area + rest) == _is_valid(area + rest)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["415-555-٠١٢٣", "(415) ٥٥٥-0123", "+1 ٢١٢ 555 0100", "４１５-555-0123", "415-٥٥٥-٠١٢٣ "],
+)
+def test_fast_path_with_other_decimal_digits(text: str) -> None:
+    fast = fast_nanp(" ".join(text.split()), "US")
+    if fast is not None:
+        assert fast == slow_phone(" ".join(text.split()), "US")

@@ -4,11 +4,11 @@ import re
 
 import pytest
 from anyascii import anyascii
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from linkwise.normalize import fold, is_latin, script_of
-from linkwise.normalize.text import to_ascii
+from linkwise.normalize.text import _script_of_char, to_ascii
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,20 @@ def test_is_latin() -> None:
     assert not is_latin("John 张")
     assert not is_latin("Александр")
     assert not is_latin("1234")
+
+
+def _reference_script_of(raw: str) -> str:
+    counts: dict[str, int] = {}
+    for char in raw:
+        if char.isalpha():
+            script = _script_of_char(char)
+            counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else ""
+
+
+@settings(max_examples=500)
+@given(st.text() | st.sampled_from(["José María", "Ivan Иванов", "李 Li", "Ωmega", "O'Neil"]))
+def test_script_shortcuts_for_ascii_letters(raw: str) -> None:
+    assert script_of(raw) == _reference_script_of(raw)
+    letters = [c for c in raw if c.isalpha()]
+    assert is_latin(raw) == (bool(letters) and all(_script_of_char(c) == "Latin" for c in letters))

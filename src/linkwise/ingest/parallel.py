@@ -9,6 +9,7 @@ possible. Workers also serialise records to JSON before sending them back.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue
@@ -120,6 +121,10 @@ def _work(
         for n, batch in enumerate(reader.batches(size, mine)):
             if mine(n):
                 _put(out, ("batch", [_finish(mapper(r)) for r in batch]), parent)
+                # What survives a batch is mostly normaliser caches; freezing it spares the
+                # collector from re-walking them (a tenth of mapping time otherwise). A worker
+                # lives for one source, so nothing stays frozen for long.
+                gc.freeze()
         _put(out, ("end", dict(reader.counters)), parent)
         reader.close()
     except SourceFileError as exc:

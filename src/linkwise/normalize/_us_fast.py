@@ -4,6 +4,11 @@
 records. The scanner tags it in a few microseconds where usaddress's model takes about a
 hundred, and gives up (returns None) on anything it is not sure the model would tag the
 same way. ``tests/normalize/test_us_address.py`` checks the agreement on generated lines.
+
+Only the house number's shape is checked (``HOUSE_NUMBER``); everything else is read from
+the words after it (``tags_after_number``), so a caller can cache that part across the many
+lines that differ only in their house number, and ``split_unit`` takes a closing unit
+("Apt 4", "#4") off those words so that the street is cached apart from its units.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ _FAST_DIRECTIONALS = frozenset(
     {"N", "S", "E", "W", "NE", "NW", "SE", "SW", "NORTH", "SOUTH", "EAST", "WEST",
      "NORTHEAST", "NORTHWEST", "SOUTHEAST", "SOUTHWEST"}
 )  # fmt: skip
-_NUMBER = re.compile(r"[1-9]\d{0,5}")
+HOUSE_NUMBER = re.compile(r"[1-9]\d{0,5}")
 _WORD = re.compile(r"[A-Z][A-Za-z]+")
 _ORDINAL = re.compile(r"[1-9]\d{0,2}(?:st|nd|rd|th|ST|ND|RD|TH)")
 _UNIT_ID = re.compile(r"[A-Z0-9]{1,5}")
@@ -83,19 +88,22 @@ def _name_words(tokens: list[str], start: int) -> int:
 
 
 def _place_tail(tokens: list[str]) -> tuple[int, dict[str, str]] | None:
-    """Where a trailing ", City, ST 12345" starts, with its tags; None if there is none."""
+    """Where a trailing ", City, ST 12345" starts, with its tags; None if there is none.
+
+    ``tokens[0]`` is the house number, which is not read: it is neither a comma nor a word.
+    """
     n = len(tokens)
     if n < 5 or tokens[-3] != "," or not _ZIP.fullmatch(tokens[-1]):
         return None
     if tokens[-2] not in US_STATE_CODES:
         return None
     comma = n - 4
-    while comma >= 0 and tokens[comma] != ",":
+    while comma >= 1 and tokens[comma] != ",":
         if not _WORD.fullmatch(tokens[comma]) or tokens[comma].upper() in _RESERVED:
             return None
         comma -= 1
     city = tokens[comma + 1 : n - 3]
-    if comma < 0 or not 1 <= len(city) <= 2:
+    if comma < 1 or not 1 <= len(city) <= 2:
         return None
     return comma, {"PlaceName": " ".join(city), "StateName": tokens[-2], "ZipCode": tokens[-1]}
 
@@ -128,12 +136,30 @@ def _street(tokens: list[str], tags: dict[str, str], has_tail: bool) -> int | No
     return i
 
 
+def split_number(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """(house number, the tokens after it) for a line that opens with one; None otherwise."""
+    tokens = text.replace(",", " , ").split()
+    if len(tokens) < 3 or not HOUSE_NUMBER.fullmatch(tokens[0]):
+        return None
+    return tokens[0], tuple(tokens[1:])
+
+
 def fast_tags(text: str) -> dict[str, str] | None:
     """usaddress-style tags for the common shape, or None when the line is not that shape."""
-    tokens = text.replace(",", " , ").split()
-    if len(tokens) < 3 or not _NUMBER.fullmatch(tokens[0]):
+    split = split_number(text)
+    if split is None:
         return None
-    tags = {"AddressNumber": tokens[0]}
+    tags = tags_after_number(split[1])
+    return None if tags is None else {"AddressNumber": split[0], **tags}
+
+
+def tags_after_number(after: tuple[str, ...]) -> dict[str, str] | None:
+    """The tags of the words after the house number, or None when they are not the shape.
+
+    ``after`` is what ``split_number`` returns after the number, or part of it (``split_unit``).
+    """
+    tokens = ["", *after]  # the number's place: never read (see ``_place_tail``)
+    tags: dict[str, str] = {}
     tail = _place_tail(tokens)
     if tail is not None:
         tokens = tokens[: tail[0]]
@@ -154,4 +180,24 @@ def fast_tags(text: str) -> dict[str, str] | None:
     if bare_number and tail is None:  # "#87, City, ST" confuses the model
         tags["OccupancyIdentifier"] = rest[0]
         return tags
+    return None
+
+
+def split_unit(after: tuple[str, ...]) -> tuple[tuple[str, ...], str | None, str] | None:
+    """``after`` less a closing unit ("Apt 4", "#4"), and the unit's type and identifier.
+
+    None without such a unit, and for words with a comma (a city, state and ZIP after them).
+    Otherwise, when the street part does not itself end in such a unit,
+    ``tags_after_number(after)`` is ``tags_after_number(street)`` plus the unit's
+    ``OccupancyType`` (when not None) and ``OccupancyIdentifier`` (or None when the street's
+    tags are None): the scanner stops reading a street at a unit word or a "#", which are no
+    street name, suffix or directional, and takes exactly these closing units after a street.
+    """
+    if not after or "," in after:
+        return None
+    ident = after[-1]
+    if len(after) >= 2 and _is(after[-2], _FAST_UNITS) and _UNIT_ID.fullmatch(ident):
+        return after[:-2], after[-2], ident
+    if ident[:1] == "#" and _UNIT_ID.fullmatch(ident[1:]):
+        return after[:-1], None, ident
     return None

@@ -15,6 +15,9 @@ argument is ``None``. With no country at all the line is only tidied.
 
 Nothing here raises on bad input: garbage comes back tidied with ``parsed=False``, and
 empty input gives an ``Address`` of ``None`` values.
+
+Street lines are mostly unique but the city, region and postcode beside them are not, so
+everything read from those three alone is cached together (``_parts``).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from linkwise.normalize.countries import normalize_country
 from linkwise.normalize.postcodes import CA_POSTCODE, GB_POSTCODE, normalize_postcode
 from linkwise.normalize.regions import CA_PROVINCES, US_STATES, normalize_region
 from linkwise.normalize.text import fold
-from linkwise.normalize.us_address import UsParse, parse_us
+from linkwise.normalize.us_address import UsParse, fast_fields, parse_unscanned
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +60,8 @@ def _blank(value: str | None) -> str | None:
     return text or None
 
 
-def _shape_country(line: str | None, region: str | None, postcode: str | None) -> str | None:
-    """A country only one country's address shape could mean, or None."""
+def _parts_country(region: str | None, postcode: str | None) -> str | None:
+    """A country only one country's postcode (with the region) could mean, or None."""
     if postcode:
         code = postcode.upper().strip()
         if GB_POSTCODE.fullmatch(code):
@@ -67,6 +70,11 @@ def _shape_country(line: str | None, region: str | None, postcode: str | None) -
             return "CA"
         if region and fold(region) in US_STATES and normalize_postcode(code, "US"):
             return "US"
+    return None
+
+
+def _line_country(line: str | None) -> str | None:
+    """A country only one country's line ending could mean, or None."""
     if line:
         us_tail = _TAIL_US.search(line)
         if us_tail and _us_state_at_end(us_tail[1]):
@@ -116,15 +124,54 @@ def _foreign(
     )
 
 
-def _us(line: str | None, city: str | None, region: str | None, postcode: str | None) -> Address:
-    found = parse_us(line) if line else UsParse(line=None)
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    """What the city, region and postcode arguments give, whatever the line says.
+
+    ``city``, ``region`` and ``postcode`` are the arguments tidied (``_blank``); ``country``
+    is the country their shape means, if any; ``us_*`` are their US normal forms (None
+    where the argument is None).
+    """
+
+    city: str | None
+    region: str | None
+    postcode: str | None
+    country: str | None
+    us_city: str | None
+    us_region: str | None
+    us_postcode: str | None
+
+
+@memoize(maxsize=2**14)
+def _parts(city: str | None, region: str | None, postcode: str | None) -> _Parts:
+    city, region, postcode = _blank(city), _blank(region), _blank(postcode)
+    return _Parts(
+        city,
+        region,
+        postcode,
+        _parts_country(region, postcode),
+        (fold(city).upper() or None) if city else None,
+        normalize_region(region, "US") if region else None,
+        normalize_postcode(postcode, "US") if postcode else None,
+    )
+
+
+def _us(line: str | None, parts: _Parts) -> Address:
+    fields: tuple[str | None, str | None, str | None, str | None] | None
+    fields = fast_fields(line) if line else None
+    parsed = fields is not None
+    if fields is None:
+        found = parse_unscanned(line) if line else UsParse(line=None)
+        fields = found.line, found.city, found.region, found.postcode
+        parsed = found.parsed
+    found_line, city, region, postcode = fields
     return Address(
-        line=found.line,
-        city=(fold(city).upper() or None) if city else found.city,
-        region=normalize_region(region, "US") if region else found.region,
-        postcode=normalize_postcode(postcode, "US") if postcode else found.postcode,
+        line=found_line,
+        city=parts.us_city if parts.city else city,
+        region=parts.us_region if parts.region else region,
+        postcode=parts.us_postcode if parts.postcode else postcode,
         country="US",
-        parsed=found.parsed,
+        parsed=parsed,
     )
 
 
@@ -143,12 +190,13 @@ def normalize_address(
     ``country`` and ``default_country`` take ISO codes or common names ("USA", "UK"). See
     the module docstring for how the country is decided and what each country gets.
     """
-    line, city, region, postcode = _blank(line), _blank(city), _blank(region), _blank(postcode)
+    line = _blank(line)
+    parts = _parts(city, region, postcode)
     code = normalize_country(country) if country else None
     if code is None:
-        code = _shape_country(line, region, postcode)
+        code = parts.country or _line_country(line)
     if code is None and default_country:
         code = normalize_country(default_country)
     if code == "US":
-        return _us(line, city, region, postcode)
-    return _foreign(line, city, region, postcode, code)
+        return _us(line, parts)
+    return _foreign(line, parts.city, parts.region, parts.postcode, code)

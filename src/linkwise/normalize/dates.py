@@ -18,6 +18,9 @@ those digits for which the date is not after ``today`` ("04/05/12" is 2012 when 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
+import time
 
 from linkwise.normalize._cache import memoize
 from linkwise.normalize._date_formats import MONTHS, Reading, read_numeric, read_wordy
@@ -37,7 +40,36 @@ _MONTH_DIRECTIVES = ("%m", "%b", "%B", "%j", "%U", "%W", "%V")
 _DAY_DIRECTIVES = ("%d", "%j", "%e")
 
 
+_last_today: tuple[int, dt.date] = (-1, dt.date.min)
+
+
+def _today() -> dt.date:
+    """``date.today()``, recomputed at most once a second.
+
+    ``date.today()`` is ``date.fromtimestamp(time.time())``, and ``fromtimestamp`` reads
+    only the whole seconds of the timestamp, so the answer cannot change within one whole
+    second: in any time zone, across midnight and DST changes alike. Reading the clock is a
+    tenth of the cost of ``date.today()``, which otherwise dominates a cached parse. The
+    second and its date are kept in one tuple so that threads never see them mismatched.
+    """
+    global _last_today
+    second = math.floor(time.time())
+    last = _last_today
+    if last[0] == second:
+        return last[1]
+    today = dt.date.fromtimestamp(second)
+    _last_today = (second, today)
+    return today
+
+
+_NOT_PLACEHOLDER = re.compile(r"[1-9A-Za-z]")
+
+
 def _placeholder(text: str) -> bool:
+    if "0" not in text:
+        return False
+    if text.isascii():  # ASCII digits are [0-9] and ASCII letters [A-Za-z]
+        return _NOT_PLACEHOLDER.search(text) is None
     digits = [c for c in text if c.isdigit()]
     return bool(digits) and set(digits) == {"0"} and not any(c.isalpha() for c in text)
 
@@ -161,7 +193,7 @@ def parse_date(
     is not a valid month in '13/45/1987'"), a placeholder ("0000-00-00"), or an
     unrecognised layout.
     """
-    result = _parse(raw, fmt, dayfirst, today or dt.date.today(), False)
+    result = _parse(raw, fmt, dayfirst, today or _today(), False)
     if isinstance(result, str):
         raise NormalizationError(result)
     return result
@@ -180,7 +212,7 @@ def parse_dob(
     1900-01-01, which systems write when the birth date is unknown. Two-digit years go to
     the past (module docstring).
     """
-    result = _parse(raw, fmt, dayfirst, today or dt.date.today(), True)
+    result = _parse(raw, fmt, dayfirst, today or _today(), True)
     if isinstance(result, str):
         raise NormalizationError(result)
     return result

@@ -18,6 +18,7 @@ validity flag with the reason, and a placeholder ("N/A", "000000000") gets no va
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from linkwise.normalize._cache import memoize
@@ -55,8 +56,13 @@ _SSN_SAMPLES = {
 }
 
 
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]")
+
+
 def _alnum(raw: str) -> str:
-    return "".join(c for c in to_ascii(raw).upper() if c.isalnum() and c.isascii())
+    """The ASCII letters and digits of ``raw``, transliterated and upper-cased."""
+    # The upper-cased transliteration is ASCII, whose letters and digits are [A-Z0-9].
+    return _NOT_ALNUM.sub("", to_ascii(raw).upper())
 
 
 def _ssn_issue(digits: str) -> str | None:
@@ -77,10 +83,11 @@ def _ssn_issue(digits: str) -> str | None:
 
 
 def _ssn(raw: str, text: str) -> Identifier:
-    if any(c.isalpha() for c in text):
+    # ``text`` is non-empty [A-Z0-9] (``_alnum``): without letters it is all digits.
+    if not text.isdigit():
         return Identifier("ssn", None, False, f"{raw!r} contains letters, so it is not an SSN")
-    digits = "".join(c for c in text if c.isdigit())
-    if set(digits) == {"0"}:
+    digits = text
+    if not digits.strip("0"):
         return Identifier("ssn", None, False, f"{raw!r} is a placeholder (all zeros)")
     issue = _ssn_issue(digits)
     return Identifier("ssn", digits, issue is None, issue)

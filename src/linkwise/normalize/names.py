@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from linkwise.normalize import _name_data as data
 from linkwise.normalize._cache import memoize
@@ -61,6 +61,13 @@ class NameParts:
 _NICKNAME = re.compile(r"\([^)]*\)|\"[^\"]*\"|“[^”]*”|(?<!\w)'[^']*'(?!\w)")
 _HYPHEN_SPACES = re.compile(r"(?<=\w)\s*[-‐‑–]\s*(?=\w)")
 _EDGE_PUNCT = ",;:!?\"'()[]{}<>“”‘’«»"
+_ASCII_LETTER = re.compile("[A-Za-z]")
+
+
+def _has_letter(text: str) -> bool:
+    if text.isascii():  # ASCII letters are [A-Za-z]
+        return _ASCII_LETTER.search(text) is not None
+    return any(c.isalpha() for c in text)
 
 
 def _key(token: str) -> str:
@@ -80,7 +87,7 @@ def _suffix_of(token: str, allow_v: bool) -> str | None:
 
 
 def _is_particle(token: str) -> bool:
-    return _key(token) in data.PARTICLES
+    return _word(token).particle
 
 
 def _is_caps(token: str) -> bool:
@@ -93,13 +100,54 @@ def _is_mixed(token: str) -> bool:
     return any(c.isalpha() for c in token) and not token.isupper()
 
 
+class _Word(NamedTuple):
+    """What the splitter asks about one word.
+
+    Full names are mostly unique but their words are not, so this is worked out once per
+    distinct word (``_word``): a new name made of known words costs a lookup per word.
+    """
+
+    title: bool
+    particle: bool
+    post_nominal: bool
+    suffix: str | None  # ``_suffix_of(token, allow_v=False)``
+    suffix_v: str | None  # ``_suffix_of(token, allow_v=True)``
+    caps: bool
+    mixed: bool  # letters not all in capitals, and no particle
+    plain: bool  # none of the above, and no connector: only a name
+
+
+@memoize(maxsize=2**15)
+def _word(token: str) -> _Word:
+    key = _key(token)
+    title = _is_title(token)
+    particle = key in data.PARTICLES
+    post_nominal = key in data.POST_NOMINALS
+    suffix, suffix_v = _suffix_of(token, False), _suffix_of(token, True)
+    caps = _is_caps(token)
+    special = title or particle or post_nominal or suffix or suffix_v or caps
+    return _Word(
+        title,
+        particle,
+        post_nominal,
+        suffix,
+        suffix_v,
+        caps,
+        mixed=_is_mixed(token) and not particle,
+        plain=not special and token not in data.CONNECTORS,
+    )
+
+
+@memoize(maxsize=2**15)
+def _clean(word: str) -> str | None:
+    """``word`` without edge punctuation and trailing dots; None if no letter or digit is left."""
+    token = word.strip(_EDGE_PUNCT).rstrip(".")
+    return token if any(c.isalnum() for c in token) else None
+
+
 def _tokens(text: str) -> list[str]:
     """Whitespace tokens with edge punctuation and trailing dots removed."""
-    out: list[str] = []
-    for raw in text.split():
-        token = raw.strip(_EDGE_PUNCT).rstrip(".")
-        if any(c.isalnum() for c in token):
-            out.append(token)
+    out = [token for token in map(_clean, text.split()) if token is not None]
     if out and not text.isascii() and script_of(text) == "Arabic":
         out = _bind_arabic(out)
     return out
@@ -123,16 +171,17 @@ def _peel(tokens: list[str], allow_v: bool) -> tuple[list[str], list[str], list[
     titles: list[str] = []
     suffixes: list[str] = []
     start, end = 0, len(tokens)
-    while end - start > 1 and _is_title(tokens[start]):
+    while end - start > 1 and _word(tokens[start]).title:
         titles.append(tokens[start].replace(".", ""))
         start += 1
     tail_titles: list[str] = []
     while end - start > 1:
         token = tokens[end - 1]
-        suffix = _suffix_of(token, allow_v and end - start >= 3)
+        word = _word(token)
+        suffix = word.suffix_v if allow_v and end - start >= 3 else word.suffix
         if suffix is not None:
             suffixes.insert(0, suffix)
-        elif _key(token) in data.POST_NOMINALS:
+        elif word.post_nominal:
             tail_titles.insert(0, token.replace(".", ""))
         else:
             break
@@ -157,9 +206,9 @@ def _family_start(tokens: list[str]) -> int:
 
 def _caps_signal(tokens: list[str]) -> tuple[str, int] | None:
     """("lead" | "trail", run length) when capitals mark the family name, else None."""
-    caps = [_is_caps(t) for t in tokens]
-    mixed = [_is_mixed(t) and not _is_particle(t) for t in tokens]
-    if not any(caps) or not any(mixed):
+    words = [_word(t) for t in tokens]
+    caps = [w.caps for w in words]
+    if not any(caps) or not any([w.mixed for w in words]):
         return None
     lead = 0
     while lead < len(tokens) and caps[lead]:
@@ -224,7 +273,7 @@ def _split_unspaced_cjk(text: str, script: str) -> tuple[str | None, ...]:
 
 def _tidy(raw: str) -> str:
     text = raw if raw.isascii() else unicodedata.normalize("NFC", raw)
-    if any(c in text for c in "(\"“'"):
+    if "(" in text or '"' in text or "“" in text or "'" in text:
         without_nicknames = _NICKNAME.sub(" ", text)
         if any(c.isalpha() for c in without_nicknames):
             text = without_nicknames
@@ -242,11 +291,9 @@ def _split_comma(parts: list[str]) -> tuple[list[str], list[str], list[str], lis
     suffixes: list[str] = []
     chunks = [_tokens(p) for p in parts]
     chunks = [c for c in chunks if c]
-    while len(chunks) > 1 and all(
-        _suffix_of(t, False) or _key(t) in data.POST_NOMINALS for t in chunks[-1]
-    ):
+    while len(chunks) > 1 and all(_word(t).suffix or _word(t).post_nominal for t in chunks[-1]):
         for t in chunks.pop():
-            suffix = _suffix_of(t, False)
+            suffix = _word(t).suffix
             if suffix:
                 suffixes.append(suffix)
             else:
@@ -263,11 +310,38 @@ def _split_comma(parts: list[str]) -> tuple[list[str], list[str], list[str], lis
     )
 
 
+def _plain_split(raw: str) -> NameParts | None:
+    """The split of a name of plain words read given name first ("John Paul Smith").
+
+    None unless ``raw`` is ASCII without commas, hyphens, quotes or brackets and every word
+    is plain (``_Word.plain``: no title, suffix, degree, particle, connector or capitals).
+    Then none of ``_split_words``'s rules applies and it reads the first word as the given
+    name, the last as the family name and those between as middle names. A property test
+    checks that the two agree.
+    """
+    if not raw.isascii() or "," in raw or "-" in raw or "'" in raw or '"' in raw or "(" in raw:
+        return None
+    tokens = [token for token in map(_clean, raw.split()) if token is not None]
+    if not tokens or _ASCII_LETTER.search(raw) is None:
+        return None
+    for token in tokens:
+        if not _word(token).plain:
+            return None
+    if len(tokens) == 1:
+        return NameParts(None, None, tokens[0], None, None)
+    return NameParts(tokens[0], _join(tokens[1:-1]), tokens[-1], None, None)
+
+
 def _split(raw: str, order: str) -> NameParts | str:
+    found = _plain_split(raw) if order != "family_first" else None
+    return found if found is not None else _split_words(raw, order)
+
+
+def _split_words(raw: str, order: str) -> NameParts | str:
     text = _tidy(raw)
-    if not any(c.isalpha() for c in text):
+    if not _has_letter(text):
         return f"{raw!r} has no letters, so it is not a name"
-    script = script_of(text)
+    script = "Latin" if text.isascii() else script_of(text)
     if script in _CJK_SCRIPTS and " " not in text and len(text) > 1:
         given, middle, family = _split_unspaced_cjk(text, script)
         return NameParts(given, middle, family, None, None)
@@ -313,9 +387,12 @@ def split_full_name(raw: str, order: NameOrder = "auto") -> NameParts:
     return result
 
 
-@memoize(maxsize=2**16)
 def normalize_name(raw: str) -> str | None:
-    """The matching form of one name part (``fold``); ``None`` when nothing is left."""
+    """The matching form of one name part (``fold``); ``None`` when nothing is left.
+
+    Not cached itself: ``fold`` is, and a second cache would only double the misses on
+    full names, which are mostly unique.
+    """
     return fold(raw) or None
 
 

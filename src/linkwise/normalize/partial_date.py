@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from linkwise.normalize.errors import NormalizationError
 
 _ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _ENGLISH_MONTHS = (
     "",
     "January",
@@ -41,7 +42,7 @@ def date_problem(year: int, month: int | None, day: int | None) -> str | None:
         return f"month {month} is not a valid month"
     if day is None:
         return None
-    last = calendar.monthrange(year, month)[1]
+    last = _DAYS_IN_MONTH[month] + (month == 2 and calendar.isleap(year))  # as monthrange
     if 1 <= day <= last:
         return None
     if day == 29 and month == 2:

@@ -7,6 +7,7 @@ the original beside it.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_right
 
@@ -148,20 +149,28 @@ def script_of(raw: str) -> str:
     counts: dict[str, int] = {}
     for char in raw:
         if char.isalpha():
-            script = _script_of_char(char)
+            script = "Latin" if char.isascii() else _script_of_char(char)  # ASCII: [A-Za-z]
             counts[script] = counts.get(script, 0) + 1
     if not counts:
         return ""
     return max(counts, key=counts.__getitem__)
 
 
-@memoize(maxsize=2**16)
+_ASCII_LETTER = re.compile("[A-Za-z]")
+
+
 def is_latin(raw: str) -> bool:
     """True when ``raw`` has letters and all of them are Latin script.
 
     Strict on purpose: a name with any non-Latin letter needs its original form kept.
+    ASCII text is answered directly (its letters are [A-Za-z]); a cache costs more.
     """
     if raw.isascii():
-        return any(c.isalpha() for c in raw)
+        return _ASCII_LETTER.search(raw) is not None
+    return _is_latin(raw)
+
+
+@memoize(maxsize=2**16)
+def _is_latin(raw: str) -> bool:
     letters = [c for c in raw if c.isalpha()]
-    return bool(letters) and all(_script_of_char(c) == "Latin" for c in letters)
+    return bool(letters) and all(c.isascii() or _script_of_char(c) == "Latin" for c in letters)
