@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from linkwise.model.manifest import Manifest
 
@@ -34,6 +34,29 @@ class Reader(Protocol):
     def batches(self, size: int, keep: Keep | None = None) -> Iterator[list[RawRow]]: ...
 
     def close(self) -> None: ...
+
+
+T = TypeVar("T")
+
+
+def batched(
+    items: Iterable[T], build: Callable[[T], RawRow], size: int, keep: Keep | None
+) -> Iterator[list[RawRow]]:
+    """Cut a stream of row sources into batches of ``size``, building rows only for kept
+    batches (a skipped batch comes out empty, so batch indices agree across readers)."""
+    batch: list[RawRow] = []
+    index, count = 0, 0
+    building = keep is None or keep(0)
+    for item in items:
+        if building:
+            batch.append(build(item))
+        count += 1
+        if count >= size:
+            yield batch
+            batch, count, index = [], 0, index + 1
+            building = keep is None or keep(index)
+    if count:
+        yield batch
 
 
 def wanted_columns(manifest: Manifest) -> set[str]:

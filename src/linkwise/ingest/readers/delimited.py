@@ -15,7 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from linkwise.ingest.errors import SourceFileError
-from linkwise.ingest.readers.base import Keep, RawRow, source_path, wanted_columns
+from linkwise.ingest.readers.base import (
+    Keep,
+    RawRow,
+    batched,
+    source_path,
+    wanted_columns,
+)
 from linkwise.ingest.readers.encoding import detect_encoding
 from linkwise.model.manifest import Manifest
 
@@ -83,40 +89,34 @@ class DelimitedReader:
     def batches(self, size: int, keep: Keep | None = None) -> Iterator[list[RawRow]]:
         width = len(self.columns)
         name = self.path.name
+
+        def build(item: tuple[int, list[str] | str]) -> RawRow:
+            line, fields = item
+            if isinstance(fields, str):
+                return RawRow(f"{name}:{line}", line, {}, fields)
+            return self._row(fields, width, f"{name}:{line}", line)
+
         with self._open() as fh:
-            reader = csv.reader(_no_nul(fh), delimiter=self.delimiter)
-            next(reader, None)
-            batch: list[RawRow] = []
-            index, count = 0, 0
-            building = keep is None or keep(0)
-            start = reader.line_num + 1
-            while True:
-                line = start
-                try:
-                    fields = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as exc:
-                    fields = None
-                    problem = f"malformed CSV: {exc}"
+            yield from batched(self._records(fh), build, size, keep)
+
+    def _records(self, fh: io.TextIOWrapper) -> Iterator[tuple[int, list[str] | str]]:
+        """(first line, fields) of each non-blank row; a malformed one gives its problem."""
+        reader = csv.reader(_no_nul(fh), delimiter=self.delimiter)
+        next(reader, None)
+        start = reader.line_num + 1
+        while True:
+            line = start
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
                 start = reader.line_num + 1
-                if fields is not None and (
-                    not fields or (len(fields) == 1 and not fields[0].strip())
-                ):
-                    continue
-                if building:
-                    batch.append(
-                        self._row(fields, width, f"{name}:{line}", line)
-                        if fields is not None
-                        else RawRow(f"{name}:{line}", line, {}, problem)
-                    )
-                count += 1
-                if count >= size:
-                    yield batch
-                    batch, count, index = [], 0, index + 1
-                    building = keep is None or keep(index)
-            if count:
-                yield batch
+                yield line, f"malformed CSV: {exc}"
+                continue
+            start = reader.line_num + 1
+            if fields and (len(fields) > 1 or fields[0].strip()):
+                yield line, fields
 
     def _row(self, fields: list[str], width: int, locator: str, line: int) -> RawRow:
         problem = None

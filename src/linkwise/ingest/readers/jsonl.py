@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from linkwise.ingest.errors import SourceFileError
-from linkwise.ingest.readers.base import Keep, RawRow, source_path, wanted_columns
+from linkwise.ingest.readers.base import Keep, RawRow, batched, source_path, wanted_columns
 from linkwise.model.manifest import Manifest
 
 FORMATS = ("jsonl",)
@@ -75,23 +75,15 @@ class JsonLinesReader:
 
     def batches(self, size: int, keep: Keep | None = None) -> Iterator[list[RawRow]]:
         name = self.path.name
-        batch: list[RawRow] = []
-        index, count = 0, 0
-        building = keep is None or keep(0)
+
+        def build(item: tuple[int, bytes]) -> RawRow:
+            n, raw = item
+            text = raw.decode("utf-8-sig" if n == 1 else "utf-8", errors="replace").strip()
+            return self._row(text, f"{name}:{n}", n)
+
         with self.path.open("rb") as fh:
-            for n, raw in enumerate(fh, start=1):
-                if not raw.strip():
-                    continue
-                if building:
-                    text = raw.decode("utf-8-sig" if n == 1 else "utf-8", errors="replace")
-                    batch.append(self._row(text.strip(), f"{name}:{n}", n))
-                count += 1
-                if count >= size:
-                    yield batch
-                    batch, count, index = [], 0, index + 1
-                    building = keep is None or keep(index)
-        if count:
-            yield batch
+            lines = ((n, raw) for n, raw in enumerate(fh, start=1) if raw.strip())
+            yield from batched(lines, build, size, keep)
 
     def _row(self, text: str, locator: str, line: int) -> RawRow:
         try:
