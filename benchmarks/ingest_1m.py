@@ -8,8 +8,8 @@ cut to --rows. The baseline reads the same file with ``pandas.read_csv`` (or
 ``read_parquet``) and writes it with ``DataFrame.to_sql`` into SQLite: no mapping, no
 normalisation, no provenance. pandas refuses the file's ragged rows, so the baseline skips
 them (``on_bad_lines="skip"``); pyarrow, which writes the Parquet copy, skips the same rows,
-so the Parquet cases read a few thousand rows fewer. The table reports rows read. Every case runs in its own process; peak RSS counts the
-whole process tree.
+so the Parquet cases read a few thousand rows fewer. The table reports rows read. Every
+case runs in its own process; peak RSS counts the whole process tree.
 """
 
 from __future__ import annotations
