@@ -1,0 +1,108 @@
+"""False-merge and missed-link rates per group, and their disparity, counted by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from linkwise.evaluate import EvaluationInputError, GroupBreakdown, evaluate
+from tests.evaluate.helpers import assignment_rows, truth_rows
+
+# Truth A={0,1,2} B={3,4} C={5}; prediction X={0,1} Y={2,3,4,5}.
+TRUE = ["A", "A", "A", "B", "B", "C"]
+PRED = ["X", "X", "Y", "Y", "Y", "Y"]
+SIDE = ["a", "a", "a", "b", "b", "b"]
+
+
+def _by(report_groups: list[GroupBreakdown], column: str) -> GroupBreakdown:
+    return next(g for g in report_groups if g.column == column)
+
+
+def test_overall_rates_by_hand() -> None:
+    overall = evaluate(assignment_rows(PRED), truth_rows(TRUE)).overall
+    # false merges: records 2-5 share Y with other people; 0 and 1 do not.
+    assert (overall.n, overall.false_merges) == (6, 4)
+    assert overall.false_merge_rate == pytest.approx(4 / 6)
+    # co-referents: 0-4 (5 alone); missed: 0, 1 (miss 2) and 2 (misses 0, 1); 3, 4 complete.
+    assert (overall.n_with_coreferent, overall.missed_links) == (5, 3)
+    assert overall.missed_link_rate == pytest.approx(3 / 5)
+
+
+def test_group_rates_by_hand() -> None:
+    report = evaluate(assignment_rows(PRED), truth_rows(TRUE, side=SIDE), min_group_size=1)
+    side = _by(report.groups, "side")
+    a, b = side.groups
+    assert (a.group, a.n, a.false_merges, a.n_with_coreferent, a.missed_links) == (
+        "a",
+        3,
+        1,
+        3,
+        3,
+    )
+    assert a.false_merge_rate == pytest.approx(1 / 3)
+    assert a.missed_link_rate == 1.0
+    assert (b.group, b.n, b.false_merges, b.n_with_coreferent, b.missed_links) == (
+        "b",
+        3,
+        3,
+        2,
+        0,
+    )
+    assert b.false_merge_rate == 1.0
+    assert b.missed_link_rate == 0.0
+
+
+def test_disparity_by_hand() -> None:
+    report = evaluate(assignment_rows(PRED), truth_rows(TRUE, side=SIDE), min_group_size=1)
+    fm, ml = _by(report.groups, "side").disparity
+    assert fm.rate == "false_merge_rate"
+    assert (fm.worst_group, fm.best_group, fm.eligible_groups) == ("b", "a", 2)
+    assert fm.worst_to_best == pytest.approx(3.0)
+    assert fm.all_rate == pytest.approx(4 / 6)
+    assert fm.worst_to_all == pytest.approx(1.5)
+    # Best missed-link rate is 0: the ratio is undefined, the comparison to all is not.
+    assert (ml.worst_group, ml.best_group) == ("a", "b")
+    assert ml.worst_to_best is None
+    assert ml.worst_to_all == pytest.approx(1 / (3 / 5))
+
+
+def test_disparity_counts_only_groups_of_min_size() -> None:
+    # 100 records in "big" (half of them merged in pairs), 10 in "small" (all merged).
+    true = [f"p{i}" for i in range(110)]
+    pred = [500 + i // 2 if i < 50 else i for i in range(100)] + [1000] * 10
+    side = ["big"] * 100 + ["small"] * 10
+    report = evaluate(assignment_rows(pred), truth_rows(true, side=side))
+    fm = _by(report.groups, "side").disparity[0]
+    assert fm.min_group_size == 100
+    assert fm.eligible_groups == 1
+    assert fm.worst_group == fm.best_group == "big"
+    assert fm.worst_to_best is None  # one group: nothing to compare with
+    assert fm.worst_rate == 0.5
+    assert fm.worst_to_all == pytest.approx(0.5 / (60 / 110))
+    small = _by(report.groups, "side").groups[1]
+    assert (small.group, small.n, small.false_merge_rate) == ("small", 10, 1.0)
+
+
+def test_missing_group_values_are_shown_but_not_compared() -> None:
+    true = ["A", "A", "B", "B"]
+    pred = [1, 1, 1, 2]
+    truth = truth_rows(true, side=["x", "x", "y", "y"])
+    truth[3].groups.clear()
+    report = evaluate(assignment_rows(pred), truth, min_group_size=1)
+    side = _by(report.groups, "side")
+    assert [g.group for g in side.groups] == ["x", "y", "(none)"]
+    assert side.groups[2].n == 1
+    assert side.disparity[0].eligible_groups == 2
+
+
+def test_by_selects_and_orders_group_columns() -> None:
+    truth = truth_rows(TRUE, side=SIDE, colour=["r"] * 6)
+    report = evaluate(assignment_rows(PRED), truth, by=["colour"])
+    assert [g.column for g in report.groups] == ["colour"]
+    with pytest.raises(EvaluationInputError, match=r"no group 'shoe'.*side, colour"):
+        evaluate(assignment_rows(PRED), truth, by=["shoe"])
+
+
+def test_numeric_labels_sort_as_numbers() -> None:
+    truth = truth_rows(range(12), n=[str(i) for i in range(12)])
+    report = evaluate(assignment_rows(range(12)), truth)
+    assert [g.group for g in report.groups[0].groups] == [str(i) for i in range(12)]
