@@ -5,8 +5,10 @@ from __future__ import annotations
 import typer
 
 from linkwise import __version__
-from linkwise.cli import ingest, sources
+from linkwise.cli import ingest, resolve, sources
+from linkwise.cli.dedupe import dedupe_command
 from linkwise.cli.demo import demo_app
+from linkwise.cli.evaluate import evaluate_command
 
 app = typer.Typer(
     name="linkwise",
@@ -21,6 +23,12 @@ app.command("ingest")(ingest.ingest)
 app.command("runs")(ingest.runs)
 app.add_typer(ingest.quarantine_app, name="quarantine")
 app.add_typer(demo_app, name="demo")
+app.command("dedupe")(dedupe_command)
+app.command("resolve")(resolve.resolve)
+app.command("judge")(resolve.judge)
+app.command("evaluate")(evaluate_command)
+app.add_typer(resolve.entity_app, name="entity")
+app.add_typer(resolve.review_app, name="review")
 
 
 def _version(value: bool) -> None:

@@ -63,8 +63,11 @@ Notes = dict[str, str]
 
 
 class RowMapper:
-    def __init__(self, manifest: Manifest) -> None:
+    def __init__(self, manifest: Manifest, *, dob_checks: bool = True) -> None:
+        """``dob_checks=False`` reads dates of birth as plain dates, without the plausibility
+        checks of ``parse_dob`` (e.g. historical records born before 1890)."""
         self.manifest = manifest
+        self._parse_dob = parse_dob if dob_checks else parse_date
         self.region = default_region(manifest)
         self._nulls = frozenset(v.casefold() for v in manifest.options.null_values)
         self._key = list(manifest.key)
@@ -194,12 +197,12 @@ class RowMapper:
                     return
                 typed = spec.column is not None and not isinstance(row.values.get(spec.column), str)
                 fmt = None if typed else spec.format
-                canonical["dob"] = parse_dob(text, fmt, dayfirst=spec.dayfirst).iso()
+                canonical["dob"] = self._parse_dob(text, fmt, dayfirst=spec.dayfirst).iso()
             elif "birth_year" in self._fields:
                 parts = date_from_parts(
                     texts.get("birth_year"), texts.get("birth_month"), texts.get("birth_day")
                 )
-                canonical["dob"] = parse_dob(parts.iso()).iso() if parts else None
+                canonical["dob"] = self._parse_dob(parts.iso()).iso() if parts else None
         except NormalizationError as exc:
             column = spec.column if spec is not None else self._fields["birth_year"].column
             raise RowError(column, f"date of birth: {exc}") from None

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -134,4 +135,124 @@ quarantine = Table(
     Column("reason", Text, nullable=False),
     Column("raw", Json, nullable=False),
     Column("created_at", Timestamp, nullable=False),
+)
+
+# --- identity resolution -------------------------------------------------------------------
+
+resolution_runs = Table(
+    "resolution_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("mode", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("started_at", Timestamp, nullable=False),
+    Column("finished_at", Timestamp),
+    Column("model_version", String(32)),
+    Column("threshold", Float, nullable=False),
+    Column("floor", Float, nullable=False),
+    Column("records", Integer, nullable=False, default=0),
+    Column("links", Integer, nullable=False, default=0),
+    Column("entities", Integer, nullable=False, default=0),
+    Column("stats", Json, nullable=False),
+    Column("error", Text),
+)
+
+models = Table(
+    "models",
+    metadata,
+    Column("version", String(32), primary_key=True),
+    Column("created_at", Timestamp, nullable=False),
+    Column("run_id", ForeignKey("resolution_runs.id"), nullable=False),
+    Column("engine", String(16), nullable=False),
+    Column("settings", Json, nullable=False),
+)
+
+links = Table(
+    "links",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("run_id", ForeignKey("resolution_runs.id"), nullable=False, index=True),
+    Column("record_l", ForeignKey("records.id"), nullable=False, index=True),
+    Column("record_r", ForeignKey("records.id"), nullable=False, index=True),
+    Column("match_probability", Float, nullable=False),
+    Column("match_weight", Float, nullable=False),
+    Column("model_version", String(32), nullable=False),
+    Column("match_key", String(8)),
+    Column("contributions", Json, nullable=False),
+)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("id", String(24), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("created_run", ForeignKey("resolution_runs.id"), nullable=False),
+    Column("updated_run", ForeignKey("resolution_runs.id"), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("confidence", Float, nullable=False),
+)
+
+entity_members = Table(
+    "entity_members",
+    metadata,
+    Column("record_id", ForeignKey("records.id"), primary_key=True),
+    Column("entity_id", ForeignKey("entities.id"), nullable=False, index=True),
+    Column("run_id", ForeignKey("resolution_runs.id"), nullable=False),
+    Column("via_link", BigInteger().with_variant(Integer(), "sqlite")),
+)
+
+entity_redirects = Table(
+    "entity_redirects",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("run_id", ForeignKey("resolution_runs.id"), nullable=False),
+    Column("old_id", String(24), nullable=False, index=True),
+    Column("new_id", String(24)),
+    Column("kind", String(16), nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+judgements = Table(
+    "judgements",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("left_source_id", ForeignKey("sources.id"), nullable=False),
+    Column("left_key", Text, nullable=False),
+    Column("right_source_id", ForeignKey("sources.id"), nullable=False),
+    Column("right_key", Text, nullable=False),
+    Column("decision", String(16), nullable=False),
+    Column("reviewer", Text, nullable=False),
+    Column("rationale", Text, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+Index(
+    "ix_judgements_pair",
+    judgements.c.left_source_id,
+    judgements.c.left_key,
+    judgements.c.right_source_id,
+    judgements.c.right_key,
+)
+
+review_items = Table(
+    "review_items",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("run_id", ForeignKey("resolution_runs.id"), nullable=False, index=True),
+    Column("kind", String(24), nullable=False),
+    Column("record_ids", Json, nullable=False),
+    Column("priority", Float, nullable=False),
+    Column("match_probability", Float),
+    Column("reason", Text, nullable=False),
+)
+
+generic_values = Table(
+    "generic_values",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("run_id", ForeignKey("resolution_runs.id"), nullable=False, index=True),
+    Column("field", String(32), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("people", Integer, nullable=False),
 )

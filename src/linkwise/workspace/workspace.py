@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from linkwise.evaluate import EvaluationReport
 from linkwise.ingest.errors import SourceFileError
 from linkwise.ingest.manifests import load_manifest, manifest_hash
 from linkwise.ingest.readers import open_reader
@@ -30,9 +31,13 @@ from linkwise.model.policy import PolicyPack, default_pack_path, load_policy_pac
 from linkwise.model.provenance import value_origins
 from linkwise.model.records import QuarantineEntry, RunInfo, SourceInfo
 from linkwise.model.settings import DEFAULT_DB_FILE, POLICY_FILE, WORKSPACE_FILE, Settings
+from linkwise.resolve.ids import resolve_redirect
 from linkwise.store import catalog
 from linkwise.store import records as store_records
+from linkwise.store import resolution as store_resolution
 from linkwise.store.engine import head_revision, make_engine, migrate, schema_revision
+from linkwise.workspace import resolution
+from linkwise.workspace.evaluation import evaluate_workspace
 
 
 class WorkspaceError(Exception):
@@ -197,6 +202,96 @@ class Workspace:
             canonical = {c: item[c] for c in RECORD_COLUMNS}
             item["origins"] = value_origins(manifest, item["raw"], canonical, item["notes"])
         return versions
+
+    # -- resolution ----------------------------------------------------------------------
+
+    def resolve(
+        self,
+        *,
+        full: bool = True,
+        threshold: float | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> resolution.ResolveOutcome:
+        """Resolve the current records into entities (see ``linkwise.workspace.resolution``)."""
+        return resolution.resolve_workspace(
+            self.engine,
+            threshold=threshold if threshold is not None else resolution.DEFAULT_THRESHOLD,
+            mode="full" if full else "incremental",
+            progress=progress,
+        )
+
+    def judge(
+        self,
+        left: tuple[str, str],
+        right: tuple[str, str],
+        decision: str,
+        reviewer: str,
+        rationale: str = "",
+    ) -> int:
+        """Record a human judgement on two records named by (source, source key)."""
+        return resolution.judge(
+            self.engine, self._key(left), self._key(right), decision, reviewer, rationale
+        )
+
+    def judgements(self) -> list[store_resolution.Judgement]:
+        with self.engine.connect() as conn:
+            return store_resolution.judgements(conn)
+
+    def entity(self, entity_id: str) -> dict[str, Any]:
+        """An entity's records and the links that hold it together; an id retired by a
+        merge or split answers with where its records went (``redirected_to``)."""
+        with self.engine.connect() as conn:
+            status = store_resolution.entity_exists(conn, entity_id)
+            if status is None:
+                raise WorkspaceError(f"no entity {entity_id!r}")
+            if status != "active":
+                targets = resolve_redirect(
+                    entity_id,
+                    store_resolution.redirects(conn),
+                    current=store_resolution.active_entity_ids(conn),
+                )
+                return {"id": entity_id, "status": status, "redirected_to": targets}
+            records = store_resolution.entity_records(conn, entity_id)
+            links = store_resolution.links_of(conn, [r["id"] for r in records])
+        return {"id": entity_id, "status": status, "records": records, "links": links}
+
+    def entity_of(self, source: str, source_key: str) -> str | None:
+        rid = self._record_id(self._key((source, source_key)))
+        with self.engine.connect() as conn:
+            return store_resolution.entity_of_records(conn).get(rid)
+
+    def review_queue(self, limit: int = 50) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return store_resolution.review_queue(conn, limit)
+
+    def generic_values(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return store_resolution.generic_list(conn)
+
+    def last_resolution(self) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            return store_resolution.last_run(conn)
+
+    def evaluate(
+        self, truth: Path, *, by: Sequence[str] | None = None, tags: Path | None = None
+    ) -> EvaluationReport:
+        """Score the current entities against a truth file (``linkwise.evaluate``)."""
+        return evaluate_workspace(self.engine, truth, by=by, tags_path=tags)
+
+    def _key(self, ref: tuple[str, str]) -> tuple[int, str]:
+        source, key = ref
+        with self.engine.connect() as conn:
+            row = catalog.source_row(conn, source)
+        if row is None:
+            raise WorkspaceError(f"no source named {source!r}")
+        return (int(row.id), key)
+
+    def _record_id(self, key: tuple[int, str]) -> int:
+        with self.engine.connect() as conn:
+            for rid, k in store_resolution.record_keys(conn).items():
+                if k == key:
+                    return rid
+        raise WorkspaceError(f"no current record {key[1]!r}")
 
 
 def _absolute_sqlite(url: str, root: Path) -> str:

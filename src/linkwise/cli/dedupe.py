@@ -1,0 +1,58 @@
+"""`linkwise dedupe`: one-shot resolution of CSV files (DESIGN.md §6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from linkwise.cli.common import err_console, fail, user_errors
+from linkwise.workspace.dedupe import DedupeError, dedupe
+
+
+def dedupe_command(
+    files: Annotated[list[Path], typer.Argument(help="CSV files to resolve together.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output CSV.")],
+    id_column: Annotated[
+        str | None,
+        typer.Option(help="Column holding each row's id (default: the 1-based row number)."),
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="COLUMN=FIELD: map a column to a canonical field (repeatable)."),
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option(help="Match probability at which records may join.", min=0, max=1)
+    ] = 0.9,
+) -> None:
+    """Resolve rows of CSV files into people; write file,record_id,entity_id,confidence."""
+    overrides: dict[str, str] = {}
+    for item in mapping or []:
+        column, sep, target = item.partition("=")
+        if not sep or not column or not target:
+            fail(f"--map {item!r}: expected COLUMN=FIELD")
+        overrides[column] = target.strip()
+
+    def say(message: str) -> None:
+        err_console.print(f"[dim]{message}[/]", highlight=False)
+
+    with user_errors():
+        try:
+            summary = dedupe(
+                files,
+                out,
+                id_column=id_column,
+                overrides=overrides,
+                threshold=threshold,
+                progress=say,
+            )
+        except DedupeError as exc:
+            fail(str(exc))
+    for path, info in summary.files.items():
+        mapped = ", ".join(f"{k}={v}" for k, v in info["fields"].items())
+        err_console.print(f"{path}: {info['rows']} rows; mapped {mapped}", highlight=False)
+    err_console.print(
+        f"{summary.records} records → {summary.entities} entities; written to {out}",
+        highlight=False,
+    )

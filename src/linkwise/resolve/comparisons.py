@@ -1,0 +1,289 @@
+"""The comparisons the linkage model makes, built from the columns the data actually has.
+
+Each comparison is a Splink ``CustomComparison``: ordered levels from strongest agreement to
+disagreement, each with its own m and u learned from the data. The levels encode what is
+known about how people's details vary between records:
+
+* names: exact, nickname or alias ("Bill"/"William", one step either way), Jaro-Winkler
+  ≥ 0.92, the same transliteration sound key ("Yevgeny"/"Evgeniy"), given and family name
+  swapped, one part of a double surname, Jaro-Winkler ≥ 0.8, an initial against a name;
+* date of birth: exact, a partial date that agrees as far as it goes, day and month swapped,
+  one digit wrong, the year off by one, the same year;
+* address, place (postcode, then city, then postcode district), phone, e-mail, sex, middle
+  name, and each person identifier (exact, one typo or transposition).
+
+Term-frequency adjustment applies to the exact name, date, address, place and phone levels,
+and, at half weight, to the fuzzy name levels: a close spelling of a common name proves less
+than a close spelling of a rare one. SQL fragments are written for DuckDB and marked as such,
+so Splink translates them (sqlglot) when the Spark backend runs the same model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink.internals.comparison_creator import ComparisonCreator
+
+from linkwise.resolve.prepare import PERSON_IDENTIFIERS
+
+DIALECT = "duckdb"
+FUZZY_TF_WEIGHT = 0.5
+TF_MINIMUM_U = 1e-6
+MIN_PRESENT_SHARE = 0.01
+"""A column must be filled in at least this share of records for a comparison on it: below
+that, EM sees too few agreeing pairs to estimate m and the comparison adds only noise."""
+
+
+def _custom(sql: str, label: str) -> cll.CustomLevel:
+    return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str=DIALECT)
+
+
+def _fuzzy_tf(level: Any, column: str) -> Any:
+    return level.configure(
+        tf_adjustment_column=column,
+        tf_adjustment_weight=FUZZY_TF_WEIGHT,
+        tf_minimum_u_value=TF_MINIMUM_U,
+    )
+
+
+def given_name() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="given_name",
+        comparison_description="Given name",
+        comparison_levels=[
+            cll.NullLevel("given"),
+            cll.ExactMatchLevel("given", term_frequency_adjustments=True).configure(
+                label_for_charts="exact"
+            ),
+            cll.ArrayIntersectLevel("given_nicks", 1).configure(
+                label_for_charts="nickname or alias"
+            ),
+            _fuzzy_tf(cll.JaroWinklerLevel("given", 0.92), "given").configure(
+                label_for_charts="similar spelling (Jaro-Winkler ≥ 0.92)"
+            ),
+            cll.ExactMatchLevel("given_key").configure(label_for_charts="same sound"),
+            cll.ColumnsReversedLevel("given", "family", symmetrical=True).configure(
+                label_for_charts="given and family name swapped"
+            ),
+            cll.JaroWinklerLevel("given", 0.8).configure(
+                label_for_charts="loosely similar (Jaro-Winkler ≥ 0.8)"
+            ),
+            _custom(
+                "substr(given_l, 1, 1) = substr(given_r, 1, 1) "
+                "AND (length(given_l) = 1 OR length(given_r) = 1)",
+                "initial agrees",
+            ),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def family_name() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="family_name",
+        comparison_description="Family name",
+        comparison_levels=[
+            cll.NullLevel("family"),
+            cll.ExactMatchLevel("family", term_frequency_adjustments=True).configure(
+                label_for_charts="exact"
+            ),
+            _fuzzy_tf(cll.JaroWinklerLevel("family", 0.92), "family").configure(
+                label_for_charts="similar spelling (Jaro-Winkler ≥ 0.92)"
+            ),
+            cll.ExactMatchLevel("family_key").configure(label_for_charts="same sound"),
+            cll.ArrayIntersectLevel("family_tokens", 1).configure(
+                label_for_charts="one part of a double surname agrees"
+            ),
+            # The swap is counted once, under the given name; here it is neutral (m = u).
+            cll.ColumnsReversedLevel("family", "given", symmetrical=True).configure(
+                label_for_charts="swapped (counted under given name)",
+                m_probability=0.5,
+                u_probability=0.5,
+                fix_m_probability=True,
+                fix_u_probability=True,
+            ),
+            cll.JaroWinklerLevel("family", 0.8).configure(
+                label_for_charts="loosely similar (Jaro-Winkler ≥ 0.8)"
+            ),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def middle_name() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="middle_name",
+        comparison_description="Middle name",
+        comparison_levels=[
+            cll.NullLevel("middle"),
+            cll.ExactMatchLevel("middle").configure(label_for_charts="exact"),
+            _custom("substr(middle_l, 1, 1) = substr(middle_r, 1, 1)", "initial agrees"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def date_of_birth() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="dob",
+        comparison_description="Date of birth",
+        comparison_levels=[
+            _custom("dob_y_l IS NULL OR dob_y_r IS NULL", "missing").configure(is_null_level=True),
+            cll.ExactMatchLevel("dob", term_frequency_adjustments=True).configure(
+                label_for_charts="exact"
+            ),
+            _custom(
+                "(dob_l IS NULL OR dob_r IS NULL) AND dob_y_l = dob_y_r "
+                "AND (dob_m_l IS NULL OR dob_m_r IS NULL OR dob_m_l = dob_m_r)",
+                "partial date agrees",
+            ),
+            _custom(
+                "dob_y_l = dob_y_r AND dob_m_l = dob_d_r AND dob_d_l = dob_m_r",
+                "day and month swapped",
+            ),
+            cll.DamerauLevenshteinLevel("dob", 1).configure(label_for_charts="one digit differs"),
+            _custom(
+                "dob_m_l = dob_m_r AND dob_d_l = dob_d_r AND abs(dob_y_l - dob_y_r) = 1",
+                "year off by one",
+            ),
+            _custom("dob_y_l = dob_y_r", "same year"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def address() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="address",
+        comparison_description="Address",
+        comparison_levels=[
+            cll.NullLevel("address"),
+            cll.ExactMatchLevel("address", term_frequency_adjustments=True).configure(
+                label_for_charts="exact"
+            ),
+            cll.And(
+                cll.ExactMatchLevel("address_num"), cll.JaroWinklerLevel("address", 0.88)
+            ).configure(label_for_charts="same number, similar street"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def place(has_postcode: bool, has_city: bool) -> ComparisonCreator:
+    levels: list[Any] = []
+    if has_postcode and has_city:
+        levels.append(
+            _custom(
+                "(postcode_l IS NULL OR postcode_r IS NULL) AND (city_l IS NULL OR city_r IS NULL)",
+                "missing",
+            ).configure(is_null_level=True)
+        )
+    else:
+        levels.append(cll.NullLevel("postcode" if has_postcode else "city"))
+    if has_postcode:
+        levels.append(
+            cll.ExactMatchLevel("postcode", term_frequency_adjustments=True).configure(
+                label_for_charts="same postcode"
+            )
+        )
+    if has_city:
+        levels.append(
+            cll.ExactMatchLevel("city", term_frequency_adjustments=True).configure(
+                label_for_charts="same city"
+            )
+        )
+    if has_postcode:
+        levels.append(
+            _custom("substr(postcode_l, 1, 3) = substr(postcode_r, 1, 3)", "same postcode area")
+        )
+    levels.append(cll.ElseLevel().configure(label_for_charts="different"))
+    return cl.CustomComparison(
+        output_column_name="place",
+        comparison_description="Postcode / city",
+        comparison_levels=levels,
+    )
+
+
+def phone() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="phone",
+        comparison_description="Phone",
+        comparison_levels=[
+            cll.NullLevel("phone"),
+            cll.ExactMatchLevel("phone", term_frequency_adjustments=True).configure(
+                label_for_charts="exact"
+            ),
+            cll.DamerauLevenshteinLevel("phone", 1).configure(label_for_charts="one digit differs"),
+            _custom("right(phone_l, 7) = right(phone_r, 7)", "same last seven digits"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def email() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="email",
+        comparison_description="E-mail",
+        comparison_levels=[
+            cll.NullLevel("email"),
+            cll.ExactMatchLevel("email").configure(label_for_charts="exact"),
+            cll.ExactMatchLevel("email_user").configure(label_for_charts="same user name"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def sex() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="sex",
+        comparison_description="Sex",
+        comparison_levels=[
+            cll.NullLevel("sex"),
+            cll.ExactMatchLevel("sex").configure(label_for_charts="same"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def identifier(kind: str) -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name=kind,
+        comparison_description=kind.replace("_", " "),
+        comparison_levels=[
+            cll.NullLevel(kind),
+            cll.ExactMatchLevel(kind).configure(label_for_charts="exact"),
+            cll.DamerauLevenshteinLevel(kind, 1).configure(
+                label_for_charts="one character differs"
+            ),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+_SIMPLE: dict[str, Callable[[], ComparisonCreator]] = {
+    "given": given_name,
+    "family": family_name,
+    "middle": middle_name,
+    "dob_y": date_of_birth,
+    "address": address,
+    "phone": phone,
+    "email": email,
+    "sex": sex,
+}
+
+
+def choose_comparisons(present: Mapping[str, int], n_records: int) -> list[ComparisonCreator]:
+    """The comparisons worth making on data with these non-null counts per column."""
+    floor = max(2, int(MIN_PRESENT_SHARE * n_records))
+
+    def has(column: str) -> bool:
+        return present.get(column, 0) >= floor
+
+    chosen = [make() for column, make in _SIMPLE.items() if has(column)]
+    if has("postcode") or has("city"):
+        chosen.append(place(has("postcode"), has("city")))
+    chosen.extend(identifier(kind) for kind in PERSON_IDENTIFIERS if has(kind))
+    return chosen

@@ -1,0 +1,299 @@
+"""Training and scoring with Splink: the probabilistic half of resolution.
+
+linkwise never writes Fellegi-Sunter or EM itself. This module builds the Splink settings
+from the data (``comparisons``, ``blocking``), trains them as Splink's own guidance says
+(the prior from deterministic rules, u by random sampling, m by EM on two complementary
+blocking rules, optionally m from human-labelled pairs), and scores the blocked pairs. The
+result is plain Arrow: pairs with match weight and probability, and per comparison its
+agreement level (``gamma_*``) and weight contribution (``mw_*``, ``mw_tf_adj_*``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+from linkwise.resolve.blocking import Candidate, candidate_rules
+from linkwise.resolve.comparisons import choose_comparisons
+from linkwise.resolve.prepare import PERSON_IDENTIFIERS, Prepared
+
+log = logging.getLogger(__name__)
+
+SEED = 20261129
+PRIOR_RECALL = 0.7
+U_MAX_PAIRS = 1e7
+EM_MAX_PAIRS = 2e6
+MIN_LABELS_FOR_TRAINING = 100
+"""Below this many "same" pairs, judgements act as constraints only: m estimated from a
+handful of pairs would replace EM's estimate with noise."""
+CANDIDATE_WEIGHT = -12.0
+"""Pairs are scored down to this match weight (p ≈ 0.0002) so the prior can be re-estimated
+from nearly all the probability mass; only those above the caller's floor are kept."""
+PAIRS_PER_RECORD_BUDGET = 40
+"""A blocking rule that would add more than this many pairs per record (on top of the rules
+before it) is dropped: it is a near-cartesian product on a common value, and the narrower
+rules already cover what it would find."""
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCount:
+    name: str
+    pairs: int
+    kept: bool
+
+
+@dataclass
+class Linkage:
+    """A trained model over one prepared table, and its scored pairs."""
+
+    linker: Linker
+    db: DuckDBAPI
+    comparisons: list[str]
+    rules: list[RuleCount]
+    pairs: pa.Table
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def model(self) -> dict[str, Any]:
+        settings: dict[str, Any] = self.linker.misc.save_model_to_json()
+        return settings
+
+    @property
+    def model_version(self) -> str:
+        """A content hash of the trained model: equal models have equal versions."""
+        text = json.dumps(self.model, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def duckdb_api(threads: int = 2, memory_limit: str | None = None) -> DuckDBAPI:
+    """A DuckDB backend on its own in-memory connection with explicit resource limits
+    (Splink sets none itself)."""
+    con = duckdb.connect()
+    con.execute(f"SET threads TO {int(threads)}")
+    con.execute("SET preserve_insertion_order = false")
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    return DuckDBAPI(connection=con)
+
+
+def link(
+    prepared: Prepared,
+    *,
+    floor: float = 0.01,
+    labels: Sequence[tuple[int, int]] = (),
+    threads: int = 2,
+    progress: Progress | None = None,
+) -> Linkage:
+    """Train a model on ``prepared`` and score every blocked pair with probability ≥ ``floor``.
+
+    ``labels`` are record-id pairs a human judged to be the same person: when there are at
+    least ``MIN_LABELS_FOR_TRAINING`` of them, m is estimated from their comparison vectors
+    after EM (Splink's ``estimate_m_from_pairwise_labels``).
+    """
+    say = progress or (lambda _msg: None)
+    timings: dict[str, float] = {}
+    table = prepared.table
+    n = len(table)
+    if n < 2:
+        raise ValueError("resolution needs at least two records")
+    present = prepared.present
+    comparisons = choose_comparisons(present, n)
+    if not comparisons:
+        raise ValueError("no field is filled in often enough to compare records")
+    db = duckdb_api(threads)
+    sdf = db.register(table, table_name="lw_records")
+
+    start = time.perf_counter()
+    say("choosing blocking rules")
+    rules = _choose_rules(sdf, candidate_rules(present, n), n)
+    kept = [c for c, r in rules if r.kept]
+    timings["blocking"] = time.perf_counter() - start
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=list[Any](comparisons),
+        blocking_rules_to_generate_predictions=[c.rule for c in kept],
+        retain_matching_columns=True,
+        retain_intermediate_calculation_columns=True,
+    )
+    linker = Linker(sdf, settings, log_level=logging.ERROR)
+
+    start = time.perf_counter()
+    say("estimating the prior")
+    _estimate_prior(linker, present, n)
+    say("estimating u by random sampling")
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=min(U_MAX_PAIRS, max(1e5, n * (n - 1) / 2)), seed=SEED
+    )
+    say("estimating m by expectation maximisation")
+    for rule in _em_rules(present, n):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule,
+                estimate_without_term_frequencies=True,
+                max_pairs=EM_MAX_PAIRS,
+            )
+        except (ValueError, ZeroDivisionError) as exc:
+            # A block with no duplicates at all drives EM's λ to 0; the other session and
+            # the defaults then carry m. Said in the run's log rather than stopping.
+            log.warning("EM on %s did not converge (%s)", rule, exc)
+    if len(labels) >= MIN_LABELS_FOR_TRAINING:
+        _train_from_labels(linker, db, labels)
+    timings["training"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    say("scoring blocked pairs")
+    predictions = linker.inference.predict(
+        threshold_match_weight=CANDIDATE_WEIGHT, warning_mode="never"
+    )
+    names = [c.get_comparison("duckdb").output_column_name for c in comparisons]
+    shift = _recalibrate_prior(linker, db, predictions.physical_name, n)
+    pairs = _pairs(db, predictions.physical_name, names, shift, floor)
+    timings["scoring"] = time.perf_counter() - start
+    return Linkage(linker, db, names, [r for _, r in rules], pairs, timings)
+
+
+def _choose_rules(
+    sdf: Any, candidates: list[Candidate], n: int
+) -> list[tuple[Candidate, RuleCount]]:
+    if not candidates:
+        raise ValueError("no blocking rule fits the data: records share no usable field")
+    proportion = 1.0 if n <= 200_000 else max(0.05, math.sqrt(200_000 / n))
+    counts = count_comparisons_from_blocking_rules(
+        sdf,
+        blocking_rules=[c.rule for c in candidates],
+        link_type="dedupe_only",
+        record_sample_proportion=proportion,
+    )
+    budget = PAIRS_PER_RECORD_BUDGET * n + 10_000
+    out: list[tuple[Candidate, RuleCount]] = []
+    for cand, rec in zip(candidates, counts, strict=True):
+        pairs = int(rec["marginal_comparison_count"])
+        out.append((cand, RuleCount(cand.name, pairs, pairs <= budget)))
+    if not any(r.kept for _, r in out):
+        smallest = min(range(len(out)), key=lambda i: out[i][1].pairs)
+        cand, r = out[smallest]
+        out[smallest] = (cand, RuleCount(r.name, r.pairs, True))
+    return out
+
+
+def _estimate_prior(linker: Linker, present: dict[str, int], n: int) -> None:
+    floor = max(2, n // 100)
+    rules: list[Any] = []
+    if all(present.get(c, 0) >= floor for c in ("given", "family", "dob")):
+        rules.append(block_on("given", "family", "dob"))
+    rules.extend(block_on(k) for k in PERSON_IDENTIFIERS if present.get(k, 0) >= floor)
+    if not rules:
+        rules.append(block_on("given", "family"))
+    try:
+        linker.training.estimate_probability_two_random_records_match(rules, recall=PRIOR_RECALL)
+    except Exception as exc:  # Splink raises if the rules find no pairs at all
+        log.warning("prior not estimated (%s); using 1e-4", exc)
+    settings = linker._settings_obj
+    # No deterministic match at all gives λ = 0, which EM cannot start from.
+    prior = float(settings._probability_two_random_records_match)
+    if not 1.0 / (n * n) <= prior <= 0.5:
+        settings._probability_two_random_records_match = min(max(prior, 1.0 / (n * n)), 0.5)
+
+
+def _em_rules(present: dict[str, int], n: int) -> list[Any]:
+    """Two complementary EM blocks: one fixes names (so everything else is estimated), the
+    other fixes the date of birth or the place (so names are estimated)."""
+    floor = max(2, n // 100)
+
+    def has(*cols: str) -> bool:
+        return all(present.get(c, 0) >= floor for c in cols)
+
+    rules: list[Any] = []
+    if has("given", "family"):
+        rules.append(block_on("given", "family"))
+    if has("dob"):
+        rules.append(block_on("dob"))
+    elif has("postcode"):
+        rules.append(block_on("postcode"))
+    elif has("phone"):
+        rules.append(block_on("phone"))
+    if not rules:
+        rules.append(block_on("family") if has("family") else block_on("given"))
+    return rules
+
+
+def _train_from_labels(linker: Linker, db: DuckDBAPI, labels: Sequence[tuple[int, int]]) -> None:
+    table = pa.table(
+        {
+            "unique_id_l": pa.array([a for a, _ in labels], pa.int64()),
+            "unique_id_r": pa.array([b for _, b in labels], pa.int64()),
+        }
+    )
+    sdf = db.register(table, table_name=f"lw_labels_{len(labels)}")
+    linker.training.estimate_m_from_pairwise_labels(sdf)  # type: ignore[no-untyped-call]
+
+
+def _recalibrate_prior(linker: Linker, db: DuckDBAPI, predictions: str, n: int) -> float:
+    """Re-estimate λ (the prior) from the scored pairs; return the match-weight shift.
+
+    The first estimate comes from deterministic rules and an assumed recall, and on messy
+    data those rules find far fewer matches than exist, which leaves every probability too
+    low. With m and u fixed, λ is the expected share of matches among all pairs: iterate
+    λ ← Σ p_i(λ) / (n(n-1)/2) over the blocked pairs (pairs blocking never generated count
+    as non-matches, so this still errs low, but far less). Changing λ adds the same constant
+    to every match weight, so the scored pairs are shifted rather than scored again.
+    """
+    settings = linker._settings_obj
+    prior = min(max(float(settings._probability_two_random_records_match), 1e-12), 0.5)
+    weights = db.duckdb_con.sql(f"SELECT match_weight FROM {predictions}").fetchnumpy()[
+        "match_weight"
+    ]
+    total = n * (n - 1) / 2
+    if len(weights) == 0:
+        return 0.0
+    shift = 0.0
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp2(-(weights + shift)))
+        new_prior = min(max(float(p.sum()) / total, 1e-12), 0.5)
+        new_shift = math.log2(new_prior / (1 - new_prior)) - math.log2(prior / (1 - prior))
+        if abs(new_shift - shift) < 1e-4:
+            shift = new_shift
+            break
+        shift = new_shift
+    settings._probability_two_random_records_match = 1.0 / (
+        1.0 + 2 ** -(math.log2(prior / (1 - prior)) + shift)
+    )
+    return shift
+
+
+def _pairs(
+    db: DuckDBAPI, predictions: str, comparisons: list[str], shift: float, floor: float
+) -> pa.Table:
+    cols = [
+        "unique_id_l",
+        "unique_id_r",
+        f"match_weight + {shift!r} AS match_weight",
+        f"1.0 / (1.0 + pow(2, -(match_weight + {shift!r}))) AS match_probability",
+        "match_key",
+    ]
+    for name in comparisons:
+        cols += [f"gamma_{name}", f"mw_{name}"]
+    available = set(db.duckdb_con.sql(f"SELECT * FROM {predictions} LIMIT 0").columns)
+    for name in comparisons:
+        if f"mw_tf_adj_{name}" in available:
+            cols.append(f"mw_tf_adj_{name}")
+    select = ", ".join(c for c in cols if c.split(" ")[0] in available or " AS " in c)
+    weight_floor = math.log2(floor / (1 - floor)) - shift
+    table: pa.Table = db.duckdb_con.sql(
+        f"SELECT {select} FROM {predictions} WHERE match_weight >= {weight_floor!r}"
+    ).to_arrow_table()
+    return table

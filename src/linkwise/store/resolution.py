@@ -1,0 +1,371 @@
+"""Reading what resolution needs and writing what it decides.
+
+Records are resolved in their current versions; judgements and entity membership are
+remembered by each record's stable identity (source and source key), so a new version of a
+row keeps its place in its entity and every judgement made about it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from linkwise.store import tables as t
+from linkwise.store.bulk import bulk_insert
+from linkwise.store.catalog import now
+
+RecordKey = tuple[int, str]
+"""A record's stable identity across versions: (source id, source key)."""
+
+PERSON_COLUMNS = (
+    "given_name",
+    "middle_name",
+    "family_name",
+    "dob",
+    "sex",
+    "address_line",
+    "city",
+    "postcode",
+    "phone",
+    "email",
+)
+
+
+class Judgement(NamedTuple):
+    id: int
+    left: RecordKey
+    right: RecordKey
+    decision: str
+    reviewer: str
+    rationale: str
+    created_at: dt.datetime
+
+
+def current_person_rows(conn: Connection) -> list[dict[str, Any]]:
+    """Every current record as a mapping ``prepare`` reads, with its valid identifiers."""
+    r = t.records
+    cols = [r.c.id, r.c.source_id, r.c.source_key, *[r.c[c] for c in PERSON_COLUMNS]]
+    rows: dict[int, dict[str, Any]] = {}
+    for row in conn.execute(select(*cols).where(r.c.is_current)).mappings():
+        rec = dict(row)
+        rec["record_id"] = rec.pop("id")
+        rec["source"] = str(rec["source_id"])
+        rec["identifiers"] = {}
+        rows[rec["record_id"]] = rec
+    i = t.record_identifiers
+    ident = (
+        select(i.c.record_id, i.c.type, i.c.value)
+        .join(r, r.c.id == i.c.record_id)
+        .where(r.c.is_current, i.c.valid, i.c.value.is_not(None))
+        .order_by(i.c.id)
+    )
+    for rid, kind, value in conn.execute(ident):
+        rows[rid]["identifiers"].setdefault(kind, value)
+    return list(rows.values())
+
+
+def record_keys(conn: Connection) -> dict[int, RecordKey]:
+    r = t.records
+    return {
+        row.id: (row.source_id, row.source_key)
+        for row in conn.execute(select(r.c.id, r.c.source_id, r.c.source_key).where(r.c.is_current))
+    }
+
+
+def add_judgement(
+    conn: Connection,
+    left: RecordKey,
+    right: RecordKey,
+    decision: str,
+    reviewer: str,
+    rationale: str,
+) -> int:
+    """Append a judgement; pairs are stored in a canonical order (smaller key first)."""
+    a, b = sorted((left, right))
+    result = conn.execute(
+        insert(t.judgements).values(
+            left_source_id=a[0],
+            left_key=a[1],
+            right_source_id=b[0],
+            right_key=b[1],
+            decision=decision,
+            reviewer=reviewer,
+            rationale=rationale,
+            created_at=now(),
+        )
+    )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def judgements(conn: Connection) -> list[Judgement]:
+    j = t.judgements
+    return [
+        Judgement(
+            row.id,
+            (row.left_source_id, row.left_key),
+            (row.right_source_id, row.right_key),
+            row.decision,
+            row.reviewer,
+            row.rationale,
+            row.created_at,
+        )
+        for row in conn.execute(select(j).order_by(j.c.id))
+    ]
+
+
+def latest_decisions(conn: Connection) -> dict[tuple[RecordKey, RecordKey], str]:
+    """The latest judgement per pair (append-only log, last word wins)."""
+    out: dict[tuple[RecordKey, RecordKey], str] = {}
+    for jd in judgements(conn):
+        out[(jd.left, jd.right)] = jd.decision
+    return out
+
+
+def previous_entities(conn: Connection) -> dict[str, frozenset[RecordKey]]:
+    """Current membership of active entities, by stable record identity."""
+    m, r = t.entity_members, t.records
+    found: dict[str, set[RecordKey]] = defaultdict(set)
+    query = select(m.c.entity_id, r.c.source_id, r.c.source_key).join(r, r.c.id == m.c.record_id)
+    for eid, sid, key in conn.execute(query):
+        found[eid].add((sid, key))
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def start_run(conn: Connection, mode: str, threshold: float, floor: float) -> int:
+    result = conn.execute(
+        insert(t.resolution_runs).values(
+            mode=mode,
+            status="running",
+            started_at=now(),
+            threshold=threshold,
+            floor=floor,
+            records=0,
+            links=0,
+            entities=0,
+            stats={},
+        )
+    )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def fail_run(conn: Connection, run_id: int, error: str) -> None:
+    conn.execute(
+        update(t.resolution_runs)
+        .where(t.resolution_runs.c.id == run_id)
+        .values(status="failed", finished_at=now(), error=error)
+    )
+
+
+def save_model(
+    conn: Connection, version: str, run_id: int, engine: str, settings: Mapping[str, Any]
+) -> None:
+    exists = conn.execute(select(t.models.c.version).where(t.models.c.version == version)).first()
+    if not exists:
+        conn.execute(
+            insert(t.models).values(
+                version=version, created_at=now(), run_id=run_id, engine=engine, settings=settings
+            )
+        )
+
+
+def latest_model(conn: Connection) -> tuple[str, dict[str, Any]] | None:
+    row = conn.execute(select(t.models).order_by(t.models.c.created_at.desc()).limit(1)).first()
+    return (row.version, dict(row.settings)) if row else None
+
+
+class EntityRow(NamedTuple):
+    id: str
+    members: Sequence[int]
+    confidence: float
+    via: Mapping[int, int | None]
+    """Per member record, the index in the run's link list of the link that joined it."""
+
+
+def replace_results(
+    conn: Connection,
+    run_id: int,
+    *,
+    link_rows: Sequence[dict[str, Any]],
+    entity_rows: Sequence[EntityRow],
+    redirects: Iterable[tuple[str, str | None, str, int]],
+    review: Sequence[dict[str, Any]],
+    generic: Sequence[dict[str, Any]],
+    stats: Mapping[str, Any],
+    model_version: str,
+) -> None:
+    """Write a full run's results in one transaction (the caller's): links and membership
+    are replaced, entities not in the new result are retired (their redirects say where
+    their records went), history (runs, redirects, judgements) is kept."""
+    stamp = now()
+    conn.execute(delete(t.entity_members))
+    conn.execute(delete(t.links))
+    bulk_insert(conn, t.links, [{**row, "run_id": run_id} for row in link_rows])
+    link_ids = [
+        row.id
+        for row in conn.execute(
+            select(t.links.c.id).where(t.links.c.run_id == run_id).order_by(t.links.c.id)
+        )
+    ]
+    existing = {row.id for row in conn.execute(select(t.entities.c.id))}
+    live = {e.id for e in entity_rows}
+    new_entities = [
+        {
+            "id": e.id,
+            "status": "active",
+            "created_run": run_id,
+            "updated_run": run_id,
+            "size": len(e.members),
+            "confidence": e.confidence,
+        }
+        for e in entity_rows
+        if e.id not in existing
+    ]
+    bulk_insert(conn, t.entities, new_entities)
+    for e in entity_rows:
+        if e.id in existing:
+            conn.execute(
+                update(t.entities)
+                .where(t.entities.c.id == e.id)
+                .values(
+                    status="active",
+                    updated_run=run_id,
+                    size=len(e.members),
+                    confidence=e.confidence,
+                )
+            )
+    retired = existing - live
+    if retired:
+        conn.execute(
+            update(t.entities)
+            .where(t.entities.c.id.in_(sorted(retired)), t.entities.c.status == "active")
+            .values(status="retired", updated_run=run_id)
+        )
+    members = [
+        {
+            "record_id": rid,
+            "entity_id": e.id,
+            "run_id": run_id,
+            "via_link": link_ids[via] if (via := e.via.get(rid)) is not None else None,
+        }
+        for e in entity_rows
+        for rid in e.members
+    ]
+    bulk_insert(conn, t.entity_members, members)
+    bulk_insert(
+        conn,
+        t.entity_redirects,
+        [
+            {
+                "run_id": run_id,
+                "old_id": old,
+                "new_id": new,
+                "kind": kind,
+                "records": moved,
+                "created_at": stamp,
+            }
+            for old, new, kind, moved in redirects
+        ],
+    )
+    bulk_insert(conn, t.review_items, [{**row, "run_id": run_id} for row in review])
+    bulk_insert(conn, t.generic_values, [{**row, "run_id": run_id} for row in generic])
+    conn.execute(
+        update(t.resolution_runs)
+        .where(t.resolution_runs.c.id == run_id)
+        .values(
+            status="completed",
+            finished_at=now(),
+            model_version=model_version,
+            records=sum(len(e.members) for e in entity_rows),
+            links=len(link_rows),
+            entities=len(entity_rows),
+            stats=dict(stats),
+        )
+    )
+
+
+def redirects(conn: Connection) -> dict[str, list[tuple[str | None, str]]]:
+    """old id → [(new id, kind)], oldest first."""
+    d = t.entity_redirects
+    out: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
+    for row in conn.execute(select(d.c.old_id, d.c.new_id, d.c.kind).order_by(d.c.id)):
+        out[row.old_id].append((row.new_id, row.kind))
+    return dict(out)
+
+
+def active_entity_ids(conn: Connection) -> set[str]:
+    e = t.entities
+    return {row.id for row in conn.execute(select(e.c.id).where(e.c.status == "active"))}
+
+
+def entity_of_records(conn: Connection) -> dict[int, str]:
+    m = t.entity_members
+    return {
+        row.record_id: row.entity_id for row in conn.execute(select(m.c.record_id, m.c.entity_id))
+    }
+
+
+def entity_exists(conn: Connection, entity_id: str) -> str | None:
+    row = conn.execute(select(t.entities.c.status).where(t.entities.c.id == entity_id)).first()
+    return row.status if row else None
+
+
+def entity_records(conn: Connection, entity_id: str) -> list[dict[str, Any]]:
+    m, r, s = t.entity_members, t.records, t.sources
+    query = (
+        select(
+            r.c.id,
+            s.c.name.label("source"),
+            r.c.source_key,
+            *[r.c[c] for c in PERSON_COLUMNS],
+            m.c.via_link,
+        )
+        .join(m, m.c.record_id == r.c.id)
+        .join(s, s.c.id == r.c.source_id)
+        .where(m.c.entity_id == entity_id)
+        .order_by(s.c.name, r.c.source_key)
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def links_of(conn: Connection, record_ids: Sequence[int]) -> list[dict[str, Any]]:
+    lk = t.links
+    if not record_ids:
+        return []
+    query = select(lk).where(lk.c.record_l.in_(record_ids) | lk.c.record_r.in_(record_ids))
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def review_queue(conn: Connection, limit: int = 50) -> list[dict[str, Any]]:
+    rv = t.review_items
+    latest = select(func.max(t.resolution_runs.c.id)).where(
+        t.resolution_runs.c.status == "completed"
+    )
+    query = (
+        select(rv)
+        .where(rv.c.run_id == latest.scalar_subquery())
+        .order_by(rv.c.priority.desc(), rv.c.id)
+    )
+    return [dict(row) for row in conn.execute(query.limit(limit)).mappings()]
+
+
+def generic_list(conn: Connection) -> list[dict[str, Any]]:
+    g = t.generic_values
+    latest = select(func.max(t.resolution_runs.c.id)).where(
+        t.resolution_runs.c.status == "completed"
+    )
+    query = select(g.c.field, g.c.value, g.c.records, g.c.people).where(
+        g.c.run_id == latest.scalar_subquery()
+    )
+    return [
+        dict(row) for row in conn.execute(query.order_by(g.c.field, g.c.people.desc())).mappings()
+    ]
+
+
+def last_run(conn: Connection) -> dict[str, Any] | None:
+    rr = t.resolution_runs
+    row = conn.execute(select(rr).order_by(rr.c.id.desc()).limit(1)).mappings().first()
+    return dict(row) if row else None

@@ -1,0 +1,296 @@
+"""One-shot resolution of CSV files, with no workspace (DESIGN.md §6, ``linkwise dedupe``).
+
+Each file is read by the same reader and mapped by the same normalisers as ingestion, with
+a manifest built on the fly from its header: column names that unambiguously name a
+canonical field are mapped automatically, ``--map COLUMN=FIELD`` overrides or adds. Unlike
+ingestion, nothing is quarantined: every input row gets an output row, so a value that fails
+normalisation (an impossible date, say) is left out of that record and the rest is kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from linkwise.ingest.errors import SourceFileError
+from linkwise.ingest.mapping import RowMapper
+from linkwise.ingest.readers import open_reader
+from linkwise.ingest.readers.base import RawRow
+from linkwise.model.fields import FIELDS
+from linkwise.model.manifest import Manifest
+from linkwise.model.records import MappedRecord
+from linkwise.resolve.pipeline import DEFAULT_THRESHOLD, Resolution, resolve
+
+ROW_KEY = "__linkwise_row__"
+OUTPUT_COLUMNS = ("file", "record_id", "entity_id", "confidence")
+
+# Header spellings (lower-case, runs of non-alphanumerics as "_") per canonical field.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "given_name": (
+        "given_name",
+        "first_name",
+        "firstname",
+        "forename",
+        "first",
+        "fname",
+        "given",
+        "givenname",
+        "christian_name",
+    ),
+    "middle_name": ("middle_name", "middlename", "middle", "mname", "middle_initial"),
+    "family_name": (
+        "family_name",
+        "surname",
+        "last_name",
+        "lastname",
+        "last",
+        "lname",
+        "familyname",
+    ),
+    "full_name": ("full_name", "fullname", "name", "person_name", "whole_name"),
+    "dob": (
+        "dob",
+        "date_of_birth",
+        "dateofbirth",
+        "birth_date",
+        "birthdate",
+        "birthday",
+        "born",
+        "d_o_b",
+    ),
+    "birth_year": ("birth_year", "year_of_birth", "yob"),
+    "birth_month": ("birth_month", "month_of_birth"),
+    "birth_day": ("birth_day", "day_of_birth"),
+    "sex": ("sex", "gender"),
+    "address_line": (
+        "address_line",
+        "address",
+        "address_1",
+        "address1",
+        "address_line_1",
+        "street_address",
+        "street",
+        "addr",
+        "residence",
+    ),
+    "city": ("city", "town", "suburb", "locality", "municipality"),
+    "region": ("region", "state", "province"),
+    "postcode": ("postcode", "post_code", "postal_code", "zip", "zipcode", "zip_code"),
+    "country": ("country", "country_code"),
+    "phone": ("phone", "phone_number", "telephone", "tel", "mobile", "cell", "phone_no"),
+    "email": ("email", "e_mail", "email_address"),
+    "ssn": ("ssn", "social_security_number", "soc_sec_id", "soc_sec_no", "ss_number"),
+    "passport": ("passport", "passport_number", "passport_no"),
+    "drivers_licence": (
+        "drivers_licence",
+        "drivers_license",
+        "driver_license",
+        "driving_licence",
+        "dl_number",
+        "licence_number",
+        "license_number",
+    ),
+    "national_id": ("national_id", "national_id_number"),
+    "a_number": ("a_number", "alien_number"),
+    "tax_id": ("tax_id", "tin", "itin"),
+}
+_BY_ALIAS = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
+# Extra address parts joined into the address line, in this order, when present.
+_ADDRESS_PARTS = ("street_number", "house_number", "address_1", "address_2", "address_line_2")
+
+
+class DedupeError(ValueError):
+    """Bad input to ``dedupe``: the message names the file and the column."""
+
+
+def header_key(column: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", column.strip().lower()).strip("_")
+
+
+def auto_map(
+    columns: Sequence[str], overrides: Mapping[str, str], *, skip: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Manifest ``fields`` for a header: overrides first, then unambiguous aliases.
+
+    Returns field → column (or ``{"columns": [...]}`` for a joined address). A field named
+    by two columns is ambiguous and left unmapped unless an override picks one.
+    """
+    fields: dict[str, Any] = {}
+    taken = set(skip)
+    for column, target in overrides.items():
+        if column not in columns:
+            raise DedupeError(f"--map names column {column!r}, which is not in the header")
+        if target not in FIELDS:
+            raise DedupeError(
+                f"--map {column}={target}: unknown field; fields are {', '.join(sorted(FIELDS))}"
+            )
+        fields[target] = column
+        taken.add(column)
+    keys = {header_key(c): c for c in columns if c not in taken}
+    parts = [keys[p] for p in _ADDRESS_PARTS if p in keys]
+    if "address_line" not in fields and len(parts) > 1:
+        fields["address_line"] = {"columns": parts}
+        taken.update(parts)
+    candidates: dict[str, list[str]] = {}
+    for key, column in keys.items():
+        alias = _BY_ALIAS.get(key)
+        if alias and column not in taken and alias not in fields:
+            candidates.setdefault(alias, []).append(column)
+    for target, found in candidates.items():
+        if len(found) == 1:
+            fields[target] = found[0]
+    if "full_name" in fields and ("given_name" in fields or "family_name" in fields):
+        del fields["full_name"]
+    if "dob" in fields:
+        for part in ("birth_year", "birth_month", "birth_day"):
+            fields.pop(part, None)
+    return fields
+
+
+@dataclass
+class DedupeSummary:
+    records: int
+    entities: int
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    resolution: Resolution | None = None
+
+
+def dedupe(
+    paths: Sequence[Path],
+    out: Path,
+    *,
+    id_column: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    progress: Callable[[str], None] | None = None,
+) -> DedupeSummary:
+    """Resolve the rows of ``paths`` into people and write ``out`` (DESIGN.md §6)."""
+    if not paths:
+        raise DedupeError("give at least one input file")
+    say = progress or (lambda _msg: None)
+    records: list[dict[str, Any]] = []
+    outputs: list[tuple[str, str]] = []
+    summary = DedupeSummary(0, 0)
+    for index, path in enumerate(paths):
+        say(f"reading {path}")
+        mapped = _read(path, index, id_column, overrides or {})
+        summary.files[str(path)] = {"rows": len(mapped.rows), "fields": mapped.fields}
+        for record_id, rec in mapped.rows:
+            rec["record_id"] = len(records)
+            rec["source"] = str(index)
+            records.append(rec)
+            outputs.append((str(path), record_id))
+    if len(records) < 2:
+        raise DedupeError("the input files hold fewer than two rows: nothing to resolve")
+    resolution = resolve(records, threshold=threshold, progress=progress)
+    confidence = resolution.confidence()
+    entity_of: dict[int, str] = {}
+    for number, members in enumerate(
+        sorted(resolution.clustering.clusters, key=lambda c: min(c)), start=1
+    ):
+        for rid in members:
+            entity_of[rid] = f"E{number:07d}"
+    say(f"writing {out}")
+    tmp = out.with_name(out.name + ".part")
+    with tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(OUTPUT_COLUMNS)
+        for rid, (file, record_id) in enumerate(outputs):
+            writer.writerow([file, record_id, entity_of[rid], f"{confidence.get(rid, 1.0):.6f}"])
+    tmp.replace(out)
+    summary.records = len(records)
+    summary.entities = len(set(entity_of.values()))
+    summary.resolution = resolution
+    return summary
+
+
+@dataclass
+class _Mapped:
+    fields: dict[str, Any]
+    rows: list[tuple[str, dict[str, Any]]]
+
+
+def _read(path: Path, index: int, id_column: str | None, overrides: Mapping[str, str]) -> _Mapped:
+    if not path.is_file():
+        raise DedupeError(f"{path}: no such file")
+    base: dict[str, Any] = {
+        "name": f"input_{index}",
+        "title": path.name,
+        "kind": "file",
+        "jurisdiction": "XX",
+        "format": "csv",
+        "path": str(path.resolve()),
+        "key": [ROW_KEY],
+    }
+    columns = _header(Manifest.model_validate(base), path)
+    if id_column is not None and id_column not in columns:
+        raise DedupeError(
+            f"{path}: --id-column {id_column!r} is not in the header ({', '.join(columns)})"
+        )
+    fields = auto_map(columns, overrides, skip=[id_column] if id_column else [])
+    if not fields:
+        raise DedupeError(
+            f"{path}: no column could be mapped to a person field; "
+            f"use --map COLUMN=FIELD (header: {', '.join(columns)})"
+        )
+    facts = {}
+    if id_column:
+        # Declared as a text fact only so that the reader keeps the column.
+        facts["record_id"] = {"column": id_column, "type": "string"}
+    manifest = Manifest.model_validate({**base, "fields": _field_sources(fields), "facts": facts})
+    mapper = RowMapper(manifest, dob_checks=False)
+    rows: list[tuple[str, dict[str, Any]]] = []
+    number = 0
+    try:
+        reader = open_reader(manifest, path.parent)
+    except SourceFileError as exc:
+        raise DedupeError(f"{path}: {exc}") from None
+    try:
+        for batch in reader.batches(5000):
+            for row in batch:
+                number += 1
+                values = dict(row.values)
+                values[ROW_KEY] = str(number)
+                record_id = str(values.get(id_column) or "") if id_column else ""
+                rows.append((record_id or str(number), _map(mapper, row, values)))
+    except SourceFileError as exc:
+        raise DedupeError(f"{path}: {exc}") from None
+    finally:
+        reader.close()
+    return _Mapped(fields, rows)
+
+
+def _header(manifest: Manifest, path: Path) -> list[str]:
+    try:
+        reader = open_reader(manifest, path.parent)
+    except SourceFileError as exc:
+        raise DedupeError(f"{path}: {exc}") from None
+    try:
+        return list(reader.columns)
+    finally:
+        reader.close()
+
+
+def _field_sources(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v if isinstance(v, dict) else {"column": v} for k, v in fields.items()}
+
+
+def _map(mapper: RowMapper, row: RawRow, values: dict[str, Any]) -> dict[str, Any]:
+    """Map one row, dropping the values normalisation refuses until the rest maps."""
+    current = RawRow(row.locator, row.line, values, None)
+    for _ in range(len(values) + 1):
+        result = mapper(current)
+        if isinstance(result, MappedRecord):
+            rec: dict[str, Any] = dict(result.canonical)
+            rec["identifiers"] = {
+                i.type: i.value for i in result.identifiers if i.valid and i.value
+            }
+            return rec
+        if result.column is None or current.values.get(result.column) is None:
+            break
+        current = RawRow(row.locator, row.line, {**current.values, result.column: None}, None)
+    return {"identifiers": {}}

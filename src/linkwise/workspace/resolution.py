@@ -1,0 +1,320 @@
+"""Resolving a workspace: its current records in, entities, links and review items out.
+
+This is where the pure resolution steps meet the store: records are read in their current
+versions, judgements (kept by stable record identity) become must- and cannot-links, the
+clusters get stable ids from the previous run's membership, and everything the run decided
+is written in one transaction, so a failed run leaves the previous results in place.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine
+
+from linkwise.resolve.clustering import Link
+from linkwise.resolve.ids import assign_stable_ids
+from linkwise.resolve.pipeline import DEFAULT_FLOOR, DEFAULT_THRESHOLD, Resolution, resolve
+from linkwise.store import resolution as store
+
+__all__ = [
+    "DECISIONS",
+    "DEFAULT_FLOOR",
+    "DEFAULT_THRESHOLD",
+    "ResolveError",
+    "ResolveOutcome",
+    "judge",
+    "resolve_workspace",
+]
+
+DECISIONS = ("same", "different", "unsure")
+REVIEW_LOW = 0.3
+"""Links between this probability and the threshold are near misses worth a look."""
+REVIEW_HIGH = 0.98
+"""Links at or above the threshold but below this are weak joins worth a look."""
+
+
+class ResolveError(ValueError):
+    """Resolution cannot run (no records, a bad judgement): the message says why."""
+
+
+@dataclass
+class ResolveOutcome:
+    run_id: int
+    records: int
+    links: int
+    entities: int
+    kept_ids: int
+    new_ids: int
+    redirects: int
+    flags: dict[str, int]
+    generic: int
+    review_items: int
+    model_version: str
+    timings: dict[str, float] = field(default_factory=dict)
+    rules: list[tuple[str, int, bool]] = field(default_factory=list)
+
+
+def new_entity_id() -> str:
+    return f"E{uuid.uuid4().hex[:12].upper()}"
+
+
+def resolve_workspace(
+    engine: Engine,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    floor: float = DEFAULT_FLOOR,
+    mode: str = "full",
+    progress: Callable[[str], None] | None = None,
+) -> ResolveOutcome:
+    say = progress or (lambda _msg: None)
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        run_id = store.start_run(conn, mode, threshold, floor)
+    try:
+        with engine.connect() as conn:
+            say("reading current records")
+            rows = store.current_person_rows(conn)
+            keys = store.record_keys(conn)
+            decisions = store.latest_decisions(conn)
+            previous = store.previous_entities(conn)
+        if len(rows) < 2:
+            raise ResolveError("the workspace holds fewer than two records: ingest sources first")
+        by_key = {k: rid for rid, k in keys.items()}
+        same, different = _judged_pairs(decisions, by_key)
+        resolution = resolve(
+            rows,
+            threshold=threshold,
+            floor=floor,
+            same=same,
+            different=different,
+            progress=progress,
+        )
+        say("assigning stable entity ids")
+        clusters = resolution.clustering.clusters
+        assignment = assign_stable_ids(
+            previous,
+            [frozenset(keys[r] for r in c) for c in clusters],
+            new_id=new_entity_id,
+        )
+        link_rows, index = _link_rows(resolution)
+        confidence = resolution.confidence()
+        entity_rows = [
+            store.EntityRow(
+                eid,
+                sorted(members),
+                confidence.get(min(members), 1.0),
+                _via(sorted(members), links, index),
+            )
+            for eid, members, links in zip(
+                assignment.ids, clusters, resolution.clustering.merged_by, strict=True
+            )
+        ]
+        entity_of = {rid: e.id for e in entity_rows for rid in e.members}
+        review = _review_items(resolution, entity_of, decisions, keys)
+        generic = [
+            {"field": g.field, "value": g.value, "records": g.records, "people": g.people}
+            for g in resolution.generic
+        ]
+        flags: dict[str, int] = defaultdict(int)
+        for flag in resolution.clustering.flags:
+            flags[flag.kind] += 1
+        linkage = resolution.linkage
+        stats = {
+            "rules": [[r.name, r.pairs, r.kept] for r in linkage.rules],
+            "comparisons": linkage.comparisons,
+            "timings": {k: round(v, 3) for k, v in linkage.timings.items()},
+            "flags": dict(flags),
+            "judgements": {"same": len(same), "different": len(different)},
+        }
+        say("storing links and entities")
+        with engine.begin() as conn:
+            store.save_model(conn, linkage.model_version, run_id, "duckdb", linkage.model)
+            store.replace_results(
+                conn,
+                run_id,
+                link_rows=link_rows,
+                entity_rows=entity_rows,
+                redirects=[(r.old_id, r.new_id, r.kind, r.records) for r in assignment.redirects],
+                review=review,
+                generic=generic,
+                stats=stats,
+                model_version=linkage.model_version,
+            )
+    except Exception as exc:
+        with engine.begin() as conn:
+            store.fail_run(conn, run_id, f"{type(exc).__name__}: {exc}")
+        raise
+    kept = sum(1 for eid in assignment.ids if eid in previous)
+    return ResolveOutcome(
+        run_id=run_id,
+        records=len(rows),
+        links=len(link_rows),
+        entities=len(entity_rows),
+        kept_ids=kept,
+        new_ids=len(entity_rows) - kept,
+        redirects=len(assignment.redirects),
+        flags=dict(flags),
+        generic=len(generic),
+        review_items=len(review),
+        model_version=linkage.model_version,
+        timings={**linkage.timings, "total": time.perf_counter() - started},
+        rules=[(r.name, r.pairs, r.kept) for r in linkage.rules],
+    )
+
+
+def _judged_pairs(
+    decisions: Mapping[tuple[store.RecordKey, store.RecordKey], str],
+    by_key: Mapping[store.RecordKey, int],
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    same: list[tuple[int, int]] = []
+    different: list[tuple[int, int]] = []
+    for (a, b), decision in decisions.items():
+        if a not in by_key or b not in by_key:
+            continue  # a judged record no longer exists; the judgement stays on file
+        pair = (by_key[a], by_key[b])
+        if decision == "same":
+            same.append(pair)
+        elif decision == "different":
+            different.append(pair)
+    return same, different
+
+
+def _link_rows(resolution: Resolution) -> tuple[list[dict[str, Any]], dict[tuple[int, int], int]]:
+    linkage = resolution.linkage
+    table = linkage.pairs
+    names = linkage.comparisons
+    cols = {name: table.column(name).to_pylist() for name in table.column_names}
+    rows: list[dict[str, Any]] = []
+    index: dict[tuple[int, int], int] = {}
+    version = linkage.model_version
+    for i in range(len(table)):
+        left, right = cols["unique_id_l"][i], cols["unique_id_r"][i]
+        contributions = {
+            name: [
+                cols[f"gamma_{name}"][i],
+                round(cols[f"mw_{name}"][i], 4),
+                round(cols.get(f"mw_tf_adj_{name}", [0.0] * len(table))[i] or 0.0, 4),
+            ]
+            for name in names
+        }
+        index[(left, right)] = index[(right, left)] = len(rows)
+        rows.append(
+            {
+                "record_l": left,
+                "record_r": right,
+                "match_probability": cols["match_probability"][i],
+                "match_weight": cols["match_weight"][i],
+                "model_version": version,
+                "match_key": str(cols["match_key"][i]),
+                "contributions": contributions,
+            }
+        )
+    return rows, index
+
+
+def _via(
+    members: Sequence[int], links: Iterable[Link[int]], index: Mapping[tuple[int, int], int]
+) -> dict[int, int | None]:
+    """Per member, the link (row index) that attached it on the path from the entity's first
+    record: a breadth-first walk over the links that built the entity."""
+    adjacent: dict[int, list[int]] = defaultdict(list)
+    for link in links:
+        adjacent[link.left].append(link.right)
+        adjacent[link.right].append(link.left)
+    root = members[0]
+    via: dict[int, int | None] = {root: None}
+    queue = deque([root])
+    while queue:
+        node = queue.popleft()
+        for other in adjacent[node]:
+            if other not in via:
+                via[other] = index.get((node, other))
+                queue.append(other)
+    for rid in members:
+        via.setdefault(rid, None)
+    return via
+
+
+def _review_items(
+    resolution: Resolution,
+    entity_of: Mapping[int, str],
+    decisions: Mapping[tuple[store.RecordKey, store.RecordKey], str],
+    keys: Mapping[int, store.RecordKey],
+) -> list[dict[str, Any]]:
+    """Uncertain links and clustering flags, scored by how much a decision would change.
+
+    A pair's priority is its uncertainty (4p(1-p): 1 at p = 0.5, 0 when sure) times the
+    number of records whose entity the decision would move (both entities' sizes when the
+    link is between entities, the smaller side otherwise). Flags come first: each is a
+    merge the evidence refused, or a record placed by a coin toss.
+    """
+    sizes: dict[str, int] = defaultdict(int)
+    for eid in entity_of.values():
+        sizes[eid] += 1
+    judged = {frozenset(pair) for pair in decisions}
+    items: list[dict[str, Any]] = []
+    edges = resolution.edges
+    probability = np.asarray(edges.probability)
+    lefts, rights = np.asarray(edges.left), np.asarray(edges.right)
+    for i in np.flatnonzero((probability >= REVIEW_LOW) & (probability < REVIEW_HIGH)):
+        p = float(probability[i])
+        left, right = int(lefts[i]), int(rights[i])
+        if frozenset((keys[left], keys[right])) in judged:
+            continue
+        ea, eb = entity_of[left], entity_of[right]
+        together = ea == eb
+        if together and p >= resolution.threshold and p >= 0.9:
+            moved = 1
+        else:
+            moved = sizes[ea] + (0 if together else sizes[eb])
+        verdict = "joined" if together else "kept apart"
+        items.append(
+            {
+                "kind": "uncertain_pair",
+                "record_ids": [left, right],
+                "priority": round(4 * p * (1 - p) * moved, 6),
+                "match_probability": p,
+                "reason": f"{p:.0%} likely the same person; {verdict} by this run",
+            }
+        )
+    for flag in resolution.clustering.flags:
+        items.append(
+            {
+                "kind": flag.kind,
+                "record_ids": list(flag.records),
+                "priority": 10.0 + len(flag.records),
+                "match_probability": None,
+                "reason": flag.reason,
+            }
+        )
+    items.sort(key=lambda item: -item["priority"])
+    return items
+
+
+def judge(
+    engine: Engine,
+    left: store.RecordKey,
+    right: store.RecordKey,
+    decision: str,
+    reviewer: str,
+    rationale: str,
+) -> int:
+    if decision not in DECISIONS:
+        raise ResolveError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+    if left == right:
+        raise ResolveError("a judgement needs two different records")
+    if not reviewer.strip():
+        raise ResolveError("a judgement needs the reviewer's name")
+    with engine.begin() as conn:
+        known = set(store.record_keys(conn).values())
+        for key in (left, right):
+            if key not in known:
+                raise ResolveError(f"no current record {key[1]!r} in source id {key[0]}")
+        return store.add_judgement(conn, left, right, decision, reviewer, rationale)

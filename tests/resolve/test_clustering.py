@@ -1,0 +1,625 @@
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from linkwise.resolve.clustering import (
+    Clustering,
+    Edge,
+    EdgeColumns,
+    Evidence,
+    Flag,
+    cluster_records,
+    given_names_compatible,
+)
+
+
+def edge(a: int, b: int, p: float, w: float | None = None) -> Edge[int]:
+    """An edge whose weight is the log-odds of ``p`` unless given."""
+    return Edge(a, b, p, math.log2(p / (1 - p)) if w is None else w)
+
+
+def groups(result: Clustering[int]) -> set[frozenset[int]]:
+    return set(result.clusters)
+
+
+def kinds(result: Clustering[int]) -> list[str]:
+    return [f.kind for f in result.flags]
+
+
+def only(flags: list[Flag[int]], kind: str) -> Flag[int]:
+    matching = [f for f in flags if f.kind == kind]
+    assert len(matching) == 1, flags
+    return matching[0]
+
+
+Pairs = list[tuple[int, int]]
+Case = tuple[int, list[Edge[int]], dict[int, Evidence], Pairs, Pairs]
+
+
+def person(
+    ssn: str | None = None,
+    dob: str | None = None,
+    given: str | None = None,
+    family: str | None = None,
+    address: str | None = None,
+) -> Evidence:
+    return Evidence({"ssn": ssn} if ssn else {}, dob, given, family, address)
+
+
+# -- basics ------------------------------------------------------------------------------
+
+
+def test_strong_pairs_join_and_every_record_appears_once() -> None:
+    result = cluster_records(range(1, 6), [edge(1, 2, 0.99), edge(3, 4, 0.5)])
+    assert result.clusters == [frozenset({1, 2}), frozenset({3}), frozenset({4}), frozenset({5})]
+    assert [len(links) for links in result.merged_by] == [1, 0, 0, 0]
+    link = result.merged_by[0][0]
+    assert (link.left, link.right) == (1, 2)
+    assert link.edge == edge(1, 2, 0.99)
+    assert result.flags == []
+
+
+def test_threshold_is_inclusive() -> None:
+    result = cluster_records([1, 2], [edge(1, 2, 0.9)], threshold=0.9)
+    assert groups(result) == {frozenset({1, 2})}
+
+
+def test_spanning_links_form_a_tree_of_the_cluster() -> None:
+    edges = [edge(1, 2, 0.99), edge(2, 3, 0.98), edge(1, 3, 0.97), edge(3, 4, 0.96)]
+    result = cluster_records([1, 2, 3, 4], edges)
+    assert groups(result) == {frozenset({1, 2, 3, 4})}
+    links = result.merged_by[0]
+    assert len(links) == 3
+    assert {(link.left, link.right) for link in links} == {(1, 2), (2, 3), (3, 4)}
+
+
+def test_must_link_joins_without_any_edge_and_shows_as_judgement_link() -> None:
+    result = cluster_records([1, 2, 3], [], must_link=[(3, 1)])
+    assert groups(result) == {frozenset({1, 3}), frozenset({2})}
+    (link,) = result.merged_by[0]
+    assert (link.left, link.right, link.edge) == (1, 3, None)
+
+
+def test_judgements_about_unknown_records_are_ignored() -> None:
+    result = cluster_records([1, 2], [], must_link=[(1, 99)], cannot_link=[(2, 98)])
+    assert groups(result) == {frozenset({1}), frozenset({2})}
+
+
+def test_edge_naming_an_unknown_record_is_an_error() -> None:
+    with pytest.raises(ValueError, match="record 7"):
+        cluster_records([1, 2], [edge(1, 7, 0.99)])
+    with pytest.raises(ValueError, match="record 7"):
+        cluster_records([1, 2], EdgeColumns(np.array([1]), np.array([7]), [0.99], [6.0]))
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"threshold": 0.0}, {"threshold": 1.5}, {"support": 0.0}, {"ambiguity_margin": -1.0}],
+)
+def test_bad_parameters_are_rejected(kwargs: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match="must"):
+        cluster_records([1, 2], [], **kwargs)  # type: ignore[arg-type]
+
+
+def test_nan_scores_are_rejected() -> None:
+    with pytest.raises(ValueError, match="NaN"):
+        cluster_records([1, 2], [Edge(1, 2, math.nan, 1.0)])
+
+
+# -- cannot-links and must-links ---------------------------------------------------------
+
+
+def test_cannot_link_blocks_a_direct_merge() -> None:
+    result = cluster_records([1, 2], [edge(1, 2, 0.999)], cannot_link=[(2, 1)])
+    assert groups(result) == {frozenset({1}), frozenset({2})}
+    flag = only(result.flags, "cannot_link")
+    assert flag.records == (1, 2)
+    assert "judged different" in flag.reason
+
+
+def test_cannot_link_blocks_a_merge_through_a_chain() -> None:
+    # 1 and 3 are never compared, but joining 3 to {1, 2} would put them together.
+    edges = [edge(1, 2, 0.999), edge(2, 3, 0.99)]
+    result = cluster_records([1, 2, 3], edges, cannot_link=[(1, 3)])
+    assert groups(result) == {frozenset({1, 2}), frozenset({3})}
+    flag = only(result.flags, "cannot_link")
+    assert flag.records == (2, 3)
+    assert "records 1 and 3 were judged different" in flag.reason
+
+
+def test_must_link_contradicting_cannot_link_through_other_must_links() -> None:
+    result = cluster_records([1, 2, 3], [], must_link=[(1, 2), (2, 3)], cannot_link=[(1, 3)])
+    assert groups(result) == {frozenset({1, 2}), frozenset({3})}
+    flag = only(result.flags, "judgement_conflict")
+    assert flag.records == (2, 3, 1)
+    assert "not applied" in flag.reason
+    assert "records 1 and 3, which were judged different" in flag.reason
+
+
+def test_pair_judged_both_same_and_different_stays_apart() -> None:
+    result = cluster_records([1, 2], [edge(1, 2, 0.99)], must_link=[(1, 2)], cannot_link=[(1, 2)])
+    assert groups(result) == {frozenset({1}), frozenset({2})}
+    assert "were also judged different" in only(result.flags, "judgement_conflict").reason
+
+
+def test_must_link_overrides_conflicting_evidence() -> None:
+    evidence = {1: person(ssn="111111111"), 2: person(ssn="222222222")}
+    result = cluster_records([1, 2], [], evidence=evidence, must_link=[(1, 2)])
+    assert groups(result) == {frozenset({1, 2})}
+
+
+# -- conflicting evidence ----------------------------------------------------------------
+
+
+def test_different_ssns_refuse_a_merge_and_flag_without_the_numbers() -> None:
+    evidence = {1: person(ssn="123456789"), 2: person(ssn="987654321")}
+    result = cluster_records([1, 2], [edge(1, 2, 0.999)], evidence=evidence)
+    assert groups(result) == {frozenset({1}), frozenset({2})}
+    flag = only(result.flags, "conflict")
+    assert flag.records == (1, 2)
+    assert "different SSN numbers" in flag.reason
+    assert "123456789" not in flag.reason
+    assert "987654321" not in flag.reason
+
+
+def test_identifier_conflict_is_checked_between_whole_clusters() -> None:
+    # 2 has no SSN, but its cluster does: 3 may not join it.
+    evidence = {1: person(ssn="111111111"), 3: person(ssn="333333333")}
+    edges = [edge(1, 2, 0.999), edge(2, 3, 0.99)]
+    result = cluster_records([1, 2, 3], edges, evidence=evidence)
+    assert groups(result) == {frozenset({1, 2}), frozenset({3})}
+    assert "records 1 and 3 hold different SSN numbers" in only(result.flags, "conflict").reason
+
+
+def test_shared_identifier_or_different_identifier_types_do_not_conflict() -> None:
+    evidence = {
+        1: Evidence({"ssn": "111111111"}),
+        2: Evidence({"ssn": "111111111", "passport": "X1"}),
+        3: Evidence({"passport": "X1", "case_number": "C-9"}),
+        4: Evidence({"case_number": "C-10"}),  # not an exclusive identifier
+    }
+    edges = [edge(1, 2, 0.999), edge(2, 3, 0.998), edge(3, 4, 0.997)]
+    result = cluster_records([1, 2, 3, 4], edges, evidence=evidence, support=0.1)
+    assert groups(result) == {frozenset({1, 2, 3, 4})}
+
+
+def test_exclusive_identifiers_can_be_narrowed() -> None:
+    evidence = {1: Evidence({"passport": "P1"}), 2: Evidence({"passport": "P2"})}
+    refused = cluster_records([1, 2], [edge(1, 2, 0.99)], evidence=evidence)
+    allowed = cluster_records(
+        [1, 2], [edge(1, 2, 0.99)], evidence=evidence, exclusive_identifiers=("ssn",)
+    )
+    assert "different passport numbers" in only(refused.flags, "conflict").reason
+    assert groups(allowed) == {frozenset({1, 2})}
+
+
+@pytest.mark.parametrize(
+    ("dob_a", "dob_b", "apart"),
+    [
+        ("1980-03-01", "1985-03-01", True),
+        ("1980-03-01", "1982-03-02", True),  # two years and a day
+        ("1980-03-01", "1982-03-01", False),  # exactly two years
+        ("1980-03-01", "1981-12-25", False),
+        ("1980", "1990-05-05", True),  # partial dates compare by year
+        ("1980-05", "1982-01-01", False),
+        ("1980", "1983", True),
+    ],
+)
+def test_dates_of_birth_years_apart_conflict(dob_a: str, dob_b: str, apart: bool) -> None:
+    evidence = {1: person(dob=dob_a), 2: person(dob=dob_b)}
+    result = cluster_records([1, 2], [edge(1, 2, 0.999)], evidence=evidence)
+    if apart:
+        assert groups(result) == {frozenset({1}), frozenset({2})}
+        reason = only(result.flags, "conflict").reason
+        assert f"dates of birth {dob_a} and {dob_b}, more than 2 years apart" in reason
+    else:
+        assert groups(result) == {frozenset({1, 2})}
+
+
+def test_dob_gap_is_configurable() -> None:
+    evidence = {1: person(dob="1980-01-01"), 2: person(dob="1984-01-01")}
+    result = cluster_records([1, 2], [edge(1, 2, 0.99)], evidence=evidence, dob_year_gap=5)
+    assert groups(result) == {frozenset({1, 2})}
+
+
+def test_malformed_date_of_birth_is_an_error() -> None:
+    with pytest.raises(ValueError, match="not ISO"):
+        cluster_records([1, 2], [edge(1, 2, 0.99)], evidence={1: person(dob="01/02/1980")})
+
+
+# -- household ---------------------------------------------------------------------------
+
+HOME = {"family": "garcia", "address": "12 oak st"}
+
+
+def test_household_members_stay_apart() -> None:
+    evidence = {
+        1: person(given="maria", dob="1975-04-02", **HOME),
+        2: person(given="jose", dob="1976-09-30", **HOME),
+    }
+    result = cluster_records([1, 2], [edge(1, 2, 0.95)], evidence=evidence)
+    assert groups(result) == {frozenset({1}), frozenset({2})}
+    reason = only(result.flags, "household").reason
+    assert "share family name 'garcia' and address '12 oak st'" in reason
+    assert "given names ('maria', 'jose') and dates of birth (1975-04-02, 1976-09-30)" in reason
+
+
+@pytest.mark.parametrize(("given_a", "given_b"), [("william", "bill"), ("j", "jose")])
+def test_nickname_or_initial_of_the_same_person_merges(given_a: str, given_b: str) -> None:
+    # The dates differ (a typo), but the names may be one person's: not a household.
+    evidence = {
+        1: person(given=given_a, dob="1975-04-02", **HOME),
+        2: person(given=given_b, dob="1975-04-12", **HOME),
+    }
+    result = cluster_records([1, 2], [edge(1, 2, 0.95)], evidence=evidence)
+    assert groups(result) == {frozenset({1, 2})}
+
+
+def test_household_needs_different_dates_of_birth() -> None:
+    evidence = {
+        1: person(given="maria", dob="1975-04", **HOME),
+        2: person(given="jose", dob="1975-04-02", **HOME),
+    }
+    result = cluster_records([1, 2], [edge(1, 2, 0.95)], evidence=evidence)
+    assert groups(result) == {frozenset({1, 2})}
+
+
+def test_household_needs_the_same_address() -> None:
+    evidence = {
+        1: person(given="maria", dob="1975-04-02", family="garcia", address="12 oak st"),
+        2: person(given="jose", dob="1976-09-30", family="garcia", address="9 elm st"),
+    }
+    result = cluster_records([1, 2], [edge(1, 2, 0.95)], evidence=evidence)
+    assert groups(result) == {frozenset({1, 2})}
+
+
+def test_caller_supplied_given_name_comparison() -> None:
+    evidence = {
+        1: person(given="maria", dob="1975-04-02", **HOME),
+        2: person(given="mary", dob="1976-09-30", **HOME),
+    }
+    apart = cluster_records([1, 2], [edge(1, 2, 0.95)], evidence=evidence)
+    together = cluster_records(
+        [1, 2],
+        [edge(1, 2, 0.95)],
+        evidence=evidence,
+        given_compatible=lambda a, b: a[:3] == b[:3],
+    )
+    assert kinds(apart) == ["household"]
+    assert groups(together) == {frozenset({1, 2})}
+
+
+def test_given_names_compatible() -> None:
+    assert given_names_compatible("john", "john")
+    assert given_names_compatible("j", "john")
+    assert given_names_compatible("mary ann", "mary")
+    assert given_names_compatible("bill", "william")
+    assert not given_names_compatible("john", "mary")
+    assert not given_names_compatible("j", "mary")
+
+
+# -- chaining and support ----------------------------------------------------------------
+
+
+def test_chain_through_a_weak_end_pair_is_prevented() -> None:
+    # A-B and B-C are strong, but A and C were scored as probably different.
+    edges = [edge(1, 2, 0.999), edge(2, 3, 0.99), edge(1, 3, 0.1)]
+    result = cluster_records([1, 2, 3], edges)
+    assert groups(result) == {frozenset({1, 2}), frozenset({3})}
+    assert result.flags == []  # B prefers A by more than the margin: nothing ambiguous
+
+
+def test_chain_joins_when_the_end_pair_was_never_scored() -> None:
+    result = cluster_records([1, 2, 3], [edge(1, 2, 0.999), edge(2, 3, 0.99)])
+    assert groups(result) == {frozenset({1, 2, 3})}
+
+
+def test_one_middling_pair_does_not_break_a_true_cluster() -> None:
+    edges = [edge(1, 2, 0.999), edge(2, 3, 0.99), edge(1, 3, 0.5)]
+    result = cluster_records([1, 2, 3], edges)
+    assert groups(result) == {frozenset({1, 2, 3})}
+
+
+def test_support_is_averaged_over_all_scored_cross_pairs() -> None:
+    # {1,2} + {3,4}: cross pairs 0.99, 0.3, 0.3, 0.3 average 0.47: refused; but the
+    # same join at support 0.5 (needs 0.45) goes through.
+    edges = [
+        edge(1, 2, 0.999),
+        edge(3, 4, 0.998),
+        edge(2, 3, 0.99),
+        edge(1, 3, 0.3),
+        edge(1, 4, 0.3),
+        edge(2, 4, 0.3),
+    ]
+    assert groups(cluster_records(range(1, 5), edges)) == {frozenset({1, 2}), frozenset({3, 4})}
+    assert groups(cluster_records(range(1, 5), edges, support=0.5)) == {frozenset({1, 2, 3, 4})}
+
+
+def test_a_pair_given_twice_counts_once() -> None:
+    # With 2-3 counted twice the mean would be (0.99 + 0.99 + 0.3) / 3 = 0.76 >= 0.72.
+    edges = [edge(1, 2, 0.999), edge(2, 3, 0.99), edge(3, 2, 0.99, 5.0), edge(1, 3, 0.3)]
+    result = cluster_records([1, 2, 3], edges)
+    assert groups(result) == {frozenset({1, 2}), frozenset({3})}
+
+
+def test_duplicate_pair_keeps_its_strongest_edge() -> None:
+    result = cluster_records([1, 2], [edge(2, 1, 0.5, 0.0), edge(1, 2, 0.95, 4.0)])
+    assert groups(result) == {frozenset({1, 2})}
+    assert result.merged_by[0][0].edge == Edge(1, 2, 0.95, 4.0)
+
+
+def test_duplicate_pair_with_equal_weights_keeps_the_higher_probability() -> None:
+    edges = [edge(1, 2, 0.5, 4.0), edge(2, 1, 0.95, 4.0)]
+    for ordered in (edges, edges[::-1]):
+        result = cluster_records([1, 2], ordered)
+        assert result.merged_by[0][0].edge == Edge(2, 1, 0.95, 4.0)
+
+
+# -- ambiguity ---------------------------------------------------------------------------
+
+
+def two_people_and_x(x_to_b: float) -> tuple[list[Edge[int]], dict[int, Evidence]]:
+    """{1, 2} and {3, 4} hold different SSNs; record 5 matches 1 at weight 10 and 3 at
+    ``x_to_b``."""
+    edges = [
+        edge(1, 2, 0.999, 12.0),
+        edge(3, 4, 0.999, 12.0),
+        edge(5, 1, 0.999, 10.0),
+        edge(5, 3, 0.999, x_to_b),
+    ]
+    evidence = {1: person(ssn="111111111"), 3: person(ssn="333333333")}
+    return edges, evidence
+
+
+def test_record_matching_two_unmergeable_clusters_equally_is_left_alone() -> None:
+    edges, evidence = two_people_and_x(9.6)
+    result = cluster_records(range(1, 6), edges, evidence=evidence)
+    assert groups(result) == {frozenset({1, 2}), frozenset({3, 4}), frozenset({5})}
+    flag = only(result.flags, "ambiguous")
+    assert flag.records == (5, 1, 3)
+    assert "record 1 (weight 10.00) and record 3 (weight 9.60)" in flag.reason
+    assert kinds(result) == ["ambiguous"]  # the refusal that led here is not repeated
+
+
+def test_clear_preference_is_not_ambiguous() -> None:
+    edges, evidence = two_people_and_x(8.0)
+    result = cluster_records(range(1, 6), edges, evidence=evidence)
+    assert groups(result) == {frozenset({1, 2, 5}), frozenset({3, 4})}
+    assert kinds(result) == ["conflict"]
+    assert only(result.flags, "conflict").records == (3, 5)
+
+
+def test_margin_is_configurable() -> None:
+    edges, evidence = two_people_and_x(8.0)
+    result = cluster_records(range(1, 6), edges, evidence=evidence, ambiguity_margin=3.0)
+    assert frozenset({5}) in groups(result)
+
+
+def test_record_joined_by_judgement_is_never_ambiguous() -> None:
+    edges, evidence = two_people_and_x(9.6)
+    result = cluster_records(range(1, 6), edges, evidence=evidence, must_link=[(5, 1)])
+    assert groups(result) == {frozenset({1, 2, 5}), frozenset({3, 4})}
+    assert "ambiguous" not in kinds(result)
+
+
+def test_removing_an_ambiguous_bridge_reclusters_its_cluster() -> None:
+    # 5 first joins 1, and 6 joins only through 5. Once 5 is taken out, 6 must not stay
+    # attached to 1 through it: clustered again, 6 is on its own.
+    edges, evidence = two_people_and_x(9.6)
+    edges.append(edge(5, 6, 0.999, 9.8))
+    result = cluster_records(range(1, 7), edges, evidence=evidence)
+    assert groups(result) == {
+        frozenset({1, 2}),
+        frozenset({3, 4}),
+        frozenset({5}),
+        frozenset({6}),
+    }
+    assert all(
+        len(links) == len(c) - 1 for c, links in zip(result.clusters, result.merged_by, strict=True)
+    )
+
+
+# -- determinism and inputs --------------------------------------------------------------
+
+
+def random_case(
+    seed: int,
+) -> tuple[
+    list[int], list[Edge[int]], dict[int, Evidence], list[tuple[int, int]], list[tuple[int, int]]
+]:
+    rng = random.Random(seed)
+    records = list(range(60))
+    edges = []
+    for _ in range(250):
+        a, b = rng.sample(records, 2)
+        p = rng.choice([0.999, 0.99, 0.95, 0.92, 0.6, 0.2, 0.01])
+        edges.append(edge(a, b, p, round(math.log2(p / (1 - p))) + rng.choice([0.0, 0.5])))
+    evidence = {
+        r: person(
+            ssn=rng.choice([None, None, "111111111", "222222222"]),
+            dob=rng.choice([None, "1980-01-01", "1990-06-01", "1980"]),
+            given=rng.choice(["ann", "bob", "a"]),
+            family="lee",
+            address=rng.choice(["1 a st", "2 b st"]),
+        )
+        for r in records
+    }
+    must = [(rng.choice(records), rng.choice(records)) for _ in range(5)]
+    cannot = [(rng.choice(records), rng.choice(records)) for _ in range(8)]
+    return records, edges, evidence, must, cannot
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_shuffled_input_gives_identical_output(seed: int) -> None:
+    records, edges, evidence, must, cannot = random_case(seed)
+    first = cluster_records(records, edges, evidence=evidence, must_link=must, cannot_link=cannot)
+    rng = random.Random(seed + 100)
+    flipped = [Edge(e.right, e.left, e.probability, e.weight) for e in edges]
+    for sample in (records, flipped, must, cannot):
+        rng.shuffle(sample)
+    second = cluster_records(
+        records,
+        flipped,
+        evidence=evidence,
+        must_link=[(b, a) for a, b in must],
+        cannot_link=cannot,
+    )
+    assert first.clusters == second.clusters
+    assert first.flags == second.flags
+    assert [[(x.left, x.right) for x in links] for links in first.merged_by] == [
+        [(x.left, x.right) for x in links] for links in second.merged_by
+    ]
+
+
+def test_edge_columns_match_edge_objects_for_every_key_kind() -> None:
+    records, edges, evidence, must, cannot = random_case(3)
+    expected = cluster_records(
+        records, edges, evidence=evidence, must_link=must, cannot_link=cannot
+    )
+
+    def relabel(result: Clustering[int], shift: int, scale: int) -> list[frozenset[int]]:
+        return [frozenset((r - shift) // scale for r in c) for c in result.clusters]
+
+    for shift, scale in ((0, 1), (1000, 1), (5, 10**9)):  # dense, offset, sparse ids
+        key = {r: r * scale + shift for r in records}
+        columns: EdgeColumns[int] = EdgeColumns(
+            np.array([key[e.left] for e in edges]),
+            np.array([key[e.right] for e in edges]),
+            np.array([e.probability for e in edges]),
+            np.array([e.weight for e in edges]),
+        )
+        result = cluster_records(
+            [key[r] for r in records],
+            columns,
+            evidence={key[r]: ev for r, ev in evidence.items()},
+            must_link=[(key[a], key[b]) for a, b in must],
+            cannot_link=[(key[a], key[b]) for a, b in cannot],
+        )
+        assert relabel(result, shift, scale) == expected.clusters
+        assert len(result.flags) == len(expected.flags)
+        assert all(type(r) is int for c in result.clusters for r in c)
+
+
+def test_string_keys() -> None:
+    edges = [Edge("b", "a", 0.99, 7.0), Edge("c", "b", 0.2, -2.0)]
+    result = cluster_records(["c", "a", "b"], edges)
+    assert result.clusters == [frozenset({"a", "b"}), frozenset({"c"})]
+
+
+def test_flags_are_one_per_pair_of_final_clusters() -> None:
+    evidence = {1: person(ssn="111111111"), 3: person(ssn="333333333")}
+    edges = [
+        edge(1, 2, 0.999, 12.0),
+        edge(3, 4, 0.999, 12.0),
+        edge(2, 4, 0.99, 4.0),
+        edge(1, 3, 0.99, 3.0),
+        edge(2, 3, 0.99, 2.0),
+    ]
+    result = cluster_records(range(1, 5), edges, evidence=evidence, ambiguity_margin=0.0)
+    assert groups(result) == {frozenset({1, 2}), frozenset({3, 4})}
+    assert only(result.flags, "conflict").records == (2, 4)  # the strongest refused edge
+
+
+# -- properties --------------------------------------------------------------------------
+
+PROBS = st.sampled_from([0.999, 0.99, 0.95, 0.9, 0.7, 0.4, 0.05])
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> Case:
+    n = draw(st.integers(1, 12))
+    pair = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))
+    raw = draw(st.lists(st.tuples(pair, PROBS, st.floats(-1, 1)), max_size=30))
+    edges = [edge(a, b, p, math.log2(p / (1 - p)) + d) for (a, b), p, d in raw if a != b]
+    evidence = {
+        r: person(
+            ssn=draw(st.sampled_from([None, "1", "2"])),
+            dob=draw(st.sampled_from([None, "1970-01-01", "1990-01-01", "1970"])),
+        )
+        for r in range(n)
+    }
+    must = draw(st.lists(pair, max_size=3))
+    cannot = draw(st.lists(pair, max_size=4))
+    return n, edges, evidence, must, cannot
+
+
+def check_invariants(
+    n: int,
+    result: Clustering[int],
+    edges: Iterable[Edge[int]],
+    cannot: list[tuple[int, int]],
+    threshold: float,
+) -> None:
+    members = [r for c in result.clusters for r in c]
+    assert sorted(members) == list(range(n))  # every record exactly once
+    where = {r: i for i, c in enumerate(result.clusters) for r in c}
+    for a, b in cannot:
+        assert a == b or where[a] != where[b]  # no cluster holds a cannot-link pair
+    scored = {frozenset((e.left, e.right)) for e in edges}
+    for cluster, links in zip(result.clusters, result.merged_by, strict=True):
+        assert len(links) == len(cluster) - 1
+        reached = {min(cluster)}
+        for _ in links:  # the links connect the cluster: a spanning tree
+            reached |= {
+                x
+                for link in links
+                for x in (link.left, link.right)
+                if {link.left, link.right} & reached
+            }
+        assert reached == cluster
+        for link in links:
+            if link.edge is not None:
+                assert link.edge.probability >= threshold
+                assert frozenset((link.edge.left, link.edge.right)) in scored
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs(), st.randoms(use_true_random=False))
+def test_clustering_invariants(case: Case, rnd: random.Random) -> None:
+    n, edges, evidence, must, cannot = case
+    result = cluster_records(range(n), edges, evidence=evidence, must_link=must, cannot_link=cannot)
+    check_invariants(n, result, edges, cannot, 0.9)
+    if not must:  # without a human override, no cluster holds two SSNs
+        for cluster in result.clusters:
+            assert len({evidence[r].identifiers.get("ssn") for r in cluster} - {None}) <= 1
+    shuffled = list(edges)
+    rnd.shuffle(shuffled)
+    again = cluster_records(
+        reversed(range(n)), shuffled, evidence=evidence, must_link=must, cannot_link=cannot[::-1]
+    )
+    assert again.clusters == result.clusters
+    assert again.flags == result.flags
+
+
+def test_same_judgement_brings_a_record_into_the_whole_entity() -> None:
+    # 4 scores low against 2 and 3, but was judged the same as 1: it joins 1's entity
+    # rather than pulling 1 out of it.
+    edges = [
+        edge(1, 2, 0.999),
+        edge(2, 3, 0.999),
+        edge(1, 3, 0.998),
+        edge(4, 2, 0.05),
+        edge(4, 3, 0.05),
+    ]
+    result = cluster_records(range(1, 5), edges, must_link=[(1, 4)])
+    assert groups(result) == {frozenset({1, 2, 3, 4})}
+
+
+def test_date_conflict_names_one_record_from_each_side() -> None:
+    # {1, 2} were judged the same despite their dates; 3 shares 1's date but is far from 2's.
+    evidence = {
+        1: person(dob="1956-09-23"),
+        2: person(dob="1990-08-24"),
+        3: person(dob="1956-09-23"),
+    }
+    result = cluster_records([1, 2, 3], [edge(1, 3, 0.99)], evidence=evidence, must_link=[(1, 2)])
+    assert groups(result) == {frozenset({1, 2}), frozenset({3})}
+    reason = only(result.flags, "conflict").reason
+    assert "records 2 and 3 have dates of birth 1990-08-24 and 1956-09-23" in reason

@@ -1,0 +1,181 @@
+"""Resolving a workspace end to end, on SQLite and PostgreSQL: entities and links are stored,
+judgements hold across full re-runs, entity ids are stable and retired ids redirect."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from linkwise.demo import generate_world
+from linkwise.workspace import Workspace
+
+PEOPLE = 400
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("world")
+    generate_world(out, PEOPLE, 5)
+    return out
+
+
+@pytest.fixture
+def ws(db_url: str, tmp_path: Path, world: Path) -> Iterator[Workspace]:
+    workspace, _ = Workspace.init(tmp_path / "ws", db_url)
+    for manifest in sorted(world.glob("*.yaml")):
+        workspace.add_source(manifest)
+    workspace.ingest()
+    try:
+        yield workspace
+    finally:
+        workspace.close()
+
+
+def _truth(world: Path) -> dict[tuple[str, str], str]:
+    with (world / "truth.csv").open(newline="") as fh:
+        return {(r["source"], r["source_key"]): r["person_id"] for r in csv.DictReader(fh)}
+
+
+def _membership(ws: Workspace) -> dict[tuple[str, str], str]:
+    out: dict[tuple[str, str], str] = {}
+    for source in ws.sources():
+        for key in _keys(ws, source.name):
+            entity = ws.entity_of(source.name, key)
+            assert entity is not None
+            out[(source.name, key)] = entity
+    return out
+
+
+def _keys(ws: Workspace, source: str) -> list[str]:
+    from sqlalchemy import text
+
+    with ws.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT r.source_key FROM records r JOIN sources s ON s.id = r.source_id "
+                "WHERE s.name = :n AND r.is_current"
+            ),
+            {"n": source},
+        )
+        return [row[0] for row in rows]
+
+
+def _pairwise(membership: dict[tuple[str, str], str], truth: dict[tuple[str, str], str]):
+    by_entity: dict[str, list[str]] = defaultdict(list)
+    by_person: dict[str, list[str]] = defaultdict(list)
+    both: dict[tuple[str, str], int] = defaultdict(int)
+    for key, entity in membership.items():
+        person = truth[key]
+        by_entity[entity].append(person)
+        by_person[person].append(entity)
+        both[(entity, person)] += 1
+
+    def pairs(n: int) -> int:
+        return n * (n - 1) // 2
+
+    tp = sum(pairs(n) for n in both.values())
+    predicted = sum(pairs(len(v)) for v in by_entity.values())
+    true = sum(pairs(len(v)) for v in by_person.values())
+    return tp / predicted, tp / true
+
+
+def test_resolve_stores_entities_links_and_review_items(ws: Workspace, world: Path) -> None:
+    outcome = ws.resolve(full=True)
+    membership = _membership(ws)
+    assert outcome.records == len(membership)
+    assert outcome.entities == len(set(membership.values()))
+    assert PEOPLE * 0.7 < outcome.entities < outcome.records
+    precision, recall = _pairwise(membership, _truth(world))
+    assert precision > 0.9, precision
+    assert recall > 0.8, recall
+    # an entity with several records shows its records and the scored links between them
+    sizes: dict[str, int] = defaultdict(int)
+    for entity in membership.values():
+        sizes[entity] += 1
+    big = max(sizes, key=lambda e: sizes[e])
+    shown = ws.entity(big)
+    assert shown["status"] == "active"
+    assert len(shown["records"]) == sizes[big]
+    assert shown["links"]
+    link = shown["links"][0]
+    assert link["model_version"] == outcome.model_version
+    assert "given_name" in link["contributions"]
+    assert 0.0 <= link["match_probability"] <= 1.0
+    last = ws.last_resolution()
+    assert last is not None
+    assert last["status"] == "completed"
+
+
+def test_different_judgement_survives_full_resolve(ws: Workspace) -> None:
+    ws.resolve(full=True)
+    membership = _membership(ws)
+    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key, entity in membership.items():
+        groups[entity].append(key)
+    entity, members = next((e, m) for e, m in sorted(groups.items()) if len(m) >= 2)
+    left, right = members[0], members[1]
+    ws.judge(left, right, "different", reviewer="analyst.a", rationale="different mothers")
+    ws.resolve(full=True)
+    assert ws.entity_of(*left) != ws.entity_of(*right)
+    ws.resolve(full=True)
+    assert ws.entity_of(*left) != ws.entity_of(*right)
+    history = ws.judgements()
+    assert [j.decision for j in history] == ["different"]
+    assert history[0].reviewer == "analyst.a"
+
+
+def test_entity_ids_survive_re_resolution(ws: Workspace) -> None:
+    ws.resolve(full=True)
+    before = _membership(ws)
+    ws.resolve(full=True)
+    after = _membership(ws)
+    kept = sum(1 for key in before if before[key] == after[key])
+    assert kept == len(before)
+
+
+def test_same_judgement_merges_and_the_retired_id_redirects(ws: Workspace) -> None:
+    ws.resolve(full=True)
+    membership = _membership(ws)
+    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key, entity in membership.items():
+        groups[entity].append(key)
+    singles = sorted(e for e, m in groups.items() if len(m) == 1)
+    bigger = sorted((e for e, m in groups.items() if len(m) >= 2), key=lambda e: -len(groups[e]))
+    small, large = singles[0], bigger[0]
+    ws.judge(groups[small][0], groups[large][0], "same", reviewer="analyst.b")
+    ws.resolve(full=True)
+    merged = ws.entity_of(*groups[small][0])
+    if merged == ws.entity_of(*groups[large][0]):
+        # An id still in use names an entity holding some of its records; an id that no
+        # longer names an entity redirects to every entity that now holds its records.
+        for old in (small, large):
+            shown = ws.entity(old)
+            now = {ws.entity_of(*key) for key in groups[old]}
+            if shown["status"] == "active":
+                assert old in now
+            else:
+                assert now <= set(shown["redirected_to"])
+    else:  # the merge contradicted hard evidence: it must be flagged for review
+        kinds = {item["kind"] for item in ws.review_queue(500)}
+        assert "judgement_conflict" in kinds or "conflict" in kinds
+
+
+def test_judgement_input_is_checked(ws: Workspace) -> None:
+    from linkwise.workspace import WorkspaceError
+    from linkwise.workspace.resolution import ResolveError
+
+    source = ws.sources()[0].name
+    key = _keys(ws, source)[0]
+    with pytest.raises(ResolveError, match="decision must be one of"):
+        ws.judge((source, key), (source, _keys(ws, source)[1]), "maybe", reviewer="x")
+    with pytest.raises(ResolveError, match="two different records"):
+        ws.judge((source, key), (source, key), "same", reviewer="x")
+    with pytest.raises(WorkspaceError, match="no source named"):
+        ws.judge(("nope", "1"), (source, key), "same", reviewer="x")
+    with pytest.raises(ResolveError, match="no current record"):
+        ws.judge((source, "no-such-key"), (source, key), "same", reviewer="x")
+    assert ws.judgements() == []
