@@ -87,11 +87,24 @@ def _baseline(name: str) -> Method:
     return Method(invoke)
 
 
+# Columns a user would map by hand with --map because no alias names them.
+LINKWISE_MAPS: dict[str, list[str]] = {"historical_50k": ["postcode_fake=postcode"]}
+
+
 def _linkwise(ds_dir: Path, m_dir: Path, opts: argparse.Namespace) -> Invocation:
     """``linkwise dedupe FILE... -o OUT.csv --id-column record_id``, run inside the inputs
-    folder with bare file names, so the ``file`` column it reports equals truth.csv's."""
+    folder with bare file names, so the ``file`` column it reports equals truth.csv's. The
+    demo world is resolved the way the product resolves it instead: a workspace built from
+    the world's manifests, ingested and resolved (``_linkwise_workspace.py``)."""
+    name = json.loads((ds_dir / "dataset.json").read_text(encoding="utf-8"))["name"]
+    if name.startswith("demo_"):
+        from _datasets import DEMO_DIR
+
+        script = Path(__file__).resolve().parent / "_linkwise_workspace.py"
+        return Invocation([str(PYTHON), str(script), str(DEMO_DIR), str(m_dir)], ROOT)
     inputs = ds_dir / "inputs" / opts.linkwise_input
     files = json.loads((ds_dir / "dataset.json").read_text(encoding="utf-8"))["files"]
+    maps = [arg for item in LINKWISE_MAPS.get(name, []) for arg in ("--map", item)]
     cmd = [
         str(LINKWISE),
         "dedupe",
@@ -100,6 +113,7 @@ def _linkwise(ds_dir: Path, m_dir: Path, opts: argparse.Namespace) -> Invocation
         str(m_dir / "pred.csv"),
         "--id-column",
         "record_id",
+        *maps,
     ]
     return Invocation(cmd, inputs)
 

@@ -25,6 +25,12 @@ as_root su postgres -c "psql -q -p $PGPORT -tc \"SELECT 1 FROM pg_roles WHERE ro
 export LINKWISE_TEST_PG="postgresql+psycopg://linkwise_test:linkwise_test@127.0.0.1:$PGPORT/postgres"
 export LINKWISE_TEST_REQUIRE_PG=1
 
+# --- Spark (the --engine spark tests): pyspark comes with .[dev]; it needs a Java runtime ---
+if ! command -v java >/dev/null && [ -z "${JAVA_HOME:-}" ]; then
+  apt_install default-jre-headless
+fi
+export LINKWISE_TEST_REQUIRE_SPARK=1
+
 status=0
 echo "== ruff";          .venv/bin/ruff check src tests benchmarks || status=1
 echo "== ruff format";   .venv/bin/ruff format --check src tests benchmarks || status=1

@@ -97,3 +97,33 @@ def test_failed_source_makes_ingest_exit_non_zero(tmp_path: Path, ws_dir: Path) 
     code, out = _run("ingest", *w)
     assert code == 1
     assert "file not found" in out
+
+
+def test_demo_resolves_and_prints_measured_error_rates(tmp_path: Path) -> None:
+    code, out = _run(
+        "demo", "--people", "300", "--seed", "3", "-w", str(tmp_path / "d"), "--no-serve"
+    )
+    assert code == 0, out
+    assert "Resolved" in out
+    assert "entities" in out
+    assert "pairwise" in out
+    assert "false merges" in out
+    assert "by surname_frequency_decile" in out
+    assert "by swapped_name_order" in out
+    # the resolved workspace answers the other commands
+    code, out = _run("review", "list", "-w", str(tmp_path / "d"), "--limit", "3")
+    assert code == 0, out
+    assert "review queue" in out
+    code, out = _run(
+        "evaluate",
+        "-w",
+        str(tmp_path / "d"),
+        "--truth",
+        str(tmp_path / "d" / "world" / "truth.csv"),
+        "--json",
+        str(tmp_path / "e.json"),
+    )
+    assert code == 0, out
+    report = json.loads((tmp_path / "e.json").read_text())
+    assert report["pairwise"]["f1"] > 0.8
+    assert report["calibration"]["n_pairs"] > 0

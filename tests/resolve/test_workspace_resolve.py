@@ -179,3 +179,38 @@ def test_judgement_input_is_checked(ws: Workspace) -> None:
     with pytest.raises(ResolveError, match="no current record"):
         ws.judge((source, "no-such-key"), (source, key), "same", reviewer="x")
     assert ws.judgements() == []
+
+
+def test_incremental_links_only_new_records_and_matches_a_full_run(
+    db_url: str, tmp_path: Path, world: Path
+) -> None:
+    workspace, _ = Workspace.init(tmp_path / "inc", db_url)
+    try:
+        for manifest in sorted(world.glob("*.yaml")):
+            workspace.add_source(manifest)
+        names = [s.name for s in workspace.sources()]
+        late = "jail_bookings"
+        workspace.ingest([n for n in names if n != late])
+        workspace.resolve(full=True)
+        before = _membership(workspace)
+        workspace.ingest([late])
+        outcome = workspace.resolve(full=False)
+        assert workspace.last_resolution()["mode"] == "incremental"
+        after = _membership(workspace)
+        added = [k for k in after if k[0] == late]
+        assert outcome.records == len(added) > 0
+        # records resolved earlier keep their entity ids unless a new record joined them
+        kept = sum(1 for key in before if after[key] == before[key])
+        assert kept / len(before) > 0.9
+        truth = _truth(world)
+        p_inc, r_inc = _pairwise(after, truth)
+        f_inc = 2 * p_inc * r_inc / (p_inc + r_inc)
+        workspace.resolve(full=True)
+        p_full, r_full = _pairwise(_membership(workspace), truth)
+        f_full = 2 * p_full * r_full / (p_full + r_full)
+        assert abs(f_inc - f_full) < 0.03, (f_inc, f_full)
+        # nothing new: an incremental run changes nothing
+        again = workspace.resolve(full=False)
+        assert again.records == 0
+    finally:
+        workspace.close()

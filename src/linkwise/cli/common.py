@@ -21,6 +21,7 @@ from rich.progress import (
 
 from linkwise.ingest.errors import SourceFileError
 from linkwise.model.config import ConfigError
+from linkwise.resolve.engines import Engine, EngineUnavailableError
 from linkwise.workspace import Workspace, WorkspaceError
 
 console = Console()
@@ -46,6 +47,15 @@ DbOpt = Annotated[
     ),
 ]
 
+EngineOpt = Annotated[
+    Engine,
+    typer.Option(
+        "--engine",
+        help="Where Splink trains and scores: duckdb (in process) or spark (needs "
+        "linkwise[spark] and Java).",
+    ),
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -59,7 +69,7 @@ def user_errors() -> Iterator[None]:
     """Turn the errors a user can act on into a clear message and a non-zero exit."""
     try:
         yield
-    except (WorkspaceError, SourceFileError) as exc:
+    except (WorkspaceError, SourceFileError, EngineUnavailableError) as exc:
         fail(str(exc))
     except ConfigError as exc:
         fail("\n".join(str(p) for p in exc.problems))

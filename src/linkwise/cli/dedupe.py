@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from linkwise.cli.common import err_console, fail, user_errors
+from linkwise.cli.common import EngineOpt, err_console, fail, user_errors
+from linkwise.resolve.pipeline import DEFAULT_THRESHOLD
 from linkwise.workspace.dedupe import DedupeError, dedupe
 
 
@@ -24,7 +25,8 @@ def dedupe_command(
     ] = None,
     threshold: Annotated[
         float, typer.Option(help="Match probability at which records may join.", min=0, max=1)
-    ] = 0.9,
+    ] = DEFAULT_THRESHOLD,
+    engine: EngineOpt = "duckdb",
 ) -> None:
     """Resolve rows of CSV files into people; write file,record_id,entity_id,confidence."""
     overrides: dict[str, str] = {}
@@ -46,6 +48,7 @@ def dedupe_command(
                 overrides=overrides,
                 threshold=threshold,
                 progress=say,
+                engine=engine,
             )
         except DedupeError as exc:
             fail(str(exc))

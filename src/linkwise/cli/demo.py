@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from linkwise.cli.common import console, progress_bar, user_errors
+from linkwise.cli.evaluate import render_report
 from linkwise.cli.ingest import render_outcomes
 from linkwise.demo import generate_world
 
@@ -28,7 +29,8 @@ def demo(
     ] = Path("linkwise-demo"),
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Stop after building.")] = False,
 ) -> None:
-    """Build the demo world in a workspace on the embedded default: generate, init, ingest."""
+    """Build the demo world on the embedded default: generate, init, ingest, resolve, and
+    print its measured error rates."""
     if ctx.invoked_subcommand is not None:
         return
     from linkwise.workspace.demo import build_demo
@@ -50,6 +52,16 @@ def demo(
         for s in ws.sources():
             table.add_row(s.name, str(s.records))
         console.print(table)
+        with user_errors():
+            outcome = ws.resolve(full=True, progress=lambda m: console.print(f"[dim]{m}[/]"))
+            console.print(
+                f"Resolved {outcome.records} records into {outcome.entities} entities "
+                f"({outcome.review_items} items for review, {outcome.generic} generic values)."
+            )
+            tags = build.world / "record_tags.csv"
+            report = ws.evaluate(build.world / "truth.csv", tags=tags if tags.is_file() else None)
+        console.print("Measured against the world's ground truth:")
+        render_report(report)
         console.print(f"Demo workspace: {ws.root} (world files in {build.world})")
     if not no_serve:
         console.print(

@@ -9,6 +9,7 @@ from linkwise.cli import ingest, resolve, sources
 from linkwise.cli.dedupe import dedupe_command
 from linkwise.cli.demo import demo_app
 from linkwise.cli.evaluate import evaluate_command
+from linkwise.cli.match import match
 
 app = typer.Typer(
     name="linkwise",
@@ -27,6 +28,7 @@ app.command("dedupe")(dedupe_command)
 app.command("resolve")(resolve.resolve)
 app.command("judge")(resolve.judge)
 app.command("evaluate")(evaluate_command)
+app.command("match")(match)
 app.add_typer(resolve.entity_app, name="entity")
 app.add_typer(resolve.review_app, name="review")
 

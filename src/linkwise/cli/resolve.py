@@ -7,7 +7,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from linkwise.cli.common import DbOpt, WorkspaceOpt, console, err_console, fail, open_workspace
+from linkwise.cli.common import (
+    DbOpt,
+    EngineOpt,
+    WorkspaceOpt,
+    console,
+    err_console,
+    fail,
+    open_workspace,
+)
 
 entity_app = typer.Typer(help="Resolved people (entities).", no_args_is_help=True)
 review_app = typer.Typer(help="What resolution wants a human to look at.", no_args_is_help=True)
@@ -21,6 +29,7 @@ def resolve(
         float | None,
         typer.Option(help="Match probability at which records may join.", min=0, max=1),
     ] = None,
+    engine: EngineOpt = "duckdb",
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -30,7 +39,7 @@ def resolve(
         err_console.print(f"[dim]{message}[/]", highlight=False)
 
     with open_workspace(workspace, db) as ws:
-        outcome = ws.resolve(full=full, threshold=threshold, progress=say)
+        outcome = ws.resolve(full=full, threshold=threshold, progress=say, engine=engine)
     table = Table(title=f"resolution run {outcome.run_id}")
     table.add_column("")
     table.add_column("", justify="right")

@@ -22,7 +22,12 @@ from linkwise.normalize.dates import (
     parse_dob,
 )
 from linkwise.normalize.errors import NormalizationError
-from linkwise.normalize.identifiers import IDENTIFIER_TYPES, Identifier, normalize_identifier
+from linkwise.normalize.identifiers import (
+    IDENTIFIER_TYPES,
+    Identifier,
+    normalize_identifier,
+    usable_for_matching,
+)
 from linkwise.normalize.names import (
     NameParts,
     normalize_name,
@@ -63,4 +68,5 @@ __all__ = [
     "script_of",
     "split_full_name",
     "surname_tokens",
+    "usable_for_matching",
 ]

@@ -105,6 +105,18 @@ def _a_number(raw: str, text: str) -> Identifier:
 
 
 @memoize(maxsize=2**15)
+def usable_for_matching(kind: str, value: str | None) -> bool:
+    """Whether a normalised value may be compared between records, valid or not.
+
+    An SSN with a wrong digit count or a never-issued area is still what the source wrote
+    for this person, and agreeing on it is evidence; a publicised sample number is not
+    (thousands of unrelated records carry it). Placeholders have no value at all.
+    """
+    if value is None:
+        return False
+    return not (kind == "ssn" and value in _SSN_SAMPLES)
+
+
 def normalize_identifier(kind: str, raw: str) -> Identifier:
     """The normal form of ``raw`` as an identifier of ``kind`` (one of ``IDENTIFIER_TYPES``).
 

@@ -155,34 +155,31 @@ def date_of_birth() -> ComparisonCreator:
     )
 
 
-def address() -> ComparisonCreator:
-    return cl.CustomComparison(
-        output_column_name="address",
-        comparison_description="Address",
-        comparison_levels=[
-            cll.NullLevel("address"),
+def place(has_address: bool, has_postcode: bool, has_city: bool) -> ComparisonCreator:
+    """Where the person lives, as one comparison: street address, then postcode, then city,
+    then postcode area. One comparison, not three: an agreeing address implies an agreeing
+    postcode and city, and counting them as independent evidence (Fellegi-Sunter's
+    assumption) made members of one household look like one person (measured on the demo
+    world: false pairs at p >= 0.9 drew +8.5 from the address and +8.4 from the place)."""
+    flags = (("address", has_address), ("postcode", has_postcode), ("city", has_city))
+    present = [c for c, has in flags if has]
+    levels: list[Any] = []
+    if len(present) == 1:
+        levels.append(cll.NullLevel(present[0]))
+    else:
+        missing = " AND ".join(f"({c}_l IS NULL OR {c}_r IS NULL)" for c in present)
+        levels.append(_custom(missing, "missing").configure(is_null_level=True))
+    if has_address:
+        levels.append(
             cll.ExactMatchLevel("address", term_frequency_adjustments=True).configure(
-                label_for_charts="exact"
-            ),
+                label_for_charts="same address"
+            )
+        )
+        levels.append(
             cll.And(
                 cll.ExactMatchLevel("address_num"), cll.JaroWinklerLevel("address", 0.88)
-            ).configure(label_for_charts="same number, similar street"),
-            cll.ElseLevel().configure(label_for_charts="different"),
-        ],
-    )
-
-
-def place(has_postcode: bool, has_city: bool) -> ComparisonCreator:
-    levels: list[Any] = []
-    if has_postcode and has_city:
-        levels.append(
-            _custom(
-                "(postcode_l IS NULL OR postcode_r IS NULL) AND (city_l IS NULL OR city_r IS NULL)",
-                "missing",
-            ).configure(is_null_level=True)
+            ).configure(label_for_charts="same number, similar street")
         )
-    else:
-        levels.append(cll.NullLevel("postcode" if has_postcode else "city"))
     if has_postcode:
         levels.append(
             cll.ExactMatchLevel("postcode", term_frequency_adjustments=True).configure(
@@ -202,7 +199,7 @@ def place(has_postcode: bool, has_city: bool) -> ComparisonCreator:
     levels.append(cll.ElseLevel().configure(label_for_charts="different"))
     return cl.CustomComparison(
         output_column_name="place",
-        comparison_description="Postcode / city",
+        comparison_description="Address, postcode, city",
         comparison_levels=levels,
     )
 
@@ -268,7 +265,6 @@ _SIMPLE: dict[str, Callable[[], ComparisonCreator]] = {
     "family": family_name,
     "middle": middle_name,
     "dob_y": date_of_birth,
-    "address": address,
     "phone": phone,
     "email": email,
     "sex": sex,
@@ -283,7 +279,7 @@ def choose_comparisons(present: Mapping[str, int], n_records: int) -> list[Compa
         return present.get(column, 0) >= floor
 
     chosen = [make() for column, make in _SIMPLE.items() if has(column)]
-    if has("postcode") or has("city"):
-        chosen.append(place(has("postcode"), has("city")))
+    if has("address") or has("postcode") or has("city"):
+        chosen.append(place(has("address"), has("postcode"), has("city")))
     chosen.extend(identifier(kind) for kind in PERSON_IDENTIFIERS if has(kind))
     return chosen

@@ -19,21 +19,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
 import numpy as np
 import pyarrow as pa
-from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink import Linker, SettingsCreator, block_on
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
 from linkwise.resolve.blocking import Candidate, candidate_rules
 from linkwise.resolve.comparisons import choose_comparisons
+from linkwise.resolve.engines import Backend, Engine, in_duckdb_dialect, open_backend
 from linkwise.resolve.prepare import PERSON_IDENTIFIERS, Prepared
 
 log = logging.getLogger(__name__)
 
 SEED = 20261129
 PRIOR_RECALL = 0.7
-U_MAX_PAIRS = 1e7
+U_MAX_PAIRS = 2e6
 EM_MAX_PAIRS = 2e6
 MIN_LABELS_FOR_TRAINING = 100
 """Below this many "same" pairs, judgements act as constraints only: m estimated from a
@@ -61,33 +61,27 @@ class Linkage:
     """A trained model over one prepared table, and its scored pairs."""
 
     linker: Linker
-    db: DuckDBAPI
+    db: Backend
     comparisons: list[str]
     rules: list[RuleCount]
     pairs: pa.Table
     timings: dict[str, float] = field(default_factory=dict)
+    settings: SettingsCreator | None = None
 
     @property
     def model(self) -> dict[str, Any]:
-        settings: dict[str, Any] = self.linker.misc.save_model_to_json()
-        return settings
+        """The trained model as Splink settings, its SQL in DuckDB's dialect whichever engine
+        trained it (stored models are read back on DuckDB)."""
+        model: dict[str, Any] = self.linker.misc.save_model_to_json()
+        if self.db.engine != "duckdb" and self.settings is not None:
+            model = in_duckdb_dialect(model, self.settings)
+        return model
 
     @property
     def model_version(self) -> str:
         """A content hash of the trained model: equal models have equal versions."""
         text = json.dumps(self.model, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def duckdb_api(threads: int = 2, memory_limit: str | None = None) -> DuckDBAPI:
-    """A DuckDB backend on its own in-memory connection with explicit resource limits
-    (Splink sets none itself)."""
-    con = duckdb.connect()
-    con.execute(f"SET threads TO {int(threads)}")
-    con.execute("SET preserve_insertion_order = false")
-    if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
-    return DuckDBAPI(connection=con)
 
 
 def link(
@@ -97,12 +91,14 @@ def link(
     labels: Sequence[tuple[int, int]] = (),
     threads: int = 2,
     progress: Progress | None = None,
+    engine: Engine = "duckdb",
 ) -> Linkage:
     """Train a model on ``prepared`` and score every blocked pair with probability ≥ ``floor``.
 
     ``labels`` are record-id pairs a human judged to be the same person: when there are at
     least ``MIN_LABELS_FOR_TRAINING`` of them, m is estimated from their comparison vectors
-    after EM (Splink's ``estimate_m_from_pairwise_labels``).
+    after EM (Splink's ``estimate_m_from_pairwise_labels``). ``engine`` is the SQL engine
+    Splink runs on (see ``engines``); the model and the result are the same on each.
     """
     say = progress or (lambda _msg: None)
     timings: dict[str, float] = {}
@@ -114,7 +110,7 @@ def link(
     comparisons = choose_comparisons(present, n)
     if not comparisons:
         raise ValueError("no field is filled in often enough to compare records")
-    db = duckdb_api(threads)
+    db = open_backend(engine, threads)
     sdf = db.register(table, table_name="lw_records")
 
     start = time.perf_counter()
@@ -136,7 +132,9 @@ def link(
     _estimate_prior(linker, present, n)
     say("estimating u by random sampling")
     linker.training.estimate_u_using_random_sampling(
-        max_pairs=min(U_MAX_PAIRS, max(1e5, n * (n - 1) / 2)), seed=SEED
+        max_pairs=min(U_MAX_PAIRS, max(1e5, n * (n - 1) / 2)),
+        seed=SEED,
+        num_chunks=db.u_chunks,
     )
     say("estimating m by expectation maximisation")
     for rule in _em_rules(present, n):
@@ -163,7 +161,7 @@ def link(
     shift = _recalibrate_prior(linker, db, predictions.physical_name, n)
     pairs = _pairs(db, predictions.physical_name, names, shift, floor)
     timings["scoring"] = time.perf_counter() - start
-    return Linkage(linker, db, names, [r for _, r in rules], pairs, timings)
+    return Linkage(linker, db, names, [r for _, r in rules], pairs, timings, settings)
 
 
 def _choose_rules(
@@ -231,7 +229,7 @@ def _em_rules(present: dict[str, int], n: int) -> list[Any]:
     return rules
 
 
-def _train_from_labels(linker: Linker, db: DuckDBAPI, labels: Sequence[tuple[int, int]]) -> None:
+def _train_from_labels(linker: Linker, db: Backend, labels: Sequence[tuple[int, int]]) -> None:
     table = pa.table(
         {
             "unique_id_l": pa.array([a for a, _ in labels], pa.int64()),
@@ -242,7 +240,7 @@ def _train_from_labels(linker: Linker, db: DuckDBAPI, labels: Sequence[tuple[int
     linker.training.estimate_m_from_pairwise_labels(sdf)  # type: ignore[no-untyped-call]
 
 
-def _recalibrate_prior(linker: Linker, db: DuckDBAPI, predictions: str, n: int) -> float:
+def _recalibrate_prior(linker: Linker, db: Backend, predictions: str, n: int) -> float:
     """Re-estimate λ (the prior) from the scored pairs; return the match-weight shift.
 
     The first estimate comes from deterministic rules and an assumed recall, and on messy
@@ -254,9 +252,7 @@ def _recalibrate_prior(linker: Linker, db: DuckDBAPI, predictions: str, n: int) 
     """
     settings = linker._settings_obj
     prior = min(max(float(settings._probability_two_random_records_match), 1e-12), 0.5)
-    weights = db.duckdb_con.sql(f"SELECT match_weight FROM {predictions}").fetchnumpy()[
-        "match_weight"
-    ]
+    weights = db.column(predictions, "match_weight")
     total = n * (n - 1) / 2
     if len(weights) == 0:
         return 0.0
@@ -276,7 +272,7 @@ def _recalibrate_prior(linker: Linker, db: DuckDBAPI, predictions: str, n: int) 
 
 
 def _pairs(
-    db: DuckDBAPI, predictions: str, comparisons: list[str], shift: float, floor: float
+    db: Backend, predictions: str, comparisons: list[str], shift: float, floor: float
 ) -> pa.Table:
     cols = [
         "unique_id_l",
@@ -287,13 +283,10 @@ def _pairs(
     ]
     for name in comparisons:
         cols += [f"gamma_{name}", f"mw_{name}"]
-    available = set(db.duckdb_con.sql(f"SELECT * FROM {predictions} LIMIT 0").columns)
+    available = set(db.columns(predictions))
     for name in comparisons:
         if f"mw_tf_adj_{name}" in available:
             cols.append(f"mw_tf_adj_{name}")
     select = ", ".join(c for c in cols if c.split(" ")[0] in available or " AS " in c)
     weight_floor = math.log2(floor / (1 - floor)) - shift
-    table: pa.Table = db.duckdb_con.sql(
-        f"SELECT {select} FROM {predictions} WHERE match_weight >= {weight_floor!r}"
-    ).to_arrow_table()
-    return table
+    return db.arrow(f"SELECT {select} FROM {predictions} WHERE match_weight >= {weight_floor!r}")

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from linkwise.normalize import usable_for_matching
 from linkwise.store import tables as t
 from linkwise.store.bulk import bulk_insert
 from linkwise.store.catalog import now
@@ -45,27 +46,54 @@ class Judgement(NamedTuple):
     created_at: dt.datetime
 
 
-def current_person_rows(conn: Connection) -> list[dict[str, Any]]:
-    """Every current record as a mapping ``prepare`` reads, with its valid identifiers."""
-    r = t.records
+def current_person_rows(
+    conn: Connection, *, ids: Sequence[int] | None = None, unresolved: bool = False
+) -> list[dict[str, Any]]:
+    """Current records as mappings ``prepare`` reads, with their identifiers: all of them,
+    those named by ``ids``, or (``unresolved``) those in no entity yet."""
+    r, m = t.records, t.entity_members
     cols = [r.c.id, r.c.source_id, r.c.source_key, *[r.c[c] for c in PERSON_COLUMNS]]
+    query = select(*cols).where(r.c.is_current)
+    if unresolved:
+        query = query.outerjoin(m, m.c.record_id == r.c.id).where(m.c.record_id.is_(None))
     rows: dict[int, dict[str, Any]] = {}
-    for row in conn.execute(select(*cols).where(r.c.is_current)).mappings():
-        rec = dict(row)
-        rec["record_id"] = rec.pop("id")
-        rec["source"] = str(rec["source_id"])
-        rec["identifiers"] = {}
-        rows[rec["record_id"]] = rec
+    for chunk in _chunks(ids) if ids is not None else [None]:
+        q = query if chunk is None else query.where(r.c.id.in_(chunk))
+        for row in conn.execute(q).mappings():
+            rec = dict(row)
+            rec["record_id"] = rec.pop("id")
+            rec["source"] = str(rec["source_id"])
+            rec["identifiers"] = {}
+            rec["valid_identifiers"] = {}
+            rows[rec["record_id"]] = rec
+    if not rows:
+        return []
     i = t.record_identifiers
     ident = (
-        select(i.c.record_id, i.c.type, i.c.value)
+        select(i.c.record_id, i.c.type, i.c.value, i.c.valid)
         .join(r, r.c.id == i.c.record_id)
-        .where(r.c.is_current, i.c.valid, i.c.value.is_not(None))
-        .order_by(i.c.id)
+        .where(r.c.is_current, i.c.value.is_not(None))
+        .order_by(i.c.valid.desc(), i.c.id)
     )
-    for rid, kind, value in conn.execute(ident):
-        rows[rid]["identifiers"].setdefault(kind, value)
+    wanted = list(rows) if (ids is not None or unresolved) else None
+    for chunk in _chunks(wanted) if wanted is not None else [None]:
+        q = ident if chunk is None else ident.where(i.c.record_id.in_(chunk))
+        for rid, kind, value, valid in conn.execute(q):
+            if usable_for_matching(kind, value):
+                rows[rid]["identifiers"].setdefault(kind, value)
+            if valid:
+                rows[rid]["valid_identifiers"].setdefault(kind, value)
     return list(rows.values())
+
+
+def _chunks(ids: Sequence[Any], size: int = 5000) -> list[list[Any]]:
+    items = list(ids)
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def current_record_ids(conn: Connection) -> set[int]:
+    r = t.records
+    return {row.id for row in conn.execute(select(r.c.id).where(r.c.is_current))}
 
 
 def record_keys(conn: Connection) -> dict[int, RecordKey]:
@@ -332,33 +360,176 @@ def entity_records(conn: Connection, entity_id: str) -> list[dict[str, Any]]:
 
 
 def links_of(conn: Connection, record_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Stored links touching any of ``record_ids``."""
     lk = t.links
-    if not record_ids:
-        return []
-    query = select(lk).where(lk.c.record_l.in_(record_ids) | lk.c.record_r.in_(record_ids))
-    return [dict(row) for row in conn.execute(query).mappings()]
+    found: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(record_ids):
+        query = select(lk).where(lk.c.record_l.in_(chunk) | lk.c.record_r.in_(chunk))
+        for row in conn.execute(query).mappings():
+            found[row["id"]] = dict(row)
+    return list(found.values())
+
+
+def members_of(conn: Connection, entity_ids: Sequence[str]) -> dict[str, list[int]]:
+    m = t.entity_members
+    out: dict[str, list[int]] = defaultdict(list)
+    for chunk in _chunks(list(entity_ids)):
+        query = select(m.c.entity_id, m.c.record_id).where(m.c.entity_id.in_(chunk))
+        for eid, rid in conn.execute(query):
+            out[eid].append(rid)
+    return dict(out)
+
+
+def drop_stale_members(conn: Connection) -> int:
+    """Forget membership of record versions that are no longer current (their new
+    versions are resolved as new records). Returns how many were dropped."""
+    m, r = t.entity_members, t.records
+    stale = select(r.c.id).where(r.c.is_current.is_(False))
+    result = conn.execute(delete(m).where(m.c.record_id.in_(stale)))
+    return int(result.rowcount or 0)
+
+
+def update_results(
+    conn: Connection,
+    run_id: int,
+    *,
+    records: Sequence[int],
+    link_rows: Sequence[dict[str, Any]],
+    entity_rows: Sequence[EntityRow],
+    previous_ids: Sequence[str],
+    redirects: Iterable[tuple[str, str | None, str, int]],
+    review: Sequence[dict[str, Any]],
+    stats: Mapping[str, Any],
+    model_version: str,
+) -> None:
+    """Write an incremental run: the membership of ``records`` (the new records and the
+    entities they touched) is replaced, new links are added, entities among
+    ``previous_ids`` that no longer name a cluster are retired."""
+    stamp = now()
+    m = t.entity_members
+    for chunk in _chunks(records):
+        conn.execute(delete(m).where(m.c.record_id.in_(chunk)))
+    bulk_insert(conn, t.links, [{**row, "run_id": run_id} for row in link_rows])
+    link_ids = [
+        row.id
+        for row in conn.execute(
+            select(t.links.c.id).where(t.links.c.run_id == run_id).order_by(t.links.c.id)
+        )
+    ]
+    existing = {
+        row.id
+        for chunk in _chunks([e.id for e in entity_rows])
+        for row in conn.execute(select(t.entities.c.id).where(t.entities.c.id.in_(chunk)))
+    }
+    bulk_insert(
+        conn,
+        t.entities,
+        [
+            {
+                "id": e.id,
+                "status": "active",
+                "created_run": run_id,
+                "updated_run": run_id,
+                "size": len(e.members),
+                "confidence": e.confidence,
+            }
+            for e in entity_rows
+            if e.id not in existing
+        ],
+    )
+    for e in entity_rows:
+        if e.id in existing:
+            conn.execute(
+                update(t.entities)
+                .where(t.entities.c.id == e.id)
+                .values(
+                    status="active",
+                    updated_run=run_id,
+                    size=len(e.members),
+                    confidence=e.confidence,
+                )
+            )
+    retired = sorted(set(previous_ids) - {e.id for e in entity_rows})
+    for chunk in _chunks(retired):
+        conn.execute(
+            update(t.entities)
+            .where(t.entities.c.id.in_(chunk))
+            .values(status="retired", updated_run=run_id)
+        )
+    bulk_insert(
+        conn,
+        m,
+        [
+            {
+                "record_id": rid,
+                "entity_id": e.id,
+                "run_id": run_id,
+                "via_link": link_ids[via] if (via := e.via.get(rid)) is not None else None,
+            }
+            for e in entity_rows
+            for rid in e.members
+        ],
+    )
+    bulk_insert(
+        conn,
+        t.entity_redirects,
+        [
+            {
+                "run_id": run_id,
+                "old_id": old,
+                "new_id": new,
+                "kind": kind,
+                "records": moved,
+                "created_at": stamp,
+            }
+            for old, new, kind, moved in redirects
+        ],
+    )
+    bulk_insert(conn, t.review_items, [{**row, "run_id": run_id} for row in review])
+    totals = conn.execute(
+        select(func.count(), func.count(func.distinct(m.c.entity_id))).select_from(m)
+    ).one()
+    conn.execute(
+        update(t.resolution_runs)
+        .where(t.resolution_runs.c.id == run_id)
+        .values(
+            status="completed",
+            finished_at=now(),
+            model_version=model_version,
+            records=int(totals[0]),
+            links=len(link_rows),
+            entities=int(totals[1]),
+            stats=dict(stats),
+        )
+    )
+
+
+def _last_full_run() -> Any:
+    rr = t.resolution_runs
+    return (
+        select(func.max(rr.c.id))
+        .where(rr.c.status == "completed", rr.c.mode == "full")
+        .scalar_subquery()
+    )
+
+
+def has_full_run(conn: Connection) -> bool:
+    return conn.execute(select(_last_full_run())).scalar() is not None
 
 
 def review_queue(conn: Connection, limit: int = 50) -> list[dict[str, Any]]:
+    """Review items of the last full run and of the incremental runs after it."""
     rv = t.review_items
-    latest = select(func.max(t.resolution_runs.c.id)).where(
-        t.resolution_runs.c.status == "completed"
-    )
     query = (
-        select(rv)
-        .where(rv.c.run_id == latest.scalar_subquery())
-        .order_by(rv.c.priority.desc(), rv.c.id)
+        select(rv).where(rv.c.run_id >= _last_full_run()).order_by(rv.c.priority.desc(), rv.c.id)
     )
     return [dict(row) for row in conn.execute(query.limit(limit)).mappings()]
 
 
 def generic_list(conn: Connection) -> list[dict[str, Any]]:
     g = t.generic_values
-    latest = select(func.max(t.resolution_runs.c.id)).where(
-        t.resolution_runs.c.status == "completed"
-    )
     query = select(g.c.field, g.c.value, g.c.records, g.c.people).where(
-        g.c.run_id == latest.scalar_subquery()
+        g.c.run_id == _last_full_run()
     )
     return [
         dict(row) for row in conn.execute(query.order_by(g.c.field, g.c.people.desc())).mappings()

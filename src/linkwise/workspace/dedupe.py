@@ -23,6 +23,8 @@ from linkwise.ingest.readers.base import RawRow
 from linkwise.model.fields import FIELDS
 from linkwise.model.manifest import Manifest
 from linkwise.model.records import MappedRecord
+from linkwise.normalize import usable_for_matching
+from linkwise.resolve.engines import Engine
 from linkwise.resolve.pipeline import DEFAULT_THRESHOLD, Resolution, resolve
 
 ROW_KEY = "__linkwise_row__"
@@ -167,8 +169,10 @@ def dedupe(
     overrides: Mapping[str, str] | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     progress: Callable[[str], None] | None = None,
+    engine: Engine = "duckdb",
 ) -> DedupeSummary:
-    """Resolve the rows of ``paths`` into people and write ``out`` (DESIGN.md §6)."""
+    """Resolve the rows of ``paths`` into people and write ``out`` (DESIGN.md §6), training
+    and scoring on ``engine`` (DuckDB in process, or Spark)."""
     if not paths:
         raise DedupeError("give at least one input file")
     say = progress or (lambda _msg: None)
@@ -186,7 +190,7 @@ def dedupe(
             outputs.append((str(path), record_id))
     if len(records) < 2:
         raise DedupeError("the input files hold fewer than two rows: nothing to resolve")
-    resolution = resolve(records, threshold=threshold, progress=progress)
+    resolution = resolve(records, threshold=threshold, progress=progress, engine=engine)
     confidence = resolution.confidence()
     entity_of: dict[int, str] = {}
     for number, members in enumerate(
@@ -287,6 +291,11 @@ def _map(mapper: RowMapper, row: RawRow, values: dict[str, Any]) -> dict[str, An
         if isinstance(result, MappedRecord):
             rec: dict[str, Any] = dict(result.canonical)
             rec["identifiers"] = {
+                i.type: i.value
+                for i in result.identifiers
+                if i.value and usable_for_matching(i.type, i.value)
+            }
+            rec["valid_identifiers"] = {
                 i.type: i.value for i in result.identifiers if i.valid and i.value
             }
             return rec

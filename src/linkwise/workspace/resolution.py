@@ -13,12 +13,14 @@ import uuid
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine
 
 from linkwise.resolve.clustering import Link
+from linkwise.resolve.engines import Engine as LinkageEngine
 from linkwise.resolve.ids import assign_stable_ids
 from linkwise.resolve.pipeline import DEFAULT_FLOOR, DEFAULT_THRESHOLD, Resolution, resolve
 from linkwise.store import resolution as store
@@ -72,7 +74,11 @@ def resolve_workspace(
     floor: float = DEFAULT_FLOOR,
     mode: str = "full",
     progress: Callable[[str], None] | None = None,
+    linkage_engine: LinkageEngine = "duckdb",
+    cache_dir: Path | None = None,
 ) -> ResolveOutcome:
+    """Resolve the store behind ``engine`` (SQLAlchemy); ``linkage_engine`` is where Splink
+    trains and scores (DuckDB in process, or Spark)."""
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     with engine.begin() as conn:
@@ -95,6 +101,7 @@ def resolve_workspace(
             same=same,
             different=different,
             progress=progress,
+            engine=linkage_engine,
         )
         say("assigning stable entity ids")
         clusters = resolution.clustering.clusters
@@ -135,7 +142,7 @@ def resolve_workspace(
         }
         say("storing links and entities")
         with engine.begin() as conn:
-            store.save_model(conn, linkage.model_version, run_id, "duckdb", linkage.model)
+            store.save_model(conn, linkage.model_version, run_id, linkage_engine, linkage.model)
             store.replace_results(
                 conn,
                 run_id,
@@ -147,6 +154,10 @@ def resolve_workspace(
                 stats=stats,
                 model_version=linkage.model_version,
             )
+        if cache_dir is not None and resolution.table is not None:
+            from linkwise.workspace.incremental import save_prepared
+
+            save_prepared(cache_dir, resolution.table)
     except Exception as exc:
         with engine.begin() as conn:
             store.fail_run(conn, run_id, f"{type(exc).__name__}: {exc}")
@@ -191,18 +202,19 @@ def _link_rows(resolution: Resolution) -> tuple[list[dict[str, Any]], dict[tuple
     table = linkage.pairs
     names = linkage.comparisons
     cols = {name: table.column(name).to_pylist() for name in table.column_names}
+    zeros = [0.0] * len(table)
+    parts = [
+        (name, cols[f"gamma_{name}"], cols[f"mw_{name}"], cols.get(f"mw_tf_adj_{name}", zeros))
+        for name in names
+    ]
     rows: list[dict[str, Any]] = []
     index: dict[tuple[int, int], int] = {}
     version = linkage.model_version
     for i in range(len(table)):
         left, right = cols["unique_id_l"][i], cols["unique_id_r"][i]
         contributions = {
-            name: [
-                cols[f"gamma_{name}"][i],
-                round(cols[f"mw_{name}"][i], 4),
-                round(cols.get(f"mw_tf_adj_{name}", [0.0] * len(table))[i] or 0.0, 4),
-            ]
-            for name in names
+            name: [gamma[i], round(mw[i], 4), round(tf[i] or 0.0, 4)]
+            for name, gamma, mw, tf in parts
         }
         index[(left, right)] = index[(right, left)] = len(rows)
         rows.append(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,12 +31,13 @@ from linkwise.model.policy import PolicyPack, default_pack_path, load_policy_pac
 from linkwise.model.provenance import value_origins
 from linkwise.model.records import QuarantineEntry, RunInfo, SourceInfo
 from linkwise.model.settings import DEFAULT_DB_FILE, POLICY_FILE, WORKSPACE_FILE, Settings
+from linkwise.resolve.engines import Engine as LinkageEngine
 from linkwise.resolve.ids import resolve_redirect
 from linkwise.store import catalog
 from linkwise.store import records as store_records
 from linkwise.store import resolution as store_resolution
 from linkwise.store.engine import head_revision, make_engine, migrate, schema_revision
-from linkwise.workspace import resolution
+from linkwise.workspace import incremental, matching, resolution
 from linkwise.workspace.evaluation import evaluate_workspace
 
 
@@ -58,6 +59,7 @@ class Workspace:
         self.db_url = db_url
         self.pack = pack
         self.engine = engine
+        self._matching: matching.Matching | None = None
 
     # -- opening -----------------------------------------------------------------------
 
@@ -114,6 +116,8 @@ class Workspace:
         return cls(root, url, pack, make_engine(url))
 
     def close(self) -> None:
+        if self._matching is not None:
+            self._matching.close()
         self.engine.dispose()
 
     def __enter__(self) -> Workspace:
@@ -211,13 +215,30 @@ class Workspace:
         full: bool = True,
         threshold: float | None = None,
         progress: Callable[[str], None] | None = None,
+        engine: LinkageEngine = "duckdb",
     ) -> resolution.ResolveOutcome:
-        """Resolve the current records into entities (see ``linkwise.workspace.resolution``)."""
+        """Resolve the current records into entities, training and scoring on ``engine``
+        (DuckDB in process, or Spark). Without ``full``, and when a full run, its model and
+        its prepared input exist, only records new since then are linked
+        (``linkwise.workspace.incremental``); otherwise everything is resolved again
+        (``linkwise.workspace.resolution``)."""
+        cut = threshold if threshold is not None else resolution.DEFAULT_THRESHOLD
+        cache = self.root / ".linkwise"
+        if not full and engine == "duckdb" and incremental.can_run(self.engine, cache):
+            return incremental.resolve_incremental(
+                self.engine,
+                cache,
+                threshold=cut,
+                floor=resolution.DEFAULT_FLOOR,
+                progress=progress,
+            )
         return resolution.resolve_workspace(
             self.engine,
-            threshold=threshold if threshold is not None else resolution.DEFAULT_THRESHOLD,
-            mode="full" if full else "incremental",
+            threshold=cut,
+            mode="full",
             progress=progress,
+            linkage_engine=engine,
+            cache_dir=cache,
         )
 
     def judge(
@@ -292,6 +313,25 @@ class Workspace:
                 if k == key:
                     return rid
         raise WorkspaceError(f"no current record {key[1]!r}")
+
+    # -- real-time matching ----------------------------------------------------------------
+
+    def match(
+        self,
+        fields: Mapping[str, str],
+        *,
+        top: int = matching.DEFAULT_TOP,
+        threshold: float = matching.DEFAULT_THRESHOLD,
+    ) -> list[matching.MatchResult]:
+        """The resolved entities most likely to be the person these details describe (raw
+        text per canonical field; ``linkwise.workspace.matching``), most likely first. The
+        matcher is built on the first call and kept until another resolution completes."""
+        if self._matching is None:
+            self._matching = matching.Matching(self.engine)
+        try:
+            return self._matching.match(fields, top=top, threshold=threshold)
+        except matching.MatchInputError as exc:
+            raise WorkspaceError(str(exc)) from exc
 
 
 def _absolute_sqlite(url: str, root: Path) -> str:

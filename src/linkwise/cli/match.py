@@ -1,0 +1,76 @@
+"""`linkwise match`: which resolved people a set of details may describe."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from linkwise.cli.common import DbOpt, WorkspaceOpt, console, fail, open_workspace
+
+
+def _fields(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            fail(f"{pair!r}: give each field as FIELD=VALUE, e.g. --field family_name=Garcia")
+        if name in out:
+            fail(f"{name} is given twice")
+        out[name] = value
+    return out
+
+
+def match(
+    field: Annotated[
+        list[str],
+        typer.Option(
+            "--field",
+            "-f",
+            help="A detail as FIELD=VALUE (canonical field names: given_name, family_name, "
+            "full_name, dob, postcode, phone, ssn, ...). Repeat for each detail.",
+            show_default=False,
+        ),
+    ],
+    top: Annotated[int, typer.Option(help="How many candidate entities at most.", min=1)] = 5,
+    threshold: Annotated[
+        float,
+        typer.Option(help="Least match probability a candidate needs.", min=0, max=1),
+    ] = 0.5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Match one person's details against the resolved entities, with the reasons."""
+    fields = _fields(field)
+    with open_workspace(workspace, db) as ws:
+        results = ws.match(fields, top=top, threshold=threshold)
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, default=str))
+        return
+    if not results:
+        console.print(f"no entity is at least {threshold:.0%} likely to be this person")
+        return
+    for rank, result in enumerate(results, 1):
+        table = Table(
+            title=f"{rank}. entity {result.entity_id}: {result.probability:.1%} likely",
+            title_justify="left",
+        )
+        for col in ("source", "key", "given", "middle", "family", "dob", "probability"):
+            table.add_column(col)
+        for r in result.records:
+            table.add_row(
+                r.source,
+                r.source_key,
+                r.values.get("given_name") or "",
+                r.values.get("middle_name") or "",
+                r.values.get("family_name") or "",
+                r.values.get("dob") or "",
+                f"{r.probability:.1%}",
+            )
+        console.print(table)
+        console.print(result.explanation, highlight=False, soft_wrap=True)
+        console.print()

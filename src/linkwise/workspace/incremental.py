@@ -1,0 +1,291 @@
+"""Incremental resolution: link the records ingested since the last run, nothing else.
+
+The saved model scores the new records against everyone (``resolve.incremental``); only
+the entities those new links touch are clustered again, together with the new records,
+from their stored links plus the new ones, under the same judgements and evidence rules as
+a full run. Everything else (other entities, their links, their ids) is left as it is, so
+the time follows the number of new records rather than the size of the workspace.
+
+The prepared model input of the previous run is kept beside the workspace
+(``.linkwise/prepared.parquet``) so unchanged records are not prepared again. With no
+previous full run, no saved model or no cache, ``resolve`` falls back to a full run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from sqlalchemy import Engine
+
+from linkwise.resolve.clustering import EdgeColumns, cluster_records
+from linkwise.resolve.ids import assign_stable_ids
+from linkwise.resolve.incremental import score_new
+from linkwise.resolve.pipeline import Resolution, evidence_of
+from linkwise.resolve.prepare import GenericValue, prepare
+from linkwise.store import resolution as store
+from linkwise.workspace import resolution as full
+
+CACHE_FILE = "prepared.parquet"
+
+
+def save_prepared(cache_dir: Path, table: pa.Table) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = cache_dir / (CACHE_FILE + ".part")
+    pq.write_table(table, tmp)
+    tmp.replace(cache_dir / CACHE_FILE)
+
+
+def can_run(engine: Engine, cache_dir: Path) -> bool:
+    if not (cache_dir / CACHE_FILE).is_file():
+        return False
+    with engine.connect() as conn:
+        return store.has_full_run(conn) and store.latest_model(conn) is not None
+
+
+def resolve_incremental(
+    engine: Engine,
+    cache_dir: Path,
+    *,
+    threshold: float,
+    floor: float,
+    progress: Callable[[str], None] | None = None,
+) -> full.ResolveOutcome:
+    say = progress or (lambda _msg: None)
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    with engine.begin() as conn:
+        run_id = store.start_run(conn, "incremental", threshold, floor)
+    try:
+        say("reading new and changed records")
+        with engine.begin() as conn:
+            store.drop_stale_members(conn)
+        with engine.connect() as conn:
+            model_row = store.latest_model(conn)
+            assert model_row is not None
+            version, model = model_row
+            new_rows = store.current_person_rows(conn, unresolved=True)
+            current = store.current_record_ids(conn)
+            generic = store.generic_list(conn)
+            decisions = store.latest_decisions(conn)
+            keys = store.record_keys(conn)
+        if not new_rows:
+            with engine.begin() as conn:
+                store.update_results(
+                    conn,
+                    run_id,
+                    records=[],
+                    link_rows=[],
+                    entity_rows=[],
+                    previous_ids=[],
+                    redirects=[],
+                    review=[],
+                    stats={"new_records": 0},
+                    model_version=version,
+                )
+            return _outcome(run_id, 0, 0, 0, 0, 0, 0, {}, 0, version, started, timings)
+        start = time.perf_counter()
+        known = [(g["field"], g["value"]) for g in generic]
+        cached = pq.read_table(cache_dir / CACHE_FILE)
+        new_ids = [int(r["record_id"]) for r in new_rows]
+        keep = pc.is_in(
+            cached.column("unique_id"),
+            value_set=pa.array(sorted(current - set(new_ids)), pa.int64()),
+        )
+        fresh = prepare(new_rows, known_generic=known, generic_min_people={})
+        table = pa.concat_tables([cached.filter(keep), fresh.table])
+        timings["prepare"] = time.perf_counter() - start
+
+        start = time.perf_counter()
+        say(f"scoring {len(new_ids)} new record(s) with the saved model")
+        pairs = score_new(table, new_ids, model, floor=floor)
+        timings["scoring"] = time.perf_counter() - start
+
+        start = time.perf_counter()
+        say("clustering the touched entities again")
+        new_set = set(new_ids)
+        touched_records = {
+            int(x)
+            for x in pa.concat_arrays(
+                [
+                    pairs.column("unique_id_l").combine_chunks(),
+                    pairs.column("unique_id_r").combine_chunks(),
+                ]
+            ).to_pylist()
+        } - new_set
+        with engine.connect() as conn:
+            membership = store.entity_of_records(conn)
+            touched = sorted({membership[r] for r in touched_records if r in membership})
+            members = store.members_of(conn, touched)
+            affected = sorted(new_set | {r for rids in members.values() for r in rids})
+            stored_links = store.links_of(conn, affected)
+            affected_rows = store.current_person_rows(conn, ids=affected)
+        affected_set = set(affected)
+        stored_links = [
+            lk
+            for lk in stored_links
+            if lk["record_l"] in affected_set and lk["record_r"] in affected_set
+        ]
+
+        def column(name: str, stored: str, dtype: Any) -> Any:
+            return np.concatenate(
+                [pairs.column(name).to_numpy(), [lk[stored] for lk in stored_links]]
+            ).astype(dtype)
+
+        edges: EdgeColumns[int] = EdgeColumns(
+            column("unique_id_l", "record_l", np.int64),
+            column("unique_id_r", "record_r", np.int64),
+            column("match_probability", "match_probability", np.float64),
+            column("match_weight", "match_weight", np.float64),
+        )
+        in_scope = pc.is_in(table.column("unique_id"), value_set=pa.array(affected, pa.int64()))
+        evidence = evidence_of(
+            table.filter(in_scope).to_pylist(),
+            affected_rows,
+            [GenericValue(f, v, 0, 0) for f, v in known],
+        )
+        by_key = {k: rid for rid, k in keys.items()}
+        same, different = full._judged_pairs(decisions, by_key)
+        same = [p for p in same if p[0] in affected_set and p[1] in affected_set]
+        different = [p for p in different if p[0] in affected_set and p[1] in affected_set]
+        clustering = cluster_records(
+            affected,
+            edges,
+            threshold=threshold,
+            evidence=evidence,
+            must_link=same,
+            cannot_link=different,
+        )
+        previous = {
+            eid: frozenset(keys[r] for r in rids if r in keys) for eid, rids in members.items()
+        }
+        assignment = assign_stable_ids(
+            previous,
+            [frozenset(keys[r] for r in c) for c in clustering.clusters],
+            new_id=full.new_entity_id,
+        )
+        timings["clustering"] = time.perf_counter() - start
+
+        start = time.perf_counter()
+        say("storing links and entities")
+        linkage = _LinkageView(
+            pairs, [c["output_column_name"] for c in model["comparisons"]], version
+        )
+        resolution = Resolution(linkage, clustering, [], threshold, edges, table)  # type: ignore[arg-type]
+        link_rows, index = full._link_rows(resolution)
+        confidence = _confidence(clustering)
+        entity_rows = [
+            store.EntityRow(
+                eid, sorted(c), confidence.get(min(c), 1.0), full._via(sorted(c), links, index)
+            )
+            for eid, c, links in zip(
+                assignment.ids, clustering.clusters, clustering.merged_by, strict=True
+            )
+        ]
+        entity_of = {rid: e.id for e in entity_rows for rid in e.members}
+        new_edges = EdgeColumns(
+            pairs.column("unique_id_l").to_numpy(),
+            pairs.column("unique_id_r").to_numpy(),
+            pairs.column("match_probability").to_numpy(),
+            pairs.column("match_weight").to_numpy(),
+        )
+        review_view = Resolution(linkage, clustering, [], threshold, new_edges)  # type: ignore[arg-type]
+        review = full._review_items(review_view, entity_of, decisions, keys)
+        flags: dict[str, int] = {}
+        for flag in clustering.flags:
+            flags[flag.kind] = flags.get(flag.kind, 0) + 1
+        stats = {
+            "new_records": len(new_ids),
+            "touched_entities": len(touched),
+            "reclustered_records": len(affected),
+            "flags": flags,
+            "timings": {k: round(v, 3) for k, v in timings.items()},
+        }
+        with engine.begin() as conn:
+            store.update_results(
+                conn,
+                run_id,
+                records=affected,
+                link_rows=link_rows,
+                entity_rows=entity_rows,
+                previous_ids=touched,
+                redirects=[(r.old_id, r.new_id, r.kind, r.records) for r in assignment.redirects],
+                review=review,
+                stats=stats,
+                model_version=version,
+            )
+        save_prepared(cache_dir, table)
+        timings["storing"] = time.perf_counter() - start
+    except Exception as exc:
+        with engine.begin() as conn:
+            store.fail_run(conn, run_id, f"{type(exc).__name__}: {exc}")
+        raise
+    kept = sum(1 for eid in assignment.ids if eid in previous)
+    return _outcome(
+        run_id,
+        len(new_ids),
+        len(link_rows),
+        len(entity_rows),
+        kept,
+        len(entity_rows) - kept,
+        len(assignment.redirects),
+        flags,
+        len(review),
+        version,
+        started,
+        timings,
+    )
+
+
+class _LinkageView:
+    """What the shared link-row and review helpers read from a linkage."""
+
+    def __init__(self, pairs: pa.Table, comparisons: list[str], version: str) -> None:
+        self.pairs = pairs
+        self.comparisons = comparisons
+        self.model_version = version
+
+
+def _confidence(clustering: Any) -> dict[int, float]:
+    weakest: dict[int, float] = {}
+    for members, links in zip(clustering.clusters, clustering.merged_by, strict=True):
+        value = min((link.edge.probability for link in links if link.edge), default=1.0)
+        for rid in members:
+            weakest[rid] = value
+    return weakest
+
+
+def _outcome(
+    run_id: int,
+    records: int,
+    links: int,
+    entities: int,
+    kept: int,
+    new: int,
+    redirects: int,
+    flags: dict[str, int],
+    review: int,
+    version: str,
+    started: float,
+    timings: dict[str, float],
+) -> full.ResolveOutcome:
+    return full.ResolveOutcome(
+        run_id=run_id,
+        records=records,
+        links=links,
+        entities=entities,
+        kept_ids=kept,
+        new_ids=new,
+        redirects=redirects,
+        flags=flags,
+        generic=0,
+        review_items=review,
+        model_version=version,
+        timings={**timings, "total": time.perf_counter() - started},
+    )
