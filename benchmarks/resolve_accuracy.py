@@ -87,8 +87,15 @@ def _baseline(name: str) -> Method:
     return Method(invoke)
 
 
-# Columns a user would map by hand with --map because no alias names them.
-LINKWISE_MAPS: dict[str, list[str]] = {"historical_50k": ["postcode_fake=postcode"]}
+# Columns a user would map by hand with --map because no alias names them: historical_50k's
+# fake postcode, and the birth place and occupation that Splink's own tutorial compares.
+LINKWISE_MAPS: dict[str, list[str]] = {
+    "historical_50k": [
+        "postcode_fake=postcode",
+        "birth_place=attribute",
+        "occupation=attribute",
+    ]
+}
 
 
 def _linkwise(ds_dir: Path, m_dir: Path, opts: argparse.Namespace) -> Invocation:

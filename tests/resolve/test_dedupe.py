@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from linkwise.cli.main import app
-from linkwise.workspace.dedupe import DedupeError, auto_map
+from linkwise.workspace.dedupe import DedupeError, auto_map, dedupe
 
 GIVEN = [
     "james",
@@ -186,6 +186,8 @@ def test_auto_map_and_overrides() -> None:
     assert "rec_id" not in fields.values()
     mapped = auto_map(["nm", "born"], {"nm": "full_name"})
     assert mapped == {"full_name": "nm", "dob": "born"}
+    # an extra attribute is compared but is no person field
+    assert auto_map(["first_name", "town"], {"town": "attribute"}) == {"given_name": "first_name"}
     with pytest.raises(DedupeError, match="unknown field"):
         auto_map(["nm"], {"nm": "religion"})
 
@@ -210,3 +212,23 @@ def test_bad_input_is_refused_clearly(
     assert result.exit_code == 2
     assert message in " ".join(result.output.split())
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_extra_attributes_are_compared(
+    files: tuple[Path, Path, dict[str, str]], tmp_path: Path
+) -> None:
+    a, _, _ = files
+    lines = a.read_text().splitlines()
+    src = tmp_path / "with_attr.csv"
+    src.write_text(
+        "\n".join(
+            [lines[0] + ",colour"]
+            + [f"{line},{'red' if i % 2 else 'blue'}" for i, line in enumerate(lines[1:])]
+        )
+        + "\n"
+    )
+    out = tmp_path / "o.csv"
+    summary = dedupe([src], out, id_column="rid", overrides={"colour": "attribute"})
+    assert summary.resolution is not None
+    assert "x_colour" in summary.resolution.linkage.comparisons
+    assert summary.records == len(lines) - 1

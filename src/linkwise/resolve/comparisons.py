@@ -27,7 +27,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink.internals.comparison_creator import ComparisonCreator
 
-from linkwise.resolve.prepare import PERSON_IDENTIFIERS
+from linkwise.resolve.prepare import EXTRA_PREFIX, PERSON_IDENTIFIERS
 
 DIALECT = "duckdb"
 FUZZY_TF_WEIGHT = 0.5
@@ -282,4 +282,25 @@ def choose_comparisons(present: Mapping[str, int], n_records: int) -> list[Compa
     if has("address") or has("postcode") or has("city"):
         chosen.append(place(has("address"), has("postcode"), has("city")))
     chosen.extend(identifier(kind) for kind in PERSON_IDENTIFIERS if has(kind))
+    chosen.extend(
+        attribute(column)
+        for column in sorted(present)
+        if column.startswith(EXTRA_PREFIX) and has(column)
+    )
     return chosen
+
+
+def attribute(column: str) -> ComparisonCreator:
+    """An extra attribute the user mapped (a birth place, an occupation): exact agreement,
+    adjusted for how common the value is."""
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_description=column.removeprefix(EXTRA_PREFIX).replace("_", " "),
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column, term_frequency_adjustments=True).configure(
+                label_for_charts="same"
+            ),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )

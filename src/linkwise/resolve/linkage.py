@@ -150,6 +150,7 @@ def link(
             log.warning("EM on %s did not converge (%s)", rule, exc)
     if len(labels) >= MIN_LABELS_FOR_TRAINING:
         _train_from_labels(linker, db, labels)
+    _no_partial_worse_than_none(linker)
     timings["training"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -227,6 +228,30 @@ def _em_rules(present: dict[str, int], n: int) -> list[Any]:
     if not rules:
         rules.append(block_on("family") if has("family") else block_on("given"))
     return rules
+
+
+def _no_partial_worse_than_none(linker: Linker) -> None:
+    """Raise m where a partial-agreement level came out as stronger evidence *against* a
+    match than total disagreement, so that its weight equals the "different" level's.
+
+    EM sets m near zero for levels its training blocks rarely show among matches (a date of
+    birth off by one year, one mistyped digit): on the demo world "year off by one" got
+    weight -13.8 against -4.1 for a completely different date, so one typo counted three
+    times as heavily against a match as a wrong date. Partial agreement is never more
+    evidence of two people than no agreement at all; this is the only constraint applied.
+    """
+    for comparison in linker._settings_obj.comparisons:
+        levels = [lv for lv in comparison.comparison_levels if not lv.is_null_level]
+        other = next((lv for lv in levels if lv._is_else_level), None)
+        if other is None or not other.m_probability or not other.u_probability:
+            continue
+        ratio = float(other.m_probability) / float(other.u_probability)
+        for level in levels:
+            if level is other or level.u_probability is None:
+                continue
+            floor = ratio * float(level.u_probability)
+            if level.m_probability is None or float(level.m_probability) < floor:
+                level.m_probability = min(floor, 1.0)
 
 
 def _train_from_labels(linker: Linker, db: Backend, labels: Sequence[tuple[int, int]]) -> None:

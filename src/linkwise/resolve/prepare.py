@@ -73,6 +73,10 @@ SCHEMA = pa.schema(
     ]
 )
 COLUMNS: tuple[str, ...] = tuple(SCHEMA.names)
+EXTRA_PREFIX = "x_"
+"""Extra attributes (``linkwise dedupe --map COLUMN=attribute``: a birth place, an
+occupation) become columns ``x_<name>`` after the fixed ones, compared exact with term
+frequencies. Workspaces have none: their records hold canonical fields only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +99,10 @@ class Prepared:
     @property
     def present(self) -> dict[str, int]:
         """Non-null count per column (what the model may compare)."""
-        return {name: len(self.table) - self.table.column(name).null_count for name in COLUMNS}
+        return {
+            name: len(self.table) - self.table.column(name).null_count
+            for name in self.table.column_names
+        }
 
 
 def prepare(
@@ -118,8 +125,14 @@ def prepare(
     bounds = dict(GENERIC_MIN_PEOPLE)
     bounds.update(generic_min_people or {})
     columns: dict[str, list[Any]] = {name: [] for name in COLUMNS}
-    for rec in records:
+    extras: dict[str, list[Any]] = {}
+    for n, rec in enumerate(records):
         _derive(rec, columns)
+        for name, value in (rec.get("extras") or {}).items():
+            extras.setdefault(EXTRA_PREFIX + name, [None] * n).append(_name(value))
+        for col in extras.values():
+            if len(col) <= n:
+                col.append(None)
     generic = _find_generic(columns, bounds, set(known_generic))
     if generic:
         blank = {(g.field, g.value) for g in generic}
@@ -136,7 +149,11 @@ def prepare(
                     None if a is None else n
                     for a, n in zip(columns["address"], columns["address_num"], strict=True)
                 ]
-    return Prepared(pa.table(columns, schema=SCHEMA), generic)
+    schema = SCHEMA
+    for name in sorted(extras):
+        columns[name] = extras[name]
+        schema = schema.append(pa.field(name, pa.string()))
+    return Prepared(pa.table(columns, schema=schema), generic)
 
 
 def _derive(rec: Mapping[str, Any], out: dict[str, list[Any]]) -> None:

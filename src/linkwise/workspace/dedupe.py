@@ -28,6 +28,9 @@ from linkwise.resolve.engines import Engine
 from linkwise.resolve.pipeline import DEFAULT_THRESHOLD, Resolution, resolve
 
 ROW_KEY = "__linkwise_row__"
+ATTRIBUTE = "attribute"
+"""``--map COLUMN=attribute``: compare a column that is no person field (a birth place, an
+occupation) as an extra attribute, exact agreement with term-frequency adjustment."""
 OUTPUT_COLUMNS = ("file", "record_id", "entity_id", "confidence")
 
 # Header spellings (lower-case, runs of non-alphanumerics as "_") per canonical field.
@@ -126,9 +129,13 @@ def auto_map(
     for column, target in overrides.items():
         if column not in columns:
             raise DedupeError(f"--map names column {column!r}, which is not in the header")
+        if target == ATTRIBUTE:
+            taken.add(column)
+            continue
         if target not in FIELDS:
             raise DedupeError(
-                f"--map {column}={target}: unknown field; fields are {', '.join(sorted(FIELDS))}"
+                f"--map {column}={target}: unknown field; fields are "
+                f"{', '.join(sorted(FIELDS))}, or {ATTRIBUTE!r} for an extra attribute"
             )
         fields[target] = column
         taken.add(column)
@@ -241,10 +248,13 @@ def _read(path: Path, index: int, id_column: str | None, overrides: Mapping[str,
             f"{path}: no column could be mapped to a person field; "
             f"use --map COLUMN=FIELD (header: {', '.join(columns)})"
         )
-    facts = {}
+    facts: dict[str, Any] = {}
     if id_column:
         # Declared as a text fact only so that the reader keeps the column.
         facts["record_id"] = {"column": id_column, "type": "string"}
+    extras = [c for c, target in overrides.items() if target == ATTRIBUTE]
+    for number, column in enumerate(extras):
+        facts[f"attribute_{number}"] = {"column": column, "type": "string"}
     manifest = Manifest.model_validate({**base, "fields": _field_sources(fields), "facts": facts})
     mapper = RowMapper(manifest, dob_checks=False)
     rows: list[tuple[str, dict[str, Any]]] = []
@@ -260,12 +270,19 @@ def _read(path: Path, index: int, id_column: str | None, overrides: Mapping[str,
                 values = dict(row.values)
                 values[ROW_KEY] = str(number)
                 record_id = str(values.get(id_column) or "") if id_column else ""
-                rows.append((record_id or str(number), _map(mapper, row, values)))
+                rec = _map(mapper, row, values)
+                if extras:
+                    rec["extras"] = {_attribute_name(c): values.get(c) for c in extras}
+                rows.append((record_id or str(number), rec))
     except SourceFileError as exc:
         raise DedupeError(f"{path}: {exc}") from None
     finally:
         reader.close()
     return _Mapped(fields, rows)
+
+
+def _attribute_name(column: str) -> str:
+    return header_key(column) or "attribute"
 
 
 def _header(manifest: Manifest, path: Path) -> list[str]:
