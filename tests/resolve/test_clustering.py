@@ -684,3 +684,15 @@ def test_a_shared_identifier_overrides_the_household_pattern() -> None:
     }
     result = cluster_records([1, 2], [edge(1, 2, 0.95)], evidence=evidence)
     assert groups(result) == {frozenset({1, 2})}
+
+
+def test_a_duplicate_free_source_gives_each_cluster_at_most_one_record() -> None:
+    # 1 and 2 come from a registry with one row per person; 3 (another source) matches
+    # both, 1 better. Plain clustering would chain all three together.
+    evidence = {1: Evidence(source="dmv"), 2: Evidence(source="dmv"), 3: Evidence(source="court")}
+    edges = [edge(1, 3, 0.99, 9.0), edge(2, 3, 0.95, 6.0), edge(1, 2, 0.9, 4.0)]
+    free = cluster_records([1, 2, 3], edges, evidence=evidence)
+    one = cluster_records([1, 2, 3], edges, evidence=evidence, one_per_source=["dmv"])
+    assert groups(free) == {frozenset({1, 2, 3})}
+    assert groups(one) == {frozenset({1, 3}), frozenset({2})}
+    assert "declared free of duplicates" in only(one.flags, "conflict").reason

@@ -232,3 +232,26 @@ def test_extra_attributes_are_compared(
     assert summary.resolution is not None
     assert "x_colour" in summary.resolution.linkage.comparisons
     assert summary.records == len(lines) - 1
+
+
+def test_duplicate_free_file_never_has_two_rows_in_one_entity(
+    files: tuple[Path, Path, dict[str, str]], tmp_path: Path
+) -> None:
+    a, b, _ = files
+    # a.csv twice over: as two files, each holding one row per person
+    copy = tmp_path / "a_copy.csv"
+    copy.write_text(a.read_text())
+    out = tmp_path / "o.csv"
+    summary = dedupe([a, copy, b], out, id_column="rid", duplicate_free=[a, copy])
+    rows = list(csv.DictReader(out.open()))
+    per_entity: dict[str, list[str]] = {}
+    for row in rows:
+        per_entity.setdefault(row["entity_id"], []).append(row["file"])
+    assert all(
+        files.count(str(a)) <= 1 and files.count(str(copy)) <= 1 for files in per_entity.values()
+    )
+    # and the copies still find each other (one row of each per person)
+    assert sum(1 for f in per_entity.values() if str(a) in f and str(copy) in f) > 150
+    assert summary.records == len(rows)
+    with pytest.raises(DedupeError, match="not among the input files"):
+        dedupe([a], out, id_column="rid", duplicate_free=[b])

@@ -214,3 +214,40 @@ def test_incremental_links_only_new_records_and_matches_a_full_run(
         assert again.records == 0
     finally:
         workspace.close()
+
+
+def test_a_duplicate_free_source_links_one_to_one(db_url: str, tmp_path: Path) -> None:
+    from tests.helpers import csv_text, manifest, person, write_manifest
+
+    folder = tmp_path / "src"
+    folder.mkdir()
+    # Pairs of registry rows that agree on every field (no SSN to tell them apart), and a
+    # court record matching each pair: without the declaration they would all merge.
+    names = ["Olga", "Ivan", "Maria", "Jose", "Anna", "Peter", "Laura", "Omar", "Wei", "Ines"]
+
+    def row(i: int, n: int) -> list[str]:
+        return person(n, first=names[n % 10], last=f"Family{n}", ID=str(i), SSN="")
+
+    registry = [row(i, i // 2) for i in range(300)]
+    court = [row(1000 + n, n) for n in range(150)]
+    (folder / "registry.csv").write_text(csv_text(registry), encoding="utf-8")
+    (folder / "court.csv").write_text(csv_text(court), encoding="utf-8")
+
+    def most_registry_rows_per_entity(declared: bool, name: str) -> int:
+        workspace, _ = Workspace.init(tmp_path / name, db_url)
+        try:
+            data = manifest("registry", "registry.csv", duplicate_free=declared)
+            workspace.add_source(write_manifest(folder, data, f"registry_{name}.yaml"))
+            workspace.add_source(write_manifest(folder, manifest("court", "court.csv")))
+            workspace.ingest()
+            workspace.resolve(full=True)
+            per_entity: dict[str, int] = defaultdict(int)
+            for (source, _key), entity in _membership(workspace).items():
+                if source == "registry":
+                    per_entity[entity] += 1
+            return max(per_entity.values())
+        finally:
+            workspace.close()
+
+    assert most_registry_rows_per_entity(False, "plain") >= 2
+    assert most_registry_rows_per_entity(True, "declared") == 1

@@ -27,6 +27,13 @@ def dedupe_command(
         float, typer.Option(help="Match probability at which records may join.", min=0, max=1)
     ] = DEFAULT_THRESHOLD,
     engine: EngineOpt = "duckdb",
+    duplicate_free: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--duplicate-free",
+            help="An input FILE holding at most one row per person (repeatable): one-to-one.",
+        ),
+    ] = None,
 ) -> None:
     """Resolve rows of CSV files into people; write file,record_id,entity_id,confidence."""
     overrides: dict[str, str] = {}
@@ -47,6 +54,7 @@ def dedupe_command(
                 id_column=id_column,
                 overrides=overrides,
                 threshold=threshold,
+                duplicate_free=duplicate_free or [],
                 progress=say,
                 engine=engine,
             )

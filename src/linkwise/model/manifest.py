@@ -104,6 +104,7 @@ class Manifest(_Strict):
     facts: dict[Annotated[str, Field(pattern=NAME_PATTERN)], FactSpec] = Field(default_factory=dict)
     markings: list[Annotated[str, Field(pattern=NAME_PATTERN)]] = Field(default_factory=list)
     retention_days: Annotated[int, Field(gt=0)] | None = None
+    duplicate_free: bool = False
     default_region: Annotated[str | None, Field(pattern=r"^[A-Z]{2}$")] = None
     owner: str | None = None
     description: str | None = None

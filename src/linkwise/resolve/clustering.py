@@ -107,6 +107,8 @@ class Evidence:
     shared: frozenset[tuple[str, str]] = frozenset()
     """Every identifier value the record may be compared on, valid or not, as (type,
     value): two clusters sharing one of these are not vetoed for their dates of birth."""
+    source: str | None = None
+    """The record's source, for ``one_per_source``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +179,7 @@ def cluster_records(
     support: float = 0.65,
     given_compatible: Callable[[str, str], bool] = given_names_compatible,
     exclusive_identifiers: Collection[str] = EXCLUSIVE_IDENTIFIERS,
+    one_per_source: Collection[str] = (),
 ) -> Clustering[K]:
     """Cluster ``records`` by the scored ``edges``, honouring judgements and evidence.
 
@@ -199,6 +202,10 @@ def cluster_records(
     share none (passports and licences are reissued under new numbers; drop them from the
     set where sources keep old ones), or two dates of birth more than ``dob_year_gap``
     years apart (full dates compared as dates, partial ones by year).
+
+    One-to-one: records of a source in ``one_per_source`` (declared free of duplicates, so
+    each person appears in it at most once) never share a cluster; as with the other
+    refusals, the stronger link wins and the refused merge is flagged.
 
     Ambiguity: a record whose best edges (at or above the threshold) into two different
     final clusters are within ``ambiguity_margin`` match weight of each other has been
@@ -230,6 +237,7 @@ def cluster_records(
             gap=dob_year_gap,
             compatible=given_compatible,
             exclusive=exclusive_identifiers,
+            one_per_source=frozenset(one_per_source),
         )
         return run.result()
 
@@ -403,11 +411,22 @@ class _Summary:
     so a refusal can name records; the date spans make the date check four comparisons
     however large the cluster."""
 
-    __slots__ = ("addresses", "dobs", "families", "full", "givens", "ids", "shared", "years")
+    __slots__ = (
+        "addresses",
+        "dobs",
+        "families",
+        "full",
+        "givens",
+        "ids",
+        "shared",
+        "sources",
+        "years",
+    )
 
     def __init__(self) -> None:
         self.ids: dict[str, dict[str, int]] = {}
         self.shared: set[tuple[str, str]] = set()
+        self.sources: dict[str, int] = {}  # duplicate-free sources -> first record from it
         self.dobs: dict[_Date, int] = {}
         self.givens: dict[str, int] = {}
         self.families: set[str] = set()
@@ -427,6 +446,8 @@ class _Summary:
             self.givens.setdefault(name, record)
         self.families |= other.families
         self.addresses |= other.addresses
+        for source, record in other.sources.items():
+            self.sources.setdefault(source, record)
         self.years = _widen(self.years, other.years)
         self.full = _widen(self.full, other.full)
 
@@ -551,8 +572,10 @@ class _Run:
         gap: int,
         compatible: Callable[[str, str], bool],
         exclusive: Collection[str],
+        one_per_source: frozenset[str] = frozenset(),
     ) -> None:
         self.keys = keys
+        self.one_per_source = one_per_source
         self.g = graph
         self.evidence = evidence
         self.must = must
@@ -624,6 +647,8 @@ class _Run:
             s.families.add(ev.family_name)
         if ev.address:
             s.addresses.add(ev.address)
+        if ev.source is not None and ev.source in self.one_per_source:
+            s.sources[ev.source] = root
         return s
 
     def union(
@@ -681,6 +706,15 @@ class _Run:
             )
         if sa is None or sb is None:
             return None
+        both = sa.sources.keys() & sb.sources.keys()
+        if both:
+            source = min(both)
+            x, y = sa.sources[source], sb.sources[source]
+            return (
+                "conflict",
+                f"records {k[x]!r} and {k[y]!r} both come from source {source!r}, which is "
+                "declared free of duplicates (one record per person)",
+            )
         shared_id = not sa.shared.isdisjoint(sb.shared)
         if sa.ids and sb.ids:
             for kind in self.exclusive:

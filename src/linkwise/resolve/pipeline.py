@@ -63,12 +63,14 @@ def resolve(
     threads: int = 2,
     progress: Progress | None = None,
     engine: Engine = "duckdb",
+    duplicate_free: Iterable[str] = (),
 ) -> Resolution:
     """Resolve canonical records (see ``prepare.prepare`` for their shape) into entities.
 
     ``same`` and ``different`` are human judgements: must-link and cannot-link pairs of
     record ids. "Same" pairs also train m beside EM. ``engine`` is where Splink runs
-    (DuckDB in process, or Spark).
+    (DuckDB in process, or Spark). Records of ``duplicate_free`` sources (the records'
+    ``source`` values) never share an entity.
     """
     say = progress or (lambda _msg: None)
     same = list(same)
@@ -94,6 +96,7 @@ def resolve(
         evidence=evidence,
         must_link=same,
         cannot_link=list(different),
+        one_per_source=frozenset(duplicate_free),
     )
     return Resolution(linkage, clustering, prepared.generic, threshold, edges, prepared.table)
 
@@ -112,6 +115,7 @@ def evidence_of(
         int(rec["record_id"]): rec.get("valid_identifiers", rec.get("identifiers") or {})
         for rec in records
     }
+    source_of = {int(rec["record_id"]): rec.get("source") for rec in records}
     out: dict[int, Evidence] = {}
     for row in rows:
         rid = int(row["unique_id"])
@@ -127,5 +131,6 @@ def evidence_of(
             given_name=row.get("given"),
             family_name=row.get("family"),
             address=row.get("address"),
+            source=None if (src := source_of.get(rid)) is None else str(src),
         )
     return out

@@ -96,6 +96,16 @@ def current_record_ids(conn: Connection) -> set[int]:
     return {row.id for row in conn.execute(select(r.c.id).where(r.c.is_current))}
 
 
+def duplicate_free_sources(conn: Connection) -> set[str]:
+    """Ids (as text, as records carry them) of sources whose manifest declares them free of
+    duplicates."""
+    return {
+        str(row.id)
+        for row in conn.execute(select(t.sources.c.id, t.sources.c.manifest))
+        if (row.manifest or {}).get("duplicate_free")
+    }
+
+
 def record_keys(conn: Connection) -> dict[int, RecordKey]:
     r = t.records
     return {

@@ -175,6 +175,7 @@ def dedupe(
     id_column: str | None = None,
     overrides: Mapping[str, str] | None = None,
     threshold: float = DEFAULT_THRESHOLD,
+    duplicate_free: Sequence[Path] = (),
     progress: Callable[[str], None] | None = None,
     engine: Engine = "duckdb",
 ) -> DedupeSummary:
@@ -197,7 +198,19 @@ def dedupe(
             outputs.append((str(path), record_id))
     if len(records) < 2:
         raise DedupeError("the input files hold fewer than two rows: nothing to resolve")
-    resolution = resolve(records, threshold=threshold, progress=progress, engine=engine)
+    unknown = [str(p) for p in duplicate_free if p not in paths]
+    if unknown:
+        raise DedupeError(
+            f"--duplicate-free names {', '.join(unknown)}, which is not among the input files"
+        )
+    one_per_source = {str(i) for i, p in enumerate(paths) if p in duplicate_free}
+    resolution = resolve(
+        records,
+        threshold=threshold,
+        progress=progress,
+        engine=engine,
+        duplicate_free=one_per_source,
+    )
     confidence = resolution.confidence()
     entity_of: dict[int, str] = {}
     for number, members in enumerate(

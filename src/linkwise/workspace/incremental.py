@@ -75,6 +75,7 @@ def resolve_incremental(
             generic = store.generic_list(conn)
             decisions = store.latest_decisions(conn)
             keys = store.record_keys(conn)
+            one_per_source = store.duplicate_free_sources(conn)
         if not new_rows:
             with engine.begin() as conn:
                 store.update_results(
@@ -161,6 +162,7 @@ def resolve_incremental(
             evidence=evidence,
             must_link=same,
             cannot_link=different,
+            one_per_source=one_per_source,
         )
         previous = {
             eid: frozenset(keys[r] for r in rids if r in keys) for eid, rids in members.items()

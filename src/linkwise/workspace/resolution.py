@@ -90,6 +90,7 @@ def resolve_workspace(
             keys = store.record_keys(conn)
             decisions = store.latest_decisions(conn)
             previous = store.previous_entities(conn)
+            one_per_source = store.duplicate_free_sources(conn)
         if len(rows) < 2:
             raise ResolveError("the workspace holds fewer than two records: ingest sources first")
         by_key = {k: rid for rid, k in keys.items()}
@@ -102,6 +103,7 @@ def resolve_workspace(
             different=different,
             progress=progress,
             engine=linkage_engine,
+            duplicate_free=one_per_source,
         )
         say("assigning stable entity ids")
         clusters = resolution.clustering.clusters
