@@ -251,3 +251,35 @@ def test_a_duplicate_free_source_links_one_to_one(db_url: str, tmp_path: Path) -
 
     assert most_registry_rows_per_entity(False, "plain") >= 2
     assert most_registry_rows_per_entity(True, "declared") == 1
+
+
+def test_explanations_of_entities_and_pairs(ws: Workspace) -> None:
+    ws.resolve(full=True)
+    membership = _membership(ws)
+    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key, entity in membership.items():
+        groups[entity].append(key)
+    entity, members = max(groups.items(), key=lambda item: len(item[1]))
+    result = ws.explain_entity(entity)
+    roots = {item["path"][-1] for item in result["records"]}
+    assert len(roots) == 1  # every record's path of links leads to the same first record
+    joined = [item for item in result["records"] if item["step"]]
+    assert len(joined) == len(members) - 1
+    assert all("likely the same person" in item["step"]["sentence"] for item in joined)
+    # a pair inside the entity: its stored link, as weights that add up, and a sentence
+    step = joined[0]
+    other = next(i for i in result["records"] if i["record_id"] == step["step"]["joined_to"])
+    pair = ws.explain_pair(
+        (joined[0]["source"], joined[0]["source_key"]), (other["source"], other["source_key"])
+    )
+    assert pair["linked"]
+    total = sum(r["weight"] + (r.get("tf_adjustment") or 0) for r in pair["waterfall"][:-1])
+    assert abs(total - pair["match_weight"]) < 1e-3  # contributions are stored to 4 places
+    for row in pair["waterfall"]:
+        if row["name"] in ("ssn", "passport", "drivers_licence"):
+            assert row["left"] is None
+            assert row["right"] is None
+    # a record of another entity: why it is not in this one
+    outsider = next(k for k, e in membership.items() if e != entity)
+    why = ws.explain_entity(entity, why_not=outsider)["why_not"]
+    assert why

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
@@ -144,3 +145,62 @@ def review_list(
             item["reason"],
         )
     console.print(table)
+
+
+def explain(
+    left: Annotated[str, typer.Argument(help="First record, SOURCE:KEY.")],
+    right: Annotated[str, typer.Argument(help="Second record, SOURCE:KEY.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print the waterfall as JSON.")] = False,
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Why two records were linked: per-comparison weights and a plain sentence."""
+    with open_workspace(workspace, db) as ws:
+        result = ws.explain_pair(_ref(left), _ref(right))
+    if json_out:
+        console.print_json(json.dumps(result, default=str))
+        return
+    console.print(result["sentence"], highlight=False)
+    if not result["linked"]:
+        return
+    table = Table(title=f"{left} ~ {right}")
+    for col in ("step", "level", "weight", "term frequency"):
+        table.add_column(col, justify="right" if col in ("weight", "term frequency") else "left")
+    for row in result["waterfall"]:
+        table.add_row(
+            row["description"] or row["name"],
+            row.get("label") or "",
+            f"{row['weight']:+.2f}",
+            f"{row.get('tf_adjustment') or 0:+.2f}",
+        )
+    console.print(table)
+
+
+@entity_app.command("why")
+def entity_why(
+    entity_id: Annotated[str, typer.Argument(help="Entity id.")],
+    why_not: Annotated[
+        str | None, typer.Option("--why-not", help="SOURCE:KEY of a record outside it.")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Why each record is in an entity (its path of links); why a named record is not."""
+    with open_workspace(workspace, db) as ws:
+        result = ws.explain_entity(entity_id, _ref(why_not) if why_not else None)
+    for item in result["records"]:
+        path = " → ".join(str(r) for r in item["path"])
+        step = item["step"]
+        reason = (
+            f"joined record {step['joined_to']} ({step['match_probability']:.0%}): "
+            f"{step['sentence']}"
+            if step
+            else "the entity's first record"
+        )
+        console.print(
+            f"[bold]{item['source']}:{item['source_key']}[/] (record {item['record_id']}; path "
+            f"{path}): {reason}",
+            highlight=False,
+        )
+    if "why_not" in result:
+        console.print(f"[bold]{why_not}[/] is not in it: {result['why_not']}", highlight=False)

@@ -227,7 +227,7 @@ def replace_results(
     conn: Connection,
     run_id: int,
     *,
-    link_rows: Sequence[dict[str, Any]],
+    link_rows: Iterable[Sequence[dict[str, Any]]],
     entity_rows: Sequence[EntityRow],
     redirects: Iterable[tuple[str, str | None, str, int]],
     review: Sequence[dict[str, Any]],
@@ -241,7 +241,7 @@ def replace_results(
     stamp = now()
     conn.execute(delete(t.entity_members))
     conn.execute(delete(t.links))
-    bulk_insert(conn, t.links, [{**row, "run_id": run_id} for row in link_rows])
+    n_links = _insert_links(conn, run_id, link_rows)
     link_ids = [
         row.id
         for row in conn.execute(
@@ -318,7 +318,7 @@ def replace_results(
             finished_at=now(),
             model_version=model_version,
             records=sum(len(e.members) for e in entity_rows),
-            links=len(link_rows),
+            links=n_links,
             entities=len(entity_rows),
             stats=dict(stats),
         )
@@ -404,7 +404,7 @@ def update_results(
     run_id: int,
     *,
     records: Sequence[int],
-    link_rows: Sequence[dict[str, Any]],
+    link_rows: Iterable[Sequence[dict[str, Any]]],
     entity_rows: Sequence[EntityRow],
     previous_ids: Sequence[str],
     redirects: Iterable[tuple[str, str | None, str, int]],
@@ -419,7 +419,7 @@ def update_results(
     m = t.entity_members
     for chunk in _chunks(records):
         conn.execute(delete(m).where(m.c.record_id.in_(chunk)))
-    bulk_insert(conn, t.links, [{**row, "run_id": run_id} for row in link_rows])
+    n_links = _insert_links(conn, run_id, link_rows)
     link_ids = [
         row.id
         for row in conn.execute(
@@ -507,7 +507,7 @@ def update_results(
             finished_at=now(),
             model_version=model_version,
             records=int(totals[0]),
-            links=len(link_rows),
+            links=n_links,
             entities=int(totals[1]),
             stats=dict(stats),
         )
@@ -521,6 +521,15 @@ def _last_full_run() -> Any:
         .where(rr.c.status == "completed", rr.c.mode == "full")
         .scalar_subquery()
     )
+
+
+def _insert_links(conn: Connection, run_id: int, chunks: Iterable[Sequence[dict[str, Any]]]) -> int:
+    """Insert links a chunk at a time (a run can score millions of pairs); return how many."""
+    total = 0
+    for chunk in chunks:
+        bulk_insert(conn, t.links, [{**row, "run_id": run_id} for row in chunk])
+        total += len(chunk)
+    return total
 
 
 def has_full_run(conn: Connection) -> bool:

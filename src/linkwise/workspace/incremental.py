@@ -24,10 +24,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from sqlalchemy import Engine
 
-from linkwise.resolve.clustering import EdgeColumns, cluster_records
+from linkwise.resolve.clustering import cluster_records
 from linkwise.resolve.ids import assign_stable_ids
 from linkwise.resolve.incremental import score_new
-from linkwise.resolve.pipeline import Resolution, evidence_of
+from linkwise.resolve.pipeline import Resolution, clustering_edges, evidence_of
 from linkwise.resolve.prepare import GenericValue, prepare
 from linkwise.store import resolution as store
 from linkwise.workspace import resolution as full
@@ -139,11 +139,19 @@ def resolve_incremental(
                 [pairs.column(name).to_numpy(), [lk[stored] for lk in stored_links]]
             ).astype(dtype)
 
-        edges: EdgeColumns[int] = EdgeColumns(
+        gamma_dob = None
+        if "gamma_dob" in pairs.column_names:
+            gamma_dob = np.concatenate(
+                [
+                    pairs.column("gamma_dob").to_numpy(zero_copy_only=False),
+                    [dict(lk["contributions"]).get("dob", [0])[0] for lk in stored_links],
+                ]
+            )
+        edges = clustering_edges(
             column("unique_id_l", "record_l", np.int64),
             column("unique_id_r", "record_r", np.int64),
-            column("match_probability", "match_probability", np.float64),
             column("match_weight", "match_weight", np.float64),
+            gamma_dob,
         )
         in_scope = pc.is_in(table.column("unique_id"), value_set=pa.array(affected, pa.int64()))
         evidence = evidence_of(
@@ -180,7 +188,8 @@ def resolve_incremental(
             pairs, [c["output_column_name"] for c in model["comparisons"]], version
         )
         resolution = Resolution(linkage, clustering, [], threshold, edges, table)  # type: ignore[arg-type]
-        link_rows, index = full._link_rows(resolution)
+        index = full._positions(resolution)
+        n_links = pairs.num_rows
         confidence = _confidence(clustering)
         entity_rows = [
             store.EntityRow(
@@ -191,11 +200,13 @@ def resolve_incremental(
             )
         ]
         entity_of = {rid: e.id for e in entity_rows for rid in e.members}
-        new_edges = EdgeColumns(
+        new_edges = clustering_edges(
             pairs.column("unique_id_l").to_numpy(),
             pairs.column("unique_id_r").to_numpy(),
-            pairs.column("match_probability").to_numpy(),
             pairs.column("match_weight").to_numpy(),
+            pairs.column("gamma_dob").to_numpy(zero_copy_only=False)
+            if "gamma_dob" in pairs.column_names
+            else None,
         )
         review_view = Resolution(linkage, clustering, [], threshold, new_edges)  # type: ignore[arg-type]
         review = full._review_items(review_view, entity_of, decisions, keys)
@@ -214,7 +225,7 @@ def resolve_incremental(
                 conn,
                 run_id,
                 records=affected,
-                link_rows=link_rows,
+                link_rows=full._link_chunks(resolution),
                 entity_rows=entity_rows,
                 previous_ids=touched,
                 redirects=[(r.old_id, r.new_id, r.kind, r.records) for r in assignment.redirects],
@@ -232,7 +243,7 @@ def resolve_incremental(
     return _outcome(
         run_id,
         len(new_ids),
-        len(link_rows),
+        n_links,
         len(entity_rows),
         kept,
         len(entity_rows) - kept,

@@ -11,14 +11,16 @@ from __future__ import annotations
 import time
 import uuid
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 from sqlalchemy import Engine
 
+from linkwise.model.records import JsonText
 from linkwise.resolve.clustering import Link
 from linkwise.resolve.engines import Engine as LinkageEngine
 from linkwise.resolve.ids import assign_stable_ids
@@ -112,7 +114,7 @@ def resolve_workspace(
             [frozenset(keys[r] for r in c) for c in clusters],
             new_id=new_entity_id,
         )
-        link_rows, index = _link_rows(resolution)
+        index = _positions(resolution)
         confidence = resolution.confidence()
         entity_rows = [
             store.EntityRow(
@@ -148,7 +150,7 @@ def resolve_workspace(
             store.replace_results(
                 conn,
                 run_id,
-                link_rows=link_rows,
+                link_rows=_link_chunks(resolution),
                 entity_rows=entity_rows,
                 redirects=[(r.old_id, r.new_id, r.kind, r.records) for r in assignment.redirects],
                 review=review,
@@ -168,7 +170,7 @@ def resolve_workspace(
     return ResolveOutcome(
         run_id=run_id,
         records=len(rows),
-        links=len(link_rows),
+        links=resolution.linkage.pairs.num_rows,
         entities=len(entity_rows),
         kept_ids=kept,
         new_ids=len(entity_rows) - kept,
@@ -199,38 +201,63 @@ def _judged_pairs(
     return same, different
 
 
-def _link_rows(resolution: Resolution) -> tuple[list[dict[str, Any]], dict[tuple[int, int], int]]:
+LINK_CHUNK = 50_000
+
+
+def _link_chunks(resolution: Resolution) -> Iterator[list[dict[str, Any]]]:
+    """The scored pairs as rows of the links table, built a slice at a time: turning every
+    column of millions of pairs into Python objects at once cost gigabytes. Contributions
+    are serialised here (``JsonText``) as {comparison: [level, weight, tf adjustment]}."""
     linkage = resolution.linkage
     table = linkage.pairs
     names = linkage.comparisons
-    cols = {name: table.column(name).to_pylist() for name in table.column_names}
-    zeros = [0.0] * len(table)
-    parts = [
-        (name, cols[f"gamma_{name}"], cols[f"mw_{name}"], cols.get(f"mw_tf_adj_{name}", zeros))
-        for name in names
-    ]
-    rows: list[dict[str, Any]] = []
-    index: dict[tuple[int, int], int] = {}
     version = linkage.model_version
-    for i in range(len(table)):
-        left, right = cols["unique_id_l"][i], cols["unique_id_r"][i]
-        contributions = {
-            name: [gamma[i], round(mw[i], 4), round(tf[i] or 0.0, 4)]
-            for name, gamma, mw, tf in parts
-        }
-        index[(left, right)] = index[(right, left)] = len(rows)
-        rows.append(
-            {
-                "record_l": left,
-                "record_r": right,
-                "match_probability": cols["match_probability"][i],
-                "match_weight": cols["match_weight"][i],
-                "model_version": version,
-                "match_key": str(cols["match_key"][i]),
-                "contributions": contributions,
+    for start in range(0, table.num_rows, LINK_CHUNK):
+        part = table.slice(start, LINK_CHUNK)
+        cols = {name: part.column(name).to_pylist() for name in part.column_names}
+        zeros = [0.0] * part.num_rows
+        parts = [
+            (name, cols[f"gamma_{name}"], cols[f"mw_{name}"], cols.get(f"mw_tf_adj_{name}", zeros))
+            for name in names
+        ]
+        rows = []
+        for i in range(part.num_rows):
+            contributions = {
+                name: [gamma[i], round(mw[i], 4), round(tf[i] or 0.0, 4)]
+                for name, gamma, mw, tf in parts
             }
-        )
-    return rows, index
+            rows.append(
+                {
+                    "record_l": cols["unique_id_l"][i],
+                    "record_r": cols["unique_id_r"][i],
+                    "match_probability": cols["match_probability"][i],
+                    "match_weight": cols["match_weight"][i],
+                    "model_version": version,
+                    "match_key": str(cols["match_key"][i]),
+                    "contributions": JsonText(orjson.dumps(contributions).decode()),
+                }
+            )
+        yield rows
+
+
+def _positions(resolution: Resolution) -> dict[tuple[int, int], int]:
+    """Row position (in the links inserted by this run) of each link that joined records
+    into an entity, both ways round: what ``_via`` needs to name each member's link."""
+    wanted = {
+        (link.left, link.right)
+        for links in resolution.clustering.merged_by
+        for link in links
+        if link.edge is not None
+    }
+    wanted |= {(b, a) for a, b in wanted}
+    pairs = resolution.linkage.pairs
+    left = pairs.column("unique_id_l").to_numpy()
+    right = pairs.column("unique_id_r").to_numpy()
+    found: dict[tuple[int, int], int] = {}
+    for position, pair in enumerate(zip(left.tolist(), right.tolist(), strict=True)):
+        if pair in wanted:
+            found[pair] = found[(pair[1], pair[0])] = position
+    return found
 
 
 def _via(

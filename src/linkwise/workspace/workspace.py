@@ -37,7 +37,7 @@ from linkwise.store import catalog
 from linkwise.store import records as store_records
 from linkwise.store import resolution as store_resolution
 from linkwise.store.engine import head_revision, make_engine, migrate, schema_revision
-from linkwise.workspace import incremental, matching, resolution
+from linkwise.workspace import explaining, incremental, matching, resolution
 from linkwise.workspace.evaluation import evaluate_workspace
 
 
@@ -275,6 +275,26 @@ class Workspace:
             records = store_resolution.entity_records(conn, entity_id)
             links = store_resolution.links_of(conn, [r["id"] for r in records])
         return {"id": entity_id, "status": status, "records": records, "links": links}
+
+    def explain_pair(self, left: tuple[str, str], right: tuple[str, str]) -> dict[str, Any]:
+        """Why two records (source, key) were linked, or that no link was kept."""
+        a = self._record_id(self._key(left))
+        b = self._record_id(self._key(right))
+        try:
+            return explaining.explain_pair(self.engine, a, b)
+        except ValueError as exc:
+            raise WorkspaceError(str(exc)) from None
+
+    def explain_entity(
+        self, entity_id: str, why_not: tuple[str, str] | None = None
+    ) -> dict[str, Any]:
+        """Each record's path of links into the entity; with ``why_not``, why that record
+        is not in it."""
+        outsider = self._record_id(self._key(why_not)) if why_not else None
+        try:
+            return explaining.explain_entity(self.engine, entity_id, outsider)
+        except ValueError as exc:
+            raise WorkspaceError(str(exc)) from None
 
     def entity_of(self, source: str, source_key: str) -> str | None:
         rid = self._record_id(self._key((source, source_key)))
