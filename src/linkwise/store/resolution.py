@@ -238,7 +238,6 @@ def replace_results(
     """Write a full run's results in one transaction (the caller's): links and membership
     are replaced, entities not in the new result are retired (their redirects say where
     their records went), history (runs, redirects, judgements) is kept."""
-    stamp = now()
     conn.execute(delete(t.entity_members))
     conn.execute(delete(t.links))
     n_links = _insert_links(conn, run_id, link_rows)
@@ -250,65 +249,16 @@ def replace_results(
     ]
     existing = {row.id for row in conn.execute(select(t.entities.c.id))}
     live = {e.id for e in entity_rows}
-    new_entities = [
-        {
-            "id": e.id,
-            "status": "active",
-            "created_run": run_id,
-            "updated_run": run_id,
-            "size": len(e.members),
-            "confidence": e.confidence,
-        }
-        for e in entity_rows
-        if e.id not in existing
-    ]
-    bulk_insert(conn, t.entities, new_entities)
-    for e in entity_rows:
-        if e.id in existing:
-            conn.execute(
-                update(t.entities)
-                .where(t.entities.c.id == e.id)
-                .values(
-                    status="active",
-                    updated_run=run_id,
-                    size=len(e.members),
-                    confidence=e.confidence,
-                )
-            )
-    retired = existing - live
-    if retired:
-        conn.execute(
-            update(t.entities)
-            .where(t.entities.c.id.in_(sorted(retired)), t.entities.c.status == "active")
-            .values(status="retired", updated_run=run_id)
-        )
-    members = [
-        {
-            "record_id": rid,
-            "entity_id": e.id,
-            "run_id": run_id,
-            "via_link": link_ids[via] if (via := e.via.get(rid)) is not None else None,
-        }
-        for e in entity_rows
-        for rid in e.members
-    ]
-    bulk_insert(conn, t.entity_members, members)
-    bulk_insert(
+    _write_entities(
         conn,
-        t.entity_redirects,
-        [
-            {
-                "run_id": run_id,
-                "old_id": old,
-                "new_id": new,
-                "kind": kind,
-                "records": moved,
-                "created_at": stamp,
-            }
-            for old, new, kind, moved in redirects
-        ],
+        run_id,
+        entity_rows=entity_rows,
+        existing=existing,
+        retired=sorted(existing - live),
+        link_ids=link_ids,
+        redirects=redirects,
+        review=review,
     )
-    bulk_insert(conn, t.review_items, [{**row, "run_id": run_id} for row in review])
     bulk_insert(conn, t.generic_values, [{**row, "run_id": run_id} for row in generic])
     conn.execute(
         update(t.resolution_runs)
@@ -415,7 +365,6 @@ def update_results(
     """Write an incremental run: the membership of ``records`` (the new records and the
     entities they touched) is replaced, new links are added, entities among
     ``previous_ids`` that no longer name a cluster are retired."""
-    stamp = now()
     m = t.entity_members
     for chunk in _chunks(records):
         conn.execute(delete(m).where(m.c.record_id.in_(chunk)))
@@ -431,6 +380,48 @@ def update_results(
         for chunk in _chunks([e.id for e in entity_rows])
         for row in conn.execute(select(t.entities.c.id).where(t.entities.c.id.in_(chunk)))
     }
+    _write_entities(
+        conn,
+        run_id,
+        entity_rows=entity_rows,
+        existing=existing,
+        retired=sorted(set(previous_ids) - {e.id for e in entity_rows}),
+        link_ids=link_ids,
+        redirects=redirects,
+        review=review,
+    )
+    totals = conn.execute(
+        select(func.count(), func.count(func.distinct(m.c.entity_id))).select_from(m)
+    ).one()
+    conn.execute(
+        update(t.resolution_runs)
+        .where(t.resolution_runs.c.id == run_id)
+        .values(
+            status="completed",
+            finished_at=now(),
+            model_version=model_version,
+            records=int(totals[0]),
+            links=n_links,
+            entities=int(totals[1]),
+            stats=dict(stats),
+        )
+    )
+
+
+def _write_entities(
+    conn: Connection,
+    run_id: int,
+    *,
+    entity_rows: Sequence[EntityRow],
+    existing: set[str],
+    retired: Sequence[str],
+    link_ids: Sequence[int],
+    redirects: Iterable[tuple[str, str | None, str, int]],
+    review: Sequence[dict[str, Any]],
+) -> None:
+    """Entities (new ones inserted, ``existing`` ones updated, ``retired`` ones retired),
+    their members with the link that attached each, redirects and review items."""
+    stamp = now()
     bulk_insert(
         conn,
         t.entities,
@@ -459,16 +450,15 @@ def update_results(
                     confidence=e.confidence,
                 )
             )
-    retired = sorted(set(previous_ids) - {e.id for e in entity_rows})
     for chunk in _chunks(retired):
         conn.execute(
             update(t.entities)
-            .where(t.entities.c.id.in_(chunk))
+            .where(t.entities.c.id.in_(chunk), t.entities.c.status == "active")
             .values(status="retired", updated_run=run_id)
         )
     bulk_insert(
         conn,
-        m,
+        t.entity_members,
         [
             {
                 "record_id": rid,
@@ -496,22 +486,6 @@ def update_results(
         ],
     )
     bulk_insert(conn, t.review_items, [{**row, "run_id": run_id} for row in review])
-    totals = conn.execute(
-        select(func.count(), func.count(func.distinct(m.c.entity_id))).select_from(m)
-    ).one()
-    conn.execute(
-        update(t.resolution_runs)
-        .where(t.resolution_runs.c.id == run_id)
-        .values(
-            status="completed",
-            finished_at=now(),
-            model_version=model_version,
-            records=int(totals[0]),
-            links=n_links,
-            entities=int(totals[1]),
-            stats=dict(stats),
-        )
-    )
 
 
 def _last_full_run() -> Any:
