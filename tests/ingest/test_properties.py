@@ -31,7 +31,7 @@ row_values = st.fixed_dictionaries({h: cell for h in PEOPLE_HEADER})
 
 
 @given(row_values)
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_mapper_never_raises_and_rejections_say_why(values: dict[str, str]) -> None:
     result = RowMapper(MANIFEST)(RawRow("x.csv:2", 2, dict(values)))
     if isinstance(result, Rejection):
