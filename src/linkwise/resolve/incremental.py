@@ -20,8 +20,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-from splink import DuckDBAPI, Linker
+from splink import Linker
 
+from linkwise.resolve.engines import duckdb_api
 from linkwise.resolve.prepare import SCHEMA
 
 log = logging.getLogger(__name__)
@@ -41,9 +42,8 @@ def score_new(
     """
     if table.schema != SCHEMA:
         table = table.cast(SCHEMA)
-    con = duckdb.connect()
-    con.execute(f"SET threads TO {int(threads)}")
-    db = DuckDBAPI(connection=con)
+    db = duckdb_api(threads)
+    con = db.duckdb_con
     try:
         everyone = db.register(table, table_name="lw_all")
         linker = Linker(everyone, dict(model), log_level=logging.ERROR)

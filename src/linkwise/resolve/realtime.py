@@ -28,14 +28,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from splink import DuckDBAPI, Linker
+from splink import Linker
 from splink.internals.blocking import BlockingRule, ExplodingBlockingRule
 from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 
+from linkwise.resolve.engines import duckdb_api
 from linkwise.resolve.explain import Contribution, sentence, waterfall
 from linkwise.resolve.prepare import COLUMNS, SCHEMA, prepare
 
@@ -128,9 +128,8 @@ class Matcher:
         self.size = len(reference)
         self._lock = threading.Lock()
         self._index_entities(reference, entity_ids)
-        con = duckdb.connect()
-        con.execute(f"SET threads TO {int(threads)}")
-        self.con = con
+        self._api = duckdb_api(threads)
+        self.con = self._api.duckdb_con
         self._build_reference(reference)
         self._index_rules()
         self._sql = self._scoring_sql()
@@ -154,8 +153,7 @@ class Matcher:
         con.register("lw_reference_input", reference.select(list(COLUMNS)))
         con.execute("CREATE TABLE lw_reference_base AS SELECT * FROM lw_reference_input")
         con.unregister("lw_reference_input")
-        api = DuckDBAPI(connection=con)
-        sdf = api.register("lw_reference_base", table_name="lw_reference")
+        sdf = self._api.register("lw_reference_base", table_name="lw_reference")
         linker = Linker(sdf, self.model, log_level=logging.ERROR)
         self._settings = linker._settings_obj
         self.tf_columns = _tf_columns(self.model)
@@ -177,7 +175,7 @@ class Matcher:
             + " ORDER BY b.unique_id"
         )
         con.execute("CREATE UNIQUE INDEX lw_reference_id ON lw_reference (unique_id)")
-        api.delete_tables_created_by_splink_from_db()  # type: ignore[no-untyped-call]
+        self._api.delete_tables_created_by_splink_from_db()  # type: ignore[no-untyped-call]
         con.execute("DROP TABLE lw_reference_base")
         self._tf_lookups = {
             col: f'SELECT "tf_{col}" FROM lw_tf_{col} WHERE "{col}" = ?' for col in self.tf_columns

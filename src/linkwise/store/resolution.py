@@ -114,6 +114,14 @@ def record_keys(conn: Connection) -> dict[int, RecordKey]:
     }
 
 
+def current_record_id(conn: Connection, key: RecordKey) -> int | None:
+    r = t.records
+    row = conn.execute(
+        select(r.c.id).where(r.c.source_id == key[0], r.c.source_key == key[1], r.c.is_current)
+    ).first()
+    return int(row.id) if row else None
+
+
 def add_judgement(
     conn: Connection,
     left: RecordKey,
@@ -282,6 +290,12 @@ def redirects(conn: Connection) -> dict[str, list[tuple[str | None, str]]]:
     for row in conn.execute(select(d.c.old_id, d.c.new_id, d.c.kind).order_by(d.c.id)):
         out[row.old_id].append((row.new_id, row.kind))
     return dict(out)
+
+
+def entity_of_record(conn: Connection, record_id: int) -> str | None:
+    m = t.entity_members
+    row = conn.execute(select(m.c.entity_id).where(m.c.record_id == record_id)).first()
+    return str(row.entity_id) if row else None
 
 
 def active_entity_ids(conn: Connection) -> set[str]:

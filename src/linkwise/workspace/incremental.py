@@ -190,7 +190,7 @@ def resolve_incremental(
         resolution = Resolution(linkage, clustering, [], threshold, edges, table)  # type: ignore[arg-type]
         index = full._positions(resolution)
         n_links = pairs.num_rows
-        confidence = _confidence(clustering)
+        confidence = resolution.confidence()
         entity_rows = [
             store.EntityRow(
                 eid, sorted(c), confidence.get(min(c), 1.0), full._via(sorted(c), links, index)
@@ -263,15 +263,6 @@ class _LinkageView:
         self.pairs = pairs
         self.comparisons = comparisons
         self.model_version = version
-
-
-def _confidence(clustering: Any) -> dict[int, float]:
-    weakest: dict[int, float] = {}
-    for members, links in zip(clustering.clusters, clustering.merged_by, strict=True):
-        value = min((link.edge.probability for link in links if link.edge), default=1.0)
-        for rid in members:
-            weakest[rid] = value
-    return weakest
 
 
 def _outcome(

@@ -354,8 +354,7 @@ def judge(
     if not reviewer.strip():
         raise ResolveError("a judgement needs the reviewer's name")
     with engine.begin() as conn:
-        known = set(store.record_keys(conn).values())
         for key in (left, right):
-            if key not in known:
+            if store.current_record_id(conn, key) is None:
                 raise ResolveError(f"no current record {key[1]!r} in source id {key[0]}")
         return store.add_judgement(conn, left, right, decision, reviewer, rationale)

@@ -299,7 +299,7 @@ class Workspace:
     def entity_of(self, source: str, source_key: str) -> str | None:
         rid = self._record_id(self._key((source, source_key)))
         with self.engine.connect() as conn:
-            return store_resolution.entity_of_records(conn).get(rid)
+            return store_resolution.entity_of_record(conn, rid)
 
     def review_queue(self, limit: int = 50) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -329,10 +329,10 @@ class Workspace:
 
     def _record_id(self, key: tuple[int, str]) -> int:
         with self.engine.connect() as conn:
-            for rid, k in store_resolution.record_keys(conn).items():
-                if k == key:
-                    return rid
-        raise WorkspaceError(f"no current record {key[1]!r}")
+            rid = store_resolution.current_record_id(conn, key)
+        if rid is None:
+            raise WorkspaceError(f"no current record {key[1]!r}")
+        return rid
 
     # -- real-time matching ----------------------------------------------------------------
 
