@@ -32,7 +32,9 @@ def test_json_has_stable_keys_and_plain_numbers() -> None:
         "groups",
         "calibration",
         "min_group_size",
+        "blocking",
     ]
+    assert data["blocking"] is None  # only a workspace's evaluation knows its rules
     assert data["format"] == "linkwise-evaluation/1"
     assert list(data["pairwise"]) == [
         "precision",

@@ -419,3 +419,37 @@ def test_why_not_on_a_real_pair(world: World) -> None:
     text = why_not(world.linkage.model, p, left, right)
     assert text.startswith(f"Its best link into the entity is between records {a} and {b}. ")
     assert "nickname or alias" in text
+
+
+def test_scoring_keeps_levels_and_weights_but_not_the_compared_values(world: World) -> None:
+    from linkwise.resolve.linkage import _predict_narrow
+
+    linker = world.linkage.linker
+    narrow = _predict_narrow(linker, -50.0)
+    columns = set(world.linkage.db.columns(narrow.physical_name))
+    for name in world.linkage.comparisons:
+        assert {f"gamma_{name}", f"mw_{name}"} <= columns
+    assert not [
+        c for c in columns if c.endswith(("_l", "_r")) and not c.startswith(("unique_id", "tf_"))
+    ]
+    # the model itself is untouched: a plain predict still carries the compared values
+    plain = linker.inference.predict(threshold_match_weight=-50.0, warning_mode="never")
+    assert "given_l" in world.linkage.db.columns(plain.physical_name)
+    assert linker.misc.save_model_to_json()["retain_matching_columns"] is True
+
+
+def test_contributions_are_stored_as_json_of_each_pairs_levels_and_weights(world: World) -> None:
+    import json
+
+    from linkwise.resolve.linkage import contributions_json
+
+    pairs = world.linkage.pairs
+    texts = contributions_json(pairs, world.linkage.comparisons).to_pylist()
+    assert len(texts) == pairs.num_rows
+    for row, text in zip(pairs.to_pylist(), texts, strict=True):
+        parsed = json.loads(text)
+        assert set(parsed) == set(world.linkage.comparisons)
+        for name, (gamma, weight, tf) in parsed.items():
+            assert gamma == row[f"gamma_{name}"]
+            assert weight == pytest.approx(row[f"mw_{name}"], abs=1e-4)
+            assert tf == pytest.approx(row.get(f"mw_tf_adj_{name}") or 0.0, abs=1e-4)

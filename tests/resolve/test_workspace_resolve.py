@@ -283,3 +283,23 @@ def test_explanations_of_entities_and_pairs(ws: Workspace) -> None:
     outsider = next(k for k, e in membership.items() if e != entity)
     why = ws.explain_entity(entity, why_not=outsider)["why_not"]
     assert why
+
+
+def test_evaluation_reports_blocking_recall_of_the_last_full_run(
+    ws: Workspace, world: Path
+) -> None:
+    ws.resolve(full=True)
+    report = ws.evaluate(world / "truth.csv")
+    assert report.blocking is not None
+    truth = _truth(world)
+    people: dict[str, int] = defaultdict(int)
+    for person in truth.values():
+        people[person] += 1
+    assert report.blocking.true_pairs == sum(n * (n - 1) // 2 for n in people.values())
+    assert report.blocking.recall is not None
+    # blocking caps recall: it is at least the pairwise recall the clustering reached
+    assert report.pairwise.recall is not None
+    assert report.blocking.recall >= report.pairwise.recall
+    assert report.blocking.recall > 0.95
+    assert max(report.blocking.per_rule.values()) <= report.blocking.covered
+    assert report.to_dict()["blocking"]["covered"] == report.blocking.covered

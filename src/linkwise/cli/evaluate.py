@@ -67,6 +67,12 @@ def render_report(report: EvaluationReport) -> None:
     cal = data.get("calibration")
     if cal:
         console.print(f"expected calibration error: {cal.get('ece')}")
+    blocking = data.get("blocking")
+    if blocking:
+        console.print(
+            f"blocking recall: {_pct(blocking.get('recall'))} of "
+            f"{blocking['true_pairs']:,} true pairs are put up for scoring by some rule"
+        )
     for group in data["groups"]:
         t = Table(title=f"by {group['column']}")
         for col in ("group", "records", "false merges", "missed links"):

@@ -16,7 +16,7 @@ from linkwise.evaluate.csvfiles import read_assignments_csv, read_truth_csv
 from linkwise.evaluate.errors import EvaluationInputError
 from linkwise.evaluate.evaluation import DEFAULT_MIN_GROUP_SIZE, evaluate
 from linkwise.evaluate.html import render_html
-from linkwise.evaluate.report import Counts, EvaluationReport
+from linkwise.evaluate.report import Blocking, Counts, EvaluationReport
 from linkwise.evaluate.rows import Assignment, Key, Truth
 from linkwise.evaluate.subgroups import NO_VALUE, Disparity, GroupBreakdown, GroupRates
 
@@ -26,6 +26,7 @@ __all__ = [
     "NO_VALUE",
     "Assignment",
     "BCubedScores",
+    "Blocking",
     "Calibration",
     "Counts",
     "Disparity",

@@ -20,6 +20,17 @@ FORMAT = "linkwise-evaluation/1"
 
 
 @dataclass(frozen=True, slots=True)
+class Blocking:
+    """How many true matching pairs the blocking rules put up for scoring at all: a pair
+    no rule generates is never compared, so ``recall`` caps pairwise recall."""
+
+    true_pairs: int
+    covered: int
+    recall: float | None
+    per_rule: dict[str, int]  # true pairs each rule generates on its own
+
+
+@dataclass(frozen=True, slots=True)
 class Counts:
     n_evaluated: int  # records in both the truth and the prediction
     n_truth: int
@@ -39,6 +50,7 @@ class EvaluationReport:
     groups: list[GroupBreakdown]
     calibration: Calibration | None  # only when scored pairs were given
     min_group_size: int
+    blocking: Blocking | None = None  # only for a workspace whose rules are on record
     format: str = FORMAT
 
     def to_dict(self) -> dict[str, object]:

@@ -82,12 +82,26 @@ class Backend:
         collected; the engine itself stays up for the next run."""
 
 
+DUCKDB_MEMORY_LIMIT = os.environ.get("LINKWISE_DUCKDB_MEMORY", "3GB")
+"""DuckDB's working memory during a linkage run; what does not fit (scored pairs of a big
+run) spills to a temporary directory instead of growing the process. Set
+``LINKWISE_DUCKDB_MEMORY`` (e.g. ``8GB``) on a machine with memory to spare."""
+
+
 class DuckDBBackend(Backend):
     engine: Engine = "duckdb"
 
-    def __init__(self, api: DuckDBAPI) -> None:
+    def __init__(self, api: DuckDBAPI, spill: str | None = None) -> None:
         self.api = api
         self.con = api.duckdb_con
+        self._spill = spill
+        if spill is not None:
+            weakref.finalize(self, shutil.rmtree, spill, True)
+
+    def close(self) -> None:
+        self.con.close()
+        if self._spill is not None:
+            shutil.rmtree(self._spill, ignore_errors=True)
 
     def arrow(self, sql: str) -> pa.Table:
         table: pa.Table = self.con.sql(sql).to_arrow_table()
@@ -174,12 +188,17 @@ def in_duckdb_dialect(model: dict[str, Any], settings: SettingsCreator) -> dict[
     return out
 
 
-def duckdb_api(threads: int = 2, memory_limit: str | None = None) -> DuckDBAPI:
+def duckdb_api(
+    threads: int = 2, memory_limit: str | None = None, spill: str | None = None
+) -> DuckDBAPI:
     """A DuckDB backend on its own in-memory connection with explicit resource limits
-    (Splink sets none itself)."""
+    (Splink sets none itself); ``spill`` is the directory DuckDB may write what does not
+    fit in ``memory_limit`` to."""
     con = duckdb.connect()
     con.execute(f"SET threads TO {int(threads)}")
     con.execute("SET preserve_insertion_order = false")
+    if spill:
+        con.execute(f"SET temp_directory = '{spill}'")
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
     return DuckDBAPI(connection=con)
@@ -248,7 +267,8 @@ def stop_spark() -> None:
 def open_backend(engine: Engine, threads: int = 2) -> Backend:
     """A backend for one linkage run on ``engine`` with ``threads`` worker threads."""
     if engine == "duckdb":
-        return DuckDBBackend(duckdb_api(threads))
+        spill = tempfile.mkdtemp(prefix="linkwise-duckdb-")
+        return DuckDBBackend(duckdb_api(threads, DUCKDB_MEMORY_LIMIT, spill), spill)
     if engine == "spark":
         return SparkBackend(spark_session(threads), threads)
     raise ValueError(f"unknown engine {engine!r}; engines are {', '.join(ENGINES)}")

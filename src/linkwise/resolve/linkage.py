@@ -10,15 +10,18 @@ agreement level (``gamma_*``) and weight contribution (``mw_*``, ``mw_tf_adj_*``
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import math
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 from splink import Linker, SettingsCreator, block_on
@@ -41,10 +44,17 @@ handful of pairs would replace EM's estimate with noise."""
 CANDIDATE_WEIGHT = -12.0
 """Pairs are scored down to this match weight (p ≈ 0.0002) so the prior can be re-estimated
 from nearly all the probability mass; only those above the caller's floor are kept."""
-PAIRS_PER_RECORD_BUDGET = 40
+PAIRS_PER_RECORD_BUDGET = 10
 """A blocking rule that would add more than this many pairs per record (on top of the rules
 before it) is dropped: it is a near-cartesian product on a common value, and the narrower
 rules already cover what it would find."""
+TOTAL_PAIRS_PER_RECORD_BUDGET = 25
+"""All kept rules together may add at most this many pairs per record; rules are taken in
+``CANDIDATES`` order (strongest evidence first) and one that would overrun is dropped. Name
+rules grow with the data (at 1M demo records two records share a given- and family-name
+sound key 35 million times), so without a total the scored pairs, and the memory they take,
+grow quadratically. On the 1M-record demo world the kept rules still generate 99% of the
+true pairs (``benchmarks/resolve_1m.py``)."""
 
 Progress = Callable[[str], None]
 
@@ -67,15 +77,25 @@ class Linkage:
     pairs: pa.Table
     timings: dict[str, float] = field(default_factory=dict)
     settings: SettingsCreator | None = None
+    _model: dict[str, Any] | None = None
 
     @property
     def model(self) -> dict[str, Any]:
         """The trained model as Splink settings, its SQL in DuckDB's dialect whichever engine
         trained it (stored models are read back on DuckDB)."""
+        if self._model is not None:
+            return self._model
         model: dict[str, Any] = self.linker.misc.save_model_to_json()
         if self.db.engine != "duckdb" and self.settings is not None:
             model = in_duckdb_dialect(model, self.settings)
         return model
+
+    def release(self) -> None:
+        """Keep the model and the scored pairs, let the engine go: after scoring, its tables
+        (and, on DuckDB, up to ``DUCKDB_MEMORY_LIMIT`` of working memory) are dead weight
+        while the run clusters and stores. ``linker`` must not be used afterwards."""
+        self._model = self.model
+        self.db.close()
 
     @property
     def model_version(self) -> str:
@@ -155,34 +175,102 @@ def link(
 
     start = time.perf_counter()
     say("scoring blocked pairs")
-    predictions = linker.inference.predict(
-        threshold_match_weight=CANDIDATE_WEIGHT, warning_mode="never"
-    )
+    predictions = _predict_narrow(linker, CANDIDATE_WEIGHT)
     names = [c.get_comparison("duckdb").output_column_name for c in comparisons]
     shift = _recalibrate_prior(linker, db, predictions.physical_name, n)
     pairs = _pairs(db, predictions.physical_name, names, shift, floor)
+    # every blocked pair down to CANDIDATE_WEIGHT: the largest table of the run, not
+    # needed once the kept pairs are out
+    predictions.drop_table_from_database_and_remove_from_cache()
     timings["scoring"] = time.perf_counter() - start
     return Linkage(linker, db, names, [r for _, r in rules], pairs, timings, settings)
+
+
+def _predict_narrow(linker: Linker, threshold_match_weight: float) -> Any:
+    """Splink's ``predict``, with each pair's comparison levels, weights and term-frequency
+    adjustments but not the compared values.
+
+    The values are in the store already; Splink copies both sides of every compared
+    column into each scored pair when ``retain_matching_columns`` is on, and that is the
+    only way its public settings keep the level (``gamma_*``) columns, which the
+    explanations need. At a million records that copy was most of the run's memory. So
+    for this one call each comparison selects its columns as in training mode (levels,
+    no values); the model's settings, saved and used by incremental and real-time
+    matching, are unchanged. This leans on a private Splink method (pinned to Splink 5);
+    ``tests/resolve/test_explain.py`` fails if the level columns go missing.
+    """
+    comparisons = linker._settings_obj.comparisons
+    for cc in comparisons:
+        cc._columns_to_select_for_predict = functools.partial(  # type: ignore[method-assign]
+            _levels_only, cc._columns_to_select_for_predict
+        )
+    try:
+        return linker.inference.predict(
+            threshold_match_weight=threshold_match_weight, warning_mode="never"
+        )
+    finally:
+        for cc in comparisons:
+            del cc._columns_to_select_for_predict
+
+
+def _levels_only(
+    select: Callable[[bool, bool, bool], list[str]],
+    _retain_matching_columns: bool,
+    retain_intermediate_calculation_columns: bool,
+    _training_mode: bool,
+) -> list[str]:
+    return select(False, retain_intermediate_calculation_columns, True)
 
 
 def _choose_rules(
     sdf: Any, candidates: list[Candidate], n: int
 ) -> list[tuple[Candidate, RuleCount]]:
+    """Each candidate with the pairs it adds to the kept rules before it, and whether it is
+    kept (see ``PAIRS_PER_RECORD_BUDGET`` and ``TOTAL_PAIRS_PER_RECORD_BUDGET``).
+
+    What a rule adds depends on which rules before it are kept, so after a rule is dropped
+    the rest are counted again without it (Splink's counts on a sample of about 50,000
+    records, scaled up)."""
     if not candidates:
         raise ValueError("no blocking rule fits the data: records share no usable field")
-    proportion = 1.0 if n <= 200_000 else max(0.05, math.sqrt(200_000 / n))
-    counts = count_comparisons_from_blocking_rules(
-        sdf,
-        blocking_rules=[c.rule for c in candidates],
-        link_type="dedupe_only",
-        record_sample_proportion=proportion,
-    )
+    proportion = min(1.0, max(0.05, 50_000 / n))
     budget = PAIRS_PER_RECORD_BUDGET * n + 10_000
-    out: list[tuple[Candidate, RuleCount]] = []
-    for cand, rec in zip(candidates, counts, strict=True):
-        pairs = int(rec["marginal_comparison_count"])
-        out.append((cand, RuleCount(cand.name, pairs, pairs <= budget)))
-    if not any(r.kept for _, r in out):
+    total_budget = TOTAL_PAIRS_PER_RECORD_BUDGET * n + 10_000
+    dropped: dict[str, int] = {}
+    while True:
+        trying = [c for c in candidates if c.name not in dropped]
+        if not trying:
+            added: list[int] = []
+            break
+        with warnings.catch_warnings():
+            # Splink warns when a rule's estimate rests on few sampled pairs; those are the
+            # narrow rules, far below any budget, where the estimate's precision is moot
+            warnings.filterwarnings("ignore", message="The sampled blocking analysis")
+            counts = count_comparisons_from_blocking_rules(
+                sdf,
+                blocking_rules=[c.rule for c in trying],
+                link_type="dedupe_only",
+                record_sample_proportion=proportion,
+            )
+        added = [int(rec["marginal_comparison_count"]) for rec in counts]
+        # a rule over the per-rule budget stays over it when rules before it go (it can
+        # only add more), so all of those go at once; over the total, the first one only
+        too_broad = {c.name: a for c, a in zip(trying, added, strict=True) if a > budget}
+        total = 0
+        for cand, pairs in zip(trying, added, strict=True):
+            if cand.name not in too_broad and total + pairs > total_budget:
+                too_broad[cand.name] = pairs
+                break
+            total += 0 if cand.name in too_broad else pairs
+        if not too_broad:
+            break
+        dropped.update(too_broad)
+    kept = dict(zip((c.name for c in trying), added, strict=True))
+    out = [
+        (c, RuleCount(c.name, kept.get(c.name, dropped.get(c.name, 0)), c.name in kept))
+        for c in candidates
+    ]
+    if not kept:
         smallest = min(range(len(out)), key=lambda i: out[i][1].pairs)
         cand, r = out[smallest]
         out[smallest] = (cand, RuleCount(r.name, r.pairs, True))
@@ -294,6 +382,36 @@ def _recalibrate_prior(linker: Linker, db: Backend, predictions: str, n: int) ->
         1.0 + 2 ** -(math.log2(prior / (1 - prior)) + shift)
     )
     return shift
+
+
+def contributions_json(pairs: pa.Table, comparisons: Sequence[str]) -> pa.Array:
+    """Per scored pair, its contributions as JSON text: ``{comparison: [level, weight,
+    term-frequency adjustment]}``, weights rounded to 4 places (``null`` if not finite).
+    Built in DuckDB over the whole column at once: per pair in Python it took longer than
+    the database write at a million records."""
+
+    def number(column: str) -> str:
+        if column not in pairs.column_names:
+            return "'0.0'"
+        return (
+            f"CASE WHEN isfinite(coalesce({column}, 0)) "
+            f"THEN CAST(round(coalesce({column}, 0), 4) AS VARCHAR) ELSE 'null' END"
+        )
+
+    parts = [
+        f"""'{json.dumps(name)}:[' || coalesce(CAST(gamma_{name} AS VARCHAR), 'null') || ','
+        || {number(f"mw_{name}")} || ',' || {number(f"mw_tf_adj_{name}")} || ']'"""
+        for name in comparisons
+        if f"gamma_{name}" in pairs.column_names
+    ]
+    body = " || ',' || ".join(parts) if parts else "''"
+    con = duckdb.connect()
+    try:
+        con.register("lw_pairs", pairs)
+        result = con.sql(f"SELECT '{{' || {body} || '}}' AS c FROM lw_pairs").to_arrow_table()
+    finally:
+        con.close()
+    return result.column("c").combine_chunks()
 
 
 def _pairs(

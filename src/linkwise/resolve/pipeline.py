@@ -7,13 +7,14 @@ evidence (the identifiers and dates that can veto a merge).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from linkwise.resolve.clustering import Clustering, EdgeColumns, Evidence, cluster_records
 from linkwise.resolve.engines import Engine
@@ -55,7 +56,7 @@ class Resolution:
 
 
 def resolve(
-    records: Sequence[Mapping[str, Any]],
+    records: Iterable[Mapping[str, Any]],
     *,
     threshold: float = DEFAULT_THRESHOLD,
     floor: float = DEFAULT_FLOOR,
@@ -69,6 +70,9 @@ def resolve(
 ) -> Resolution:
     """Resolve canonical records (see ``prepare.prepare`` for their shape) into entities.
 
+    ``records`` is read once, so it may be a stream: only the prepared columns and each
+    record's valid identifiers are kept.
+
     ``same`` and ``different`` are human judgements: must-link and cannot-link pairs of
     record ids. "Same" pairs also train m beside EM. ``engine`` is where Splink runs
     (DuckDB in process, or Spark). Records of ``duplicate_free`` sources (the records'
@@ -77,10 +81,14 @@ def resolve(
     say = progress or (lambda _msg: None)
     same = list(same)
     say("preparing records")
-    prepared = prepare(records, known_generic=known_generic)
+    valid: dict[int, Mapping[str, Any]] = {}
+    prepared = prepare(_noting_identifiers(records, valid), known_generic=known_generic)
+    if len(prepared.table) < 2:
+        raise ValueError("resolution needs at least two records")
     linkage = link(
         prepared, floor=floor, labels=same, threads=threads, progress=progress, engine=engine
     )
+    linkage.release()
     say("clustering")
     pairs = linkage.pairs
     edges = clustering_edges(
@@ -91,7 +99,14 @@ def resolve(
         if "gamma_dob" in pairs.column_names
         else None,
     )
-    evidence = evidence_of(prepared.table.to_pylist(), records, prepared.generic)
+    strong = np.asarray(edges.probability) >= threshold
+    mergeable = np.concatenate([np.asarray(edges.left)[strong], np.asarray(edges.right)[strong]])
+    evidence = evidence_of(
+        prepared.table,
+        valid,
+        prepared.generic,
+        only={*mergeable.tolist(), *(r for pair in same for r in pair)},
+    )
     ids = prepared.table.column("unique_id").to_pylist()
     clustering = cluster_records(
         ids,
@@ -133,36 +148,71 @@ def clustering_edges(
     )
 
 
+def _noting_identifiers(
+    records: Iterable[Mapping[str, Any]], valid: dict[int, Mapping[str, Any]]
+) -> Iterator[Mapping[str, Any]]:
+    """``records`` unchanged, noting into ``valid`` each one's valid identifiers (those of
+    ``valid_identifiers``, or ``identifiers`` when a record has no such key)."""
+    for rec in records:
+        ids = rec.get("valid_identifiers", rec.get("identifiers"))
+        if ids:
+            valid[int(rec["record_id"])] = ids
+        yield rec
+
+
 def evidence_of(
-    rows: Iterable[Mapping[str, Any]],
-    records: Sequence[Mapping[str, Any]],
+    table: pa.Table,
+    valid: Mapping[int, Mapping[str, Any]],
     generic: Iterable[GenericValue] = (),
+    only: Collection[int] | None = None,
 ) -> dict[int, Evidence]:
-    """Per record, the facts that can veto a merge: from the prepared table's rows (names,
-    dates, address) and, for identifiers, only the valid values of the input records
-    (``valid_identifiers``; ``identifiers`` when not given) that are not generic. A
-    malformed SSN is still compared by the model, but it is too weak to forbid a merge."""
+    """Per record, the facts that can veto a merge: from the prepared ``table`` (names,
+    dates, address, source) and, for identifiers, only the ``valid`` values of each record
+    (record id -> identifier type -> value) that are not generic. A malformed SSN is still
+    compared by the model, but it is too weak to forbid a merge.
+
+    ``only`` limits the result to those record ids: a record no link could merge needs
+    no evidence, and at a million records the rest would cost hundreds of megabytes."""
     blank = {(g.field, g.value) for g in generic}
-    valid_of = {
-        int(rec["record_id"]): rec.get("valid_identifiers", rec.get("identifiers") or {})
-        for rec in records
-    }
-    source_of = {int(rec["record_id"]): rec.get("source") for rec in records}
+    if only is not None:
+        wanted = pa.array(sorted(set(only)), pa.int64())
+        table = table.filter(pc.is_in(table.column("unique_id"), value_set=wanted))
+    kinds = [k for k in PERSON_IDENTIFIERS if k in table.column_names]
+
+    def col(name: str) -> list[Any]:
+        return table.column(name).to_pylist() if name in table.column_names else [None] * len(table)
+
+    id_values = [col(k) for k in kinds]
     out: dict[int, Evidence] = {}
-    for row in rows:
-        rid = int(row["unique_id"])
+    for i, (rid, dob, dob_y, given, family, address, source) in enumerate(
+        zip(
+            col("unique_id"),
+            col("dob"),
+            col("dob_y"),
+            col("given"),
+            col("family"),
+            col("address"),
+            col("source"),
+            strict=True,
+        )
+    ):
         ids = {
             k: v
-            for k, v in (valid_of.get(rid) or {}).items()
+            for k, v in (valid.get(rid) or {}).items()
             if k in PERSON_IDENTIFIERS and v and (k, v) not in blank
         }
+        shared = frozenset(
+            (k, v)
+            for k, values in zip(kinds, id_values, strict=True)
+            if (v := values[i]) is not None
+        )
         out[rid] = Evidence(
             identifiers=ids,
-            shared=frozenset((k, v) for k in PERSON_IDENTIFIERS if (v := row.get(k)) is not None),
-            dob=row.get("dob") or (str(row["dob_y"]) if row.get("dob_y") else None),
-            given_name=row.get("given"),
-            family_name=row.get("family"),
-            address=row.get("address"),
-            source=None if (src := source_of.get(rid)) is None else str(src),
+            shared=shared,
+            dob=dob or (str(dob_y) if dob_y else None),
+            given_name=given,
+            family_name=family,
+            address=address,
+            source=None if source is None else str(source),
         )
     return out

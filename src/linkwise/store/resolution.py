@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, func, insert, select, update
@@ -84,6 +84,44 @@ def current_person_rows(
             if valid:
                 rows[rid]["valid_identifiers"].setdefault(kind, value)
     return list(rows.values())
+
+
+def iter_current_person_rows(conn: Connection) -> Iterator[dict[str, Any]]:
+    """Every current record as ``current_person_rows`` gives it, one at a time in record-id
+    order: records and their identifiers are read as two ordered streams and merged, so a
+    full run never holds a million records as Python objects at once."""
+    r, i = t.records, t.record_identifiers
+    cols = [r.c.id, r.c.source_id, r.c.source_key, *[r.c[c] for c in PERSON_COLUMNS]]
+    records = conn.execution_options(stream_results=True, yield_per=5000).execute(
+        select(*cols).where(r.c.is_current).order_by(r.c.id)
+    )
+    identifiers = iter(
+        conn.execution_options(stream_results=True, yield_per=5000).execute(
+            select(i.c.record_id, i.c.type, i.c.value, i.c.valid)
+            .join(r, r.c.id == i.c.record_id)
+            .where(r.c.is_current, i.c.value.is_not(None))
+            .order_by(i.c.record_id, i.c.valid.desc(), i.c.id)
+        )
+    )
+    pending = next(identifiers, None)
+    for row in records.mappings():
+        rec = dict(row)
+        rid = rec.pop("id")
+        rec["record_id"] = rid
+        rec["source"] = str(rec["source_id"])
+        found: dict[str, str] = {}
+        valid_found: dict[str, str] = {}
+        while pending is not None and pending[0] <= rid:
+            if pending[0] == rid:
+                _, kind, value, valid = pending
+                if usable_for_matching(kind, value):
+                    found.setdefault(kind, value)
+                if valid:
+                    valid_found.setdefault(kind, value)
+            pending = next(identifiers, None)
+        rec["identifiers"] = found
+        rec["valid_identifiers"] = valid_found
+        yield rec
 
 
 def _chunks(ids: Sequence[Any], size: int = 5000) -> list[list[Any]]:
@@ -518,6 +556,13 @@ def _insert_links(conn: Connection, run_id: int, chunks: Iterable[Sequence[dict[
         bulk_insert(conn, t.links, [{**row, "run_id": run_id} for row in chunk])
         total += len(chunk)
     return total
+
+
+def last_full_run_stats(conn: Connection) -> dict[str, Any] | None:
+    """The statistics (rules, comparisons, timings, ...) of the last completed full run."""
+    rr = t.resolution_runs
+    row = conn.execute(select(rr.c.stats).where(rr.c.id == _last_full_run())).first()
+    return None if row is None else dict(row[0] or {})
 
 
 def has_full_run(conn: Connection) -> bool:

@@ -10,19 +10,28 @@ the swapped-name-order flag.
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+import dataclasses
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 from sqlalchemy import Engine, select
 
 from linkwise.evaluate import (
     Assignment,
+    Blocking,
     EvaluationReport,
+    Key,
+    Truth,
     evaluate,
     read_assignments_csv,
     read_truth_csv,
 )
+from linkwise.resolve.blocking import blocking_recall, by_name, conditions
+from linkwise.store import resolution as store
 from linkwise.store import tables as t
 
 
@@ -32,12 +41,16 @@ def evaluate_workspace(
     *,
     by: Sequence[str] | None = None,
     tags_path: Path | None = None,
+    prepared: Path | None = None,
 ) -> EvaluationReport:
+    """``prepared`` is the last full run's model input (the incremental cache); with it,
+    the report also says how many true pairs the run's blocking rules generate."""
     truth = read_truth_csv(truth_path)
     r, s, m, lk = t.records, t.sources, t.entity_members, t.links
     assignments: list[Assignment] = []
     fields: dict[tuple[str, str], dict[str, Any]] = {}
     key_of: dict[int, tuple[str, str]] = {}
+    stats: dict[str, Any] | None
     with engine.connect() as conn:
         query = (
             select(
@@ -71,13 +84,34 @@ def evaluate_workspace(
             )
             if a in key_of and b in key_of
         ]
+        stats = store.last_full_run_stats(conn)
     if not assignments:
         raise ValueError("the workspace has no resolved records: run `linkwise resolve` first")
     if tags_path is not None:
         for key, tags in _tags(tags_path).items():
             if key in fields:
                 fields[key]["name_order_swapped"] = "yes" if "swapped_order" in tags else "no"
-    return evaluate(assignments, truth, fields=fields, by=by, pairs=pairs)
+    report = evaluate(assignments, truth, fields=fields, by=by, pairs=pairs)
+    if prepared is not None and prepared.is_file() and stats and stats.get("rules"):
+        kept = by_name([name for name, _pairs, used in stats["rules"] if used])
+        record_of = {key: rid for rid, key in key_of.items()}
+        measured = blocking_recall(
+            pq.read_table(prepared), conditions(kept), true_pairs(truth, record_of)
+        )
+        report = dataclasses.replace(
+            report,
+            blocking=Blocking(measured.pairs, measured.covered, measured.recall, measured.per_rule),
+        )
+    return report
+
+
+def true_pairs(truth: Iterable[Truth], record_of: Mapping[Key, int]) -> list[tuple[int, int]]:
+    """Every pair of records the truth says are one person (record ids, lower first)."""
+    people: dict[str, list[int]] = defaultdict(list)
+    for row in truth:
+        if (rid := record_of.get(row.key)) is not None:
+            people[row.true_id].append(rid)
+    return [(a, b) for ids in people.values() for a, b in itertools.combinations(sorted(ids), 2)]
 
 
 def evaluate_file(

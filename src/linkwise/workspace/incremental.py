@@ -155,8 +155,11 @@ def resolve_incremental(
         )
         in_scope = pc.is_in(table.column("unique_id"), value_set=pa.array(affected, pa.int64()))
         evidence = evidence_of(
-            table.filter(in_scope).to_pylist(),
-            affected_rows,
+            table.filter(in_scope),
+            {
+                int(rec["record_id"]): rec.get("valid_identifiers", rec.get("identifiers") or {})
+                for rec in affected_rows
+            },
             [GenericValue(f, v, 0, 0) for f, v in known],
         )
         by_key = {k: rid for rid, k in keys.items()}

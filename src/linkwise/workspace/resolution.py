@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import orjson
 from sqlalchemy import Engine
 
 from linkwise.model.records import JsonText
+from linkwise.resolve.blocking import blocking_recall, by_name, conditions
 from linkwise.resolve.clustering import Link
 from linkwise.resolve.engines import Engine as LinkageEngine
 from linkwise.resolve.ids import assign_stable_ids
+from linkwise.resolve.linkage import contributions_json
 from linkwise.resolve.pipeline import DEFAULT_FLOOR, DEFAULT_THRESHOLD, Resolution, resolve
 from linkwise.store import resolution as store
 
@@ -88,25 +89,27 @@ def resolve_workspace(
     try:
         with engine.connect() as conn:
             say("reading current records")
-            rows = store.current_person_rows(conn)
             keys = store.record_keys(conn)
             decisions = store.latest_decisions(conn)
             previous = store.previous_entities(conn)
             one_per_source = store.duplicate_free_sources(conn)
-        if len(rows) < 2:
-            raise ResolveError("the workspace holds fewer than two records: ingest sources first")
-        by_key = {k: rid for rid, k in keys.items()}
-        same, different = _judged_pairs(decisions, by_key)
-        resolution = resolve(
-            rows,
-            threshold=threshold,
-            floor=floor,
-            same=same,
-            different=different,
-            progress=progress,
-            engine=linkage_engine,
-            duplicate_free=one_per_source,
-        )
+            if len(keys) < 2:
+                raise ResolveError(
+                    "the workspace holds fewer than two records: ingest sources first"
+                )
+            by_key = {k: rid for rid, k in keys.items()}
+            same, different = _judged_pairs(decisions, by_key)
+            # the records are streamed into preparation, never all held as objects
+            resolution = resolve(
+                store.iter_current_person_rows(conn),
+                threshold=threshold,
+                floor=floor,
+                same=same,
+                different=different,
+                progress=progress,
+                engine=linkage_engine,
+                duplicate_free=one_per_source,
+            )
         say("assigning stable entity ids")
         clusters = resolution.clustering.clusters
         assignment = assign_stable_ids(
@@ -143,6 +146,7 @@ def resolve_workspace(
             "timings": {k: round(v, 3) for k, v in linkage.timings.items()},
             "flags": dict(flags),
             "judgements": {"same": len(same), "different": len(different)},
+            "blocking_recall_on_judged_same": _judged_recall(resolution, same),
         }
         say("storing links and entities")
         with engine.begin() as conn:
@@ -169,7 +173,7 @@ def resolve_workspace(
     kept = sum(1 for eid in assignment.ids if eid in previous)
     return ResolveOutcome(
         run_id=run_id,
-        records=len(rows),
+        records=len(resolution.table) if resolution.table is not None else len(keys),
         links=resolution.linkage.pairs.num_rows,
         entities=len(entity_rows),
         kept_ids=kept,
@@ -182,6 +186,15 @@ def resolve_workspace(
         timings={**linkage.timings, "total": time.perf_counter() - started},
         rules=[(r.name, r.pairs, r.kept) for r in linkage.rules],
     )
+
+
+def _judged_recall(resolution: Resolution, same: Sequence[tuple[int, int]]) -> float | None:
+    """Share of the pairs judged "same" that the run's blocking rules generate: without a
+    truth file, the one direct measure of what blocking misses."""
+    if not same or resolution.table is None:
+        return None
+    kept = by_name([r.name for r in resolution.linkage.rules if r.kept])
+    return blocking_recall(resolution.table, conditions(kept), same).recall
 
 
 def _judged_pairs(
@@ -207,37 +220,33 @@ LINK_CHUNK = 50_000
 def _link_chunks(resolution: Resolution) -> Iterator[list[dict[str, Any]]]:
     """The scored pairs as rows of the links table, built a slice at a time: turning every
     column of millions of pairs into Python objects at once cost gigabytes. Contributions
-    are serialised here (``JsonText``) as {comparison: [level, weight, tf adjustment]}."""
+    arrive as JSON text (``JsonText``): {comparison: [level, weight, tf adjustment]}."""
     linkage = resolution.linkage
     table = linkage.pairs
-    names = linkage.comparisons
+    texts = contributions_json(table, linkage.comparisons)
     version = linkage.model_version
     for start in range(0, table.num_rows, LINK_CHUNK):
         part = table.slice(start, LINK_CHUNK)
-        cols = {name: part.column(name).to_pylist() for name in part.column_names}
-        zeros = [0.0] * part.num_rows
-        parts = [
-            (name, cols[f"gamma_{name}"], cols[f"mw_{name}"], cols.get(f"mw_tf_adj_{name}", zeros))
-            for name in names
-        ]
-        rows = []
-        for i in range(part.num_rows):
-            contributions = {
-                name: [gamma[i], round(mw[i], 4), round(tf[i] or 0.0, 4)]
-                for name, gamma, mw, tf in parts
+        yield [
+            {
+                "record_l": left,
+                "record_r": right,
+                "match_probability": probability,
+                "match_weight": weight,
+                "model_version": version,
+                "match_key": str(key),
+                "contributions": JsonText(text),
             }
-            rows.append(
-                {
-                    "record_l": cols["unique_id_l"][i],
-                    "record_r": cols["unique_id_r"][i],
-                    "match_probability": cols["match_probability"][i],
-                    "match_weight": cols["match_weight"][i],
-                    "model_version": version,
-                    "match_key": str(cols["match_key"][i]),
-                    "contributions": JsonText(orjson.dumps(contributions).decode()),
-                }
+            for left, right, probability, weight, key, text in zip(
+                part.column("unique_id_l").to_pylist(),
+                part.column("unique_id_r").to_pylist(),
+                part.column("match_probability").to_pylist(),
+                part.column("match_weight").to_pylist(),
+                part.column("match_key").to_pylist(),
+                texts.slice(start, LINK_CHUNK).to_pylist(),
+                strict=True,
             )
-        yield rows
+        ]
 
 
 def _positions(resolution: Resolution) -> dict[tuple[int, int], int]:

@@ -223,7 +223,7 @@ class Workspace:
         (``linkwise.workspace.incremental``); otherwise everything is resolved again
         (``linkwise.workspace.resolution``)."""
         cut = threshold if threshold is not None else resolution.DEFAULT_THRESHOLD
-        cache = self.root / ".linkwise"
+        cache = self._cache
         if not full and engine == "duckdb" and incremental.can_run(self.engine, cache):
             return incremental.resolve_incremental(
                 self.engine,
@@ -309,6 +309,11 @@ class Workspace:
         with self.engine.connect() as conn:
             return store_resolution.generic_list(conn)
 
+    @property
+    def _cache(self) -> Path:
+        """Where the last run's prepared model input is kept (for incremental runs)."""
+        return self.root / ".linkwise"
+
     def last_resolution(self) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             return store_resolution.last_run(conn)
@@ -317,7 +322,13 @@ class Workspace:
         self, truth: Path, *, by: Sequence[str] | None = None, tags: Path | None = None
     ) -> EvaluationReport:
         """Score the current entities against a truth file (``linkwise.evaluate``)."""
-        return evaluate_workspace(self.engine, truth, by=by, tags_path=tags)
+        return evaluate_workspace(
+            self.engine,
+            truth,
+            by=by,
+            tags_path=tags,
+            prepared=self._cache / incremental.CACHE_FILE,
+        )
 
     def _key(self, ref: tuple[str, str]) -> tuple[int, str]:
         source, key = ref
