@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from linkwise.govern.accounts import User
+    from linkwise.model.authorisations import Authorisation
+    from linkwise.model.cases import Case
+    from linkwise.workspace import Workspace
 
 PEOPLE_FIELDS = {
     "given_name": "FIRST",
@@ -67,3 +74,106 @@ def person(i: int, first: str = "John", last: str = "Smith", **over: str) -> lis
     }
     row.update(over)
     return [row[h] for h in PEOPLE_HEADER]
+
+
+# -- governed reads ---------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+"""Every test user's password (the policy wants 12 characters and no username in it)."""
+ADMIN = "admin"
+
+
+def seed_user(ws: Workspace, username: str, role: str = "analyst") -> User:
+    """A logged-in user of ``role``, added (with the workspace's first administrator, when
+    there is none yet) unless it exists."""
+    from linkwise.govern.users import get_user_by_name
+    from linkwise.workspace import users
+
+    if not users.has_users(ws):
+        users.add_user(ws, None, None, ADMIN, "", "administrator", PASSWORD)
+    with ws.engine.connect() as conn:
+        exists = get_user_by_name(conn, username) is not None
+    if not exists:
+        users.add_user(ws, ADMIN, PASSWORD, username, "", role, PASSWORD)
+    return ws.login(username, PASSWORD)
+
+
+def seed_case(
+    ws: Workspace,
+    purpose: str = "criminal_investigation",
+    *,
+    username: str = "ann",
+    role: str = "analyst",
+    title: str = "Test case",
+) -> tuple[User, Case]:
+    """A case worker and an open case of ``purpose`` for them to read in: what every test of
+    a person-data read path needs (``with ws.session(user, case.id) as s: ...``)."""
+    from linkwise.workspace import cases
+
+    user = seed_user(ws, username, role)
+    opener = user if role in ("analyst", "supervisor") else seed_user(ws, "sue", "supervisor")
+    return user, cases.open_case(ws, opener, title, purpose)
+
+
+def stored_versions(ws: Workspace, source: str, source_key: str) -> list[dict[str, Any]]:
+    """What ingestion stored for a row, every version, with per-value origins, read from the
+    store directly: tests of ingestion check the store, not what a case may see of it."""
+    from linkwise.model.fields import RECORD_COLUMNS
+    from linkwise.model.manifest import Manifest
+    from linkwise.model.provenance import value_origins
+    from linkwise.store.records import record_versions
+
+    with ws.engine.connect() as conn:
+        versions = record_versions(conn, source, source_key)
+    for item in versions:
+        manifest = Manifest.model_validate(item.pop("run_manifest"))
+        canonical = {c: item[c] for c in RECORD_COLUMNS}
+        item["origins"] = value_origins(manifest, item["raw"], canonical, item["notes"])
+    return versions
+
+
+def authorise(
+    ws: Workspace,
+    recorder: User,
+    case: Case,
+    process: str,
+    *,
+    sources: list[str],
+    markings: list[str],
+    subjects: list[str] | None = None,
+    valid_from: dt.datetime | None = None,
+    valid_to: dt.datetime | None = None,
+    approve_at: dt.datetime | None = None,
+) -> Authorisation:
+    """Record an authorisation for ``case`` and, when its process needs it, have a user of
+    the first approving role (never the recorder) approve it. Valid for a day either side of
+    now unless told otherwise; ``approve_at`` approves it as of that moment (to approve one
+    whose validity has already run out)."""
+    from linkwise.govern.authorisations import approve_authorisation
+    from linkwise.workspace import cases
+
+    now = dt.datetime.now(dt.UTC)
+    auth = cases.record_authorisation(
+        ws,
+        recorder,
+        case_id=case.id,
+        process=process,
+        issuing_authority="Superior Court of Example County",
+        reference=f"TEST-{process}-{case.id}",
+        sources=sources,
+        markings=markings,
+        subjects=subjects or [],
+        valid_from=valid_from or now - dt.timedelta(days=1),
+        valid_to=valid_to or now + dt.timedelta(days=1),
+    )
+    approvers = ws.pack.legal_processes[process].approved_by
+    if not approvers:
+        return auth
+    role = approvers[0].value
+    names = {"legal_reviewer": ["lee", "lou"], "supervisor": ["sue", "sam"]}.get(role, [role])
+    name = next(n for n in [*names, f"{role}2"] if n != recorder.username)
+    approver = seed_user(ws, name, role)
+    if approve_at is None:
+        return cases.approve_authorisation(ws, approver, auth.id)
+    with ws.engine.begin() as conn:
+        return approve_authorisation(conn, approver, auth.id, pack=ws.pack, now=approve_at)

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from linkwise.cli import common
 from linkwise.cli.main import app
-from tests.helpers import csv_text, manifest, person, write_manifest
+from tests.helpers import PASSWORD, csv_text, manifest, person, write_manifest
 
 runner = CliRunner()
 
@@ -110,10 +110,30 @@ def test_demo_resolves_and_prints_measured_error_rates(tmp_path: Path) -> None:
     assert "false merges" in out
     assert "by surname_frequency_decile" in out
     assert "by swapped_name_order" in out
-    # the resolved workspace answers the other commands
-    code, out = _run("review", "list", "-w", str(tmp_path / "d"), "--limit", "3")
-    assert code == 0, out
-    assert "review queue" in out
+    # the resolved workspace answers the other commands; person data only to a case worker
+    w = ["-w", str(tmp_path / "d")]
+    code, out = _run("review", "list", *w, "--limit", "3")
+    assert code == 2
+    assert "--as" in out
+    add = ["user", "add", "--password-stdin", *w]
+    assert runner.invoke(app, [*add, "admin", "--role", "administrator"], PASSWORD).exit_code == 0
+    env = {"LINKWISE_PASSWORD": PASSWORD}
+    added = runner.invoke(
+        app, [*add, "ann", "--role", "analyst", "--as", "admin"], PASSWORD, env=env
+    )
+    assert added.exit_code == 0, added.output
+    opened = runner.invoke(
+        app,
+        ["case", "open", *w, "--title", "Fraud ring", "--purpose", "criminal_investigation"],
+        env={**env, "LINKWISE_USER": "ann"},
+    )
+    assert opened.exit_code == 0, opened.output
+    assert "opened case 1 (criminal_investigation)" in opened.output
+    listed = runner.invoke(
+        app, ["review", "list", *w, "--limit", "3", "--as", "ann", "--case", "1"], env=env
+    )
+    assert listed.exit_code == 0, listed.output
+    assert "review queue" in listed.output
     code, out = _run(
         "evaluate",
         "-w",

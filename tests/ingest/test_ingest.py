@@ -10,7 +10,14 @@ from linkwise.ingest.errors import SourceFileError
 from linkwise.ingest.runner import IngestOptions
 from linkwise.model.records import RunInfo
 from linkwise.workspace import Workspace
-from tests.helpers import PEOPLE_HEADER, csv_text, manifest, person, write_manifest
+from tests.helpers import (
+    PEOPLE_HEADER,
+    csv_text,
+    manifest,
+    person,
+    stored_versions,
+    write_manifest,
+)
 
 
 def _setup(ws: Workspace, folder: Path, rows: list[list[str]], **extra: object) -> Path:
@@ -57,7 +64,7 @@ def test_rows_are_stored_with_provenance_and_bad_rows_quarantined(
     assert "'treason' is not one of felony, misdemeanor, infraction" in bad["3"].reason
     assert bad["3"].raw["CLASS"] == "treason"
 
-    (rec,) = workspace.record_versions("people", "1")
+    (rec,) = stored_versions(workspace, "people", "1")
     assert rec["run_id"] == run.id
     assert rec["locator"] == "people.csv:2"
     assert rec["given_name"] == "jose"
@@ -96,7 +103,7 @@ def test_a_changed_row_adds_a_version_and_keeps_the_old(
     csv.write_text(csv_text([person(1), person(2, ADDR="9 Elm Street")]), encoding="utf-8")
     run = _ingest(workspace)
     assert (run.inserted, run.new_versions, run.unchanged) == (0, 1, 1)
-    old, new = workspace.record_versions("people", "2")
+    old, new = stored_versions(workspace, "people", "2")
     assert (old["version"], old["is_current"]) == (1, False)
     assert (new["version"], new["is_current"]) == (2, True)
     assert old["raw"]["ADDR"] == "2 Main St"
@@ -159,7 +166,7 @@ def test_unmapped_prohibited_columns_are_noted_and_never_stored(
     workspace.add_source(write_manifest(folder, manifest()))
     run = _ingest(workspace)
     assert any("'RELIGION'" in n and "prohibited" in n for n in run.notes)
-    (rec,) = workspace.record_versions("people", "1")
+    (rec,) = stored_versions(workspace, "people", "1")
     assert "RELIGION" not in rec["raw"]
     assert "secret" not in str(rec)
 
@@ -167,7 +174,7 @@ def test_unmapped_prohibited_columns_are_noted_and_never_stored(
 def test_identifier_validity_is_flagged_not_dropped(workspace: Workspace, tmp_path: Path) -> None:
     _setup(workspace, tmp_path / "src", [person(1, SSN="666-12-3456")])
     _ingest(workspace)
-    (rec,) = workspace.record_versions("people", "1")
+    (rec,) = stored_versions(workspace, "people", "1")
     (ssn,) = rec["identifiers"]
     assert ssn["valid"] is False
     assert "666" in ssn["issue"]
@@ -182,13 +189,13 @@ def test_worker_processes_give_the_same_records(workspace: Workspace, tmp_path: 
     _setup(workspace, tmp_path / "src", rows)
     pooled = _ingest(workspace, workers=2, batch_size=8)
     assert (pooled.inserted, pooled.quarantined) == (39, 1)
-    in_process = [workspace.record_versions("people", str(i))[0] for i in (1, 2, 3)]
+    in_process = [stored_versions(workspace, "people", str(i))[0] for i in (1, 2, 3)]
     other = tmp_path / "other"
     with Workspace.init(other)[0] as ws2:
         _setup(ws2, tmp_path / "src2", rows)
         _ingest(ws2, workers=0)
         for rec in in_process:
-            (same,) = ws2.record_versions("people", rec["source_key"])
+            (same,) = stored_versions(ws2, "people", rec["source_key"])
             assert same["content_hash"] == rec["content_hash"]
 
 

@@ -16,10 +16,14 @@ from typer.testing import CliRunner
 
 from linkwise.cli.main import app
 from linkwise.demo import generate_world
+from linkwise.govern.accounts import User
+from linkwise.model.cases import Case
 from linkwise.resolve.prepare import prepare
 from linkwise.resolve.realtime import PROBE_ID, Matcher
 from linkwise.store import resolution as store
-from linkwise.workspace import Workspace, WorkspaceError
+from linkwise.workspace import Workspace
+from linkwise.workspace.matching import MatchInputError
+from tests.helpers import PASSWORD, authorise, seed_case
 
 PEOPLE = 300
 
@@ -37,6 +41,31 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
         yield workspace
     finally:
         workspace.close()
+
+
+@pytest.fixture(scope="module")
+def reader(ws: Workspace) -> tuple[User, Case]:
+    """A criminal case with the subpoena and approval that unlock the demo's benefit records
+    and credit-header SSNs, so that matching shows everything it compares."""
+    user, case = seed_case(ws)
+    authorise(ws, user, case, "subpoena", sources=["benefit_enrolments"], markings=["benefits"])
+    authorise(
+        ws,
+        user,
+        case,
+        "supervisor_approval",
+        sources=["public_records"],
+        markings=["credit_header_ssn"],
+    )
+    return user, case
+
+
+def _match(
+    ws: Workspace, reader: tuple[User, Case], fields: dict[str, str], **kw: Any
+) -> list[dict[str, Any]]:
+    user, case = reader
+    with ws.session(user, case.id) as session:
+        return session.match(fields, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +96,9 @@ def _typo(name: str) -> str:
     return name[:middle] + ("x" if name[middle] != "x" else "y") + name[middle + 1 :]
 
 
-def test_a_record_with_a_typo_finds_its_entity(ws: Workspace, resolved: dict[str, Any]) -> None:
+def test_a_record_with_a_typo_finds_its_entity(
+    ws: Workspace, reader: tuple[User, Case], resolved: dict[str, Any]
+) -> None:
     row = _full_record(resolved)
     fields = {
         "given_name": row["given_name"].title(),
@@ -75,30 +106,34 @@ def test_a_record_with_a_typo_finds_its_entity(ws: Workspace, resolved: dict[str
         "dob": row["dob"],
         "postcode": row["postcode"],
     }
-    results = ws.match(fields)
+    results = _match(ws, reader, fields)
     assert results, f"no candidate for {fields}"
     best = results[0]
-    assert best.entity_id == resolved["entity_of"][row["record_id"]]
-    assert best.probability > 0.5
-    assert all(r.probability >= 0.5 for r in results)
-    assert [r.probability for r in results] == sorted(
-        (r.probability for r in results), reverse=True
+    assert best["entity_id"] == resolved["entity_of"][row["record_id"]]
+    assert best["probability"] > 0.5
+    assert all(r["probability"] >= 0.5 for r in results)
+    assert [r["probability"] for r in results] == sorted(
+        (r["probability"] for r in results), reverse=True
     )
-    assert best.records
-    assert best.records[0].source_key
-    assert "Overall:" in best.explanation
-    total = best.contributions[-1]
+    assert best["records"]
+    assert best["records"][0]["source_key"]
+    assert "Overall:" in best["explanation"]
+    total = best["contributions"][-1]
     assert total["kind"] == "total"
-    assert total["weight"] == pytest.approx(best.match_weight)
+    assert total["weight"] == pytest.approx(best["match_weight"])
 
 
-def test_an_unknown_person_has_no_likely_candidate(ws: Workspace) -> None:
+def test_an_unknown_person_has_no_likely_candidate(
+    ws: Workspace, reader: tuple[User, Case]
+) -> None:
     fields = {"given_name": "Zebulon", "family_name": "Quackenbush", "dob": "1931-02-03"}
-    assert ws.match(fields) == []
-    assert all(r.probability < 0.5 for r in ws.match(fields, threshold=0.0))
+    assert _match(ws, reader, fields) == []
+    assert all(r["probability"] < 0.5 for r in _match(ws, reader, fields, threshold=0.0))
 
 
-def test_the_explanation_never_quotes_the_ssn(ws: Workspace, resolved: dict[str, Any]) -> None:
+def test_the_explanation_never_quotes_the_ssn(
+    ws: Workspace, reader: tuple[User, Case], resolved: dict[str, Any]
+) -> None:
     row = _full_record(resolved)
     ssn = row["identifiers"]["ssn"]
     fields = {
@@ -107,25 +142,25 @@ def test_the_explanation_never_quotes_the_ssn(ws: Workspace, resolved: dict[str,
         "dob": row["dob"],
         "ssn": f"{ssn[:3]}-{ssn[3:5]}-{ssn[5:]}",
     }
-    results = ws.match(fields)
+    results = _match(ws, reader, fields)
     assert results
-    assert results[0].entity_id == resolved["entity_of"][row["record_id"]]
-    assert "SSN" in results[0].explanation  # the SSNs agreeing is said, the number is not
+    assert results[0]["entity_id"] == resolved["entity_of"][row["record_id"]]
+    assert "SSN" in results[0]["explanation"]  # the SSNs agreeing is said, the number is not
     for result in results:
-        text = json.dumps(result.to_dict())
+        text = json.dumps(result)
         assert ssn not in text
-        assert ssn[-4:] not in result.explanation
+        assert ssn[-4:] not in result["explanation"]
 
 
-def test_bad_values_name_the_field(ws: Workspace) -> None:
-    with pytest.raises(WorkspaceError, match="dob"):
-        ws.match({"given_name": "Maria", "dob": "1980-13-45"})
-    with pytest.raises(WorkspaceError, match="unknown field"):
-        ws.match({"shoe_size": "9"})
-    with pytest.raises(WorkspaceError, match="at least"):
-        ws.match({"sex": "F"})
-    with pytest.raises(WorkspaceError, match="email"):
-        ws.match({"family_name": "Garcia", "email": "garcia at example"})
+def test_bad_values_name_the_field(ws: Workspace, reader: tuple[User, Case]) -> None:
+    with pytest.raises(MatchInputError, match="dob"):
+        _match(ws, reader, {"given_name": "Maria", "dob": "1980-13-45"})
+    with pytest.raises(MatchInputError, match="unknown field"):
+        _match(ws, reader, {"shoe_size": "9"})
+    with pytest.raises(MatchInputError, match="at least"):
+        _match(ws, reader, {"sex": "F"})
+    with pytest.raises(MatchInputError, match="email"):
+        _match(ws, reader, {"family_name": "Garcia", "email": "garcia at example"})
 
 
 def test_scores_equal_splinks_predict_between(resolved: dict[str, Any]) -> None:
@@ -168,11 +203,12 @@ def test_scores_equal_splinks_predict_between(resolved: dict[str, Any]) -> None:
 
 
 def test_cli_match_prints_json_and_exits_2_on_bad_input(
-    ws: Workspace, resolved: dict[str, Any]
+    ws: Workspace, reader: tuple[User, Case], resolved: dict[str, Any]
 ) -> None:
     row = _full_record(resolved)
-    runner = CliRunner()
-    args = ["match", "--workspace", str(ws.root), "--json"]
+    user, case = reader
+    runner = CliRunner(env={"LINKWISE_PASSWORD": PASSWORD, "LINKWISE_CASE": str(case.id)})
+    args = ["match", "--workspace", str(ws.root), "--as", user.username, "--json"]
     result = runner.invoke(
         app,
         [
@@ -192,15 +228,23 @@ def test_cli_match_prints_json_and_exits_2_on_bad_input(
     bad = runner.invoke(app, [*args, "--field", "dob=31/31/1980"])
     assert bad.exit_code == 2
     assert "dob" in bad.output
-    text = runner.invoke(app, ["match", "--workspace", str(ws.root), "-f", "given_name=Zebulon"])
+    text = runner.invoke(
+        app,
+        ["match", "--workspace", str(ws.root), "--as", user.username, "-f", "given_name=Zebulon"],
+    )
     assert text.exit_code == 0, text.output
+    nobody = runner.invoke(app, ["match", "--workspace", str(ws.root), "-f", "given_name=Zebulon"])
+    assert nobody.exit_code == 2
+    assert "--as" in nobody.output
 
 
-def test_the_matcher_is_reused_until_the_next_resolution(ws: Workspace, tmp_path: Path) -> None:
+def test_the_matcher_is_reused_until_the_next_resolution(
+    ws: Workspace, reader: tuple[User, Case], tmp_path: Path
+) -> None:
     fields = {"given_name": "Maria", "family_name": "Garcia"}
-    ws.match(fields)
-    cached = ws._matching
-    assert cached is not None
+    _match(ws, reader, fields)
+    cached = ws.matcher()
     first = cached.matcher()
-    ws.match(fields)
+    _match(ws, reader, fields)
+    assert ws.matcher() is cached
     assert cached.matcher() is first

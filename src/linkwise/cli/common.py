@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,10 +20,15 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from linkwise.govern.accounts import AccountError, User
+from linkwise.govern.authorisations import AuthorisationError
+from linkwise.govern.cases import CaseError
+from linkwise.govern.session import SessionError
 from linkwise.ingest.errors import SourceFileError
 from linkwise.model.config import ConfigError
 from linkwise.resolve.engines import Engine, EngineUnavailableError
 from linkwise.workspace import Workspace, WorkspaceError
+from linkwise.workspace.session import WorkspaceSession
 
 console = Console()
 err_console = Console(stderr=True)
@@ -56,6 +62,25 @@ EngineOpt = Annotated[
     ),
 ]
 
+ActorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        envvar="LINKWISE_USER",
+        help="Who is acting; the password is read from LINKWISE_PASSWORD or asked for.",
+        show_default=False,
+    ),
+]
+CaseOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--case",
+        envvar="LINKWISE_CASE",
+        help="The case the read is for: its purpose decides what may be shown.",
+        show_default=False,
+    ),
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -69,7 +94,15 @@ def user_errors() -> Iterator[None]:
     """Turn the errors a user can act on into a clear message and a non-zero exit."""
     try:
         yield
-    except (WorkspaceError, SourceFileError, EngineUnavailableError) as exc:
+    except (
+        WorkspaceError,
+        SourceFileError,
+        EngineUnavailableError,
+        AccountError,
+        SessionError,
+        CaseError,
+        AuthorisationError,
+    ) as exc:
         fail(str(exc))
     except ConfigError as exc:
         fail("\n".join(str(p) for p in exc.problems))
@@ -84,6 +117,41 @@ def open_workspace(workspace: Path | None, db: str | None) -> Iterator[Workspace
             yield ws
     finally:
         ws.close()
+
+
+def credentials(actor: str | None) -> tuple[str, str]:
+    """The acting user's name and password: ``--as`` (or LINKWISE_USER), and the password
+    from LINKWISE_PASSWORD or a hidden prompt (never an option: it would land in the shell
+    history and the process list)."""
+    if not actor:
+        fail("say who is acting with --as NAME (or set LINKWISE_USER)")
+    password = os.environ.get("LINKWISE_PASSWORD")
+    if password is None:
+        password = typer.prompt(f"password for {actor}", hide_input=True, err=True)
+    return actor, password
+
+
+@contextmanager
+def acting(
+    workspace: Path | None, db: str | None, actor: str | None
+) -> Iterator[tuple[Workspace, User]]:
+    """The workspace and the logged-in acting user."""
+    with open_workspace(workspace, db) as ws:
+        yield ws, ws.login(*credentials(actor))
+
+
+@contextmanager
+def governed(
+    workspace: Path | None, db: str | None, actor: str | None, case: int | None
+) -> Iterator[WorkspaceSession]:
+    """A governed session for the acting user in a case: how every command that shows
+    person data reads it."""
+    if not actor:
+        fail("say who is reading with --as NAME (or set LINKWISE_USER)")
+    if case is None:
+        fail("say which case the read is for with --case ID (or set LINKWISE_CASE)")
+    with acting(workspace, db, actor) as (ws, user), ws.session(user, case) as session:
+        yield session
 
 
 def progress_bar() -> Progress:

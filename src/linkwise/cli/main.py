@@ -6,10 +6,13 @@ import typer
 
 from linkwise import __version__
 from linkwise.cli import ingest, resolve, sources
+from linkwise.cli.audit import audit_app
 from linkwise.cli.dedupe import dedupe_command
 from linkwise.cli.demo import demo_app
 from linkwise.cli.evaluate import evaluate_command
+from linkwise.cli.governance import authorisation_app, case_app, policy_app, record_app
 from linkwise.cli.match import match
+from linkwise.cli.users import user_app
 
 app = typer.Typer(
     name="linkwise",
@@ -32,6 +35,12 @@ app.command("evaluate")(evaluate_command)
 app.command("match")(match)
 app.add_typer(resolve.entity_app, name="entity")
 app.add_typer(resolve.review_app, name="review")
+app.add_typer(record_app, name="record")
+app.add_typer(case_app, name="case")
+app.add_typer(authorisation_app, name="authorisation")
+app.add_typer(policy_app, name="policy")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
 
 
 def _version(value: bool) -> None:

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from linkwise.cli.common import DbOpt, WorkspaceOpt, console, fail, open_workspace
+from linkwise.cli.common import ActorOpt, CaseOpt, DbOpt, WorkspaceOpt, console, fail, governed
+from linkwise.cli.redaction import Redactions
 
 
 def _fields(pairs: list[str]) -> dict[str, str]:
@@ -41,36 +42,41 @@ def match(
         typer.Option(help="Least match probability a candidate needs.", min=0, max=1),
     ] = 0.5,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    actor: ActorOpt = None,
+    case: CaseOpt = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Match one person's details against the resolved entities, with the reasons."""
     fields = _fields(field)
-    with open_workspace(workspace, db) as ws:
-        results = ws.match(fields, top=top, threshold=threshold)
+    with governed(workspace, db, actor, case) as session:
+        results = session.match(fields, top=top, threshold=threshold)
     if as_json:
-        typer.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, default=str))
+        typer.echo(json.dumps(results, ensure_ascii=False, default=str))
         return
     if not results:
         console.print(f"no entity is at least {threshold:.0%} likely to be this person")
         return
+    red = Redactions()
     for rank, result in enumerate(results, 1):
         table = Table(
-            title=f"{rank}. entity {result.entity_id}: {result.probability:.1%} likely",
+            title=f"{rank}. entity {result['entity_id']}: {result['probability']:.1%} likely",
             title_justify="left",
         )
         for col in ("source", "key", "given", "middle", "family", "dob", "probability"):
             table.add_column(col)
-        for r in result.records:
+        for r in result["records"]:
+            values = r["fields"]
             table.add_row(
-                r.source,
-                r.source_key,
-                r.values.get("given_name") or "",
-                r.values.get("middle_name") or "",
-                r.values.get("family_name") or "",
-                r.values.get("dob") or "",
-                f"{r.probability:.1%}",
+                r["source"],
+                red.cell(r["source_key"]),
+                red.cell(values.get("given_name")),
+                red.cell(values.get("middle_name")),
+                red.cell(values.get("family_name")),
+                red.cell(values.get("dob")),
+                f"{r['probability']:.1%}",
             )
         console.print(table)
-        console.print(result.explanation, highlight=False, soft_wrap=True)
+        console.print(result["explanation"], highlight=False, soft_wrap=True)
         console.print()
+    red.legend(console)

@@ -1,22 +1,31 @@
-"""`linkwise resolve`, `judge`, `entity show`, `review list`."""
+"""`linkwise resolve`, `judge`, `explain`, `entity show`, `entity why`, `entity export`,
+`review list`. Every command that shows person data reads it through a governed session
+(``--as USER --case ID``) and prints what the case may not see as visible markers."""
 
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from linkwise.cli.common import (
+    ActorOpt,
+    CaseOpt,
     DbOpt,
     EngineOpt,
     WorkspaceOpt,
     console,
     err_console,
     fail,
+    governed,
     open_workspace,
 )
+from linkwise.cli.redaction import Redactions
+from linkwise.govern.session import is_withheld
 
 entity_app = typer.Typer(help="Resolved people (entities).", no_args_is_help=True)
 review_app = typer.Typer(help="What resolution wants a human to look at.", no_args_is_help=True)
@@ -95,85 +104,161 @@ def judge(
     console.print(f"judgement {number} recorded: {left} {decision} {right}")
 
 
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the governed result as JSON.")]
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, default=str, indent=2))
+
+
 @entity_app.command("show")
 def entity_show(
     entity_id: Annotated[str, typer.Argument(help="Entity id.")],
+    json_out: JsonOpt = False,
+    actor: ActorOpt = None,
+    case: CaseOpt = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """An entity's records and the links between them."""
-    with open_workspace(workspace, db) as ws:
-        entity = ws.entity(entity_id)
+    """An entity's records and the links between them, as the case may see them."""
+    with governed(workspace, db, actor, case) as session:
+        entity = session.entity(entity_id)
+    if json_out:
+        print_json(entity)
+        return
     if entity["status"] != "active":
         targets = ", ".join(entity["redirected_to"]) or "nowhere (its records are gone)"
         console.print(f"{entity_id} was {entity['status']}; its records are now in {targets}")
         return
+    red = Redactions()
     table = Table(title=f"entity {entity_id}")
-    for col in ("source", "key", "given", "family", "dob", "address", "postcode", "phone"):
+    columns = ("given_name", "family_name", "dob", "address_line", "postcode", "phone")
+    for col in (
+        "record",
+        "source",
+        "key",
+        "given",
+        "family",
+        "dob",
+        "address",
+        "postcode",
+        "phone",
+    ):
         table.add_column(col)
     for r in entity["records"]:
         table.add_row(
+            str(r["record_id"]),
             r["source"],
-            r["source_key"],
-            r["given_name"] or "",
-            r["family_name"] or "",
-            r["dob"] or "",
-            r["address_line"] or "",
-            r["postcode"] or "",
-            r["phone"] or "",
+            red.cell(r["source_key"]),
+            *(red.cell(r["fields"].get(c)) for c in columns),
         )
     console.print(table)
+    console.print(f"{len(entity['links'])} links between the records shown", highlight=False)
+    red.legend(console)
+
+
+@entity_app.command("export")
+def entity_export(
+    entity_id: Annotated[str, typer.Argument(help="Entity id.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file (default: stdout).")
+    ] = None,
+    actor: ActorOpt = None,
+    case: CaseOpt = None,
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """An entity as a JSON document: every value, identifier, fact and link the case may
+    use, and a marker for each one it may not."""
+    with governed(workspace, db, actor, case) as session:
+        document = session.export_entity(entity_id)
+    text = json.dumps(document, ensure_ascii=False, default=str, indent=2)
+    if out is None:
+        typer.echo(text)
+        return
+    out.write_text(text + "\n", encoding="utf-8")
+    err_console.print(f"wrote entity {entity_id} to {out}", highlight=False)
 
 
 @review_app.command("list")
 def review_list(
     limit: Annotated[int, typer.Option(help="How many items.")] = 20,
+    actor: ActorOpt = None,
+    case: CaseOpt = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
 ) -> None:
     """The review queue, most consequential first."""
-    with open_workspace(workspace, db) as ws:
-        items = ws.review_queue(limit)
+    with governed(workspace, db, actor, case) as session:
+        items = session.review_queue(limit)
+    red = Redactions()
     table = Table(title="review queue")
-    for col in ("kind", "records", "priority", "reason"):
+    for col in ("kind", "records", "priority", "probability", "reason"):
         table.add_column(col)
     for item in items:
+        names = Text(", ").join(
+            Text.assemble(
+                f"{r['record_id']} ",
+                red.cell(r["fields"].get("given_name")),
+                " ",
+                red.cell(r["fields"].get("family_name")),
+            )
+            for r in item["records"]
+        )
+        probability = item["match_probability"]
         table.add_row(
             item["kind"],
-            ", ".join(str(r) for r in item["record_ids"]),
+            names,
             f"{item['priority']:.3f}",
-            item["reason"],
+            red.cell(
+                probability
+                if is_withheld(probability) or probability is None
+                else f"{probability:.0%}"
+            ),
+            red.cell(item["reason"]),
         )
     console.print(table)
+    red.legend(console)
 
 
 def explain(
     left: Annotated[str, typer.Argument(help="First record, SOURCE:KEY.")],
     right: Annotated[str, typer.Argument(help="Second record, SOURCE:KEY.")],
     json_out: Annotated[bool, typer.Option("--json", help="Print the waterfall as JSON.")] = False,
+    actor: ActorOpt = None,
+    case: CaseOpt = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Why two records were linked: per-comparison weights and a plain sentence."""
-    with open_workspace(workspace, db) as ws:
-        result = ws.explain_pair(_ref(left), _ref(right))
+    with governed(workspace, db, actor, case) as session:
+        result = session.explain_pair(_ref(left), _ref(right))
     if json_out:
-        console.print_json(json.dumps(result, default=str))
+        print_json(result)
+        return
+    red = Redactions()
+    if "withheld" in result:
+        console.print(Text("Not explained: ").append(red.cell(result["withheld"])))
+        red.legend(console)
         return
     console.print(result["sentence"], highlight=False)
     if not result["linked"]:
         return
     table = Table(title=f"{left} ~ {right}")
-    for col in ("step", "level", "weight", "term frequency"):
+    for col in ("step", "level", "left", "right", "weight", "term frequency"):
         table.add_column(col, justify="right" if col in ("weight", "term frequency") else "left")
     for row in result["waterfall"]:
+        withheld = row.get("withheld")
         table.add_row(
             row["description"] or row["name"],
-            row.get("label") or "",
-            f"{row['weight']:+.2f}",
-            f"{row.get('tf_adjustment') or 0:+.2f}",
+            red.cell(withheld) if withheld else Text(row.get("label") or ""),
+            red.cell(row.get("left")),
+            red.cell(row.get("right")),
+            "" if withheld else f"{row['weight']:+.2f}",
+            "" if withheld else f"{row.get('tf_adjustment') or 0:+.2f}",
         )
     console.print(table)
+    red.legend(console)
 
 
 @entity_app.command("why")
@@ -182,25 +267,34 @@ def entity_why(
     why_not: Annotated[
         str | None, typer.Option("--why-not", help="SOURCE:KEY of a record outside it.")
     ] = None,
+    actor: ActorOpt = None,
+    case: CaseOpt = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Why each record is in an entity (its path of links); why a named record is not."""
-    with open_workspace(workspace, db) as ws:
-        result = ws.explain_entity(entity_id, _ref(why_not) if why_not else None)
+    with governed(workspace, db, actor, case) as session:
+        result = session.explain_entity(entity_id, _ref(why_not) if why_not else None)
+    red = Redactions()
     for item in result["records"]:
-        path = " → ".join(str(r) for r in item["path"])
+        name = Text.assemble((f"{item['source']}:", "bold"), red.cell(item["source_key"]))
         step = item["step"]
-        reason = (
-            f"joined record {step['joined_to']} ({step['match_probability']:.0%}): "
-            f"{step['sentence']}"
-            if step
-            else "the entity's first record"
-        )
-        console.print(
-            f"[bold]{item['source']}:{item['source_key']}[/] (record {item['record_id']}; path "
-            f"{path}): {reason}",
-            highlight=False,
-        )
+        if is_withheld(step):
+            console.print(Text.assemble(name, f" (record {item['record_id']}): ", red.cell(step)))
+            continue
+        path = " → ".join(str(r) for r in item["path"])
+        if step is None:
+            reason = "the entity's first record"
+        elif step.get("match_probability") is None:
+            reason = f"joined record {step['joined_to']}: {step['sentence']}"
+        else:
+            reason = (
+                f"joined record {step['joined_to']} ({step['match_probability']:.0%}): "
+                f"{step['sentence']}"
+            )
+        console.print(Text.assemble(name, f" (record {item['record_id']}; path {path}): {reason}"))
     if "why_not" in result:
-        console.print(f"[bold]{why_not}[/] is not in it: {result['why_not']}", highlight=False)
+        console.print(
+            Text.assemble((f"{why_not}", "bold"), " is not in it: ", red.cell(result["why_not"]))
+        )
+    red.legend(console)

@@ -1,9 +1,10 @@
 """The shape of a policy pack (DESIGN.md §5).
 
 A pack is a YAML file naming the purposes data may be used for, the markings sources carry
-with the law behind each, the legal processes that can unlock a marking, and the attributes
-that may never be ingested. This module holds only the shape and its internal consistency;
-decisions made from a pack belong to ``linkwise.govern``.
+with the law behind each, the legal processes that can unlock a marking (and who may record
+and approve each), and the attributes that may never be ingested. This module holds only the
+shape and its internal consistency; decisions made from a pack belong to
+``linkwise.govern.policy``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from linkwise.model.fields import FIELDS, IDENTIFIER_FIELDS
+from linkwise.model.roles import Role
 
 Name = Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
 
@@ -24,16 +28,51 @@ class _Strict(BaseModel):
 class Purpose(_Strict):
     title: str
     description: str = ""
+    opened_by: list[Role] = Field(default_factory=lambda: [Role.ANALYST, Role.SUPERVISOR])
+    """Roles that may open a case with this purpose."""
 
 
 class LegalProcess(_Strict):
     title: str
     description: str = ""
+    judicial: bool = False
+    """Issued by a judge (a warrant or court order), as opposed to an agency's own process."""
+    recorded_by: list[Role] = Field(
+        default_factory=lambda: [Role.ANALYST, Role.SUPERVISOR, Role.LEGAL_REVIEWER]
+    )
+    """Roles that may record an authorisation of this type."""
+    approved_by: list[Role] = Field(default_factory=lambda: [Role.LEGAL_REVIEWER])
+    """Roles one of which must approve it (never its recorder) before it unlocks anything;
+    empty: effective once recorded."""
 
 
 class Unlock(_Strict):
     process: Name
     purposes: list[Name]
+    use_limited_to_case: bool = False
+    """The authorisation unlocks the marking only inside the case it was recorded for."""
+
+
+NAME_FIELDS = ("given_name", "middle_name", "family_name")
+"""Name fields a corroboration may require to agree (each is compared on its own)."""
+CORROBORATING_IDENTIFIERS = tuple(
+    f for f in IDENTIFIER_FIELDS if f not in ("case_number", "booking_number")
+)
+"""Identifiers that can corroborate who a person is: case and booking numbers name an event,
+not a person, and resolution never compares them."""
+
+
+class Corroboration(_Strict):
+    """A statutory precondition on disclosure: a record carrying the marking is shown only
+    when a stored link ties it to the subject with every name in ``names`` agreeing and at
+    least one identifier in ``identifiers`` agreeing exactly. The 26 U.S.C. § 6103 example:
+    return information found by a match on name alone is someone's, not necessarily the
+    subject's, and disclosing it would be an unauthorised disclosure."""
+
+    names: list[str] = Field(default_factory=lambda: ["given_name", "family_name"])
+    identifiers: list[str]
+    reason: str = ""
+    """Why the precondition exists, as a person reads it (cited in every decision it makes)."""
 
 
 class Marking(_Strict):
@@ -43,6 +82,13 @@ class Marking(_Strict):
     default: Literal["allow", "redact", "deny"] = "allow"
     prohibited_purposes: list[Name] = Field(default_factory=list)
     unlocked_by: list[Unlock] = Field(default_factory=list)
+    never_disclosed: bool = False
+    """No process unlocks it, for any purpose (e.g. 8 U.S.C. § 1367)."""
+    fields: list[str] | None = None
+    """Canonical fields the marking restricts; absent: the whole record."""
+    requires_corroboration: Corroboration | None = None
+    """A precondition checked before any value carrying the marking is shown, even under an
+    authorisation that unlocks it."""
 
 
 class ProhibitedAttribute(_Strict):
@@ -66,23 +112,58 @@ class PolicyPack(_Strict):
     @model_validator(mode="after")
     def _references_resolve(self) -> PolicyPack:
         problems: list[str] = []
+        for pname, purpose in self.purposes.items():
+            if not purpose.opened_by:
+                problems.append(f"purposes.{pname}.opened_by: name at least one role")
+        for lname, process in self.legal_processes.items():
+            if not process.recorded_by:
+                problems.append(f"legal_processes.{lname}.recorded_by: name at least one role")
         for mname, marking in self.markings.items():
-            for purpose in marking.prohibited_purposes:
-                if purpose not in self.purposes:
-                    problems.append(f"markings.{mname}.prohibited_purposes: unknown {purpose!r}")
-            for i, unlock in enumerate(marking.unlocked_by):
-                if unlock.process not in self.legal_processes:
-                    problems.append(
-                        f"markings.{mname}.unlocked_by[{i}].process: unknown {unlock.process!r}"
-                    )
-                problems.extend(
-                    f"markings.{mname}.unlocked_by[{i}].purposes: unknown {p!r}"
-                    for p in unlock.purposes
-                    if p not in self.purposes
-                )
+            problems.extend(self._marking_problems(mname, marking))
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _marking_problems(self, mname: str, marking: Marking) -> list[str]:
+        where = f"markings.{mname}"
+        problems = [
+            f"{where}.prohibited_purposes: unknown purpose {purpose!r}"
+            for purpose in marking.prohibited_purposes
+            if purpose not in self.purposes
+        ]
+        for i, unlock in enumerate(marking.unlocked_by):
+            if unlock.process not in self.legal_processes:
+                problems.append(
+                    f"{where}.unlocked_by[{i}].process: unknown legal process {unlock.process!r}"
+                )
+            if not unlock.purposes:
+                problems.append(f"{where}.unlocked_by[{i}].purposes: name at least one purpose")
+            problems.extend(
+                f"{where}.unlocked_by[{i}].purposes: unknown purpose {p!r}"
+                for p in unlock.purposes
+                if p not in self.purposes
+            )
+        if marking.never_disclosed:
+            if marking.unlocked_by:
+                problems.append(
+                    f"{where}.unlocked_by: a never_disclosed marking cannot be unlocked by any "
+                    "process; remove unlocked_by or never_disclosed"
+                )
+            if marking.default != "deny":
+                problems.append(f"{where}.default: a never_disclosed marking must be 'deny'")
+        problems.extend(_corroboration_problems(where, marking))
+        if marking.fields is not None:
+            if not marking.fields:
+                problems.append(
+                    f"{where}.fields: name at least one field, or leave fields out to mark "
+                    "the whole record"
+                )
+            problems.extend(
+                f"{where}.fields[{i}]: {f!r} is not a canonical field"
+                for i, f in enumerate(marking.fields)
+                if f not in FIELDS
+            )
+        return problems
 
     def prohibited_match(self, name: str) -> tuple[str, ProhibitedAttribute] | None:
         """The prohibited attribute a column or fact name denotes, if any.
@@ -98,6 +179,36 @@ class PolicyPack(_Strict):
                 if f" {' '.join(_words(alias))} " in padded:
                     return key, attr
         return None
+
+
+def _corroboration_problems(where: str, marking: Marking) -> list[str]:
+    check = marking.requires_corroboration
+    if check is None:
+        return []
+    where = f"{where}.requires_corroboration"
+    problems = []
+    if marking.never_disclosed:
+        problems.append(
+            f"{where}: a never_disclosed marking is never shown, so it takes no precondition"
+        )
+    if not check.names:
+        problems.append(f"{where}.names: name at least one of {', '.join(NAME_FIELDS)}")
+    problems.extend(
+        f"{where}.names[{i}]: {n!r} is not one of {', '.join(NAME_FIELDS)}"
+        for i, n in enumerate(check.names)
+        if n not in NAME_FIELDS
+    )
+    if not check.identifiers:
+        problems.append(
+            f"{where}.identifiers: name at least one identifier (a match on name alone is what "
+            "the precondition rules out)"
+        )
+    problems.extend(
+        f"{where}.identifiers[{i}]: {n!r} is not one of {', '.join(CORROBORATING_IDENTIFIERS)}"
+        for i, n in enumerate(check.identifiers)
+        if n not in CORROBORATING_IDENTIFIERS
+    )
+    return problems
 
 
 def _words(text: str) -> list[str]:

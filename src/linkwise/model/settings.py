@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     """Workspace folder; the current folder when unset."""
     db: str | None = None
     """Database URL overriding the workspace file's, e.g. a PostgreSQL URL with a secret."""
+    audit_key: Path | None = None
+    """The audit log's checkpoint signing key (PEM), when not the workspace's own
+    ``.linkwise/audit-signing-key.pem``; must exist (it is never created there)."""
     batch_size: int = Field(default=5000, gt=0)
     workers: int | None = Field(default=None, ge=0)
 

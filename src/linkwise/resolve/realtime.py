@@ -337,6 +337,14 @@ class Matcher:
             out.append(self._entities[int(self._codes[p])] if found else None)
         return out
 
+    def candidates(
+        self, probe: Mapping[str, Any], pairs: list[dict[str, Any]], top: int
+    ) -> list[Candidate]:
+        """``score``'s pairs grouped into the ``top`` candidate entities, best first. A caller
+        that may not use some reference records (the governed session) drops their pairs
+        first, so no candidate, probability or explanation rests on them."""
+        return self._candidates(probe, pairs, top)
+
     def _candidates(
         self, probe: Mapping[str, Any], pairs: list[dict[str, Any]], top: int
     ) -> list[Candidate]:

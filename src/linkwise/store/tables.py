@@ -256,3 +256,118 @@ generic_values = Table(
     Column("records", Integer, nullable=False),
     Column("people", Integer, nullable=False),
 )
+
+# --- governance (issue 4): users, tokens, cases, authorisations, audit log, policy versions
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", Text, nullable=False),
+    Column("role", String(24), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("failed_logins", Integer, nullable=False),
+    Column("locked_until", Timestamp),
+    Column("created_at", Timestamp, nullable=False),
+    Column("created_by", Text, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Timestamp, nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+    Column("revoked_at", Timestamp),
+    Column("last_used_at", Timestamp),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("title", Text, nullable=False),
+    Column("purpose", String(64), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("assignee_id", ForeignKey("users.id")),
+    Column("created_by", ForeignKey("users.id"), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+authorisations = Table(
+    "authorisations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("process", String(64), nullable=False),
+    Column("issuing_authority", Text, nullable=False),
+    Column("reference", Text, nullable=False),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("scope", Json, nullable=False),
+    Column("valid_from", Timestamp, nullable=False),
+    Column("valid_to", Timestamp, nullable=False),
+    Column("recorded_by", ForeignKey("users.id"), nullable=False),
+    Column("recorded_at", Timestamp, nullable=False),
+    Column("approved_by", ForeignKey("users.id")),
+    Column("approved_at", Timestamp),
+    Column("revoked_by", ForeignKey("users.id")),
+    Column("revoked_at", Timestamp),
+    Column("revocation_reason", Text),
+    Column("notes", Text, nullable=False),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("seq", Id, primary_key=True, autoincrement=False),
+    Column("at", Timestamp, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("case_id", Id),
+    Column("action", String(64), nullable=False, index=True),
+    Column("objects", Json, nullable=False),
+    Column("decision", Json, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+Index("ix_audit_events_actor", audit_events.c.actor)
+Index("ix_audit_events_case_id", audit_events.c.case_id)
+Index("ix_audit_events_at", audit_events.c.at)
+
+# Who or what each event touched, for `linkwise audit search --subject` (see
+# linkwise.store.audit). Derived from the hashed `objects`, so not hashed itself; no foreign
+# key, so that a tampered log (events deleted by hand) still reads and verifies.
+audit_subjects = Table(
+    "audit_subjects",
+    metadata,
+    Column("subject", Text, primary_key=True),
+    Column("seq", Id, primary_key=True, autoincrement=False),
+)
+
+# Ed25519 signatures over (seq, that event's hash, time, previous checkpoint's seq), by a key
+# held outside the database (linkwise.model.audit_checkpoints).
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("seq", Id, primary_key=True, autoincrement=False),
+    Column("at", Timestamp, nullable=False),
+    Column("event_hash", String(64), nullable=False),
+    Column("prev_seq", Id, nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("signature", String(128), nullable=False),
+)
+
+policy_versions = Table(
+    "policy_versions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False),
+    Column("version", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("loaded_at", Timestamp, nullable=False),
+    Column("loaded_by", Text, nullable=False),
+)

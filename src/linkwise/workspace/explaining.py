@@ -1,39 +1,105 @@
-"""Explanations from what a run stored: why two records were linked (or not), why each
-record is in its entity (its path of links), and why a named record is not in one.
+"""Explanations from what a run stored, for one governed read: why two records were linked
+(or not), why each record is in its entity (its path of links), and why a named record is
+not in one.
 
 Links keep their per-comparison levels and weights, and the model they were scored with is
 stored under its version, so an explanation is rebuilt without scoring anything again: the
-two records are prepared (the same derived columns the model compared), and
-``resolve.explain`` turns the stored contributions into a waterfall and a sentence.
+records are prepared (the same derived columns the model compared), and ``resolve.explain``
+turns the stored contributions into a waterfall and a sentence. Every value and every level
+passes the session's ``Read`` first (``governed_rows``): a comparison of a value the reader
+may not see is withheld whole, since its level beside the other side's value would give the
+value away, and the sentence is made from what remains.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, or_, select
-
-from linkwise.resolve.explain import sentence, waterfall, why_not
+from linkwise.govern.evidence import EntityEvidence, Step
+from linkwise.govern.gate import (
+    Read,
+    RecordRef,
+    SessionError,
+    comparison_fields,
+    is_withheld,
+    marker,
+)
+from linkwise.govern.views import level_or_marker
+from linkwise.resolve.explain import Contribution, sentence, waterfall, why_not
 from linkwise.resolve.prepare import PERSON_IDENTIFIERS, prepare
+from linkwise.store import reads
 from linkwise.store import resolution as store
-from linkwise.store import tables as t
+
+_WITHHELD_LEVEL = {
+    "label": None,
+    "gamma": None,
+    "weight": None,
+    "tf_adjustment": None,
+    "combined": None,
+    "m_probability": None,
+    "u_probability": None,
+    "is_null": None,
+}
 
 
-def _model(conn: Any, version: str | None) -> dict[str, Any] | None:
-    models = t.models
-    query = select(models.c.settings)
-    query = (
-        query.where(models.c.version == version)
-        if version
-        else query.order_by(models.c.created_at.desc()).limit(1)
-    )
-    row = conn.execute(query).first()
-    return dict(row.settings) if row else None
+def governed_rows(
+    read: Read,
+    rows: Sequence[Contribution],
+    left: RecordRef | None,
+    right: RecordRef | None,
+) -> tuple[list[dict[str, Any]], str]:
+    """The waterfall as the reader may see it, and its sentence. ``left`` or ``right`` is
+    None for the reader's own input (a match query), which is always shown."""
+    out: list[dict[str, Any]] = []
+    visible: list[Contribution] = []
+    hidden: list[str] = []
+    for row in rows:
+        data = row.to_dict()
+        if row.kind != "comparison":
+            out.append(data)
+            visible.append(row)
+            continue
+        identifier = row.name in PERSON_IDENTIFIERS
+        level = level_or_marker(read, row.name, (left, right), row.gamma)
+        data["left"] = None if identifier else _side(read, left, row.name, row.left)
+        data["right"] = None if identifier else _side(read, right, row.name, row.right)
+        if is_withheld(level):
+            data.update(_WITHHELD_LEVEL, withheld=level)
+            hidden.append(_noun(row.description or row.name))
+        else:
+            visible.append(row)
+        out.append(data)
+    text = sentence(visible)
+    if hidden:
+        text += f" Not shown (restricted in this case): {', '.join(hidden)}."
+    return out, text
 
 
-def _prepared(conn: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
-    rows = store.current_person_rows(conn, ids=ids)
+def _noun(description: str) -> str:
+    """A comparison named in a sentence: "Given name" becomes "given name", "SSN" stays."""
+    if description[1:2].isupper():
+        return description
+    return description[:1].lower() + description[1:]
+
+
+def _side(read: Read, ref: RecordRef | None, comparison: str, value: Any) -> Any:
+    if ref is None or value is None:
+        return value
+    return read.value_of(ref, comparison_fields(comparison), value)
+
+
+def ref_view(read: Read, ref: RecordRef) -> dict[str, Any]:
+    return {
+        "record_id": ref.record_id,
+        "source": ref.source,
+        "source_key": read.value(ref, None, ref.source_key),
+        "entity_id": read.subject(ref),
+    }
+
+
+def _prepared(read: Read, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    rows = store.current_person_rows(read.conn, ids=list(ids))
     table = prepare(rows).table
     return {int(r["unique_id"]): r for r in table.to_pylist()}
 
@@ -52,134 +118,148 @@ def _pair(link: Mapping[str, Any]) -> dict[str, Any]:
     return pair
 
 
-def _waterfall(
-    model: Mapping[str, Any], pair: Mapping[str, Any], records: Mapping[int, Any]
-) -> list[Any]:
-    return waterfall(
-        model, pair, records.get(pair["unique_id_l"]), records.get(pair["unique_id_r"])
-    )
+def _link_rows(
+    read: Read,
+    link: Mapping[str, Any],
+    refs: Mapping[int, RecordRef],
+    prepared: Mapping[int, Any],
+) -> tuple[list[dict[str, Any]], str]:
+    model = read.model(link["model_version"]) or read.model(None)
+    if model is None:
+        raise SessionError("nothing is resolved yet: run `linkwise resolve` first")
+    pair = _pair(link)
+    left, right = int(link["record_l"]), int(link["record_r"])
+    rows = waterfall(model, pair, prepared.get(left), prepared.get(right))
+    return governed_rows(read, rows, refs[left], refs[right])
 
 
-def _shown(row: dict[str, Any]) -> dict[str, Any]:
-    """Identifier numbers stay out of explanations (which process may see them is for the
-    governed session to decide); names, dates and places are what a reviewer compares."""
-    if row.get("name") in PERSON_IDENTIFIERS:
-        row["left"] = row["right"] = None
-    return row
-
-
-def _link_between(conn: Any, a: int, b: int) -> dict[str, Any] | None:
-    lk = t.links
-    row = (
-        conn.execute(
-            select(lk).where(
-                or_(
-                    (lk.c.record_l == a) & (lk.c.record_r == b),
-                    (lk.c.record_l == b) & (lk.c.record_r == a),
-                )
-            )
-        )
-        .mappings()
-        .first()
-    )
-    return dict(row) if row else None
-
-
-def explain_pair(engine: Engine, a: int, b: int) -> dict[str, Any]:
-    """The stored link between two current records, as waterfall rows and a sentence."""
-    with engine.connect() as conn:
-        link = _link_between(conn, a, b)
-        model = _model(conn, link["model_version"] if link else None)
-        if model is None:
-            raise ValueError("nothing is resolved yet: run `linkwise resolve` first")
-        records = _prepared(conn, [a, b])
-    if link is None:
+def explain_pair(read: Read, a: RecordRef, b: RecordRef) -> dict[str, Any]:
+    """The stored link between two current records, as waterfall rows and a sentence; a
+    pair with a record prohibited for the case's purpose is not explained at all (its link
+    is evidence drawn from that record)."""
+    out: dict[str, Any] = {"left": ref_view(read, a), "right": ref_view(read, b)}
+    blocked = [d for r in (a, b) if (d := read.standing(r)).outcome == "prohibited"]
+    if blocked:
         return {
-            "linked": False,
-            "sentence": why_not(model, None),
+            **out,
+            "linked": None,
+            "withheld": marker(blocked[0]),
+            "sentence": None,
             "waterfall": [],
         }
-    pair = _pair(link)
-    rows = waterfall(
-        model, pair, records.get(pair["unique_id_l"]), records.get(pair["unique_id_r"])
-    )
+    link = reads.link_between(read.conn, a.record_id, b.record_id)
+    model = read.model(link["model_version"] if link else None)
+    if model is None:
+        raise SessionError("nothing is resolved yet: run `linkwise resolve` first")
+    if link is None:
+        return {**out, "linked": False, "sentence": why_not(model, None), "waterfall": []}
+    prepared = _prepared(read, [a.record_id, b.record_id])
+    rows, text = _link_rows(read, link, {a.record_id: a, b.record_id: b}, prepared)
     return {
+        **out,
         "linked": True,
         "match_probability": link["match_probability"],
         "match_weight": link["match_weight"],
         "model_version": link["model_version"],
-        "sentence": sentence(rows),
-        "waterfall": [_shown(r.to_dict()) for r in rows],
+        "sentence": text,
+        "waterfall": rows,
     }
 
 
-def explain_entity(engine: Engine, entity_id: str, outsider: int | None = None) -> dict[str, Any]:
-    """Why each record is in the entity: the link that attached it, back to the entity's
-    first record (its path), each with its sentence. With ``outsider``, also why that
-    record is not in the entity: its best stored link into it, or that there is none."""
-    with engine.connect() as conn:
-        members = store.entity_records(conn, entity_id)
-        if not members:
-            raise ValueError(f"no active entity {entity_id!r}")
-        model = _model(conn, None)
-        assert model is not None
-        ids = [m["id"] for m in members]
-        via_ids = [m["via_link"] for m in members if m["via_link"] is not None]
-        links = (
-            {
-                row["id"]: dict(row)
-                for row in conn.execute(select(t.links).where(t.links.c.id.in_(via_ids))).mappings()
-            }
-            if via_ids
-            else {}
-        )
-        outside_links = store.links_of(conn, [outsider]) if outsider is not None else []
-        records = _prepared(conn, ids + ([outsider] if outsider is not None else []))
-    parent: dict[int, int | None] = {}
-    steps: dict[int, dict[str, Any]] = {}
-    for m in members:
-        link = links.get(m["via_link"]) if m["via_link"] is not None else None
-        if link is None:
-            parent[m["id"]] = None
-            continue
-        other = link["record_l"] if link["record_r"] == m["id"] else link["record_r"]
-        parent[m["id"]] = other
-        pair = _pair(link)
-        rows = waterfall(
-            model, pair, records.get(pair["unique_id_l"]), records.get(pair["unique_id_r"])
-        )
-        steps[m["id"]] = {
-            "joined_to": other,
-            "match_probability": link["match_probability"],
-            "sentence": sentence(rows),
-        }
+def explain_entity(
+    read: Read, ev: EntityEvidence, outsider: RecordRef | None = None
+) -> dict[str, Any]:
+    """Why each record the reader may know of is in the entity: the link (or reviewer's
+    judgement) that attached it, back to the entity's first record, each with its sentence;
+    a record prohibited here, or tied in only through prohibited evidence, says so instead.
+    With ``outsider``, also why that record is not in the entity."""
+    ids = sorted(ev.shown) + ([outsider.record_id] if outsider is not None else [])
+    prepared = _prepared(read, ids)
+    refs = dict(ev.refs)
+    if outsider is not None:
+        refs[outsider.record_id] = outsider
     explained = []
-    for m in members:
-        path, node, seen = [], m["id"], set()
-        while parent.get(node) is not None and node not in seen:
-            seen.add(node)
-            path.append(node)
-            node = parent[node] or node
-        path.append(node)
+    for rid, ref in ev.refs.items():
+        why = ev.decision_for(rid)
+        if why is not None:
+            if rid in ev.withheld:
+                read.note_withheld(ref, why)
+            read.count(ref, None, why)
+            explained.append(
+                {
+                    "record_id": rid,
+                    "source": ref.source,
+                    "source_key": marker(why),
+                    "path": [rid],
+                    "step": marker(why),
+                }
+            )
+            continue
+        step = ev.steps.get(rid)
         explained.append(
             {
-                "record_id": m["id"],
-                "source": m["source"],
-                "source_key": m["source_key"],
-                "path": path,
-                "step": steps.get(m["id"]),
+                "record_id": rid,
+                "source": ref.source,
+                "source_key": read.value(ref, None, ref.source_key),
+                "path": _path(ev, rid),
+                "step": None if step is None else _step(read, step, refs, prepared),
             }
         )
-    result: dict[str, Any] = {"entity_id": entity_id, "records": explained}
+    result: dict[str, Any] = {"entity_id": ev.entity_id, "records": explained}
     if outsider is not None:
-        inside = set(ids)
-        candidates = [lk for lk in outside_links if {lk["record_l"], lk["record_r"]} & inside]
-        best = max(candidates, key=lambda lk: lk["match_probability"], default=None)
-        if best is None:
-            result["why_not"] = why_not(model, None)
-        else:
-            pair = _pair(best)
-            result["why_not"] = why_not(
-                model, pair, records.get(pair["unique_id_l"]), records.get(pair["unique_id_r"])
-            )
+        result["why_not"] = _why_not(read, ev, outsider, refs, prepared)
     return result
+
+
+def _path(ev: EntityEvidence, rid: int) -> list[int]:
+    path, node, seen = [rid], rid, {rid}
+    while (step := ev.steps.get(node)) is not None and step.joined_to not in seen:
+        node = step.joined_to
+        seen.add(node)
+        path.append(node)
+    return path
+
+
+def _step(
+    read: Read, step: Step, refs: Mapping[int, RecordRef], prepared: Mapping[int, Any]
+) -> dict[str, Any]:
+    if step.link is None:
+        return {
+            "joined_to": step.joined_to,
+            "match_probability": None,
+            "judgement": "same",
+            "sentence": "A reviewer judged them the same person.",
+        }
+    _, text = _link_rows(read, step.link, refs, prepared)
+    return {
+        "joined_to": step.joined_to,
+        "match_probability": step.link["match_probability"],
+        "sentence": text,
+    }
+
+
+def _why_not(
+    read: Read,
+    ev: EntityEvidence,
+    outsider: RecordRef,
+    refs: Mapping[int, RecordRef],
+    prepared: Mapping[int, Any],
+) -> Any:
+    standing = read.standing(outsider)
+    if standing.outcome == "prohibited":
+        read.count(outsider, None, standing)
+        return marker(standing)
+    candidates = [
+        lk
+        for lk in reads.links_touching(read.conn, outsider.record_id)
+        if {int(lk["record_l"]), int(lk["record_r"])} & ev.shown
+    ]
+    best = max(candidates, key=lambda lk: lk["match_probability"], default=None)
+    if best is None:
+        model = read.model(None)
+        if model is None:
+            raise SessionError("nothing is resolved yet: run `linkwise resolve` first")
+        return why_not(model, None)
+    _, text = _link_rows(read, best, refs, prepared)
+    ids = f"records {best['record_l']} and {best['record_r']}"
+    return f"Its best link into the entity is between {ids}. {text}"

@@ -7,21 +7,23 @@ or "03/04/1980" and "1980-03-04" reach the model as the stored records did. The 
 model and its generic values, and kept warm: a later call reuses it until another
 resolution run completes.
 
-What a result shows about the matched records is limited to what identifies them to an
-analyst (source, key, name and date of birth) and the explanation, whose sentence never
-quotes an identifier, address, phone or e-mail; the waterfall is given without the values
-it compared.
+Matching is a governed read (``governed_match``, called by the workspace session): what a
+result shows about the matched records is limited to what identifies them to an analyst
+(source, key, name and date of birth), each value as the case may see it, and the
+explanation, whose sentence never quotes an identifier, address, phone or e-mail; the
+waterfall is given without the values it compared, and the level of a comparison on a value
+the case may not see is withheld.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
 
+from linkwise.govern.gate import Read, RecordRef, SessionError
 from linkwise.model.fields import FIELDS, IDENTIFIER_FIELDS
 from linkwise.normalize import (
     NormalizationError,
@@ -36,9 +38,18 @@ from linkwise.normalize import (
 )
 from linkwise.resolve.prepare import prepare
 from linkwise.resolve.realtime import DEFAULT_THRESHOLD, DEFAULT_TOP, Candidate, Matcher
-
-__all__ = ["DEFAULT_THRESHOLD", "DEFAULT_TOP", "MatchInputError", "MatchResult", "Matching"]
+from linkwise.store import reads
 from linkwise.store import resolution as store
+from linkwise.workspace.explaining import governed_rows
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "DEFAULT_TOP",
+    "MatchInputError",
+    "Matching",
+    "governed_match",
+    "normalize_fields",
+]
 
 MATCH_FIELDS: tuple[str, ...] = (
     "given_name",
@@ -64,48 +75,8 @@ SHOWN_COLUMNS = ("given_name", "middle_name", "family_name", "dob")
 """The values of a matched record a result shows beside its source and key."""
 
 
-class MatchInputError(ValueError):
+class MatchInputError(SessionError, ValueError):
     """A value given to match cannot be used: the message names the field and says why."""
-
-
-@dataclass(frozen=True)
-class MatchedRecord:
-    record_id: int
-    source: str
-    source_key: str
-    probability: float
-    values: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class MatchResult:
-    """A candidate entity for the details given, with the evidence for it."""
-
-    entity_id: str
-    probability: float
-    match_weight: float
-    explanation: str
-    records: list[MatchedRecord]
-    contributions: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "entity_id": self.entity_id,
-            "probability": self.probability,
-            "match_weight": self.match_weight,
-            "explanation": self.explanation,
-            "records": [
-                {
-                    "record_id": r.record_id,
-                    "source": r.source,
-                    "source_key": r.source_key,
-                    "probability": r.probability,
-                    **r.values,
-                }
-                for r in self.records
-            ],
-            "contributions": self.contributions,
-        }
 
 
 def normalize_fields(fields: Mapping[str, str], region: str = "US") -> dict[str, Any]:
@@ -218,60 +189,95 @@ class Matching:
             threads=self.threads,
         )
 
-    def match(
-        self,
-        fields: Mapping[str, str],
-        *,
-        top: int = DEFAULT_TOP,
-        threshold: float = DEFAULT_THRESHOLD,
-    ) -> list[MatchResult]:
-        record = normalize_fields(fields)
-        candidates = self.matcher().match(record, top=top, threshold=threshold)
-        if not candidates:
-            return []
-        with self.engine.connect() as conn:
-            return [_result(c, store.entity_records(conn, c.entity_id)) for c in candidates]
-
     def close(self) -> None:
         if self._matcher is not None:
             self._matcher.close()
             self._matcher = None
 
 
-def _result(candidate: Candidate, members: list[dict[str, Any]]) -> MatchResult:
-    by_id = {int(m["id"]): m for m in members}
+def governed_match(
+    read: Read,
+    matching: Matching,
+    fields: Mapping[str, str],
+    *,
+    top: int = DEFAULT_TOP,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[dict[str, Any]]:
+    """The candidate entities for one person's details, as the session's reader may see
+    them. Records the case may not rest on (never disclosed, prohibited for its purpose, or
+    tied to their entity only through prohibited evidence) are dropped before candidates are
+    formed, so no candidate, probability or explanation rests on them."""
+    record = normalize_fields(fields)
+    matcher = matching.matcher()
+    probe = matcher.prepare_record(record)
+    pairs = matcher.score(probe, threshold=threshold)
+    refs = read.refs(int(p["unique_id_r"]) for p in pairs)
+    usable = []
+    for pair in pairs:
+        ref = refs.get(int(pair["unique_id_r"]))
+        if ref is None or ref.entity_id is None:
+            continue  # re-resolved since the matcher was built; the next call rebuilds it
+        if read.omitted(ref):
+            read.note_omitted(ref)
+            continue
+        standing = read.standing(ref)
+        if standing.outcome == "prohibited":
+            read.count(ref, None, standing)
+            continue
+        ev = read.evidence(ref.entity_id)
+        if ev is None or ref.record_id not in ev.shown:
+            continue
+        usable.append(pair)
+    candidates = matcher.candidates(probe, usable, top)
+    values = reads.person_values(read.conn, [r.record_id for c in candidates for r in c.records])
+    return [_governed(read, c, refs, values) for c in candidates]
+
+
+def _governed(
+    read: Read,
+    candidate: Candidate,
+    refs: Mapping[int, RecordRef],
+    values: Mapping[int, Mapping[str, Any]],
+) -> dict[str, Any]:
+    read.touch(entities=[candidate.entity_id])
+    rows, text = governed_rows(read, candidate.waterfall, None, refs[candidate.best_record_id])
     records = []
     for scored in candidate.records:
-        member = by_id.get(scored.record_id)
-        if member is None:  # re-resolved since the matcher was built; the next call rebuilds
-            continue
+        ref = refs[scored.record_id]
+        shown = dict(values.get(scored.record_id) or {})
         records.append(
-            MatchedRecord(
-                scored.record_id,
-                str(member["source"]),
-                str(member["source_key"]),
-                scored.probability,
-                {c: member.get(c) for c in SHOWN_COLUMNS},
-            )
+            {
+                "record_id": ref.record_id,
+                "source": ref.source,
+                "source_key": read.value(ref, None, ref.source_key),
+                "probability": scored.probability,
+                "fields": read.fields(ref, {c: shown.get(c) for c in SHOWN_COLUMNS}),
+            }
         )
-    contributions = [
-        {
-            "kind": c.kind,
-            "name": c.name,
-            "description": c.description,
-            "label": c.label,
-            "weight": c.weight,
-            "tf_adjustment": c.tf_adjustment,
-            "combined": c.combined,
-            "probability": c.probability,
-        }
-        for c in candidate.waterfall
-    ]
-    return MatchResult(
-        candidate.entity_id,
-        candidate.probability,
-        candidate.match_weight,
-        candidate.explanation,
-        records,
-        contributions,
-    )
+    return {
+        "entity_id": candidate.entity_id,
+        "probability": candidate.probability,
+        "match_weight": candidate.match_weight,
+        "explanation": text,
+        "records": records,
+        "contributions": [
+            {k: v for k, v in row.items() if k in _CONTRIBUTION_KEYS} for row in rows
+        ],
+    }
+
+
+_CONTRIBUTION_KEYS = frozenset(
+    {
+        "kind",
+        "name",
+        "description",
+        "label",
+        "weight",
+        "tf_adjustment",
+        "combined",
+        "probability",
+        "withheld",
+    }
+)
+"""What a match result says of each waterfall row: the level and its weight, never the
+values compared."""

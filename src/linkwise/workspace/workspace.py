@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from linkwise.evaluate import EvaluationReport
+from linkwise.govern.accounts import User
+from linkwise.govern.session import Clock, admit_committed
 from linkwise.ingest.errors import SourceFileError
 from linkwise.ingest.manifests import load_manifest, manifest_hash
 from linkwise.ingest.readers import open_reader
@@ -25,20 +28,18 @@ from linkwise.ingest.runner import (
     ingest_source,
 )
 from linkwise.model.config import ConfigError
-from linkwise.model.fields import RECORD_COLUMNS
-from linkwise.model.manifest import Manifest
 from linkwise.model.policy import PolicyPack, default_pack_path, load_policy_pack
-from linkwise.model.provenance import value_origins
 from linkwise.model.records import QuarantineEntry, RunInfo, SourceInfo
 from linkwise.model.settings import DEFAULT_DB_FILE, POLICY_FILE, WORKSPACE_FILE, Settings
 from linkwise.resolve.engines import Engine as LinkageEngine
-from linkwise.resolve.ids import resolve_redirect
 from linkwise.store import catalog
 from linkwise.store import records as store_records
 from linkwise.store import resolution as store_resolution
 from linkwise.store.engine import head_revision, make_engine, migrate, schema_revision
-from linkwise.workspace import explaining, incremental, matching, resolution
+from linkwise.workspace import incremental, matching, resolution, users
+from linkwise.workspace.audit import attach_audit_signer
 from linkwise.workspace.evaluation import evaluate_workspace
+from linkwise.workspace.session import WorkspaceSession
 
 
 class WorkspaceError(Exception):
@@ -113,7 +114,10 @@ class Workspace:
             pack = load_policy_pack(root / str(config.get("policy_pack", POLICY_FILE)))
         except ConfigError as exc:
             raise WorkspaceError(f"policy pack is invalid:\n{exc}") from exc
-        return cls(root, url, pack, make_engine(url))
+        ws = cls(root, url, pack, make_engine(url))
+        # every audit append through this workspace signs the checkpoints that fall due
+        attach_audit_signer(ws)
+        return ws
 
     def close(self) -> None:
         if self._matching is not None:
@@ -196,17 +200,6 @@ class Workspace:
         with self.engine.connect() as conn:
             return store_records.list_quarantine(conn, source, run_id, limit)
 
-    def record_versions(self, source: str, source_key: str) -> list[dict[str, Any]]:
-        """Every version of a source row, with ``origins``: per canonical value, the raw
-        text and source columns it came from (see ``linkwise.model.provenance``)."""
-        with self.engine.connect() as conn:
-            versions = store_records.record_versions(conn, source, source_key)
-        for item in versions:
-            manifest = Manifest.model_validate(item.pop("run_manifest"))
-            canonical = {c: item[c] for c in RECORD_COLUMNS}
-            item["origins"] = value_origins(manifest, item["raw"], canonical, item["notes"])
-        return versions
-
     # -- resolution ----------------------------------------------------------------------
 
     def resolve(
@@ -258,56 +251,10 @@ class Workspace:
         with self.engine.connect() as conn:
             return store_resolution.judgements(conn)
 
-    def entity(self, entity_id: str) -> dict[str, Any]:
-        """An entity's records and the links that hold it together; an id retired by a
-        merge or split answers with where its records went (``redirected_to``)."""
-        with self.engine.connect() as conn:
-            status = store_resolution.entity_exists(conn, entity_id)
-            if status is None:
-                raise WorkspaceError(f"no entity {entity_id!r}")
-            if status != "active":
-                targets = resolve_redirect(
-                    entity_id,
-                    store_resolution.redirects(conn),
-                    current=store_resolution.active_entity_ids(conn),
-                )
-                return {"id": entity_id, "status": status, "redirected_to": targets}
-            records = store_resolution.entity_records(conn, entity_id)
-            links = store_resolution.links_of(conn, [r["id"] for r in records])
-        return {"id": entity_id, "status": status, "records": records, "links": links}
-
-    def explain_pair(self, left: tuple[str, str], right: tuple[str, str]) -> dict[str, Any]:
-        """Why two records (source, key) were linked, or that no link was kept."""
-        a = self._record_id(self._key(left))
-        b = self._record_id(self._key(right))
-        try:
-            return explaining.explain_pair(self.engine, a, b)
-        except ValueError as exc:
-            raise WorkspaceError(str(exc)) from None
-
-    def explain_entity(
-        self, entity_id: str, why_not: tuple[str, str] | None = None
-    ) -> dict[str, Any]:
-        """Each record's path of links into the entity; with ``why_not``, why that record
-        is not in it."""
-        outsider = self._record_id(self._key(why_not)) if why_not else None
-        try:
-            return explaining.explain_entity(self.engine, entity_id, outsider)
-        except ValueError as exc:
-            raise WorkspaceError(str(exc)) from None
-
     def entity_of(self, source: str, source_key: str) -> str | None:
         rid = self._record_id(self._key((source, source_key)))
         with self.engine.connect() as conn:
             return store_resolution.entity_of_record(conn, rid)
-
-    def review_queue(self, limit: int = 50) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            return store_resolution.review_queue(conn, limit)
-
-    def generic_values(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            return store_resolution.generic_list(conn)
 
     @property
     def _cache(self) -> Path:
@@ -345,24 +292,33 @@ class Workspace:
             raise WorkspaceError(f"no current record {key[1]!r}")
         return rid
 
-    # -- real-time matching ----------------------------------------------------------------
+    # -- governed reads ---------------------------------------------------------------------
 
-    def match(
-        self,
-        fields: Mapping[str, str],
-        *,
-        top: int = matching.DEFAULT_TOP,
-        threshold: float = matching.DEFAULT_THRESHOLD,
-    ) -> list[matching.MatchResult]:
-        """The resolved entities most likely to be the person these details describe (raw
-        text per canonical field; ``linkwise.workspace.matching``), most likely first. The
-        matcher is built on the first call and kept until another resolution completes."""
+    def login(self, username: str, password: str) -> User:
+        """The user a password login names (audited; a failure is ``AuthenticationError``,
+        which says nothing of why)."""
+        return users.login(self, username, password)
+
+    def login_with_token(self, secret: str) -> User:
+        return users.login_with_token(self, secret)
+
+    @contextmanager
+    def session(
+        self, actor: User, case_id: int, *, clock: Clock | None = None
+    ) -> Iterator[WorkspaceSession]:
+        """The governed session every read of person data goes through: ``actor`` reading
+        for case ``case_id`` (whose purpose every decision is judged against). Refused, and
+        audited, unless the actor is an enabled analyst, supervisor or legal reviewer and
+        the case is open (``SessionRefusedError``)."""
+        user, case = admit_committed(self.engine, actor, case_id)
+        yield WorkspaceSession(self, user, case, clock=clock)
+
+    def matcher(self) -> matching.Matching:
+        """The workspace's warm matcher (built on first use, rebuilt after each resolution);
+        only governed sessions match against it."""
         if self._matching is None:
             self._matching = matching.Matching(self.engine)
-        try:
-            return self._matching.match(fields, top=top, threshold=threshold)
-        except matching.MatchInputError as exc:
-            raise WorkspaceError(str(exc)) from exc
+        return self._matching
 
 
 def _absolute_sqlite(url: str, root: Path) -> str:

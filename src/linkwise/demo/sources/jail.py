@@ -110,7 +110,7 @@ class JailWriter(SourceWriter):
                 "release_date": {"column": "released_on", "type": "date"},
                 "agency": {"column": "agency"},
             },
-            "markings": ["criminal_justice"],
+            "markings": ["criminal_justice", "state_custody_sanctuary"],
             "retention_days": 3650,
             "default_region": "US",
         }

@@ -164,7 +164,7 @@ class PublicRecordsWriter(SourceWriter):
                 "first_seen": {"column": "FIRST_SEEN", "type": "date"},
                 "last_seen": {"column": "LAST_SEEN", "type": "date"},
             },
-            "markings": ["commercial_data"],
+            "markings": ["purchased_public_records", "credit_header_ssn"],
             "retention_days": 730,
             "default_region": "US",
         }

@@ -176,7 +176,7 @@ class VehicleWriter(SourceWriter):
                 "registration_date": {"column": "registered_on", "type": "date"},
                 "expiry_date": {"column": "expires_on", "type": "date"},
             },
-            "markings": ["motor_vehicle"],
+            "markings": ["dmv"],
             "retention_days": 1825,
             "default_region": "US",
         }

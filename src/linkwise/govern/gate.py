@@ -1,0 +1,423 @@
+"""One governed read: the decision behind every value a session returns, the marker that
+replaces a value the reader may not see, and the audit event the read leaves.
+
+A ``Read`` lives for one transaction (``GovernedSession.reading``). Every read path asks it
+about each value it is about to return (``value``, ``fields``, ``summary``) and returns
+what it answers: the value itself, or a marker saying why it is withheld and what would
+lawfully unlock it. The read's audit event, written in the same transaction when the read
+ends, lists the fields shown, redacted and prohibited per source, the authorisations that
+unlocked anything, the rules that withheld anything, and the records left out entirely.
+
+Decisions are made by ``linkwise.govern.policy.decide`` and cached per (source, field,
+subject) for the read, then checked against the marking's statutory precondition, if it has
+one (``requires_corroboration``; see ``linkwise.govern.corroboration``), per record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from linkwise.govern import audit, corroboration
+from linkwise.govern.accounts import User
+from linkwise.govern.evidence import EntityEvidence, entity_evidence
+from linkwise.govern.policy import Decision, decide
+from linkwise.model.authorisations import Authorisation
+from linkwise.model.cases import Case
+from linkwise.model.fields import DATE_PARTS, FIELDS
+from linkwise.model.policy import Marking, PolicyPack
+from linkwise.store import reads
+
+SEVERITY = {"shown": 0, "redacted": 1, "prohibited": 2}
+RECORD = "record"
+"""How the audit log names a decision about a whole record (its key, facts, existence)."""
+_COMPARISON_FIELDS: dict[str, tuple[str, ...]] = {
+    "place": ("postcode", "city"),
+    "address": ("address_line",),
+}
+_MARKING = re.compile(r"marking:([a-z0-9_]+)\.")
+
+
+class SessionError(Exception):
+    """A governed read cannot be answered; the message says why."""
+
+
+class NotFoundError(SessionError, LookupError):
+    """No such record or entity, as far as this reader may know: a record the law never
+    discloses is answered exactly like one that does not exist."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRef:
+    """A record as a read knows it: where it comes from and whose entity holds it (the
+    ``subject`` of every decision about its values)."""
+
+    record_id: int
+    source: str
+    source_id: int
+    source_key: str
+    entity_id: str | None
+
+
+def comparison_fields(name: str) -> tuple[str | None, ...]:
+    """The canonical fields whose values a comparison of the resolution model reads: what a
+    reader must be allowed to see before the comparison's level is shown."""
+    if name in _COMPARISON_FIELDS:
+        return _COMPARISON_FIELDS[name]
+    return (name,) if name in FIELDS else (None,)
+
+
+def field_of(name: str) -> str | None:
+    """The canonical field a manifest field or note name stands for (date parts are the date
+    of birth); None for anything else, which is decided as part of the whole record."""
+    if name in DATE_PARTS:
+        return "dob"
+    return name if name in FIELDS else None
+
+
+def most_restrictive(decisions: Iterable[Decision]) -> Decision:
+    ordered = sorted(decisions, key=lambda d: -SEVERITY[d.outcome])
+    return ordered[0]
+
+
+def marker(decision: Decision) -> dict[str, Any]:
+    """What replaces a value the reader may not see: the outcome, the marking and authority
+    behind it, the reason, and what would lawfully unlock it (empty when nothing can)."""
+    rules = [decision.rule, *(p.rule for p in decision.parts)]
+    markings = list(dict.fromkeys(m for rule in rules for m in _MARKING.findall(rule)))
+    return {
+        "redacted": True,
+        "outcome": decision.outcome,
+        "marking": markings[0] if markings else None,
+        "markings": markings,
+        "authority": decision.authority,
+        "rule": decision.rule,
+        "reason": decision.reason,
+        "would_unlock": [u.to_json() for u in decision.would_unlock],
+    }
+
+
+def is_withheld(value: object) -> bool:
+    """Whether a value of a governed structure is a marker rather than data."""
+    return isinstance(value, Mapping) and value.get("redacted") is True
+
+
+class Read:
+    """The decisions and audit record of one read (see the module docstring)."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        actor: User,
+        case: Case,
+        pack: PolicyPack,
+        now: dt.datetime,
+        authorisations: Sequence[Authorisation],
+        action: str,
+        objects: Mapping[str, Any],
+    ) -> None:
+        self.conn = conn
+        self.actor = actor
+        self.case = case
+        self.pack = pack
+        self.now = now
+        self.authorisations = tuple(authorisations)
+        self.action = action
+        self.objects: dict[str, Any] = dict(objects)
+        self._sources: dict[str, reads.SourceFacts] | None = None
+        self._decisions: dict[tuple[str, str | None, str | None], Decision] = {}
+        self._preconditions: dict[tuple[int, str], Decision | None] = {}
+        self._checking: set[tuple[int, str]] = set()
+        self._models: dict[str | None, dict[str, Any] | None] = {}
+        self._evidence: dict[str, EntityEvidence | None] = {}
+        self._same: list[tuple[tuple[int, str], tuple[int, str]]] | None = None
+        self._threshold: float | None = None
+        self._fields: dict[str, dict[str, set[str]]] = {o: {} for o in SEVERITY}
+        self._used: set[int] = set()
+        self._rules: dict[str, str] = {}
+        self._withheld: dict[tuple[int, str, str], dict[str, Any]] = {}
+        self._records: set[int] = set()
+        self._entities: set[str] = set()
+
+    @property
+    def purpose(self) -> str:
+        return self.case.purpose
+
+    # -- what the records are ---------------------------------------------------------------
+
+    def markings(self, source: str) -> tuple[str, ...]:
+        if self._sources is None:
+            self._sources = reads.sources(self.conn)
+        found = self._sources.get(source)
+        return () if found is None else found.markings
+
+    def refs(self, record_ids: Iterable[int]) -> dict[int, RecordRef]:
+        return {i: _ref(row) for i, row in reads.record_rows(self.conn, record_ids).items()}
+
+    @staticmethod
+    def ref_of(row: reads.RecordRow) -> RecordRef:
+        return _ref(row)
+
+    def ref(self, source: str, source_key: str) -> RecordRef:
+        """The current record ``source:source_key``; NotFoundError when there is none, or when
+        it is one the law never discloses (the withholding is audited, the answer is not)."""
+        row = reads.current_record(self.conn, source, source_key)
+        missing = f"no current record {source_key!r} in source {source!r}"
+        if row is None:
+            raise NotFoundError(missing)
+        found = _ref(row)
+        if self.omitted(found):
+            self.note_omitted(found)
+            raise NotFoundError(missing)
+        return found
+
+    def same_pairs(self) -> list[tuple[tuple[int, str], tuple[int, str]]]:
+        """Records judged the same person (latest judgement per pair), read once per read."""
+        if self._same is None:
+            self._same = reads.same_pairs(self.conn)
+        return self._same
+
+    def threshold(self) -> float:
+        """The match probability at which the latest run let records join."""
+        if self._threshold is None:
+            self._threshold = reads.clustering_threshold(self.conn)
+        return self._threshold
+
+    def model(self, version: str | None) -> dict[str, Any] | None:
+        if version not in self._models:
+            self._models[version] = reads.model_settings(self.conn, version)
+        return self._models[version]
+
+    # -- decisions --------------------------------------------------------------------------
+
+    def omitted(self, ref: RecordRef) -> bool:
+        """Whether the record is left out entirely: its source carries a marking that is
+        never disclosed, for any purpose (8 U.S.C. § 1367). Showing even a redaction would
+        tell the reader that a protected record exists."""
+        return any(m.never_disclosed and m.fields is None for m in self._marking_defs(ref.source))
+
+    def omitted_field(self, ref: RecordRef, field: str | None) -> bool:
+        return field is not None and any(
+            m.never_disclosed and m.fields is not None and field in m.fields
+            for m in self._marking_defs(ref.source)
+        )
+
+    def decision(self, ref: RecordRef, field: str | None) -> Decision:
+        """May ``field`` of the record (None: the record as a whole) be used here, and why."""
+        key = (ref.source, field, ref.entity_id)
+        base = self._decisions.get(key)
+        if base is None:
+            base = decide(
+                self.pack,
+                purpose=self.purpose,
+                markings=self.markings(ref.source),
+                field=field,
+                authorisations=self.authorisations,
+                subject=ref.entity_id,
+                source=ref.source,
+                now=self.now,
+                case_id=self.case.id,
+            )
+            self._decisions[key] = base
+        if base.shown:
+            for name, marking in self._with_precondition(ref.source, field):
+                unmet = self._precondition(ref, name, marking)
+                if unmet is not None:
+                    return unmet
+        return base
+
+    def standing(self, ref: RecordRef) -> Decision:
+        """The decision on the record as a whole: its key, its facts, its existence."""
+        return self.decision(ref, None)
+
+    def _marking_defs(self, source: str) -> list[Marking]:
+        return [m for name in self.markings(source) if (m := self.pack.markings.get(name))]
+
+    def _with_precondition(self, source: str, field: str | None) -> list[tuple[str, Marking]]:
+        found = []
+        for name in self.markings(source):
+            marking = self.pack.markings.get(name)
+            if marking is None or marking.requires_corroboration is None:
+                continue
+            if marking.fields is None or field in marking.fields:
+                found.append((name, marking))
+        return found
+
+    def _precondition(self, ref: RecordRef, name: str, marking: Marking) -> Decision | None:
+        unmet = corroboration.unmet
+        key = (ref.record_id, name)
+        if key not in self._preconditions:
+            if key in self._checking:  # a cycle of preconditions proves nothing
+                return unmet(self, ref, name, marking, cycle=True)
+            self._checking.add(key)
+            try:
+                self._preconditions[key] = unmet(self, ref, name, marking)
+            finally:
+                self._checking.discard(key)
+        return self._preconditions[key]
+
+    # -- values -----------------------------------------------------------------------------
+
+    def count(self, ref: RecordRef, field: str | None, decision: Decision) -> None:
+        """Note in the read's audit event that ``field`` of the record was decided so."""
+        self._fields[decision.outcome].setdefault(ref.source, set()).add(field or RECORD)
+        self._used.update(decision.authorisations_used)
+        if not decision.shown:
+            self._rules[decision.rule] = decision.outcome
+        self._records.add(ref.record_id)
+
+    def value(self, ref: RecordRef, field: str | None, value: Any) -> Any:
+        """``value`` of ``field`` if the reader may see it, else its marker."""
+        return self.value_of(ref, (field,), value)
+
+    def value_of(self, ref: RecordRef, fields: Sequence[str | None], value: Any) -> Any:
+        """A value made from several fields (a raw column feeding two of them): shown only
+        when every one of them may be."""
+        decisions = [self.decision(ref, f) for f in fields]
+        for f, d in zip(fields, decisions, strict=True):
+            self.count(ref, f, d)
+        worst = most_restrictive(decisions)
+        return value if worst.shown else marker(worst)
+
+    def fields(self, ref: RecordRef, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Each value governed by its field's decision; a field the law never discloses is
+        left out (its marker would say that the person is protected)."""
+        out = {}
+        for name, value in values.items():
+            field = field_of(name)
+            if self.omitted_field(ref, field):
+                self.note_omitted(ref, field)
+                continue
+            out[name] = self.value(ref, field, value)
+        return out
+
+    def summary(
+        self, ref: RecordRef, values: Mapping[str, Any], *, instead: Decision | None = None
+    ) -> dict[str, Any]:
+        """A record as lists show it: id, source, key, entity, the decision on the record,
+        and ``values`` governed. With ``instead``, the whole record is withheld for that
+        reason (a record tied to an entity only through prohibited evidence)."""
+        if instead is not None:
+            self.note_withheld(ref, instead)
+            withheld = marker(instead)
+            for name in (None, *values):
+                self.count(ref, None if name is None else field_of(name), instead)
+            return {
+                "record_id": ref.record_id,
+                "source": ref.source,
+                "source_key": withheld,
+                "entity_id": ref.entity_id,
+                "decision": instead.to_json(),
+                "fields": {
+                    name: withheld for name in values if not self.omitted_field(ref, field_of(name))
+                },
+            }
+        return {
+            "record_id": ref.record_id,
+            "source": ref.source,
+            "source_key": self.value(ref, None, ref.source_key),
+            "entity_id": self.subject(ref),
+            "decision": self.standing(ref).to_json(),
+            "fields": self.fields(ref, values),
+        }
+
+    def subject(self, ref: RecordRef) -> Any:
+        """The entity a record belongs to, as the reader may know it: withheld, with the
+        reason, when the record is tied to it only through evidence the purpose may not rest
+        on (saying which entity would itself rest on that evidence)."""
+        if ref.entity_id is None:
+            return None
+        ev = self.evidence(ref.entity_id)
+        why = ev.withheld.get(ref.record_id) if ev is not None else None
+        return ref.entity_id if why is None else marker(why)
+
+    def evidence(self, entity_id: str) -> EntityEvidence | None:
+        """The entity's members split by what this purpose may rest on
+        (``linkwise.govern.EntityEvidence``), computed once per read; None when
+        the entity is not active."""
+        if entity_id not in self._evidence:
+            self._evidence[entity_id] = entity_evidence(self, entity_id)
+        return self._evidence[entity_id]
+
+    # -- the audit event --------------------------------------------------------------------
+
+    def touch(self, *, records: Iterable[int] = (), entities: Iterable[str | None] = ()) -> None:
+        """Name records and entities the read concerns in its audit event."""
+        self._records.update(records)
+        self._entities.update(e for e in entities if e is not None)
+
+    def note_omitted(
+        self, ref: RecordRef, field: str | None = None, *, rule: str | None = None
+    ) -> None:
+        """A record (or field) left out because the law never discloses it (or, with
+        ``rule``, because showing it would reveal one that is): recorded for the auditor,
+        never shown to the reader."""
+        if rule is None:
+            names = [
+                n
+                for n in self.markings(ref.source)
+                if (m := self.pack.markings.get(n)) is not None and m.never_disclosed
+            ]
+            rule = f"marking:{names[0] if names else '?'}.never_disclosed"
+        self._withhold(ref, field, rule, "omitted")
+
+    def note_withheld(self, ref: RecordRef, decision: Decision) -> None:
+        self._withhold(ref, None, decision.rule, decision.outcome)
+
+    def _withhold(self, ref: RecordRef, field: str | None, rule: str, outcome: str) -> None:
+        entry: dict[str, Any] = {
+            "record_id": ref.record_id,
+            "source": ref.source,
+            "rule": rule,
+            "outcome": outcome,
+        }
+        if field is not None:
+            entry["field"] = field
+        self._withheld[(ref.record_id, field or "", rule)] = entry
+
+    def finish(self, *, error: str | None = None) -> None:
+        """Write the read's audit event in its transaction."""
+        objects = dict(self.objects)
+        if self._records:
+            objects["record_ids"] = sorted(self._records)
+        if self._entities:
+            objects["entity_ids"] = sorted(self._entities)
+        hidden = sorted({entry["record_id"] for entry in self._withheld.values()})
+        if hidden:
+            objects["withheld"] = {"record_ids": hidden}
+        seen = [o for o in SEVERITY if self._fields[o]]
+        decision: dict[str, Any] = {
+            "purpose": self.purpose,
+            "policy_pack": f"{self.pack.name} {self.pack.version}",
+            "outcome": "not_found" if error else (seen[-1] if seen else "shown"),
+            "fields_shown": _sorted(self._fields["shown"]),
+            "fields_redacted": _sorted(self._fields["redacted"]),
+            "fields_prohibited": _sorted(self._fields["prohibited"]),
+            "authorisations_used": sorted(self._used),
+            "rules": dict(sorted(self._rules.items())),
+            "withheld": [self._withheld[k] for k in sorted(self._withheld)],
+        }
+        if error:
+            decision["error"] = error
+        audit.record(
+            self.conn,
+            actor=self.actor.username,
+            action=self.action,
+            objects=objects,
+            decision=decision,
+            case_id=self.case.id,
+        )
+
+
+def _ref(row: reads.RecordRow) -> RecordRef:
+    return RecordRef(row.id, row.source, row.source_id, row.source_key, row.entity_id)
+
+
+def _sorted(by_source: Mapping[str, set[str]]) -> dict[str, list[str]]:
+    return {source: sorted(fields) for source, fields in sorted(by_source.items())}

@@ -1,0 +1,399 @@
+"""The governed session: the one gate every interface reads person data through (DESIGN.md
+§2). A session is bound to an actor (a ``User``) and a case, whose purpose every decision is
+judged against, under the workspace's policy pack and the case's authorisations.
+
+Who may read. Only analysts, supervisors and legal reviewers read person data for case work;
+auditors read the audit log and administrators manage the system, and both are refused, as is
+a disabled user or a case that is unknown or not open. The check is made when the session
+opens and again at every read (a role changed or an account disabled mid-session takes effect
+at once); each refusal writes a ``permission.denied`` audit event, committed before the error
+is raised.
+
+Each read is one transaction (``reading``): it re-reads the actor, the case and the case's
+authorisations (so a revocation or an expiry takes effect on the very next read), follows
+entity redirects so that an authorisation naming an entity that was since merged or split
+still reaches its records, decides every value it returns (``linkwise.govern.gate.Read``),
+and writes its audit event in the same transaction. A read that finds nothing is audited too
+(``decision.outcome: not_found``); one refused on bad input (an unknown field, say) is not a
+read and leaves no event.
+
+Every value of every structure a read returns is either shown or replaced by a marker
+``{"redacted": true, "outcome", "marking", "authority", "reason", "would_unlock", ...}``
+(``outcome`` is ``redacted`` or ``prohibited``). Records the law never discloses (8 U.S.C.
+§ 1367) are left out entirely, and the audit event records that they were.
+
+Read paths that need only the store live here (``record``, ``entity``, ``review_queue``,
+``export_entity``, ``why``); those that need the resolution model (explanations, real-time
+matching) are added by ``linkwise.workspace.session.WorkspaceSession``, and later ones
+(search, drafting, the API) plug in the same way: open ``reading`` and pass every value
+through the ``Read`` it yields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from linkwise.govern import audit
+from linkwise.govern.accounts import AuditedRefusalError, User, to_user
+from linkwise.govern.authorisations import authorisations_for_case
+from linkwise.govern.cases import get_case
+from linkwise.govern.gate import (
+    RECORD,
+    NotFoundError,
+    Read,
+    RecordRef,
+    SessionError,
+    is_withheld,
+    marker,
+)
+from linkwise.govern.policy import explain
+from linkwise.govern.views import (
+    SUMMARY_FIELDS,
+    export_record,
+    link_view,
+    record_view,
+    review_item,
+)
+from linkwise.model.authorisations import Authorisation
+from linkwise.model.cases import Case
+from linkwise.model.fields import FIELDS, RECORD_COLUMNS
+from linkwise.model.policy import PolicyPack
+from linkwise.model.roles import Role
+from linkwise.store import reads
+from linkwise.store import records as record_store
+from linkwise.store import users as user_store
+
+__all__ = [
+    "READ_ROLES",
+    "GovernedSession",
+    "NotFoundError",
+    "Read",
+    "RecordRef",
+    "SessionError",
+    "SessionRefusedError",
+    "admit",
+    "current_ids",
+    "is_withheld",
+    "marker",
+]
+
+READ_ROLES = (Role.ANALYST, Role.SUPERVISOR, Role.LEGAL_REVIEWER)
+"""The roles that read person data for case work."""
+EXPORT_FORMAT = "linkwise.entity-export/1"
+_WHY_NOT_ROLE = {
+    Role.AUDITOR: "auditors read and verify the audit log, not person data for case work",
+    Role.ADMINISTRATOR: (
+        "administrators manage users, sources and the policy pack, not person data for case work"
+    ),
+}
+
+Clock = Callable[[], dt.datetime]
+
+
+class SessionRefusedError(AuditedRefusalError, PermissionError):
+    """The actor may not read person data in this case (role, disabled account, unknown or
+    closed case). Raised after its ``permission.denied`` audit event was committed."""
+
+
+def admit(conn: Connection, actor: User, case_id: int, action: str) -> tuple[User, Case]:
+    """The actor as stored now and the case, if the one may read person data in the other;
+    otherwise write a ``permission.denied`` event and raise SessionRefusedError (the caller
+    commits before passing it on)."""
+    row = user_store.user_by_id(conn, actor.id)
+    current = to_user(row) if row is not None else None
+    case = get_case(conn, case_id)
+    roles = ", ".join(r.value for r in READ_ROLES)
+    problem = None
+    if current is None:
+        problem = f"there is no user #{actor.id}"
+    elif current.disabled:
+        problem = f"{current.username}'s account is disabled"
+    elif current.role not in READ_ROLES:
+        problem = (
+            f"{current.username} is {current.role.value} ({_WHY_NOT_ROLE[current.role]}); "
+            f"person data is read by the {roles} roles"
+        )
+    elif case is None:
+        problem = f"there is no case #{case_id}; open one with `linkwise case open`"
+    elif not case.is_open:
+        problem = f"case #{case.id} is {case.status}; person data is read only in open cases"
+    if problem is None:
+        assert current is not None
+        assert case is not None
+        return current, case
+    shown = current or actor
+    audit.record(
+        conn,
+        actor=shown.username,
+        action="permission.denied",
+        objects={"action": action, "case_id": case_id},
+        decision={
+            "allowed": False,
+            "reason": problem,
+            "needs": [r.value for r in READ_ROLES],
+            "role": shown.role.value,
+            "disabled": shown.disabled,
+            "purpose": case.purpose if case is not None else None,
+        },
+        case_id=case.id if case is not None else None,
+    )
+    raise SessionRefusedError(f"{action} refused: {problem}")
+
+
+def current_ids(conn: Connection, entity_ids: Iterable[str]) -> set[str]:
+    """The active entity ids that ``entity_ids`` are or have become, following merges and
+    splits over any number of runs (the same walk as ``linkwise.resolve.ids.resolve_redirect``,
+    which this layer may not import, over the stored redirects only)."""
+    seen = set(entity_ids)
+    frontier = set(seen)
+    while frontier:
+        moves = reads.redirects_from(conn, frontier)
+        frontier = {new for targets in moves.values() for new in targets} - seen
+        seen |= frontier
+    return reads.active_among(conn, seen)
+
+
+def in_force(conn: Connection, case: Case) -> list[Authorisation]:
+    """The case's authorisations as they stand now, each subject list widened to the
+    entities its subjects have since become (an order names a person, not an entity id)."""
+    out = []
+    for auth in authorisations_for_case(conn, case.id):
+        if auth.scope.subjects:
+            subjects = set(auth.scope.subjects) | current_ids(conn, auth.scope.subjects)
+            auth = replace(auth, scope=replace(auth.scope, subjects=tuple(sorted(subjects))))
+        out.append(auth)
+    return out
+
+
+def admit_committed(engine: Engine, actor: User, case_id: int) -> tuple[User, Case]:
+    """``admit`` in a transaction of its own, committing a refusal's audit event."""
+    refusal: SessionRefusedError | None = None
+    with engine.begin() as conn:
+        try:
+            return admit(conn, actor, case_id, "session.open")
+        except SessionRefusedError as exc:
+            refusal = exc
+    assert refusal is not None
+    raise refusal
+
+
+class GovernedSession:
+    """Reads of person data for one actor in one case (see the module docstring)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        actor: User,
+        case: Case,
+        pack: PolicyPack,
+        *,
+        clock: Clock | None = None,
+    ) -> None:
+        self.engine = engine
+        self.actor = actor
+        self.case = case
+        self.pack = pack
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+
+    @classmethod
+    def open(
+        cls,
+        engine: Engine,
+        actor: User,
+        case_id: int,
+        pack: PolicyPack,
+        *,
+        clock: Clock | None = None,
+    ) -> GovernedSession:
+        """A session, if ``actor`` may read person data in case ``case_id``."""
+        user, case = admit_committed(engine, actor, case_id)
+        return cls(engine, user, case, pack, clock=clock)
+
+    @property
+    def purpose(self) -> str:
+        return self.case.purpose
+
+    @contextmanager
+    def reading(self, action: str, **objects: Any) -> Iterator[Read]:
+        """One governed read in one transaction, audited as ``action`` (see the module
+        docstring). ``objects`` name what is read (ids, never person data)."""
+        refusal: SessionRefusedError | None = None
+        missing: NotFoundError | None = None
+        with self.engine.begin() as conn:
+            try:
+                self.actor, self.case = admit(conn, self.actor, self.case.id, action)
+            except SessionRefusedError as exc:
+                refusal = exc
+            else:
+                read = Read(
+                    conn,
+                    actor=self.actor,
+                    case=self.case,
+                    pack=self.pack,
+                    now=self._clock(),
+                    authorisations=in_force(conn, self.case),
+                    action=action,
+                    objects=objects,
+                )
+                try:
+                    yield read
+                except NotFoundError as exc:
+                    missing = exc
+                    read.finish(error=str(exc))
+                else:
+                    read.finish()
+        if refusal is not None:
+            raise refusal
+        if missing is not None:
+            raise missing
+
+    # -- read paths -------------------------------------------------------------------------
+
+    def record(self, source: str, source_key: str) -> dict[str, Any]:
+        """Every version of one record, with each value's origin (``record.view``)."""
+        with self.reading("record.view", source=source) as read:
+            ref = read.ref(source, source_key)
+            versions = record_store.record_versions(read.conn, source, source_key)
+            read.touch(records=[int(v["id"]) for v in versions], entities=[ref.entity_id])
+            return record_view(read, ref, versions)
+
+    def entity(self, entity_id: str) -> dict[str, Any]:
+        """An entity's records and the links between them (``entity.view``). An id retired
+        by a merge or split answers with the entities now holding its records."""
+        with self.reading("entity.view") as read:
+            found = self._entity(read, entity_id)
+            if isinstance(found, dict):
+                return found
+            ev = found
+            values = reads.person_values(read.conn, list(ev.refs))
+            records = [
+                read.summary(
+                    ref,
+                    {f: values[i].get(f) for f in SUMMARY_FIELDS},
+                    instead=ev.withheld.get(i),
+                )
+                for i, ref in ev.refs.items()
+            ]
+            links = [
+                link_view(read, lk, ev.refs[lk["record_l"]], ev.refs[lk["record_r"]])
+                for lk in ev.links
+            ]
+            return {"id": entity_id, "status": "active", "records": records, "links": links}
+
+    def export_entity(self, entity_id: str) -> dict[str, Any]:
+        """An entity as a JSON document for use outside linkwise (``entity.export``): every
+        canonical value, identifier and fact of its records, and its links, governed as any
+        read is, with the case, purpose and pack it was exported under."""
+        with self.reading("entity.export") as read:
+            found = self._entity(read, entity_id)
+            if isinstance(found, dict):
+                raise NotFoundError(
+                    f"entity {entity_id} is {found['status']}; its records are now in "
+                    f"{', '.join(found['redirected_to']) or 'no entity'}"
+                )
+            ev = found
+            values = reads.person_values(read.conn, list(ev.refs))
+            records = []
+            for i, ref in ev.refs.items():
+                withheld = ev.withheld.get(i)
+                if withheld is None:
+                    records.append(export_record(read, ref, values[i]))
+                    continue
+                item = read.summary(ref, {c: None for c in RECORD_COLUMNS}, instead=withheld)
+                item["identifiers"] = item["facts"] = marker(withheld)
+                records.append(item)
+            return {
+                "format": EXPORT_FORMAT,
+                "exported_at": read.now.isoformat(),
+                "exported_by": read.actor.username,
+                "case_id": read.case.id,
+                "purpose": read.purpose,
+                "policy_pack": {"name": self.pack.name, "version": self.pack.version},
+                "entity": {"id": entity_id, "status": "active"},
+                "records": records,
+                "links": [
+                    link_view(read, lk, ev.refs[lk["record_l"]], ev.refs[lk["record_r"]])
+                    for lk in ev.links
+                ],
+                "notice": (
+                    "Values this case may not use are replaced by markers naming the rule, "
+                    "the authority and what would lawfully unlock them."
+                ),
+            }
+
+    def review_queue(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest run's review items, most consequential first (``review.list``). An
+        item about a record the law never discloses is left out."""
+        with self.reading("review.list", limit=limit) as read:
+            out: list[dict[str, Any]] = []
+            offset = 0
+            while len(out) < limit:
+                batch = reads.review_items(read.conn, limit, offset)
+                if not batch:
+                    break
+                offset += len(batch)
+                ids = {int(i) for item in batch for i in item["record_ids"]}
+                refs = read.refs(ids)
+                values = reads.person_values(read.conn, sorted(ids))
+                for item in batch:
+                    found = [refs[int(i)] for i in item["record_ids"] if int(i) in refs]
+                    hidden = [r for r in found if read.omitted(r)]
+                    for ref in hidden:
+                        read.note_omitted(ref)
+                    if hidden or len(out) >= limit:
+                        continue
+                    read.touch(entities=[r.entity_id for r in found])
+                    out.append(review_item(read, item, found, values))
+            return out
+
+    def why(self, source: str, source_key: str, field: str | None) -> dict[str, Any]:
+        """Why a value of a record is shown, redacted or prohibited here (``policy.why``):
+        the decision with its rule, reason, authority and what would unlock it. ``field`` is
+        a canonical field, or None (or ``"record"``) for the record as a whole."""
+        name = None if field in (None, RECORD) else field
+        if name is not None and name not in FIELDS:
+            raise SessionError(
+                f"{field!r} is not a canonical field ({', '.join(FIELDS)}); "
+                f"give {RECORD!r} for the record as a whole"
+            )
+        with self.reading("policy.why", source=source, field=name or RECORD) as read:
+            ref = read.ref(source, source_key)
+            if read.omitted_field(ref, name):
+                read.note_omitted(ref, name)
+                raise NotFoundError(f"record {ref.record_id} has no field {name!r}")
+            decision = read.decision(ref, name)
+            read.count(ref, name, decision)
+            ev = read.evidence(ref.entity_id) if ref.entity_id is not None else None
+            withheld = ev.withheld.get(ref.record_id) if ev is not None else None
+            return {
+                "record_id": ref.record_id,
+                "source": ref.source,
+                "field": name or RECORD,
+                "entity_id": read.subject(ref),
+                "purpose": read.purpose,
+                "decision": decision.to_json(),
+                "explanation": explain(decision),
+                "entity_evidence": None if withheld is None else withheld.to_json(),
+            }
+
+    def _entity(self, read: Read, entity_id: str) -> Any:
+        """The entity's evidence, or a redirect answer for a retired id; NotFoundError when
+        there is no such entity or nothing in it may be known to this reader."""
+        read.touch(entities=[entity_id])
+        status = reads.entity_status(read.conn, entity_id)
+        if status is None:
+            raise NotFoundError(f"no entity {entity_id!r}")
+        if status != "active":
+            targets = sorted(current_ids(read.conn, [entity_id]) - {entity_id})
+            read.touch(entities=targets)
+            return {"id": entity_id, "status": status, "redirected_to": targets}
+        ev = read.evidence(entity_id)
+        if ev is None or not ev.refs:
+            raise NotFoundError(f"no entity {entity_id!r}")
+        return ev

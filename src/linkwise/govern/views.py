@@ -1,0 +1,207 @@
+"""The shapes governed reads return, each built value by value through a ``Read``.
+
+Every structure here is assembled from an explicit list of what it shows, never by copying a
+stored row and blanking the parts known to be sensitive: a column added to the store later
+stays out of every view until someone decides how it is governed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from linkwise.govern.gate import (
+    Read,
+    RecordRef,
+    comparison_fields,
+    field_of,
+    marker,
+    most_restrictive,
+)
+from linkwise.model.fields import FIELDS, RECORD_COLUMNS
+from linkwise.model.manifest import Manifest
+from linkwise.model.provenance import value_origins
+
+SUMMARY_FIELDS = (
+    "given_name",
+    "middle_name",
+    "family_name",
+    "dob",
+    "sex",
+    "address_line",
+    "city",
+    "postcode",
+    "phone",
+    "email",
+)
+"""The values an entity's record list shows (an export shows every canonical field)."""
+LIST_FIELDS = ("given_name", "family_name", "dob")
+"""The values a review item or match result shows to say which person a record is about."""
+QUOTABLE_FIELDS = ("given_name", "middle_name", "family_name", "dob", "address_line")
+"""Fields a clustering flag's sentence may quote (names, dates of birth, an address)."""
+
+
+def link_view(
+    read: Read, link: Mapping[str, Any], left: RecordRef, right: RecordRef
+) -> dict[str, Any]:
+    """A stored link with its per-comparison levels; a level compared on a value the reader
+    may not see is withheld too, since an "exact" beside a shown value would give it away."""
+    contributions: dict[str, Any] = {}
+    for name, parts in dict(link["contributions"]).items():
+        contributions[name] = level_or_marker(read, name, (left, right), list(parts))
+    return {
+        "id": link["id"],
+        "record_l": link["record_l"],
+        "record_r": link["record_r"],
+        "match_probability": link["match_probability"],
+        "match_weight": link["match_weight"],
+        "model_version": link["model_version"],
+        "contributions": contributions,
+    }
+
+
+def level_or_marker(
+    read: Read, comparison: str, refs: Sequence[RecordRef | None], level: Any
+) -> Any:
+    """``level`` if every value the comparison read may be seen (a None ref is the reader's
+    own input), else the marker of the most restrictive decision."""
+    decisions = [
+        (ref, f, read.decision(ref, f))
+        for ref in refs
+        if ref is not None
+        for f in comparison_fields(comparison)
+    ]
+    if not decisions:
+        return level
+    worst = most_restrictive(d for _, _, d in decisions)
+    if worst.shown:
+        return level
+    for ref, f, d in decisions:
+        if not d.shown:
+            read.count(ref, f, d)
+    return marker(worst)
+
+
+def record_view(
+    read: Read, ref: RecordRef, versions: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Every stored version of a record with where each value came from, governed."""
+    return {
+        "record_id": ref.record_id,
+        "source": ref.source,
+        "source_key": read.value(ref, None, ref.source_key),
+        "entity_id": read.subject(ref),
+        "decision": read.standing(ref).to_json(),
+        "versions": [_version(read, ref, item) for item in versions],
+    }
+
+
+def _version(read: Read, ref: RecordRef, item: Mapping[str, Any]) -> dict[str, Any]:
+    manifest = Manifest.model_validate(item["run_manifest"])
+    canonical = {c: item[c] for c in RECORD_COLUMNS}
+    notes = dict(item["notes"] or {})
+    origins = value_origins(manifest, dict(item["raw"] or {}), canonical, notes)
+    columns = _column_fields(manifest)
+    return {
+        "record_id": item["id"],
+        "version": item["version"],
+        "is_current": item["is_current"],
+        "run_id": item["run_id"],
+        "locator": item["locator"],
+        "ingested_at": item["ingested_at"],
+        "content_hash": read.value(ref, None, item["content_hash"]),
+        "fields": read.fields(ref, canonical),
+        "identifiers": identifiers(read, ref, item["identifiers"]),
+        "facts": {k: read.value(ref, None, v) for k, v in dict(item["facts"] or {}).items()},
+        "notes": {k: read.value(ref, field_of(k), v) for k, v in notes.items()},
+        "raw": {
+            k: read.value_of(ref, columns.get(k, (None,)), v)
+            for k, v in dict(item["raw"] or {}).items()
+        },
+        "origins": {
+            name: {
+                "raw": read.value_of(
+                    ref, (field_of(name), *_also(origin.derived_from)), origin.raw
+                ),
+                "columns": list(origin.columns),
+                "derived_from": origin.derived_from,
+                "constant": origin.constant,
+                "note": read.value(ref, field_of(name), origin.note),
+            }
+            for name, origin in origins.items()
+            if not read.omitted_field(ref, field_of(name))
+        },
+    }
+
+
+def identifiers(
+    read: Read, ref: RecordRef, found: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """A record's identifiers: the type and validity always, the number, the text it was
+    read from and any validation note only when the identifier's field may be seen."""
+    out = []
+    for ident in found:
+        kind = str(ident["type"])
+        field = kind if kind in FIELDS else None
+        if read.omitted_field(ref, field):
+            read.note_omitted(ref, field)
+            continue
+        out.append(
+            {
+                "type": kind,
+                "valid": ident["valid"],
+                "value": read.value(ref, field, ident["value"]),
+                "raw": read.value(ref, field, ident["raw"]),
+                "issue": read.value(ref, field, ident.get("issue")),
+            }
+        )
+    return out
+
+
+def export_record(read: Read, ref: RecordRef, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A record as an export carries it: every canonical field, identifiers and facts."""
+    out = read.summary(ref, {c: values.get(c) for c in RECORD_COLUMNS})
+    out["identifiers"] = identifiers(read, ref, values.get("identifiers") or [])
+    out["facts"] = {k: read.value(ref, None, v) for k, v in dict(values.get("facts") or {}).items()}
+    return out
+
+
+def review_item(
+    read: Read, item: Mapping[str, Any], refs: Sequence[RecordRef], values: Mapping[int, Any]
+) -> dict[str, Any]:
+    """A review item with its records named as far as the reader may see them. Its sentence
+    is shown only when every value it may quote can be; its probability only when no record
+    of the item is prohibited here (the link would be prohibited evidence)."""
+    gates = [read.decision(r, f) for r in refs for f in (None, *QUOTABLE_FIELDS)]
+    worst = most_restrictive(gates) if gates else None
+    prohibited = [d for r in refs if (d := read.standing(r)).outcome == "prohibited"]
+    probability: Any = item["match_probability"]
+    if prohibited and probability is not None:
+        probability = marker(prohibited[0])
+    return {
+        "id": item["id"],
+        "kind": item["kind"],
+        "priority": item["priority"],
+        "match_probability": probability,
+        "reason": item["reason"] if worst is None or worst.shown else marker(worst),
+        "records": [
+            read.summary(r, {f: dict(values.get(r.record_id) or {}).get(f) for f in LIST_FIELDS})
+            for r in refs
+        ],
+    }
+
+
+def _column_fields(manifest: Manifest) -> dict[str, tuple[str | None, ...]]:
+    """Per raw key, the canonical fields it feeds. A nested JSON column such as
+    ``address.street`` is stored under ``address``, so that key feeds every field read from
+    inside it; a flat column whose name has a dot keeps its own name too."""
+    out: dict[str, set[str | None]] = {}
+    for name, spec in manifest.fields.items():
+        for column in spec.source_columns():
+            for key in {column, column.split(".", 1)[0]}:
+                out.setdefault(key, set()).add(field_of(name))
+    return {k: tuple(sorted(v, key=lambda f: f or "")) for k, v in out.items()}
+
+
+def _also(derived_from: str | None) -> tuple[str | None, ...]:
+    return () if derived_from is None else (field_of(derived_from),)

@@ -1,0 +1,380 @@
+"""Appending to and reading the audit log (``audit_events``), a SHA-256 hash chain.
+
+Appends run inside the caller's transaction, so an event commits or rolls back with the change
+it records. Concurrent writers are serialised before the head of the chain is read: on
+PostgreSQL by a transaction-scoped advisory lock, elsewhere (SQLite) by taking the database's
+write lock first. Either way two events can never claim the same place in the chain, and the
+primary key on ``seq`` turns any writer that slips past (e.g. one running at REPEATABLE READ
+with a stale snapshot) into an error rather than a fork.
+
+Every ``CHECKPOINT_INTERVAL``-th append also signs a checkpoint in the same transaction, with
+the signing key passed in or found through the connection's ``SIGNING_KEY_OPTION`` (the
+workspace sets it on its engine); the store never reads key files.
+
+Subjects. ``audit_subjects`` is a side table of (subject, seq): for each event, the text of
+every value held under one of ``SUBJECT_KEYS`` anywhere in its ``objects``. A search by
+subject is then one indexed lookup, with the same SQL on SQLite and PostgreSQL, where JSON
+containment (PostgreSQL) or ``json_tree`` (SQLite) would scan every event's JSON in two
+dialects. The table is an index, not evidence: it is derived from the hashed ``objects`` and
+every match is checked against them again, so a doctored row can hide an event from a search
+(never from ``verify``) but cannot make an event match that does not name the subject.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Text,
+    false,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
+
+from linkwise.model.audit import (
+    GENESIS_HASH,
+    Anchor,
+    AuditEvent,
+    ChainCheck,
+    utc,
+)
+from linkwise.model.audit_checkpoints import (
+    CHECKPOINT_INTERVAL,
+    Checkpoint,
+    check_signed_chain,
+    sign_checkpoint,
+)
+from linkwise.store import tables as t
+
+ADVISORY_LOCK_KEY = 0x6C696E6B77697365  # "linkwise" in ASCII, a positive 64-bit key
+_PAGE = 1000
+
+SigningKeySource = Callable[[Connection], Ed25519PrivateKey]
+"""Gives the checkpoint signing key when a checkpoint is due (it may read a key file then, so
+processes that never reach a checkpoint never touch the key); raises if the key is needed and
+cannot be had, which rolls the append back rather than leave a gap in the signatures."""
+
+SIGNING_KEY_OPTION = "linkwise_audit_signing_key"
+"""Execution option (on an engine or connection) holding a ``SigningKeySource``. Without it,
+and without a key passed to ``append_event``, no automatic checkpoint is written."""
+
+SUBJECT_KEYS = frozenset(
+    {
+        "entity",
+        "entity_id",
+        "entities",
+        "entity_ids",
+        "record",
+        "record_id",
+        "records",
+        "record_ids",
+        "subject",
+        "subjects",
+    }
+)
+"""Keys of an event's ``objects`` (at any depth) whose values name a person: an entity or
+record id, or a list of them. ``linkwise audit search --subject`` finds these."""
+
+_MAX_SUBJECT = 200  # longer values are not ids; PostgreSQL's index would refuse huge ones
+
+
+class AuditTransactionError(RuntimeError):
+    """An append was attempted outside a transaction, where it could outlive (or miss) the
+    change it records."""
+
+
+def append_event(
+    conn: Connection,
+    *,
+    actor: str,
+    action: str,
+    objects: Mapping[str, Any],
+    decision: Mapping[str, Any] | None = None,
+    case_id: int | None = None,
+    at: datetime | None = None,
+    signing_key: Ed25519PrivateKey | None = None,
+) -> AuditEvent:
+    """Add one event at the head of the chain, in ``conn``'s open transaction, and a signed
+    checkpoint of it when its seq is a multiple of ``CHECKPOINT_INTERVAL`` and a key is given
+    (``signing_key``, else the connection's ``SIGNING_KEY_OPTION``)."""
+    if not conn.in_transaction() or conn.get_execution_options().get("isolation_level") == (
+        "AUTOCOMMIT"
+    ):
+        raise AuditTransactionError(
+            "audit events are appended inside the transaction of the change they record; "
+            "call this within `with engine.begin() as conn:` (or after conn.begin())"
+        )
+    if at is not None and at.tzinfo is None:
+        raise ValueError("the time of an audit event must carry a time zone")
+    _lock_chain(conn)
+    head = conn.execute(_HEAD).first()
+    seq, prev_hash = (1, GENESIS_HASH) if head is None else (head.seq + 1, head.hash)
+    event = AuditEvent.sealed(
+        seq=seq,
+        at=at or datetime.now(UTC),
+        actor=actor,
+        case_id=case_id,
+        action=action,
+        objects=objects,
+        decision=decision,
+        prev_hash=prev_hash,
+    )
+    conn.execute(
+        _INSERT_EVENT,
+        {
+            "seq": event.seq,
+            "at": event.at,
+            "actor": event.actor,
+            "case_id": event.case_id,
+            "action": event.action,
+            "objects": event.objects,
+            "decision": event.decision,
+            "prev_hash": event.prev_hash,
+            "hash": event.hash,
+        },
+    )
+    subjects = subjects_of(event.objects)
+    if subjects:
+        conn.execute(insert(t.audit_subjects), [{"subject": s, "seq": event.seq} for s in subjects])
+    if event.seq % CHECKPOINT_INTERVAL == 0:
+        key = signing_key or _key_from(conn)
+        if key is not None:
+            _insert_checkpoint(conn, key, event.seq, event.hash)
+    return event
+
+
+def subjects_of(objects: Mapping[str, Any]) -> list[str]:
+    """The subjects an event names (see ``SUBJECT_KEYS``), as text, each once, sorted."""
+    found: set[str] = set()
+
+    def walk(value: Any, named: bool) -> None:
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                walk(item, key in SUBJECT_KEYS)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item, named)
+        elif named and isinstance(value, str | int) and not isinstance(value, bool):
+            text = str(value)
+            if text and len(text) <= _MAX_SUBJECT:
+                found.add(text)
+
+    walk(objects, False)
+    return sorted(found)
+
+
+def _key_from(conn: Connection) -> Ed25519PrivateKey | None:
+    source = conn.get_execution_options().get(SIGNING_KEY_OPTION)
+    return None if source is None else source(conn)
+
+
+def _insert_checkpoint(
+    conn: Connection, key: Ed25519PrivateKey, seq: int, event_hash: str
+) -> Checkpoint:
+    c = t.audit_checkpoints
+    prev = conn.execute(select(func.max(c.c.seq))).scalar()
+    checkpoint = sign_checkpoint(
+        key, seq=seq, event_hash=event_hash, at=datetime.now(UTC), prev_seq=prev or 0
+    )
+    conn.execute(
+        insert(c).values(
+            seq=checkpoint.seq,
+            at=checkpoint.at,
+            event_hash=checkpoint.event_hash,
+            prev_seq=checkpoint.prev_seq,
+            public_key=checkpoint.public_key,
+            signature=checkpoint.signature,
+        )
+    )
+    return checkpoint
+
+
+class NothingToSignError(ValueError):
+    """A checkpoint was asked for on an empty log."""
+
+
+def write_checkpoint(conn: Connection, signing_key: Ed25519PrivateKey) -> Checkpoint:
+    """Sign the head of the chain now, in ``conn``'s open transaction; the head's checkpoint
+    as it is if it already has one."""
+    if not conn.in_transaction():
+        raise AuditTransactionError("a checkpoint is written inside a transaction")
+    _lock_chain(conn)
+    c = t.audit_checkpoints
+    top = conn.execute(_HEAD).first()
+    if top is None:
+        raise NothingToSignError("the audit log is empty: there is no event to sign")
+    existing = conn.execute(select(c).where(c.c.seq == top.seq)).first()
+    if existing is not None:
+        return _checkpoint(existing)
+    return _insert_checkpoint(conn, signing_key, top.seq, top.hash)
+
+
+def checkpoints(conn: Connection) -> list[Checkpoint]:
+    """Every checkpoint, oldest first (one per thousand events: few enough to hold)."""
+    c = t.audit_checkpoints
+    return [_checkpoint(row) for row in conn.execute(select(c).order_by(c.c.seq))]
+
+
+def last_checkpoint(conn: Connection) -> Checkpoint | None:
+    c = t.audit_checkpoints
+    row = conn.execute(select(c).order_by(c.c.seq.desc()).limit(1)).first()
+    return None if row is None else _checkpoint(row)
+
+
+def _checkpoint(row: Row[Any]) -> Checkpoint:
+    return Checkpoint(
+        seq=row.seq,
+        at=utc(row.at),
+        event_hash=row.event_hash,
+        prev_seq=row.prev_seq,
+        public_key=row.public_key,
+        signature=row.signature,
+    )
+
+
+def _lock_chain(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(_PG_LOCK)
+        return
+    # SQLite: an UPDATE that matches nothing still takes the write lock (waiting out the
+    # busy timeout), so no other writer can append between our read of the head and our
+    # insert. The driver opens the transaction at this first write, so the read that follows
+    # sees every event committed before it.
+    conn.execute(_SQLITE_LOCK)
+
+
+# Built once: an append runs these thousands of times a second, and building a statement
+# (with its cache key) cost more than executing it.
+_E = t.audit_events
+_HEAD = select(_E.c.seq, _E.c.hash).order_by(_E.c.seq.desc()).limit(1)
+_INSERT_EVENT = insert(_E)
+_INSERT_SUBJECTS = insert(t.audit_subjects)
+_PG_LOCK = select(func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY))
+_SQLITE_LOCK = update(_E).where(false()).values(seq=_E.c.seq)
+
+
+def iter_events(
+    conn: Connection,
+    *,
+    since_seq: int | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    case_id: int | None = None,
+    subject: str | None = None,
+    since_time: datetime | None = None,
+    until_time: datetime | None = None,
+    limit: int | None = None,
+    newest_first: bool = False,
+) -> Iterator[AuditEvent]:
+    """Events in seq order (or newest first), those after ``since_seq`` only if given,
+    read a page at a time so that a long log is never held in memory. ``since_time`` is
+    inclusive, ``until_time`` exclusive; ``subject`` matches an id named under one of
+    ``SUBJECT_KEYS``."""
+    e = t.audit_events
+    base = select(*_columns(conn))
+    if actor is not None:
+        base = base.where(e.c.actor == actor)
+    if action is not None:
+        base = base.where(e.c.action == action)
+    if case_id is not None:
+        base = base.where(e.c.case_id == case_id)
+    if since_seq is not None:
+        base = base.where(e.c.seq > since_seq)
+    if subject is not None:
+        s = t.audit_subjects
+        base = base.where(e.c.seq.in_(select(s.c.seq).where(s.c.subject == subject)))
+    if since_time is not None:
+        base = base.where(e.c.at >= _bound(since_time))
+    if until_time is not None:
+        base = base.where(e.c.at < _bound(until_time))
+    base = base.order_by(e.c.seq.desc() if newest_first else e.c.seq)
+    remaining = limit
+    after: int | None = None
+    while remaining is None or remaining > 0:
+        page = _PAGE if remaining is None else min(_PAGE, remaining)
+        query = base.limit(page)
+        if after is not None:
+            query = query.where(e.c.seq < after if newest_first else e.c.seq > after)
+        rows = conn.execute(query).all()
+        for row in rows:
+            event = _event(row)
+            if subject is None or subject in subjects_of(event.objects):
+                yield event
+        if len(rows) < page:
+            return
+        after = rows[-1].seq
+        if remaining is not None:
+            remaining -= len(rows)
+
+
+def head(conn: Connection) -> AuditEvent | None:
+    """The newest event, as stored (not verified)."""
+    return next(iter_events(conn, newest_first=True, limit=1), None)
+
+
+def verify_chain(
+    conn: Connection,
+    *,
+    anchor: Anchor | None = None,
+    trusted_keys: Iterable[Ed25519PublicKey] = (),
+) -> ChainCheck:
+    """Recompute every event's hash in seq order and check the links between them, and check
+    every checkpoint's signature (by one of ``trusted_keys``) and signed hash."""
+    # Checkpoints first: each names an event already committed, so events read after them
+    # include every signed one, while a checkpoint committed meanwhile is simply not seen.
+    signed = checkpoints(conn)
+    return check_signed_chain(iter_events(conn), signed, trusted_keys=trusted_keys, anchor=anchor)
+
+
+def _bound(at: datetime) -> datetime:
+    """A time bound in UTC, as events are stored (SQLite keeps the UTC wall time only)."""
+    if at.tzinfo is None:
+        raise ValueError("a time bound must carry a time zone")
+    return utc(at)
+
+
+def _columns(conn: Connection) -> list[ColumnElement[Any]]:
+    e = t.audit_events
+    if conn.dialect.name != "sqlite":
+        return list(e.c)
+    # SQLite does not check that JSON columns hold JSON; read the text and parse it here, so a
+    # row garbled by hand shows up as a broken event instead of stopping the whole read.
+    return [type_coerce(c, Text).label(c.name) if c.name in _JSON else c for c in e.c]
+
+
+_JSON = ("objects", "decision")
+UNREADABLE = "unreadable stored value"
+
+
+def _json(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        # A value that was valid JSON when hashed cannot be this, so the hash check fails.
+        return {UNREADABLE: value}
+
+
+def _event(row: Row[Any]) -> AuditEvent:
+    return AuditEvent(
+        seq=row.seq,
+        at=utc(row.at),
+        actor=row.actor,
+        case_id=row.case_id,
+        action=row.action,
+        objects=_json(row.objects),
+        decision=_json(row.decision),
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )

@@ -1,0 +1,251 @@
+"""The queries behind the governed session (``linkwise.govern.session``): which record a key
+names and which entity holds it, an entity's members and the links and judgements between
+them, the sources' markings, and where a retired entity id went. Nothing here decides what
+may be shown; every row read here passes the session's policy before anyone sees it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from linkwise.model.fields import RECORD_COLUMNS
+from linkwise.store import tables as t
+from linkwise.store.resolution import RecordKey, latest_decisions
+
+DEFAULT_THRESHOLD = 0.8
+"""The clustering threshold assumed before any resolution run has completed."""
+_CHUNK = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFacts:
+    id: int
+    name: str
+    markings: tuple[str, ...]
+    manifest: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    """Where a record sits: its source, key, whether it is the current version, and the
+    entity holding it (None when it is in none)."""
+
+    id: int
+    source_id: int
+    source: str
+    source_key: str
+    is_current: bool
+    entity_id: str | None
+
+
+def sources(conn: Connection) -> dict[str, SourceFacts]:
+    s = t.sources
+    return {
+        row.name: SourceFacts(int(row.id), row.name, tuple(row.markings or ()), row.manifest)
+        for row in conn.execute(select(s.c.id, s.c.name, s.c.markings, s.c.manifest))
+    }
+
+
+def _record_query() -> Any:
+    r, s, m = t.records, t.sources, t.entity_members
+    return (
+        select(
+            r.c.id,
+            r.c.source_id,
+            s.c.name.label("source"),
+            r.c.source_key,
+            r.c.is_current,
+            m.c.entity_id,
+        )
+        .join(s, s.c.id == r.c.source_id)
+        .outerjoin(m, m.c.record_id == r.c.id)
+    )
+
+
+def _record_row(row: Any) -> RecordRow:
+    return RecordRow(
+        int(row.id),
+        int(row.source_id),
+        str(row.source),
+        str(row.source_key),
+        bool(row.is_current),
+        None if row.entity_id is None else str(row.entity_id),
+    )
+
+
+def record_rows(conn: Connection, ids: Iterable[int]) -> dict[int, RecordRow]:
+    found: dict[int, RecordRow] = {}
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        for row in conn.execute(_record_query().where(t.records.c.id.in_(chunk))):
+            found[int(row.id)] = _record_row(row)
+    return found
+
+
+def current_record(conn: Connection, source: str, source_key: str) -> RecordRow | None:
+    query = _record_query().where(
+        t.sources.c.name == source, t.records.c.source_key == source_key, t.records.c.is_current
+    )
+    row = conn.execute(query).first()
+    return None if row is None else _record_row(row)
+
+
+def person_values(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Every canonical column of each record, its facts, and its identifiers as a list of
+    ``{type, value, raw, valid, issue}``."""
+    r, i = t.records, t.record_identifiers
+    out: dict[int, dict[str, Any]] = {}
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        query = select(r.c.id, r.c.facts, *[r.c[c] for c in RECORD_COLUMNS]).where(
+            r.c.id.in_(chunk)
+        )
+        for row in conn.execute(query).mappings():
+            item = dict(row)
+            out[int(item.pop("id"))] = {**item, "identifiers": []}
+        idents = (
+            select(i.c.record_id, i.c.type, i.c.value, i.c.raw, i.c.valid, i.c.issue)
+            .where(i.c.record_id.in_(chunk))
+            .order_by(i.c.record_id, i.c.id)
+        )
+        for row in conn.execute(idents).mappings():
+            item = dict(row)
+            out[int(item.pop("record_id"))]["identifiers"].append(item)
+    return out
+
+
+def entity_status(conn: Connection, entity_id: str) -> str | None:
+    row = conn.execute(select(t.entities.c.status).where(t.entities.c.id == entity_id)).first()
+    return None if row is None else str(row.status)
+
+
+def entity_member_rows(conn: Connection, entity_id: str) -> list[tuple[RecordRow, int | None]]:
+    """The entity's records, by source and key, each with the link that attached it."""
+    m = t.entity_members
+    query = (
+        _record_query()
+        .add_columns(m.c.via_link)
+        .where(m.c.entity_id == entity_id)
+        .order_by(t.sources.c.name, t.records.c.source_key)
+    )
+    return [
+        (_record_row(row), None if row.via_link is None else int(row.via_link))
+        for row in conn.execute(query)
+    ]
+
+
+def links_among(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Stored links with both records among ``ids``."""
+    lk = t.links
+    inside = set(ids)
+    found: dict[int, dict[str, Any]] = {}
+    wanted = sorted(inside)
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        for row in conn.execute(select(lk).where(lk.c.record_l.in_(chunk))).mappings():
+            if row["record_r"] in inside:
+                found[int(row["id"])] = dict(row)
+    return [found[k] for k in sorted(found)]
+
+
+def links_touching(conn: Connection, record_id: int) -> list[dict[str, Any]]:
+    lk = t.links
+    query = select(lk).where((lk.c.record_l == record_id) | (lk.c.record_r == record_id))
+    return [dict(row) for row in conn.execute(query.order_by(lk.c.id)).mappings()]
+
+
+def link_between(conn: Connection, a: int, b: int) -> dict[str, Any] | None:
+    lk = t.links
+    query = select(lk).where(
+        ((lk.c.record_l == a) & (lk.c.record_r == b))
+        | ((lk.c.record_l == b) & (lk.c.record_r == a))
+    )
+    row = conn.execute(query).mappings().first()
+    return None if row is None else dict(row)
+
+
+def model_settings(conn: Connection, version: str | None = None) -> dict[str, Any] | None:
+    """The saved model of ``version``, or the newest one."""
+    models = t.models
+    query = select(models.c.settings)
+    if version is not None:
+        query = query.where(models.c.version == version)
+    else:
+        query = query.order_by(models.c.created_at.desc()).limit(1)
+    row = conn.execute(query).first()
+    return None if row is None else dict(row.settings)
+
+
+def clustering_threshold(conn: Connection) -> float:
+    """The match probability at which the latest completed run let records join."""
+    rr = t.resolution_runs
+    row = conn.execute(
+        select(rr.c.threshold).where(rr.c.status == "completed").order_by(rr.c.id.desc()).limit(1)
+    ).first()
+    return DEFAULT_THRESHOLD if row is None else float(row.threshold)
+
+
+def same_pairs(conn: Connection) -> list[tuple[RecordKey, RecordKey]]:
+    """Pairs of records, by (source id, key), whose latest judgement is "same"."""
+    return [pair for pair, decision in latest_decisions(conn).items() if decision == "same"]
+
+
+def judged_same(
+    pairs: Iterable[tuple[RecordKey, RecordKey]], members: Sequence[RecordRow]
+) -> list[tuple[int, int]]:
+    """The record ids of ``pairs`` with both records among ``members``."""
+    by_key = {(m.source_id, m.source_key): m.id for m in members}
+    return [(by_key[a], by_key[b]) for a, b in pairs if a in by_key and b in by_key]
+
+
+def redirects_from(conn: Connection, old_ids: Iterable[str]) -> dict[str, list[str]]:
+    """old id → the ids its records went to (merges and splits), oldest first."""
+    d = t.entity_redirects
+    out: dict[str, list[str]] = defaultdict(list)
+    wanted = sorted(set(old_ids))
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        query = (
+            select(d.c.old_id, d.c.new_id)
+            .where(d.c.old_id.in_(chunk), d.c.new_id.is_not(None))
+            .order_by(d.c.id)
+        )
+        for row in conn.execute(query):
+            out[str(row.old_id)].append(str(row.new_id))
+    return dict(out)
+
+
+def active_among(conn: Connection, ids: Iterable[str]) -> set[str]:
+    e = t.entities
+    wanted = sorted(set(ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        query = select(e.c.id).where(e.c.id.in_(chunk), e.c.status == "active")
+        found.update(str(row.id) for row in conn.execute(query))
+    return found
+
+
+def review_items(conn: Connection, limit: int, offset: int = 0) -> list[dict[str, Any]]:
+    """Review items of the last full run and the incremental runs after it, most
+    consequential first."""
+    rv, rr = t.review_items, t.resolution_runs
+    last_full = (
+        select(func.max(rr.c.id))
+        .where(rr.c.status == "completed", rr.c.mode == "full")
+        .scalar_subquery()
+    )
+    query = (
+        select(rv)
+        .where(rv.c.run_id >= last_full)
+        .order_by(rv.c.priority.desc(), rv.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]

@@ -1,0 +1,365 @@
+"""No side door. For every read path of the governed session (record view, entity view,
+pair explanation, entity why, review queue, real-time match, entity export), a distinctive
+restricted value seeded into a small resolved world is absent from the whole returned
+structure without an authorisation, present with an approved one in scope, absent again
+after revocation and after expiry, and absent for a case whose purpose prohibits it even with
+an authorisation in hand; each read leaves an audit event naming the fields shown and
+redacted and the authorisation used. On SQLite and PostgreSQL.
+
+The seeded source, ``canary_benefits``, carries the demo pack's ``benefits`` marking
+(redacted by default; a subpoena unlocks it for a criminal investigation; prohibited for
+civil litigation support). Its two records copy a court defendant's name, date of birth and
+SSN, so they resolve into that person's entity, and add a unique key, address and middle
+name. The source is declared free of duplicates, so the second record is refused a place in
+the entity and flagged for review: the canaries reach every read path.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from linkwise.cli import common
+from linkwise.cli.main import app
+from linkwise.demo import generate_world
+from linkwise.govern import audit
+from linkwise.govern.accounts import User
+from linkwise.govern.audit import AuditEvent
+from linkwise.model.authorisations import Scope
+from linkwise.model.cases import Case
+from linkwise.store import authorisations as auth_store
+from linkwise.store import resolution as resolution_store
+from linkwise.workspace import Workspace
+from linkwise.workspace.cases import revoke_authorisation
+from linkwise.workspace.session import WorkspaceSession
+from tests.conftest import _pg_database
+from tests.helpers import PASSWORD, authorise, seed_case, seed_user, write_manifest
+
+SOURCE = "canary_benefits"
+KEYS = ("CANARYKEY-B1", "CANARYKEY-B2")
+CANARIES = ("canarykey", "quillfeather", "zanzibarquill")
+"""Lower-case: every structure is searched case-insensitively (normalisation changes case)."""
+
+
+@dataclass
+class Lab:
+    ws: Workspace
+    entity: str
+    person: tuple[str, str]
+    """The court record the canaries copy."""
+    probe: dict[str, str]
+
+
+Path_ = Callable[[WorkspaceSession, Lab], Any]
+PATHS: dict[str, tuple[str, Path_]] = {
+    "record view": ("record.view", lambda s, lab: s.record(SOURCE, KEYS[0])),
+    "entity view": ("entity.view", lambda s, lab: s.entity(lab.entity)),
+    "pair explanation": (
+        "pair.explain",
+        lambda s, lab: s.explain_pair((SOURCE, KEYS[0]), lab.person),
+    ),
+    "entity why": ("entity.why", lambda s, lab: s.explain_entity(lab.entity)),
+    "review queue": ("review.list", lambda s, lab: s.review_queue(500)),
+    "match": ("match.query", lambda s, lab: s.match(lab.probe)),
+    "export": ("entity.export", lambda s, lab: s.export_entity(lab.entity)),
+}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("world")
+    generate_world(out, 150, 5)
+    return out
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def lab(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, world: Path
+) -> Iterator[Lab]:
+    root = tmp_path_factory.mktemp("lab")
+    database = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{root / 'store.db'}"
+    else:
+        database = _pg_database()
+        url = next(database)
+    ws, _ = Workspace.init(root / "ws", url)
+    try:
+        yield _build(ws, world, root)
+    finally:
+        ws.close()
+        if database is not None:
+            database.close()
+
+
+def _build(ws: Workspace, world: Path, root: Path) -> Lab:
+    for manifest in sorted(world.glob("*.yaml")):
+        ws.add_source(manifest)
+    ws.ingest()
+    with ws.engine.connect() as conn:
+        rows = resolution_store.current_person_rows(conn)
+    court = next(s for s in ws.sources() if s.name == "court_dispositions")
+    person = next(
+        r
+        for r in rows
+        if r["source_id"] == court.id
+        and r["identifiers"].get("ssn")
+        and len(r["dob"] or "") == 10
+        and r["given_name"]
+        and r["family_name"]
+    )
+    folder = root / "canary"
+    folder.mkdir()
+    with (folder / "canary.csv").open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["ID", "FIRST", "MIDDLE", "LAST", "DOB", "ADDR", "ZIP", "SSN"])
+        for key in KEYS:
+            out.writerow(
+                [
+                    key,
+                    person["given_name"],
+                    "Zanzibarquill",
+                    person["family_name"],
+                    person["dob"],
+                    "77 Quillfeather Canary Lane",
+                    person["postcode"] or "",
+                    person["identifiers"]["ssn"],
+                ]
+            )
+    manifest = {
+        "name": SOURCE,
+        "title": "Canary benefit enrolments",
+        "kind": "benefit_records",
+        "jurisdiction": "US",
+        "path": "canary.csv",
+        "key": ["ID"],
+        "fields": {
+            "given_name": "FIRST",
+            "middle_name": "MIDDLE",
+            "family_name": "LAST",
+            "dob": {"column": "DOB", "format": "%Y-%m-%d"},
+            "address_line": "ADDR",
+            "postcode": "ZIP",
+            "ssn": "SSN",
+        },
+        "markings": ["benefits"],
+        "duplicate_free": True,
+    }
+    ws.add_source(write_manifest(folder, manifest))
+    ws.ingest([SOURCE])
+    ws.resolve(full=True)
+    entity = ws.entity_of(SOURCE, KEYS[0])
+    assert entity is not None
+    assert ws.entity_of("court_dispositions", person["source_key"]) == entity
+    probe = {
+        "given_name": person["given_name"],
+        "family_name": person["family_name"],
+        "dob": person["dob"],
+    }
+    return Lab(ws, entity, ("court_dispositions", person["source_key"]), probe)
+
+
+def _read(lab: Lab, user: User, case: Case, path: str) -> str:
+    _, run = PATHS[path]
+    with lab.ws.session(user, case.id) as session:
+        return json.dumps(run(session, lab), default=str, ensure_ascii=False).lower()
+
+
+def _leaks(text: str) -> list[str]:
+    return [c for c in CANARIES if c in text]
+
+
+def _last(lab: Lab, case: Case, action: str) -> AuditEvent:
+    with lab.ws.engine.connect() as conn:
+        (event,) = audit.events(conn, case_id=case.id, action=action, limit=1, newest_first=True)
+    return event
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_restricted_value_is_shown_only_under_an_authorisation_in_force(
+    lab: Lab, path: str
+) -> None:
+    action = PATHS[path][0]
+    user, case = seed_case(lab.ws, title=f"leaks: {path}")
+    assert _leaks(_read(lab, user, case, path)) == []
+    event = _last(lab, case, action)
+    assert (event.actor, event.case_id) == (user.username, case.id)
+    assert event.decision is not None
+    assert event.decision["purpose"] == "criminal_investigation"
+    assert SOURCE in event.decision["fields_redacted"]
+    assert event.decision["authorisations_used"] == []
+    assert "marking:benefits.default" in event.decision["rules"]
+
+    subpoena = authorise(lab.ws, user, case, "subpoena", sources=[SOURCE], markings=["benefits"])
+    shown = _read(lab, user, case, path)
+    assert "canarykey" in shown
+    event = _last(lab, case, action)
+    assert event.decision is not None
+    assert event.decision["authorisations_used"] == [subpoena.id]
+    assert SOURCE in event.decision["fields_shown"]
+    assert SOURCE not in event.decision["fields_redacted"]
+
+    lee = seed_user(lab.ws, "lee", "legal_reviewer")
+    revoke_authorisation(lab.ws, lee, subpoena.id, "quashed on appeal")
+    assert _leaks(_read(lab, user, case, path)) == []
+    event = _last(lab, case, action)
+    assert event.decision is not None
+    assert event.decision["authorisations_used"] == []
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_an_expired_authorisation_unlocks_nothing(lab: Lab, path: str) -> None:
+    user, case = seed_case(lab.ws, title=f"expired: {path}")
+    now = dt.datetime.now(dt.UTC)
+    authorise(
+        lab.ws,
+        user,
+        case,
+        "subpoena",
+        sources=[SOURCE],
+        markings=["benefits"],
+        valid_from=now - dt.timedelta(days=2),
+        valid_to=now - dt.timedelta(days=1),
+        approve_at=now - dt.timedelta(hours=36),
+    )
+    assert _leaks(_read(lab, user, case, path)) == []
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_prohibited_purpose_sees_nothing_even_with_an_authorisation(lab: Lab, path: str) -> None:
+    """Civil litigation support may not use benefit records at all. Recording refuses a
+    subpoena for it, so one is put in the store directly, as if the rules had been
+    bypassed: the decision still prohibits the value."""
+    user, case = seed_case(lab.ws, "civil_litigation_support", title=f"prohibited: {path}")
+    lee = seed_user(lab.ws, "lee", "legal_reviewer")
+    now = dt.datetime.now(dt.UTC)
+    with lab.ws.engine.begin() as conn:
+        sneaked = auth_store.insert_authorisation(
+            conn,
+            process="subpoena",
+            issuing_authority="Superior Court of Example County",
+            reference="SNEAKED-1",
+            case_id=case.id,
+            scope=Scope.of(sources=[SOURCE], markings=["benefits"]),
+            valid_from=now - dt.timedelta(days=1),
+            valid_to=now + dt.timedelta(days=1),
+            recorded_by=user.id,
+            recorded_at=now,
+            notes="",
+        )
+        auth_store.set_approval(conn, sneaked, approved_by=lee.id, approved_at=now)
+    text = _read(lab, user, case, path)
+    assert _leaks(text) == []
+    event = _last(lab, case, PATHS[path][0])
+    assert event.decision is not None
+    assert event.decision["authorisations_used"] == []
+    if path != "match":  # a match drops prohibited records before forming candidates
+        assert '"outcome": "prohibited"' in text
+        assert "marking:benefits.prohibited_purpose" in event.decision["rules"]
+
+
+def test_an_authorisation_limited_to_other_subjects_unlocks_nothing(lab: Lab) -> None:
+    user, case = seed_case(lab.ws, title="subjects")
+    authorise(
+        lab.ws,
+        user,
+        case,
+        "subpoena",
+        sources=[SOURCE],
+        markings=["benefits"],
+        subjects=["E-SOMEONE-ELSE"],
+    )
+    assert _leaks(_read(lab, user, case, "entity view")) == []
+    authorise(
+        lab.ws,
+        user,
+        case,
+        "subpoena",
+        sources=[SOURCE],
+        markings=["benefits"],
+        subjects=[lab.entity],
+    )
+    assert "canarykey" in _read(lab, user, case, "entity view")
+
+
+def test_the_command_line_prints_redactions_and_what_unlocks_them(
+    lab: Lab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(common.console, "width", 250)
+    monkeypatch.setattr(common.err_console, "width", 250)
+    user, case = seed_case(lab.ws, title="cli")
+    runner = CliRunner(
+        env={
+            "LINKWISE_WORKSPACE": str(lab.ws.root),
+            "LINKWISE_USER": user.username,
+            "LINKWISE_PASSWORD": PASSWORD,
+            "LINKWISE_CASE": str(case.id),
+        }
+    )
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    shown = run("entity", "show", lab.entity)
+    assert "[redacted: benefits]" in shown
+    assert "would be unlocked by: Subpoena (subpoena) for criminal_investigation" in shown
+    assert _leaks(shown.lower()) == []
+    why = run("policy", "why", f"{SOURCE}:{KEYS[0]}", "address_line")
+    assert "REDACTED" in why
+    assert "Subpoena" in why
+    record = run("record", "show", f"{SOURCE}:{KEYS[0]}")
+    assert "[redacted: benefits]" in record
+    assert _leaks(record.lower()) == []
+    out = tmp_path / "entity.json"
+    run("entity", "export", lab.entity, "-o", str(out))
+    assert _leaks(out.read_text(encoding="utf-8").lower()) == []
+
+    lee = seed_user(lab.ws, "lee", "legal_reviewer")
+    recorded = run(
+        "authorisation",
+        "record",
+        "--process",
+        "subpoena",
+        "--issuing-authority",
+        "Grand jury, Example County",
+        "--reference",
+        "GJ-2026-7",
+        "--source",
+        SOURCE,
+        "--marking",
+        "benefits",
+        "--valid-from",
+        (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat(),
+        "--valid-to",
+        (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).isoformat(),
+    )
+    assert "needs approval by a legal_reviewer" in recorded
+    number = recorded.split("authorisation ")[1].split()[0]
+    assert "awaiting_approval" in run("authorisation", "list")
+    assert "canarykey" not in run("entity", "show", lab.entity).lower()
+    approved = runner.invoke(
+        app, ["authorisation", "approve", number], env={"LINKWISE_USER": lee.username}
+    )
+    assert approved.exit_code == 0, approved.output
+    assert "active" in run("authorisation", "list")
+    assert "CANARYKEY-B1" in run("entity", "show", lab.entity)
+    assert "SHOWN" in run("policy", "why", f"{SOURCE}:{KEYS[0]}", "address_line")
+    revoked = runner.invoke(
+        app,
+        ["authorisation", "revoke", number, "--reason", "withdrawn"],
+        env={"LINKWISE_USER": lee.username},
+    )
+    assert revoked.exit_code == 0, revoked.output
+    assert "canarykey" not in run("entity", "show", lab.entity).lower()
