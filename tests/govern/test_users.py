@@ -570,6 +570,7 @@ def test_workspace_keeps_refusals_in_the_log_and_rolls_back_bad_changes(
     ]
     actions = [e["action"] for e in _events(workspace.engine)]
     assert actions == [
+        "policy.load",  # creating the workspace recorded its policy pack
         "user.add",
         "permission.denied",  # a second bootstrap
         "login.ok",

@@ -16,6 +16,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from linkwise.evaluate import EvaluationReport
 from linkwise.govern.accounts import User
+from linkwise.govern.pack_versions import record_pack
 from linkwise.govern.session import Clock, admit_committed
 from linkwise.ingest.errors import SourceFileError
 from linkwise.ingest.manifests import load_manifest, manifest_hash
@@ -32,7 +33,7 @@ from linkwise.model.policy import PolicyPack, default_pack_path, load_policy_pac
 from linkwise.model.records import QuarantineEntry, RunInfo, SourceInfo
 from linkwise.model.settings import DEFAULT_DB_FILE, POLICY_FILE, WORKSPACE_FILE, Settings
 from linkwise.resolve.engines import Engine as LinkageEngine
-from linkwise.store import catalog
+from linkwise.store import catalog, policy_versions
 from linkwise.store import records as store_records
 from linkwise.store import resolution as store_resolution
 from linkwise.store.engine import head_revision, make_engine, migrate, schema_revision
@@ -55,10 +56,13 @@ class IngestOutcome:
 
 
 class Workspace:
-    def __init__(self, root: Path, db_url: str, pack: PolicyPack, engine: Engine) -> None:
+    def __init__(
+        self, root: Path, db_url: str, pack: PolicyPack, engine: Engine, pack_text: str = ""
+    ) -> None:
         self.root = root
         self.db_url = db_url
         self.pack = pack
+        self.pack_text = pack_text
         self.engine = engine
         self._matching: matching.Matching | None = None
 
@@ -82,6 +86,7 @@ class Workspace:
             migrate(ws.engine)
         except OperationalError as exc:
             raise WorkspaceError(f"cannot reach the database: {exc.orig}") from exc
+        ws.record_pack("(init)")
         return ws, created
 
     @classmethod
@@ -110,11 +115,12 @@ class Workspace:
         config = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
         url = db or Settings().db or str(config.get("db") or f"sqlite:///{DEFAULT_DB_FILE}")
         url = _absolute_sqlite(url, root)
+        pack_file = root / str(config.get("policy_pack", POLICY_FILE))
         try:
-            pack = load_policy_pack(root / str(config.get("policy_pack", POLICY_FILE)))
+            pack = load_policy_pack(pack_file)
         except ConfigError as exc:
             raise WorkspaceError(f"policy pack is invalid:\n{exc}") from exc
-        ws = cls(root, url, pack, make_engine(url))
+        ws = cls(root, url, pack, make_engine(url), pack_file.read_text(encoding="utf-8"))
         # every audit append through this workspace signs the checkpoints that fall due
         attach_audit_signer(ws)
         return ws
@@ -310,8 +316,19 @@ class Workspace:
         for case ``case_id`` (whose purpose every decision is judged against). Refused, and
         audited, unless the actor is an enabled analyst, supervisor or legal reviewer and
         the case is open (``SessionRefusedError``)."""
+        self.record_pack(actor.username)
         user, case = admit_committed(self.engine, actor, case_id)
         yield WorkspaceSession(self, user, case, clock=clock)
+
+    def record_pack(self, actor: str) -> bool:
+        """Keep the policy pack in force in the store, audited, if its text changed since
+        it was last recorded (``govern.pack_versions``); return whether it had."""
+        with self.engine.begin() as conn:
+            return record_pack(conn, self.pack, self.pack_text, actor)
+
+    def policy_history(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return policy_versions.history(conn)
 
     def matcher(self) -> matching.Matching:
         """The workspace's warm matcher (built on first use, rebuilt after each resolution);
