@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -119,34 +118,9 @@ def last_checkpoint(conn: Connection) -> Checkpoint | None:
     return store.last_checkpoint(conn)
 
 
-def events(
-    conn: Connection,
-    *,
-    since_seq: int | None = None,
-    actor: str | None = None,
-    action: str | None = None,
-    case_id: int | None = None,
-    subject: str | None = None,
-    since_time: datetime | None = None,
-    until_time: datetime | None = None,
-    limit: int | None = None,
-    newest_first: bool = False,
-) -> Iterator[AuditEvent]:
-    """Events matching every filter given, oldest first; ``since_seq`` is exclusive,
-    ``since_time`` inclusive and ``until_time`` exclusive; ``subject`` is an entity or record
-    id named in the event's ``objects`` under one of ``SUBJECT_KEYS``."""
-    return store.iter_events(
-        conn,
-        since_seq=since_seq,
-        actor=actor,
-        action=action,
-        case_id=case_id,
-        subject=subject,
-        since_time=since_time,
-        until_time=until_time,
-        limit=limit,
-        newest_first=newest_first,
-    )
+events = store.iter_events
+"""Events matching every filter given (actor, action, case, subject, time window, seq),
+oldest first unless ``newest_first``: the store's reader, re-exported as the public API."""
 
 
 def export_jsonl(conn: Connection, path_or_stream: Path | str | IO[str]) -> int:

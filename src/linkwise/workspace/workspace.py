@@ -57,7 +57,7 @@ class IngestOutcome:
 
 class Workspace:
     def __init__(
-        self, root: Path, db_url: str, pack: PolicyPack, engine: Engine, pack_text: str = ""
+        self, root: Path, db_url: str, pack: PolicyPack, engine: Engine, pack_text: str
     ) -> None:
         self.root = root
         self.db_url = db_url
