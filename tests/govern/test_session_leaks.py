@@ -4,7 +4,8 @@ restricted value seeded into a small resolved world is absent from the whole ret
 structure without an authorisation, present with an approved one in scope, absent again
 after revocation and after expiry, and absent for a case whose purpose prohibits it even with
 an authorisation in hand; each read leaves an audit event naming the fields shown and
-redacted and the authorisation used. On SQLite and PostgreSQL.
+redacted and the authorisation used. The disclosure record (which cases were shown which of
+a person's records) lists the canary only once a read showed it. On SQLite and PostgreSQL.
 
 The seeded source, ``canary_benefits``, carries the demo pack's ``benefits`` marking
 (redacted by default; a subpoena unlocks it for a criminal investigation; prohibited for
@@ -25,19 +26,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import delete, insert
 from typer.testing import CliRunner
 
 from linkwise.cli import common
 from linkwise.cli.main import app
 from linkwise.demo import generate_world
 from linkwise.govern import audit
-from linkwise.govern.accounts import User
+from linkwise.govern.accounts import RoleRequiredError, User
 from linkwise.govern.audit import AuditEvent
+from linkwise.govern.disclosures import CaseUses
+from linkwise.govern.session import NotFoundError
 from linkwise.model.authorisations import Scope
 from linkwise.model.cases import Case
 from linkwise.store import authorisations as auth_store
+from linkwise.store import disclosures as disclosure_store
+from linkwise.store import reads, tables
 from linkwise.store import resolution as resolution_store
 from linkwise.workspace import Workspace
+from linkwise.workspace.audit import disclosures
 from linkwise.workspace.cases import revoke_authorisation
 from linkwise.workspace.session import WorkspaceSession
 from tests.conftest import _pg_database
@@ -363,3 +370,117 @@ def test_the_command_line_prints_redactions_and_what_unlocks_them(
     )
     assert revoked.exit_code == 0, revoked.output
     assert "canarykey" not in run("entity", "show", lab.entity).lower()
+
+
+# -- the disclosure record -------------------------------------------------------------------
+
+
+def _record_id(lab: Lab, source: str, key: str) -> int:
+    with lab.ws.engine.connect() as conn:
+        row = reads.current_record(conn, source, key)
+    assert row is not None
+    return row.id
+
+
+def test_the_disclosure_record_lists_the_records_each_case_was_shown(lab: Lab) -> None:
+    """A record counts as used by a case only once a read showed it something of it: the
+    redacted canary is absent from the record until an authorisation unlocks it."""
+    user, case = seed_case(lab.ws, title="disclosures")
+    canary = _record_id(lab, SOURCE, KEYS[0])
+    court = _record_id(lab, *lab.person)
+    _read(lab, user, case, "entity view")
+    auditor = seed_user(lab.ws, "audrey", "auditor")
+
+    def ours() -> CaseUses:
+        found = disclosures(lab.ws, auditor, lab.entity)
+        assert canary in found.record_ids
+        assert court in found.record_ids
+        (mine,) = [c for c in found.cases if c.case_id == case.id]
+        return mine
+
+    before = ours()
+    assert (before.title, before.purpose) == ("disclosures", "criminal_investigation")
+    assert court in before.record_ids
+    assert canary not in before.record_ids
+    assert [u.action for u in before.uses] == ["entity.view"]
+    assert before.uses[0].actor == user.username
+
+    authorise(lab.ws, user, case, "subpoena", sources=[SOURCE], markings=["benefits"])
+    _read(lab, user, case, "record view")
+    after = ours()
+    assert canary in after.record_ids
+    assert [u.action for u in after.uses] == ["entity.view", "record.view"]
+    assert canary in after.uses[-1].record_ids
+    looked_up = _last_any(lab, "disclosure.list")
+    assert looked_up.actor == "audrey"
+    assert case.id in looked_up.objects["case_ids"]
+
+
+def test_a_read_for_a_document_names_the_document(lab: Lab) -> None:
+    user, case = seed_case(lab.ws, title="document")
+    court = _record_id(lab, *lab.person)
+    with (
+        lab.ws.session(user, case.id) as session,
+        session.reading("document.draft", document_id="DOC-17") as read,
+    ):
+        read.value(read.ref(*lab.person), "family_name", "x")
+    found = disclosures(lab.ws, seed_user(lab.ws, "lee", "legal_reviewer"), lab.entity)
+    (mine,) = [c for c in found.cases if c.case_id == case.id]
+    assert mine.documents == ("DOC-17",)
+    assert mine.record_ids == (court,)
+
+
+def test_only_oversight_roles_read_the_disclosure_record(lab: Lab) -> None:
+    analyst, _ = seed_case(lab.ws, title="nosy")
+    with pytest.raises(RoleRequiredError):
+        disclosures(lab.ws, analyst, lab.entity)
+    denied = _last_any(lab, "permission.denied")
+    assert denied.objects == {"action": "disclosure.list", "entity_id": lab.entity}
+    with pytest.raises(NotFoundError):
+        disclosures(lab.ws, seed_user(lab.ws, "audrey", "auditor"), "E-NO-SUCH")
+
+
+def test_the_disclosure_index_cannot_invent_a_use_and_a_lost_row_is_found(lab: Lab) -> None:
+    user, case = seed_case(lab.ws, title="tamper")
+    _read(lab, user, case, "entity view")
+    auditor = seed_user(lab.ws, "audrey", "auditor")
+    canary = _record_id(lab, SOURCE, KEYS[1])
+    event = _last(lab, case, "entity.view")
+    assert canary not in event.objects["disclosed"]["record_ids"]
+    d = tables.disclosures
+    with lab.ws.engine.begin() as conn:
+        conn.execute(insert(d).values(record_id=canary, seq=event.seq, case_id=case.id))
+        assert list(disclosure_store.missing_from_index(conn)) == []
+        assert [u for u in disclosure_store.uses_of(conn, [canary]) if u.seq == event.seq] == []
+        shown = event.objects["disclosed"]["record_ids"][0]
+        conn.execute(delete(d).where(d.c.seq == event.seq, d.c.record_id == shown))
+        assert list(disclosure_store.missing_from_index(conn)) == [(event.seq, shown)]
+        conn.execute(insert(d).values(record_id=shown, seq=event.seq, case_id=case.id))
+    assert disclosures(lab.ws, auditor, lab.entity).cases
+
+
+def _last_any(lab: Lab, action: str) -> AuditEvent:
+    with lab.ws.engine.connect() as conn:
+        (event,) = audit.events(conn, action=action, limit=1, newest_first=True)
+    return event
+
+
+def test_the_command_line_prints_the_disclosure_record(lab: Lab) -> None:
+    user, case = seed_case(lab.ws, title="printed")
+    _read(lab, user, case, "entity view")
+    seed_user(lab.ws, "audrey", "auditor")
+    env = {
+        "LINKWISE_WORKSPACE": str(lab.ws.root),
+        "LINKWISE_USER": "audrey",
+        "LINKWISE_PASSWORD": PASSWORD,
+    }
+    runner = CliRunner(env=env)
+    result = runner.invoke(app, ["audit", "disclosures", lab.entity, "--json"])
+    assert result.exit_code == 0, result.output
+    listed = {c["case_id"]: c for c in json.loads(result.output)["cases"]}
+    assert listed[case.id]["uses"][0]["actor"] == user.username
+    refused = runner.invoke(
+        app, ["audit", "disclosures", lab.entity], env={"LINKWISE_USER": user.username}
+    )
+    assert refused.exit_code != 0
+    assert "disclosure.list" in refused.output

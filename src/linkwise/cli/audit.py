@@ -31,11 +31,13 @@ from linkwise.govern.audit import (
     parse_anchor,
     verify_exported,
 )
+from linkwise.govern.session import SessionError
 from linkwise.model.audit_checkpoints import key_id, load_public_key, public_key_hex
 from linkwise.workspace import Workspace
 from linkwise.workspace.audit import (
     AuditQuery,
     checkpoint_audit,
+    disclosures,
     export_audit,
     list_audit,
     require_users,
@@ -73,7 +75,7 @@ LimitOpt = Annotated[
 def _errors() -> Iterator[None]:
     try:
         yield
-    except (AccountError, AuditKeyError, AuditValueError) as exc:
+    except (AccountError, AuditKeyError, AuditValueError, SessionError) as exc:
         fail(str(exc))
 
 
@@ -207,6 +209,51 @@ def search(
     with open_workspace(workspace, db) as ws, _errors():
         found = search_audit(ws, _acting(ws, actor), query)
     _table(found)
+
+
+@audit_app.command("disclosures")
+def disclosure_list(
+    entity_id: Annotated[
+        str,
+        typer.Argument(
+            help="Entity id (a retired id answers for the entities its records are in now)."
+        ),
+    ],
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    actor: ActorOpt = None,
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """The disclosure record of a person: every case and document that was shown any
+    version of any of the entity's records, who read them and when (for an auditor,
+    supervisor or legal reviewer)."""
+    with open_workspace(workspace, db) as ws, _errors():
+        found = disclosures(ws, _acting(ws, actor), entity_id)
+    if json_out:
+        typer.echo(json.dumps(found.to_json(), indent=2))
+        return
+    where = ", ".join(found.entity_ids) or "no active entity"
+    console.print(
+        f"entity {entity_id} (records now in {where}): {len(found.record_ids)} records, "
+        f"used in {len(found.cases)} case(s)",
+        highlight=False,
+    )
+    if not found.cases:
+        return
+    table = Table(title="disclosure record")
+    for col in ("case", "purpose", "records used", "documents", "reads", "last read"):
+        table.add_column(col)
+    for case in found.cases:
+        last = case.uses[-1]
+        table.add_row(
+            "(none)" if case.case_id is None else f"#{case.case_id} {case.title or ''}".strip(),
+            case.purpose or "",
+            ", ".join(map(str, case.record_ids)),
+            ", ".join(case.documents),
+            str(len(case.uses)),
+            f"{last.at:%Y-%m-%d %H:%M} {last.actor} {last.action}",
+        )
+    console.print(table)
 
 
 def _time(text: str | None, option: str) -> datetime | None:

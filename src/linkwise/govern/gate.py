@@ -6,7 +6,9 @@ about each value it is about to return (``value``, ``fields``, ``summary``) and 
 what it answers: the value itself, or a marker saying why it is withheld and what would
 lawfully unlock it. The read's audit event, written in the same transaction when the read
 ends, lists the fields shown, redacted and prohibited per source, the authorisations that
-unlocked anything, the rules that withheld anything, and the records left out entirely.
+unlocked anything, the rules that withheld anything, the records left out entirely, and the
+records it showed anything of (``disclosed``: the disclosure record, with the document when
+a read passes ``document_id``; see ``linkwise.store.disclosures``).
 
 Decisions are made by ``linkwise.govern.policy.decide`` and cached per (source, field,
 subject) for the read, then checked against the marking's statutory precondition, if it has
@@ -32,6 +34,7 @@ from linkwise.model.cases import Case
 from linkwise.model.fields import DATE_PARTS, FIELDS
 from linkwise.model.policy import Marking, PolicyPack
 from linkwise.store import reads
+from linkwise.store.audit import DISCLOSED
 
 SEVERITY = {"shown": 0, "redacted": 1, "prohibited": 2}
 RECORD = "record"
@@ -143,6 +146,7 @@ class Read:
         self._rules: dict[str, str] = {}
         self._withheld: dict[tuple[int, str, str], dict[str, Any]] = {}
         self._records: set[int] = set()
+        self._disclosed: set[int] = set()
         self._entities: set[str] = set()
 
     @property
@@ -268,7 +272,9 @@ class Read:
         """Note in the read's audit event that ``field`` of the record was decided so."""
         self._fields[decision.outcome].setdefault(ref.source, set()).add(field or RECORD)
         self._used.update(decision.authorisations_used)
-        if not decision.shown:
+        if decision.shown:
+            self._disclosed.add(ref.record_id)
+        else:
             self._rules[decision.rule] = decision.outcome
         self._records.add(ref.record_id)
 
@@ -388,6 +394,11 @@ class Read:
             objects["record_ids"] = sorted(self._records)
         if self._entities:
             objects["entity_ids"] = sorted(self._entities)
+        if self._disclosed and not error:
+            disclosed: dict[str, Any] = {"record_ids": sorted(self._disclosed)}
+            if isinstance(document := self.objects.get("document_id"), str):
+                disclosed["document_id"] = document
+            objects[DISCLOSED] = disclosed
         hidden = sorted({entry["record_id"] for entry in self._withheld.values()})
         if hidden:
             objects["withheld"] = {"record_ids": hidden}

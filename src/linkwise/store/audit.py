@@ -56,6 +56,9 @@ from linkwise.model.audit_checkpoints import (
 )
 from linkwise.store import tables as t
 
+DISCLOSED = "disclosed"
+"""The key of an event's ``objects`` naming the records it disclosed (``disclosed_in``);
+``linkwise.store.disclosures`` indexes them."""
 ADVISORY_LOCK_KEY = 0x6C696E6B77697365  # "linkwise" in ASCII, a positive 64-bit key
 _PAGE = 1000
 
@@ -146,11 +149,42 @@ def append_event(
     subjects = subjects_of(event.objects)
     if subjects:
         conn.execute(insert(t.audit_subjects), [{"subject": s, "seq": event.seq} for s in subjects])
+    disclosed, document_id = disclosed_in(event.objects)
+    if disclosed:
+        conn.execute(
+            _INSERT_DISCLOSURES,
+            [
+                {
+                    "record_id": r,
+                    "seq": event.seq,
+                    "case_id": event.case_id,
+                    "document_id": document_id,
+                }
+                for r in disclosed
+            ],
+        )
     if event.seq % CHECKPOINT_INTERVAL == 0:
         key = signing_key or _key_from(conn)
         if key is not None:
             _insert_checkpoint(conn, key, event.seq, event.hash)
     return event
+
+
+def disclosed_in(objects: Mapping[str, Any]) -> tuple[list[int], str | None]:
+    """The records an event says were disclosed (``objects["disclosed"]["record_ids"]``: a
+    read showed at least one of their values) and the document they went into, if any
+    (``objects["disclosed"]["document_id"]``)."""
+    item = objects.get(DISCLOSED)
+    if not isinstance(item, Mapping):
+        return [], None
+    ids = item.get("record_ids")
+    records = sorted(
+        {i for i in ids if isinstance(i, int) and not isinstance(i, bool)}
+        if isinstance(ids, list | tuple)
+        else set()
+    )
+    document = item.get("document_id")
+    return records, document if isinstance(document, str) and document else None
 
 
 def subjects_of(objects: Mapping[str, Any]) -> list[str]:
@@ -259,6 +293,7 @@ _E = t.audit_events
 _HEAD = select(_E.c.seq, _E.c.hash).order_by(_E.c.seq.desc()).limit(1)
 _INSERT_EVENT = insert(_E)
 _INSERT_SUBJECTS = insert(t.audit_subjects)
+_INSERT_DISCLOSURES = insert(t.disclosures)
 _PG_LOCK = select(func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY))
 _SQLITE_LOCK = update(_E).where(false()).values(seq=_E.c.seq)
 
@@ -315,6 +350,18 @@ def iter_events(
         after = rows[-1].seq
         if remaining is not None:
             remaining -= len(rows)
+
+
+def events_at(conn: Connection, seqs: Iterable[int]) -> list[AuditEvent]:
+    """The events with these sequence numbers, in seq order (as stored, not verified)."""
+    wanted = sorted(set(seqs))
+    e = t.audit_events
+    out: list[AuditEvent] = []
+    for start in range(0, len(wanted), _PAGE):
+        chunk = wanted[start : start + _PAGE]
+        rows = conn.execute(select(*_columns(conn)).where(e.c.seq.in_(chunk)).order_by(e.c.seq))
+        out.extend(_event(row) for row in rows)
+    return out
 
 
 def head(conn: Connection) -> AuditEvent | None:

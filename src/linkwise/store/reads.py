@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, tuple_
 
 from linkwise.model.fields import RECORD_COLUMNS
 from linkwise.store import tables as t
@@ -249,3 +249,22 @@ def review_items(conn: Connection, limit: int, offset: int = 0) -> list[dict[str
         .offset(offset)
     )
     return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def version_ids(conn: Connection, rows: Iterable[RecordRow]) -> dict[int, list[int]]:
+    """For each record, the ids of every version of it (same source and key), oldest first:
+    an earlier version disclosed before a correction is still a use of that record."""
+    r = t.records
+    by_key = {(row.source_id, row.source_key): row.id for row in rows}
+    out: dict[int, list[int]] = {rid: [] for rid in by_key.values()}
+    keys = sorted(by_key)
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        query = (
+            select(r.c.id, r.c.source_id, r.c.source_key)
+            .where(tuple_(r.c.source_id, r.c.source_key).in_(chunk))
+            .order_by(r.c.version)
+        )
+        for row in conn.execute(query):
+            out[by_key[(row.source_id, row.source_key)]].append(int(row.id))
+    return out

@@ -28,6 +28,7 @@ from linkwise.govern import audit, audit_access
 from linkwise.govern.accounts import AccountError, User
 from linkwise.govern.audit import Anchor, AuditEvent, AuditKeyError, ChainCheck, Checkpoint
 from linkwise.govern.audit_access import AuditQuery
+from linkwise.govern.disclosures import DisclosureRecord, disclosure_record
 from linkwise.model.audit_checkpoints import (
     load_public_key,
     load_signing_key,
@@ -51,6 +52,7 @@ __all__ = [
     "attach_audit_signer",
     "audit_key_path",
     "checkpoint_audit",
+    "disclosures",
     "export_audit",
     "list_audit",
     "public_key_path",
@@ -116,6 +118,12 @@ def export_audit(ws: Workspace, actor: User, out: Path | str | IO[str]) -> tuple
 def checkpoint_audit(ws: Workspace, actor: User) -> Checkpoint:
     """Sign the log now (auditor or administrator), creating the key if it is first needed."""
     return _run(ws, lambda conn: audit_access.checkpoint(conn, actor, signing_key(ws, conn)))
+
+
+def disclosures(ws: Workspace, actor: User, entity_id: str) -> DisclosureRecord:
+    """Which cases and documents used which of an entity's records, for an oversight role
+    (recorded as ``disclosure.list``)."""
+    return _run(ws, lambda conn: disclosure_record(conn, actor, entity_id))
 
 
 def _run(ws: Workspace, operation: Callable[[Connection], T]) -> T:
