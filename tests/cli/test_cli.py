@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from linkwise.cli import common
 from linkwise.cli.main import app
-from tests.helpers import PASSWORD, csv_text, manifest, person, write_manifest
+from tests.helpers import csv_text, manifest, person, write_manifest
 
 runner = CliRunner()
 
@@ -104,6 +104,7 @@ def test_demo_resolves_and_prints_measured_error_rates(tmp_path: Path) -> None:
         "demo", "--people", "300", "--seed", "3", "-w", str(tmp_path / "d"), "--no-serve"
     )
     assert code == 0, out
+    demo_out = out
     assert "Resolved" in out
     assert "entities" in out
     assert "pairwise" in out
@@ -115,22 +116,24 @@ def test_demo_resolves_and_prints_measured_error_rates(tmp_path: Path) -> None:
     code, out = _run("review", "list", *w, "--limit", "3")
     assert code == 2
     assert "--as" in out
-    add = ["user", "add", "--password-stdin", *w]
-    assert runner.invoke(app, [*add, "admin", "--role", "administrator"], PASSWORD).exit_code == 0
-    env = {"LINKWISE_PASSWORD": PASSWORD}
-    added = runner.invoke(
-        app, [*add, "ann", "--role", "analyst", "--as", "admin"], PASSWORD, env=env
-    )
-    assert added.exit_code == 0, added.output
-    opened = runner.invoke(
-        app,
-        ["case", "open", *w, "--title", "Fraud ring", "--purpose", "criminal_investigation"],
-        env={**env, "LINKWISE_USER": "ann"},
-    )
-    assert opened.exit_code == 0, opened.output
-    assert "opened case 1 (criminal_investigation)" in opened.output
+    # the demo made a user of each role, three cases and authorisations in every state
+    for name in ("admin", "ana", "sam", "lee", "liv", "aud"):
+        assert f"│ {name} " in demo_out
+    password = (tmp_path / "d" / ".linkwise" / "demo-password").read_text().strip()
+    assert f"password: {password}" in demo_out
+    env = {"LINKWISE_PASSWORD": password}
+    states = runner.invoke(
+        app, ["authorisation", "list", *w, "--as", "ana", "--case", "1"], env=env
+    ).output
+    for state in ("active", "awaiting_approval", "revoked"):
+        assert state in states
+    expired = runner.invoke(
+        app, ["authorisation", "list", *w, "--as", "ana", "--case", "2"], env=env
+    ).output
+    assert "expired" in expired
+    assert "W-2026-0007" in expired
     listed = runner.invoke(
-        app, ["review", "list", *w, "--limit", "3", "--as", "ann", "--case", "1"], env=env
+        app, ["review", "list", *w, "--limit", "3", "--as", "ana", "--case", "1"], env=env
     )
     assert listed.exit_code == 0, listed.output
     assert "review queue" in listed.output
@@ -147,3 +150,6 @@ def test_demo_resolves_and_prints_measured_error_rates(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "e.json").read_text())
     assert report["pairwise"]["f1"] > 0.8
     assert report["calibration"]["n_pairs"] > 0
+    rerun = _run("demo", "--people", "300", "--seed", "3", "-w", str(tmp_path / "d"), "--no-serve")
+    assert rerun[0] == 0, rerun[1]
+    assert "already has users; the demo added none" in rerun[1]

@@ -12,6 +12,7 @@ from linkwise.cli.common import console, progress_bar, user_errors
 from linkwise.cli.evaluate import render_report
 from linkwise.cli.ingest import render_outcomes
 from linkwise.demo import generate_world
+from linkwise.workspace.demo_governance import DemoAccess, seed_governance
 
 demo_app = typer.Typer(help="The synthetic demo world.")
 
@@ -62,11 +63,54 @@ def demo(
             report = ws.evaluate(build.world / "truth.csv", tags=tags if tags.is_file() else None)
         console.print("Measured against the world's ground truth:")
         render_report(report)
+        with user_errors():
+            access = seed_governance(ws)
+        render_access(access)
         console.print(f"Demo workspace: {ws.root} (world files in {build.world})")
     if not no_serve:
         console.print(
             "The web app is not built yet, so there is nothing to serve; stopping after "
             "building. Try `linkwise source list -w " + str(workspace) + "`."
+        )
+
+
+def render_access(access: DemoAccess) -> None:
+    """The demo logins, cases and authorisations, or where to find them on a rerun."""
+    if not access.created:
+        console.print(
+            "The workspace already has users; the demo added none. The demo users' password "
+            f"is in {access.password_file} (if this workspace was made by `linkwise demo`).",
+            highlight=False,
+        )
+        return
+    logins = Table(title="demo logins (one password for all; demo only)")
+    logins.add_column("user")
+    logins.add_column("role")
+    for name, role in access.users:
+        logins.add_row(name, role.value)
+    console.print(logins)
+    password = access.password_file.read_text(encoding="utf-8").strip()
+    console.print(f"password: {password}  (also in {access.password_file})", highlight=False)
+    for case in access.cases:
+        console.print(f"case #{case.id}: {case.title} ({case.purpose})", highlight=False)
+    table = Table(title="demo authorisations")
+    for col in ("case", "id", "process", "reference", "unlocks", "state"):
+        table.add_column(col)
+    for auth, state in access.authorisations:
+        table.add_row(
+            f"#{auth.case_id}",
+            f"#{auth.id}",
+            auth.process,
+            auth.reference,
+            ", ".join(auth.scope.markings),
+            state,
+        )
+    console.print(table)
+    if access.subject:
+        console.print(
+            f"The subpoena and the warrant name entity {access.subject}: try "
+            f"`linkwise entity show {access.subject} --as ana --case 1`, then --case 2.",
+            highlight=False,
         )
 
 

@@ -268,3 +268,27 @@ def version_ids(conn: Connection, rows: Iterable[RecordRow]) -> dict[int, list[i
         for row in conn.execute(query):
             out[by_key[(row.source_id, row.source_key)]].append(int(row.id))
     return out
+
+
+def broadest_entity(conn: Connection, *, required_source: str) -> str | None:
+    """The active entity with records from the most distinct sources, one of them
+    ``required_source`` (ties: the smallest id); None when no entity has such a record."""
+    m, r, s, e = t.entity_members, t.records, t.sources, t.entities
+    spread = func.count(func.distinct(r.c.source_id))
+    has_required = (
+        select(m.c.entity_id)
+        .join(r, r.c.id == m.c.record_id)
+        .join(s, s.c.id == r.c.source_id)
+        .where(s.c.name == required_source)
+    )
+    query = (
+        select(m.c.entity_id)
+        .join(r, r.c.id == m.c.record_id)
+        .join(e, e.c.id == m.c.entity_id)
+        .where(e.c.status == "active", m.c.entity_id.in_(has_required))
+        .group_by(m.c.entity_id)
+        .order_by(spread.desc(), m.c.entity_id)
+        .limit(1)
+    )
+    found = conn.execute(query).scalar()
+    return None if found is None else str(found)
