@@ -79,7 +79,7 @@ class _Edge:
 
 def entity_evidence(read: Read, entity_id: str) -> EntityEvidence | None:
     """The evidence view of an active entity (None when it is not active)."""
-    if reads.entity_status(read.conn, entity_id) != "active":
+    if read.status(entity_id) != "active":
         return None
     rows = reads.entity_member_rows(read.conn, entity_id)
     refs = {row.id: read.ref_of(row) for row, _ in rows}
@@ -137,7 +137,7 @@ def _edges(
         for lk in links
         if lk["id"] in via or float(lk["match_probability"]) >= threshold
     ]
-    edges.extend(_Edge(a, b, None, False) for a, b in reads.judged_same(read.same_pairs(), members))
+    edges.extend(_Edge(a, b, None, False) for a, b in reads.judged_same(read.conn, members))
     return edges
 
 

@@ -139,7 +139,7 @@ class Read:
         self._checking: set[tuple[int, str]] = set()
         self._models: dict[str | None, dict[str, Any] | None] = {}
         self._evidence: dict[str, EntityEvidence | None] = {}
-        self._same: list[tuple[tuple[int, str], tuple[int, str]]] | None = None
+        self._status: dict[str, str | None] = {}
         self._threshold: float | None = None
         self._fields: dict[str, dict[str, set[str]]] = {o: {} for o in SEVERITY}
         self._used: set[int] = set()
@@ -181,11 +181,11 @@ class Read:
             raise NotFoundError(missing)
         return found
 
-    def same_pairs(self) -> list[tuple[tuple[int, str], tuple[int, str]]]:
-        """Records judged the same person (latest judgement per pair), read once per read."""
-        if self._same is None:
-            self._same = reads.same_pairs(self.conn)
-        return self._same
+    def status(self, entity_id: str) -> str | None:
+        """The entity's status (active, merged, split, ...), read once per read."""
+        if entity_id not in self._status:
+            self._status[entity_id] = reads.entity_status(self.conn, entity_id)
+        return self._status[entity_id]
 
     def threshold(self) -> float:
         """The match probability at which the latest run let records join."""

@@ -52,7 +52,7 @@ from linkwise.govern.gate import (
     is_withheld,
     marker,
 )
-from linkwise.govern.policy import explain
+from linkwise.govern.policy import authorisation_state, explain
 from linkwise.govern.views import (
     SUMMARY_FIELDS,
     export_record,
@@ -159,12 +159,15 @@ def current_ids(conn: Connection, entity_ids: Iterable[str]) -> set[str]:
     return reads.active_among(conn, seen)
 
 
-def in_force(conn: Connection, case: Case) -> list[Authorisation]:
-    """The case's authorisations as they stand now, each subject list widened to the
-    entities its subjects have since become (an order names a person, not an entity id)."""
+def in_force(
+    conn: Connection, case: Case, pack: PolicyPack, now: dt.datetime
+) -> list[Authorisation]:
+    """The case's authorisations as they stand now, each subject list of one in force
+    widened to the entities its subjects have since become (an order names a person, not
+    an entity id). The others are kept as they are, for decisions to name."""
     out = []
     for auth in authorisations_for_case(conn, case.id):
-        if auth.scope.subjects:
+        if auth.scope.subjects and authorisation_state(pack, auth, now) == "active":
             subjects = set(auth.scope.subjects) | current_ids(conn, auth.scope.subjects)
             auth = replace(auth, scope=replace(auth.scope, subjects=tuple(sorted(subjects))))
         out.append(auth)
@@ -231,13 +234,14 @@ class GovernedSession:
             except SessionRefusedError as exc:
                 refusal = exc
             else:
+                now = self._clock()
                 read = Read(
                     conn,
                     actor=self.actor,
                     case=self.case,
                     pack=self.pack,
-                    now=self._clock(),
-                    authorisations=in_force(conn, self.case),
+                    now=now,
+                    authorisations=in_force(conn, self.case, self.pack, now),
                     action=action,
                     objects=objects,
                 )
@@ -386,7 +390,7 @@ class GovernedSession:
         """The entity's evidence, or a redirect answer for a retired id; NotFoundError when
         there is no such entity or nothing in it may be known to this reader."""
         read.touch(entities=[entity_id])
-        status = reads.entity_status(read.conn, entity_id)
+        status = read.status(entity_id)
         if status is None:
             raise NotFoundError(f"no entity {entity_id!r}")
         if status != "active":

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from linkwise.model.authorisations import Authorisation, Scope
 from linkwise.store.tables import authorisations, cases
@@ -58,8 +58,7 @@ def authorisation_by_id(
 
 
 def authorisations_of_case(conn: Connection, case_id: int) -> list[Authorisation]:
-    query = _query().where(authorisations.c.case_id == case_id).order_by(authorisations.c.id)
-    return [_authorisation(row) for row in conn.execute(query)]
+    return [_authorisation(row) for row in conn.execute(_OF_CASE, {"case_id": case_id})]
 
 
 def set_approval(
@@ -91,6 +90,11 @@ def _query() -> Any:
     return select(authorisations, cases.c.purpose.label("case_purpose")).join(
         cases, cases.c.id == authorisations.c.case_id
     )
+
+
+_OF_CASE = (
+    _query().where(authorisations.c.case_id == bindparam("case_id")).order_by(authorisations.c.id)
+)
 
 
 def _authorisation(row: Row[Any]) -> Authorisation:

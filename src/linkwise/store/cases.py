@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Row, bindparam, insert, select
 
 from linkwise.model.cases import OPEN, Case
 from linkwise.store.tables import cases
@@ -31,8 +31,11 @@ def insert_case(
     return Case(int(key[0]), title, purpose, OPEN, created_by, created_by, when)
 
 
+_BY_ID = select(cases).where(cases.c.id == bindparam("id"))
+
+
 def case_by_id(conn: Connection, case_id: int) -> Case | None:
-    row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
+    row = conn.execute(_BY_ID, {"id": case_id}).first()
     return None if row is None else _case(row)
 
 

@@ -10,11 +10,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select, tuple_
+from sqlalchemy import BindParameter, Connection, bindparam, func, select, tuple_
 
 from linkwise.model.fields import RECORD_COLUMNS
 from linkwise.store import tables as t
-from linkwise.store.resolution import RecordKey, latest_decisions
+from linkwise.store.resolution import RecordKey
 
 DEFAULT_THRESHOLD = 0.8
 """The clustering threshold assumed before any resolution run has completed."""
@@ -26,7 +26,6 @@ class SourceFacts:
     id: int
     name: str
     markings: tuple[str, ...]
-    manifest: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +42,9 @@ class RecordRow:
 
 
 def sources(conn: Connection) -> dict[str, SourceFacts]:
-    s = t.sources
     return {
-        row.name: SourceFacts(int(row.id), row.name, tuple(row.markings or ()), row.manifest)
-        for row in conn.execute(select(s.c.id, s.c.name, s.c.markings, s.c.manifest))
+        row.name: SourceFacts(int(row.id), row.name, tuple(row.markings or ()))
+        for row in conn.execute(_SOURCES)
     }
 
 
@@ -77,78 +75,120 @@ def _record_row(row: Any) -> RecordRow:
     )
 
 
+# Hot statements are built once: a governed read runs a dozen of them, and building a
+# statement each time cost more than running it (SQLAlchemy caches the compiled SQL, not the
+# Python construction). Lists go in as expanding parameters.
+_r, _s, _m, _e, _lk = t.records, t.sources, t.entity_members, t.entities, t.links
+_ids: BindParameter[Any] = bindparam("ids", expanding=True)
+_SOURCES = select(_s.c.id, _s.c.name, _s.c.markings)
+_RECORD_ROWS = _record_query().where(_r.c.id.in_(_ids))
+_CURRENT_RECORD = _record_query().where(
+    _s.c.name == bindparam("source"), _r.c.source_key == bindparam("key"), _r.c.is_current
+)
+_PERSON_VALUES = select(_r.c.id, _r.c.facts, *[_r.c[c] for c in RECORD_COLUMNS]).where(
+    _r.c.id.in_(_ids)
+)
+_IDENTIFIERS = (
+    select(
+        t.record_identifiers.c.record_id,
+        t.record_identifiers.c.type,
+        t.record_identifiers.c.value,
+        t.record_identifiers.c.raw,
+        t.record_identifiers.c.valid,
+        t.record_identifiers.c.issue,
+    )
+    .where(t.record_identifiers.c.record_id.in_(_ids))
+    .order_by(t.record_identifiers.c.record_id, t.record_identifiers.c.id)
+)
+_ENTITY_STATUS = select(_e.c.status).where(_e.c.id == bindparam("id"))
+_MEMBER_ROWS = (
+    _record_query()
+    .add_columns(_m.c.via_link)
+    .where(_m.c.entity_id == bindparam("id"))
+    .order_by(_s.c.name, _r.c.source_key)
+)
+_LINKS_FROM = select(_lk).where(_lk.c.record_l.in_(_ids))
+_THRESHOLD = (
+    select(t.resolution_runs.c.threshold)
+    .where(t.resolution_runs.c.status == "completed")
+    .order_by(t.resolution_runs.c.id.desc())
+    .limit(1)
+)
+_JUDGED = (
+    select(
+        t.judgements.c.left_source_id,
+        t.judgements.c.left_key,
+        t.judgements.c.right_source_id,
+        t.judgements.c.right_key,
+        t.judgements.c.decision,
+    )
+    .where(
+        tuple_(t.judgements.c.left_source_id, t.judgements.c.left_key).in_(
+            bindparam("keys", expanding=True)
+        )
+    )
+    .order_by(t.judgements.c.id)
+)
+_REDIRECTS = (
+    select(t.entity_redirects.c.old_id, t.entity_redirects.c.new_id)
+    .where(t.entity_redirects.c.old_id.in_(_ids), t.entity_redirects.c.new_id.is_not(None))
+    .order_by(t.entity_redirects.c.id)
+)
+_ACTIVE = select(_e.c.id).where(_e.c.id.in_(_ids), _e.c.status == "active")
+
+
 def record_rows(conn: Connection, ids: Iterable[int]) -> dict[int, RecordRow]:
     found: dict[int, RecordRow] = {}
     wanted = sorted(set(ids))
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        for row in conn.execute(_record_query().where(t.records.c.id.in_(chunk))):
+        for row in conn.execute(_RECORD_ROWS, {"ids": chunk}):
             found[int(row.id)] = _record_row(row)
     return found
 
 
 def current_record(conn: Connection, source: str, source_key: str) -> RecordRow | None:
-    query = _record_query().where(
-        t.sources.c.name == source, t.records.c.source_key == source_key, t.records.c.is_current
-    )
-    row = conn.execute(query).first()
+    row = conn.execute(_CURRENT_RECORD, {"source": source, "key": source_key}).first()
     return None if row is None else _record_row(row)
 
 
 def person_values(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """Every canonical column of each record, its facts, and its identifiers as a list of
     ``{type, value, raw, valid, issue}``."""
-    r, i = t.records, t.record_identifiers
     out: dict[int, dict[str, Any]] = {}
     wanted = sorted(set(ids))
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        query = select(r.c.id, r.c.facts, *[r.c[c] for c in RECORD_COLUMNS]).where(
-            r.c.id.in_(chunk)
-        )
-        for row in conn.execute(query).mappings():
+        for row in conn.execute(_PERSON_VALUES, {"ids": chunk}).mappings():
             item = dict(row)
             out[int(item.pop("id"))] = {**item, "identifiers": []}
-        idents = (
-            select(i.c.record_id, i.c.type, i.c.value, i.c.raw, i.c.valid, i.c.issue)
-            .where(i.c.record_id.in_(chunk))
-            .order_by(i.c.record_id, i.c.id)
-        )
-        for row in conn.execute(idents).mappings():
+        for row in conn.execute(_IDENTIFIERS, {"ids": chunk}).mappings():
             item = dict(row)
             out[int(item.pop("record_id"))]["identifiers"].append(item)
     return out
 
 
 def entity_status(conn: Connection, entity_id: str) -> str | None:
-    row = conn.execute(select(t.entities.c.status).where(t.entities.c.id == entity_id)).first()
+    row = conn.execute(_ENTITY_STATUS, {"id": entity_id}).first()
     return None if row is None else str(row.status)
 
 
 def entity_member_rows(conn: Connection, entity_id: str) -> list[tuple[RecordRow, int | None]]:
     """The entity's records, by source and key, each with the link that attached it."""
-    m = t.entity_members
-    query = (
-        _record_query()
-        .add_columns(m.c.via_link)
-        .where(m.c.entity_id == entity_id)
-        .order_by(t.sources.c.name, t.records.c.source_key)
-    )
     return [
         (_record_row(row), None if row.via_link is None else int(row.via_link))
-        for row in conn.execute(query)
+        for row in conn.execute(_MEMBER_ROWS, {"id": entity_id})
     ]
 
 
 def links_among(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
     """Stored links with both records among ``ids``."""
-    lk = t.links
     inside = set(ids)
     found: dict[int, dict[str, Any]] = {}
     wanted = sorted(inside)
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        for row in conn.execute(select(lk).where(lk.c.record_l.in_(chunk))).mappings():
+        for row in conn.execute(_LINKS_FROM, {"ids": chunk}).mappings():
             if row["record_r"] in inside:
                 found[int(row["id"])] = dict(row)
     return [found[k] for k in sorted(found)]
@@ -184,51 +224,45 @@ def model_settings(conn: Connection, version: str | None = None) -> dict[str, An
 
 def clustering_threshold(conn: Connection) -> float:
     """The match probability at which the latest completed run let records join."""
-    rr = t.resolution_runs
-    row = conn.execute(
-        select(rr.c.threshold).where(rr.c.status == "completed").order_by(rr.c.id.desc()).limit(1)
-    ).first()
+    row = conn.execute(_THRESHOLD).first()
     return DEFAULT_THRESHOLD if row is None else float(row.threshold)
 
 
-def same_pairs(conn: Connection) -> list[tuple[RecordKey, RecordKey]]:
-    """Pairs of records, by (source id, key), whose latest judgement is "same"."""
-    return [pair for pair, decision in latest_decisions(conn).items() if decision == "same"]
-
-
-def judged_same(
-    pairs: Iterable[tuple[RecordKey, RecordKey]], members: Sequence[RecordRow]
-) -> list[tuple[int, int]]:
-    """The record ids of ``pairs`` with both records among ``members``."""
+def judged_same(conn: Connection, members: Sequence[RecordRow]) -> list[tuple[int, int]]:
+    """Pairs of ``members`` (record ids) whose latest judgement is "same": one indexed lookup
+    per chunk of members, not a read of every judgement."""
     by_key = {(m.source_id, m.source_key): m.id for m in members}
-    return [(by_key[a], by_key[b]) for a, b in pairs if a in by_key and b in by_key]
+    keys = sorted(by_key)
+    latest: dict[tuple[RecordKey, RecordKey], str] = {}
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        for row in conn.execute(_JUDGED, {"keys": chunk}):
+            pair = ((row.left_source_id, row.left_key), (row.right_source_id, row.right_key))
+            latest[pair] = row.decision
+    return [
+        (by_key[a], by_key[b])
+        for (a, b), decision in latest.items()
+        if decision == "same" and b in by_key
+    ]
 
 
 def redirects_from(conn: Connection, old_ids: Iterable[str]) -> dict[str, list[str]]:
     """old id → the ids its records went to (merges and splits), oldest first."""
-    d = t.entity_redirects
     out: dict[str, list[str]] = defaultdict(list)
     wanted = sorted(set(old_ids))
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        query = (
-            select(d.c.old_id, d.c.new_id)
-            .where(d.c.old_id.in_(chunk), d.c.new_id.is_not(None))
-            .order_by(d.c.id)
-        )
-        for row in conn.execute(query):
+        for row in conn.execute(_REDIRECTS, {"ids": chunk}):
             out[str(row.old_id)].append(str(row.new_id))
     return dict(out)
 
 
 def active_among(conn: Connection, ids: Iterable[str]) -> set[str]:
-    e = t.entities
     wanted = sorted(set(ids))
     found: set[str] = set()
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        query = select(e.c.id).where(e.c.id.in_(chunk), e.c.status == "active")
-        found.update(str(row.id) for row in conn.execute(query))
+        found.update(str(row.id) for row in conn.execute(_ACTIVE, {"ids": chunk}))
     return found
 
 

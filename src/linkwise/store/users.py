@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
 from linkwise.store.tables import api_tokens, users
 
@@ -117,11 +117,15 @@ def insert_user(
     return int(key[0])
 
 
+_BY_ID = select(users).where(users.c.id == bindparam("id"))
+_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
+
+
 def user_by_id(conn: Connection, user_id: int, *, for_update: bool = False) -> UserRow | None:
     """One user; ``for_update`` locks the row until the transaction ends (PostgreSQL), so
     that concurrent logins count their failures one after the other."""
-    query = select(users).where(users.c.id == user_id)
-    row = conn.execute(query.with_for_update() if for_update else query).first()
+    query = _BY_ID_FOR_UPDATE if for_update else _BY_ID
+    row = conn.execute(query, {"id": user_id}).first()
     return None if row is None else _user(row)
 
 

@@ -1,0 +1,222 @@
+"""What governance costs a read: the same reads through the governed session and straight
+from the store, in one run, on the demo world of 100,000 people.
+
+    .venv/bin/python benchmarks/governed_reads.py [--reads 400] [--db URL]
+
+The world (seed 2026) is the accuracy benchmark's (generated on first use into
+``benchmarks/out/resolve_accuracy/``); it is ingested and resolved once into
+``benchmarks/out/governed_reads/`` (SQLite, or the database ``--db`` names), where the
+demo's users, cases and authorisations are added (``seed_governance``), so decisions meet
+real markings, authorisations and subject scopes. None of that is timed.
+
+Reads, each timed end to end, for ``--reads`` entities drawn at random (seed 7):
+
+- **entity view**: governed, ``session.entity(id)`` as analyst ``ana`` in case 1 (criminal
+  investigation: every record's markings decided, prohibited evidence checked, benefit
+  records unlocked for the subject only, the audit event with the disclosure record written
+  and committed). Direct: the same rows read with the same store functions in one
+  transaction (members, the summary fields, the links among them), nothing decided, nothing
+  written.
+- **record view**: ``session.record(source, key)`` vs ``record_versions`` for the same record
+  with each value's origin worked out from its run's manifest, as the view shows them.
+- **match** (the search that exists today; full-text and fuzzy search come with the web
+  app): ``session.match`` on the given name, family name and date of birth of one of the
+  entity's records vs the same matcher called directly (prepare, score, candidates, the
+  candidates' values read).
+
+Governed and direct calls alternate (direct first for even draws, governed first for odd),
+after a warm-up of 20 of each, so caches and the matcher are warm for both. The table gives
+p50 and p95 per method, the ratio and the time governance adds at p95 (p95 governed minus
+p95 direct). Targets (issue 4): at most 2x and at most 5 ms added at p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _datasets import ensure_demo_world
+from linkwise.govern.views import SUMMARY_FIELDS
+from linkwise.model.fields import RECORD_COLUMNS
+from linkwise.model.manifest import Manifest
+from linkwise.model.provenance import value_origins
+from linkwise.store import reads
+from linkwise.store import records as record_store
+from linkwise.store import tables as t
+from linkwise.workspace import Workspace
+from linkwise.workspace import matching as matching_mod
+from linkwise.workspace.demo_governance import demo_password, seed_governance
+
+BENCH = Path(__file__).resolve().parent
+OUT = BENCH / "out" / "governed_reads"
+WARMUP = 20
+
+
+def build(db: str | None, world: Path | None, out: Path) -> Workspace:
+    root = out / "workspace"
+    marker = out / "ready"
+    if marker.is_file() and db is None:
+        return Workspace.open(root)
+    shutil.rmtree(root, ignore_errors=True)
+    world = world or ensure_demo_world()
+    print(f"ingesting and resolving {world} into {root} (not timed)", flush=True)
+    ws, _ = Workspace.init(root, db)
+    for manifest in sorted(world.glob("*.yaml")):
+        ws.add_source(manifest)
+    ws.ingest()
+    ws.resolve(full=True)
+    seed_governance(ws)
+    if db is None:
+        marker.write_text("ok\n")
+    return ws
+
+
+def entity_sample(ws: Workspace, n: int) -> list[str]:
+    with ws.engine.connect() as conn:
+        ids = sorted(
+            conn.execute(select(t.entities.c.id).where(t.entities.c.status == "active")).scalars()
+        )
+    return random.Random(7).sample(ids, min(n, len(ids)))
+
+
+def direct_entity(ws: Workspace, entity_id: str) -> dict[str, Any]:
+    with ws.engine.connect() as conn:
+        members = reads.entity_member_rows(conn, entity_id)
+        ids = [row.id for row, _ in members]
+        values = reads.person_values(conn, ids)
+        records = [
+            {"record_id": i, "fields": {f: values[i].get(f) for f in SUMMARY_FIELDS}} for i in ids
+        ]
+        return {"id": entity_id, "records": records, "links": reads.links_among(conn, ids)}
+
+
+def direct_record(ws: Workspace, source: str, key: str) -> Any:
+    """Every version with each value's origin, as the record view returns it."""
+    with ws.engine.connect() as conn:
+        versions = record_store.record_versions(conn, source, key)
+    for item in versions:
+        manifest = Manifest.model_validate(item["run_manifest"])
+        canonical = {c: item[c] for c in RECORD_COLUMNS}
+        item["origins"] = value_origins(manifest, dict(item["raw"] or {}), canonical, item["notes"])
+    return versions
+
+
+def direct_match(ws: Workspace, fields: dict[str, str]) -> Any:
+    record = matching_mod.normalize_fields(fields)
+    matcher = ws.matcher().matcher()
+    probe = matcher.prepare_record(record)
+    pairs = matcher.score(probe, threshold=matching_mod.DEFAULT_THRESHOLD)
+    candidates = matcher.candidates(probe, pairs, matching_mod.DEFAULT_TOP)
+    with ws.engine.connect() as conn:
+        ids = [r.record_id for c in candidates for r in c.records]
+        return reads.person_values(conn, ids)
+
+
+def timed(call: Callable[[], Any]) -> tuple[float, float]:
+    """Wall and CPU milliseconds of one call (CPU time is what other jobs on the machine
+    cannot inflate)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    call()
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reads", type=int, default=400)
+    parser.add_argument("--db", default=None, help="Database URL (default: SQLite in out/).")
+    parser.add_argument("--world", type=Path, default=None, help="Another generated world.")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    ws = build(args.db, args.world, args.out)
+    password = demo_password(ws).read_text().strip()
+    ana = ws.login("ana", password)
+    sample = entity_sample(ws, args.reads + WARMUP)
+    with ws.engine.connect() as conn:
+        probes = {}
+        for entity_id in sample:
+            row, _ = reads.entity_member_rows(conn, entity_id)[0]
+            values = reads.person_values(conn, [row.id])[row.id]
+            probes[entity_id] = (row.source, row.source_key, values)
+    results: dict[str, dict[str, list[tuple[float, float]]]] = {}
+    with ws.session(ana, 1) as session:
+
+        def entity_pair(e: str) -> tuple[Callable[[], Any], Callable[[], Any]]:
+            return (lambda: session.entity(e)), (lambda: direct_entity(ws, e))
+
+        def record_pair(e: str) -> tuple[Callable[[], Any], Callable[[], Any]]:
+            source, key, _ = probes[e]
+            return (lambda: session.record(source, key)), (lambda: direct_record(ws, source, key))
+
+        def match_pair(e: str) -> tuple[Callable[[], Any], Callable[[], Any]]:
+            _, _, values = probes[e]
+            fields = {
+                f: str(values[f]) for f in ("given_name", "family_name", "dob") if values.get(f)
+            }
+            fields = fields or {"family_name": "smith"}
+            return (lambda: session.match(fields)), (lambda: direct_match(ws, fields))
+
+        for name, pair in (
+            ("entity view", entity_pair),
+            ("record view", record_pair),
+            ("match", match_pair),
+        ):
+            governed: list[tuple[float, float]] = []
+            direct: list[tuple[float, float]] = []
+            for i, entity_id in enumerate(sample):
+                gov_call, direct_call = pair(entity_id)
+                order = [(direct, direct_call), (governed, gov_call)]
+                if i % 2:
+                    order.reverse()
+                for bucket, call in order:
+                    ms = timed(call)
+                    if i >= WARMUP:
+                        bucket.append(ms)
+            results[name] = {"governed": governed, "direct": direct}
+            print(f"{name}: done", flush=True)
+    with ws.engine.connect() as conn:
+        records = conn.execute(select(t.records.c.id).where(t.records.c.is_current)).all()
+    backend = ws.engine.dialect.name
+    ws.close()
+    print()
+    print(
+        f"Governed reads vs the store directly: {len(records):,} records, {backend}, "
+        f"{args.reads} reads per path; load average {os.getloadavg()[0]:.1f} at the end"
+    )
+    print()
+    header = (
+        "| read | direct p50 | direct p95 | governed p50 | governed p95 | ratio p95 "
+        "| added p95 | CPU direct / governed (mean) |"
+    )
+    print(header)
+    print("|---|---|---|---|---|---|---|---|")
+    for name, got in results.items():
+        d = [w for w, _ in got["direct"]]
+        g = [w for w, _ in got["governed"]]
+        cpu_d = statistics.mean(c for _, c in got["direct"])
+        cpu_g = statistics.mean(c for _, c in got["governed"])
+        print(
+            f"| {name} | {statistics.median(d):.2f} ms | {p95(d):.2f} ms | "
+            f"{statistics.median(g):.2f} ms | {p95(g):.2f} ms | {p95(g) / p95(d):.2f}x | "
+            f"{p95(g) - p95(d):+.2f} ms | {cpu_d:.2f} / {cpu_g:.2f} ms |"
+        )
+
+
+if __name__ == "__main__":
+    main()
