@@ -24,6 +24,10 @@ Reads, each timed end to end, for ``--reads`` entities drawn at random (seed 7):
   entity's records vs the same matcher called directly (prepare, score, candidates, the
   candidates' values read).
 
+- **entity view, audit event only**: the direct entity read with its audit event appended
+  in the same transaction and nothing decided, in the "governed" columns: the floor under
+  any governed read that is audited as issue 4 requires.
+
 Governed and direct calls alternate (direct first for even draws, governed first for odd),
 after a warm-up of 20 of each, so caches and the matcher are warm for both. The table gives
 p50 and p95 per method, the ratio and the time governance adds at p95 (p95 governed minus
@@ -48,6 +52,7 @@ from sqlalchemy import select
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _datasets import ensure_demo_world
+from linkwise.govern import audit
 from linkwise.govern.views import SUMMARY_FIELDS
 from linkwise.model.fields import RECORD_COLUMNS
 from linkwise.model.manifest import Manifest
@@ -100,6 +105,27 @@ def direct_entity(ws: Workspace, entity_id: str) -> dict[str, Any]:
             {"record_id": i, "fields": {f: values[i].get(f) for f in SUMMARY_FIELDS}} for i in ids
         ]
         return {"id": entity_id, "records": records, "links": reads.links_among(conn, ids)}
+
+
+def audited_entity(ws: Workspace, entity_id: str) -> dict[str, Any]:
+    """The floor any governed read stands on: the direct entity read plus its audit event,
+    written in the same transaction (as issue 4 requires), nothing decided."""
+    with ws.engine.begin() as conn:
+        members = reads.entity_member_rows(conn, entity_id)
+        ids = [row.id for row, _ in members]
+        values = reads.person_values(conn, ids)
+        records = [
+            {"record_id": i, "fields": {f: values[i].get(f) for f in SUMMARY_FIELDS}} for i in ids
+        ]
+        found = {"id": entity_id, "records": records, "links": reads.links_among(conn, ids)}
+        audit.record(
+            conn,
+            actor="bench",
+            action="entity.view",
+            objects={"entity_ids": [entity_id], "record_ids": ids},
+            case_id=1,
+        )
+        return found
 
 
 def direct_record(ws: Workspace, source: str, key: str) -> Any:
@@ -172,8 +198,12 @@ def main() -> None:
             fields = fields or {"family_name": "smith"}
             return (lambda: session.match(fields)), (lambda: direct_match(ws, fields))
 
+        def floor_pair(e: str) -> tuple[Callable[[], Any], Callable[[], Any]]:
+            return (lambda: audited_entity(ws, e)), (lambda: direct_entity(ws, e))
+
         for name, pair in (
             ("entity view", entity_pair),
+            ("entity view, audit event only", floor_pair),
             ("record view", record_pair),
             ("match", match_pair),
         ):
