@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -297,6 +298,96 @@ cases = Table(
     Column("assignee_id", ForeignKey("users.id")),
     Column("created_by", ForeignKey("users.id"), nullable=False),
     Column("created_at", Timestamp, nullable=False),
+)
+
+# Case work (issue 5). Subjects name entities; an entity merged or split away leaves its
+# row in place (status stays "active") until the assignee confirms which person the case
+# concerns, which ends the row ("replaced", replaced_by the new row). Events are the case's
+# history: status moves, assignment, subject changes, notes (kind + detail).
+case_subjects = Table(
+    "case_subjects",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("entity_id", String(24), nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("added_by", ForeignKey("users.id"), nullable=False),
+    Column("added_at", Timestamp, nullable=False),
+    Column("replaced_by", Id),
+    Column("ended_by", ForeignKey("users.id")),
+    Column("ended_at", Timestamp),
+    Column("reason", Text, nullable=False),
+)
+
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("at", Timestamp, nullable=False),
+    Column("actor_id", ForeignKey("users.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("detail", Json, nullable=False),
+)
+
+case_notes = Table(
+    "case_notes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("author_id", ForeignKey("users.id"), nullable=False),
+    Column("at", Timestamp, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+# Drafted documents: one row per version; a signed row is never changed again (a new version
+# is a new row that supersedes it). Content is the structured draft (sentences with their
+# citations); docx and pdf are the rendered files, each with its SHA-256.
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("kind", String(48), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("supersedes_id", Id),
+    Column("status", String(16), nullable=False),
+    Column("template", String(64), nullable=False),
+    Column("template_sha256", String(64), nullable=False),
+    Column("content", Json, nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+    Column("docx", LargeBinary, nullable=False),
+    Column("docx_sha256", String(64), nullable=False),
+    Column("pdf", LargeBinary, nullable=False),
+    Column("pdf_sha256", String(64), nullable=False),
+    Column("created_by", ForeignKey("users.id"), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("signed_by", ForeignKey("users.id")),
+    Column("signed_at", Timestamp),
+)
+
+# Disputes of a record's value or of a link, raised by a user (for themselves or on behalf
+# of the person concerned), resolved by confirming (the correction is applied: a new record
+# version or a judgement) or rejecting.
+disputes = Table(
+    "disputes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(8), nullable=False),
+    Column("record_id", ForeignKey("records.id"), nullable=False, index=True),
+    Column("other_record_id", ForeignKey("records.id")),
+    Column("field", String(32)),
+    Column("claimed_value", Text),
+    Column("case_id", ForeignKey("cases.id")),
+    Column("raised_by", ForeignKey("users.id"), nullable=False),
+    Column("raised_at", Timestamp, nullable=False),
+    Column("on_behalf_of", Text),
+    Column("evidence", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("resolved_by", ForeignKey("users.id")),
+    Column("resolved_at", Timestamp),
+    Column("resolution", Text),
+    Column("correction", Json),
 )
 
 authorisations = Table(
