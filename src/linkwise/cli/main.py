@@ -9,6 +9,7 @@ from linkwise.cli import ingest, resolve, sources
 from linkwise.cli.audit import audit_app
 from linkwise.cli.dedupe import dedupe_command
 from linkwise.cli.demo import demo_app
+from linkwise.cli.disputes import dispute_app
 from linkwise.cli.evaluate import evaluate_command
 from linkwise.cli.governance import authorisation_app, case_app, policy_app, record_app
 from linkwise.cli.match import match
@@ -41,6 +42,7 @@ app.add_typer(authorisation_app, name="authorisation")
 app.add_typer(policy_app, name="policy")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(dispute_app, name="dispute")
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,1 @@
+"""Case work services (DESIGN.md §2 layer 2)."""
