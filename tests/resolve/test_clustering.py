@@ -318,6 +318,73 @@ def test_given_names_compatible() -> None:
     assert given_names_compatible("bill", "william")
     assert not given_names_compatible("john", "mary")
     assert not given_names_compatible("j", "mary")
+    # a short form, the name written as one word or two, an OCR misreading
+    assert given_names_compatible("barb", "barbara")
+    assert given_names_compatible("maxim", "max")
+    assert given_names_compatible("su bin", "subin")
+    assert given_names_compatible("rnegan", "megan")
+    assert given_names_compatible("x1nyi", "xinyi")
+    assert given_names_compatible("lupe", "guadalupe")  # a short form from the end
+    assert given_names_compatible("hsin", "xin")  # Wade-Giles and pinyin
+    assert given_names_compatible("chiang", "qiang")
+    assert not given_names_compatible("al", "alice")  # too short to be taken as a short form
+    assert not given_names_compatible("qiang", "ling")
+
+
+def _twin(given: str, family: str, address: str = "12 OAK ST") -> Evidence:
+    return person(given=given, family=family, dob="1970-10-23", address=address)
+
+
+def test_twins_stay_apart_when_one_has_a_record_in_swapped_name_order() -> None:
+    # Qiang Cao has a record with the names swapped ("cao qiang"); his twin Ling Cao must
+    # not be merged into his cluster just because "cao" now appears as a given name there.
+    evidence = {
+        1: _twin("qiang", "cao"),
+        2: _twin("cao", "qiang"),
+        3: _twin("ling", "cao"),
+    }
+    edges = [edge(1, 2, 0.999, 14.0), edge(1, 3, 0.999, 19.0), edge(2, 3, 0.99, 8.0)]
+    result = cluster_records([1, 2, 3], edges, evidence=evidence)
+    assert groups(result) == {frozenset({1, 2}), frozenset({3})}
+    assert "likely twins" in only(result.flags, "household").reason
+
+
+def test_the_same_names_in_swapped_order_are_one_person_not_a_household() -> None:
+    evidence = {1: _twin("qiang", "cao"), 2: _twin("cao", "qiang")}
+    result = cluster_records([1, 2], [edge(1, 2, 0.99)], evidence=evidence)
+    assert groups(result) == {frozenset({1, 2})}
+    assert not result.flags
+
+
+@pytest.mark.parametrize(
+    ("family_b", "address_b"),
+    [
+        ("brookz", "12 OAK ST"),  # a typo in the family name
+        ("cao", "12 OAK ST # 5"),  # the flat written differently (below: "APT 5")
+        ("martinez cao", "12 OAK ST"),  # one part of a double surname
+    ],
+)
+def test_twins_stay_apart_across_spelling_variants_of_family_and_address(
+    family_b: str, address_b: str
+) -> None:
+    family_a = "brooks" if family_b == "brookz" else "cao"
+    address_a = "12 OAK ST APT 5" if "#" in address_b else "12 OAK ST"
+    evidence = {
+        1: _twin("jacob", family_a, address_a),
+        2: _twin("charles", family_b, address_b),
+    }
+    result = cluster_records([1, 2], [edge(1, 2, 0.999, 18.0)], evidence=evidence)
+    assert groups(result) == {frozenset({1}), frozenset({2})}
+    assert "likely twins" in only(result.flags, "household").reason
+
+
+def test_a_short_form_of_the_given_name_is_no_household() -> None:
+    evidence = {
+        1: person(given="barbara", family="dunham", dob="1979-06-13", address="1 ELM ST"),
+        2: person(given="barb", family="dunham", dob="1979-06-13", address="1 ELM ST"),
+    }
+    result = cluster_records([1, 2], [edge(1, 2, 0.99)], evidence=evidence)
+    assert groups(result) == {frozenset({1, 2})}
 
 
 # -- chaining and support ----------------------------------------------------------------

@@ -14,8 +14,13 @@ known about how people's details vary between records:
 
 Term-frequency adjustment applies to the exact name, date, address, place and phone levels,
 and, at half weight, to the fuzzy name levels: a close spelling of a common name proves less
-than a close spelling of a rare one. SQL fragments are written for DuckDB and marked as such,
-so Splink translates them (sqlglot) when the Spark backend runs the same model.
+than a close spelling of a rare one. The sound-key levels are adjusted by how common the
+*key* is: a short or common skeleton stands for many different names ("garcia" and "cruz"
+are both ``krs``; "gang" and "qing" both ``knk``), so agreeing on it proves little, while a
+long rare one ("yevgeny"/"evgeniy") keeps its weight. How far a rare name may raise the
+weight is capped after training (``linkage.NAME_TF_MAX_BITS``). SQL fragments are written
+for DuckDB and marked as such, so Splink translates them (sqlglot) when the Spark backend
+runs the same model.
 """
 
 from __future__ import annotations
@@ -64,7 +69,9 @@ def given_name() -> ComparisonCreator:
             _fuzzy_tf(cll.JaroWinklerLevel("given", 0.92), "given").configure(
                 label_for_charts="similar spelling (Jaro-Winkler ≥ 0.92)"
             ),
-            cll.ExactMatchLevel("given_key").configure(label_for_charts="same sound"),
+            _fuzzy_tf(cll.ExactMatchLevel("given_key"), "given_key").configure(
+                label_for_charts="same sound"
+            ),
             cll.ColumnsReversedLevel("given", "family", symmetrical=True).configure(
                 label_for_charts="given and family name swapped"
             ),
@@ -93,7 +100,9 @@ def family_name() -> ComparisonCreator:
             _fuzzy_tf(cll.JaroWinklerLevel("family", 0.92), "family").configure(
                 label_for_charts="similar spelling (Jaro-Winkler ≥ 0.92)"
             ),
-            cll.ExactMatchLevel("family_key").configure(label_for_charts="same sound"),
+            _fuzzy_tf(cll.ExactMatchLevel("family_key"), "family_key").configure(
+                label_for_charts="same sound"
+            ),
             cll.ArrayIntersectLevel("family_tokens", 1).configure(
                 label_for_charts="one part of a double surname agrees"
             ),
@@ -227,7 +236,21 @@ def email() -> ComparisonCreator:
         comparison_levels=[
             cll.NullLevel("email"),
             cll.ExactMatchLevel("email").configure(label_for_charts="exact"),
-            cll.ExactMatchLevel("email_user").configure(label_for_charts="same user name"),
+            # the same mailbox mistyped ("lola.b@martinez-jones.net", "...@martinesz-jone.net")
+            cll.DamerauLevenshteinLevel("email", 2).configure(
+                label_for_charts="one or two characters differ"
+            ),
+            # A user name is usually built from the person's name ("maria.garcia"), so two
+            # namesakes share it at other providers far more often than random pairs do:
+            # its agreement restates the names' and is counted under them (m = u). Learned,
+            # it gave namesakes +13.6 bits (demo world: 2,838 strong false pairs, no true).
+            cll.ExactMatchLevel("email_user").configure(
+                label_for_charts="same user name (counted under the names)",
+                m_probability=0.5,
+                u_probability=0.5,
+                fix_m_probability=True,
+                fix_u_probability=True,
+            ),
             cll.ElseLevel().configure(label_for_charts="different"),
         ],
     )

@@ -83,7 +83,11 @@ _PHRASES: dict[str, str] = {
     "same postcode area": "{subject} share the area",
     "same last seven digits": "{subject} share the last seven digits",
     "same user name": "{subject} share the user name",
+    "same user name (counted under the names)": (
+        "{subject} share the user name (counted under the names)"
+    ),
     "one character differs": "{subject} differ by one character",
+    "one or two characters differ": "{subject} differ by one or two characters",
     "different": "{subject} differ",
 }
 """How each level label of ``comparisons`` reads in a sentence, keyed by lower-case label."""

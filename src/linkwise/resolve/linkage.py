@@ -171,6 +171,7 @@ def link(
     if len(labels) >= MIN_LABELS_FOR_TRAINING:
         _train_from_labels(linker, db, labels)
     _no_partial_worse_than_none(linker)
+    _cap_rare_name_boost(linker)
     timings["training"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -340,6 +341,44 @@ def _no_partial_worse_than_none(linker: Linker) -> None:
             floor = ratio * float(level.u_probability)
             if level.m_probability is None or float(level.m_probability) < floor:
                 level.m_probability = min(floor, 1.0)
+
+
+NAME_TF_MAX_BITS = 2.0
+"""How many bits a rare name's term-frequency adjustment may add to its level's weight."""
+NAME_COMPARISONS = frozenset({"given_name", "family_name"})
+
+
+def _cap_rare_name_boost(linker: Linker) -> None:
+    """Let a rare name add at most ``NAME_TF_MAX_BITS`` through its term frequency.
+
+    Splink takes a value's share of the records as the chance that two different people
+    share it. For common names that share is well measured and the downward adjustment
+    stays. For a rare one it rests on a handful of records and on the assumption that a
+    given name is as rare among people of one surname as among everyone, which fails for
+    names concentrated in one community: "Nam" is rare among all records but common among
+    people named Nguyen, and "Pham" is rare as a given name only because it is a surname
+    recorded in the wrong field when the name order is swapped. Measured on the demo world,
+    uncapped, the adjustment gave such pairs up to +7 bits and was above +2 bits in 96 of
+    the 377 links that wrongly joined two people; capped at 2 bits, the false-merge rate of
+    records with swapped name order fell from 1.4% to 0.7%. It costs some recall where rare
+    names are truly rare and little else agrees: historical_50k's pairwise recall fell from
+    0.769 to 0.761 (3 bits: 0.765). The cap is Splink's own ``tf_minimum_u_value``, so it is
+    saved with the model and applies unchanged to incremental and real-time scoring.
+    """
+    for comparison in linker._settings_obj.comparisons:
+        if comparison.output_column_name not in NAME_COMPARISONS:
+            continue
+        levels = comparison.comparison_levels
+        for level in levels:
+            if level.is_null_level or level._is_else_level or not level._has_tf_adjustments:
+                continue
+            try:
+                u = float(level._u_probability_corresponding_to_exact_match(levels))
+            except ValueError:
+                continue
+            floor = u / 2**NAME_TF_MAX_BITS
+            if floor > level._tf_minimum_u_value:
+                level._tf_minimum_u_value = floor
 
 
 def _train_from_labels(linker: Linker, db: Backend, labels: Sequence[tuple[int, int]]) -> None:

@@ -8,11 +8,26 @@ row keeps its place in its entity and every judgement made about it.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import (
+    Column,
+    Connection,
+    MetaData,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from linkwise.normalize import usable_for_matching
 from linkwise.store import tables as t
@@ -86,6 +101,24 @@ def current_person_rows(
     return list(rows.values())
 
 
+def valid_identifiers(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """Per record among ``ids``, its valid identifiers (type -> value), as
+    ``current_person_rows`` gives them under ``valid_identifiers``, without the rest of the
+    record (re-clustering reads nothing else of the records it already prepared)."""
+    i = t.record_identifiers
+    query = (
+        select(i.c.record_id, i.c.type, i.c.value)
+        .where(i.c.valid, i.c.value.is_not(None))
+        .order_by(i.c.id)
+    )
+    out: dict[int, dict[str, str]] = {rid: {} for rid in ids}
+    with _id_table(conn, ids) as wanted:
+        query = query.where(i.c.record_id.in_(select(wanted.c.id).scalar_subquery()))
+        for rid, kind, value in conn.execute(query):
+            out[rid].setdefault(kind, value)
+    return out
+
+
 def iter_current_person_rows(conn: Connection) -> Iterator[dict[str, Any]]:
     """Every current record as ``current_person_rows`` gives it, one at a time in record-id
     order: records and their identifiers are read as two ordered streams and merged, so a
@@ -129,9 +162,12 @@ def _chunks(ids: Sequence[Any], size: int = 5000) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def current_record_ids(conn: Connection) -> set[int]:
+def non_current_ids(conn: Connection) -> list[int]:
+    """Ids of record versions a later version replaced. A version never becomes current
+    again, so these are the rows a kept copy of earlier model input must leave out; they
+    number the changed rows, not the records."""
     r = t.records
-    return {row.id for row in conn.execute(select(r.c.id).where(r.c.is_current))}
+    return [row.id for row in conn.execute(select(r.c.id).where(r.c.is_current.is_(False)))]
 
 
 def duplicate_free_sources(conn: Connection) -> set[str]:
@@ -144,12 +180,15 @@ def duplicate_free_sources(conn: Connection) -> set[str]:
     }
 
 
-def record_keys(conn: Connection) -> dict[int, RecordKey]:
+def record_keys(conn: Connection, ids: Sequence[int] | None = None) -> dict[int, RecordKey]:
+    """Stable identity of every current record, or of the current ones among ``ids``."""
     r = t.records
-    return {
-        row.id: (row.source_id, row.source_key)
-        for row in conn.execute(select(r.c.id, r.c.source_id, r.c.source_key).where(r.c.is_current))
-    }
+    query = select(r.c.id, r.c.source_id, r.c.source_key).where(r.c.is_current)
+    if ids is None:
+        return {row.id: (row.source_id, row.source_key) for row in conn.execute(query)}
+    with _id_table(conn, ids) as wanted:
+        query = query.where(r.c.id.in_(select(wanted.c.id).scalar_subquery()))
+        return {row.id: (row.source_id, row.source_key) for row in conn.execute(query)}
 
 
 def current_record_id(conn: Connection, key: RecordKey) -> int | None:
@@ -341,11 +380,15 @@ def active_entity_ids(conn: Connection) -> set[str]:
     return {row.id for row in conn.execute(select(e.c.id).where(e.c.status == "active"))}
 
 
-def entity_of_records(conn: Connection) -> dict[int, str]:
+def entity_of_records(conn: Connection, ids: Sequence[int] | None = None) -> dict[int, str]:
+    """Entity of every member record, or of the members among ``ids``."""
     m = t.entity_members
-    return {
-        row.record_id: row.entity_id for row in conn.execute(select(m.c.record_id, m.c.entity_id))
-    }
+    query = select(m.c.record_id, m.c.entity_id)
+    if ids is None:
+        return {row.record_id: row.entity_id for row in conn.execute(query)}
+    with _id_table(conn, ids) as wanted:
+        query = query.where(m.c.record_id.in_(select(wanted.c.id).scalar_subquery()))
+        return {row.record_id: row.entity_id for row in conn.execute(query)}
 
 
 def entity_exists(conn: Connection, entity_id: str) -> str | None:
@@ -371,15 +414,65 @@ def entity_records(conn: Connection, entity_id: str) -> list[dict[str, Any]]:
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
-def links_of(conn: Connection, record_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Stored links touching any of ``record_ids``."""
+class LinkScores(NamedTuple):
+    """Stored links as the clustering reads them: one array per column."""
+
+    left: npt.NDArray[np.int64]
+    right: npt.NDArray[np.int64]
+    weight: npt.NDArray[np.float64]
+    level: npt.NDArray[np.int64] | None
+    """Level of the ``level_of`` comparison (0 where a link has none), when asked for."""
+
+
+def links_among(
+    conn: Connection, record_ids: Sequence[int], level_of: str | None = None
+) -> LinkScores:
+    """Stored links with both records among ``record_ids``, in the order they were stored:
+    ids and match weight, and the level of one comparison (``level_of``) read out of the
+    contributions by the database.
+
+    Re-clustering needs nothing else. Reading whole links and parsing their contributions
+    in Python cost more than the rest of an incremental run, and so did reading every link
+    of the records to keep those whose other end is among them too: the ids go into a
+    temporary table, so the database matches both ends through the link indexes."""
     lk = t.links
-    found: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks(record_ids):
-        query = select(lk).where(lk.c.record_l.in_(chunk) | lk.c.record_r.in_(chunk))
-        for row in conn.execute(query).mappings():
-            found[row["id"]] = dict(row)
-    return list(found.values())
+    cols: list[Any] = [lk.c.record_l, lk.c.record_r, lk.c.match_weight]
+    if level_of is not None:
+        cols.append(func.coalesce(lk.c.contributions[(level_of, 0)].as_integer(), 0))
+    with _id_table(conn, record_ids) as ids:
+        inside = select(ids.c.id).scalar_subquery()
+        query = (
+            select(*cols)
+            .where(lk.c.record_l.in_(inside), lk.c.record_r.in_(inside))
+            .order_by(lk.c.id)
+        )
+        rows = [tuple(row) for row in conn.execute(query)]
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(cols)
+    return LinkScores(
+        np.asarray(columns[0], dtype=np.int64),
+        np.asarray(columns[1], dtype=np.int64),
+        np.asarray(columns[2], dtype=np.float64),
+        np.asarray(columns[3], dtype=np.int64) if level_of is not None else None,
+    )
+
+
+@contextmanager
+def _id_table(conn: Connection, ids: Iterable[int]) -> Iterator[Table]:
+    """A temporary table of ``ids`` for the length of a query or two on ``conn``."""
+    table = Table(
+        f"lw_ids_{uuid.uuid4().hex[:12]}",
+        MetaData(),
+        Column("id", t.Id, primary_key=True, autoincrement=False),
+        prefixes=["TEMPORARY"],
+    )
+    table.create(conn)
+    try:
+        rows = [{"id": int(i)} for i in sorted(set(ids))]
+        if rows:
+            conn.execute(insert(table), rows)
+        yield table
+    finally:
+        table.drop(conn)
 
 
 def members_of(conn: Connection, entity_ids: Sequence[str]) -> dict[str, list[int]]:
@@ -490,18 +583,24 @@ def _write_entities(
             if e.id not in existing
         ],
     )
-    for e in entity_rows:
-        if e.id in existing:
-            conn.execute(
-                update(t.entities)
-                .where(t.entities.c.id == e.id)
-                .values(
-                    status="active",
-                    updated_run=run_id,
-                    size=len(e.members),
-                    confidence=e.confidence,
-                )
-            )
+    changed = [
+        {"eid": e.id, "n": len(e.members), "p": e.confidence}
+        for e in entity_rows
+        if e.id in existing
+    ]
+    if changed:
+        # one statement for all (executemany): one each cost a second per 5,000 entities
+        conn.execute(
+            update(t.entities)
+            .where(t.entities.c.id == bindparam("eid"))
+            .values(
+                status="active",
+                updated_run=run_id,
+                size=bindparam("n"),
+                confidence=bindparam("p"),
+            ),
+            changed,
+        )
     for chunk in _chunks(retired):
         conn.execute(
             update(t.entities)
@@ -563,6 +662,18 @@ def last_full_run_stats(conn: Connection) -> dict[str, Any] | None:
     rr = t.resolution_runs
     row = conn.execute(select(rr.c.stats).where(rr.c.id == _last_full_run())).first()
     return None if row is None else dict(row[0] or {})
+
+
+def completed_runs(conn: Connection, run_ids: Sequence[int]) -> set[int]:
+    """Those of ``run_ids`` that completed (failed and unfinished runs are left out)."""
+    rr = t.resolution_runs
+    return {
+        row.id
+        for chunk in _chunks(run_ids)
+        for row in conn.execute(
+            select(rr.c.id).where(rr.c.id.in_(chunk), rr.c.status == "completed")
+        )
+    }
 
 
 def has_full_run(conn: Connection) -> bool:

@@ -6,9 +6,14 @@ from their stored links plus the new ones, under the same judgements and evidenc
 a full run. Everything else (other entities, their links, their ids) is left as it is, so
 the time follows the number of new records rather than the size of the workspace.
 
-The prepared model input of the previous run is kept beside the workspace
-(``.linkwise/prepared.parquet``) so unchanged records are not prepared again. With no
-previous full run, no saved model or no cache, ``resolve`` falls back to a full run.
+The prepared model input is kept beside the workspace so unchanged records are not
+prepared again: the full run's table (``.linkwise/prepared.parquet``) and one file per
+incremental run with the records it added (``prepared-run<id>.parquet``), which DuckDB
+reads in place. Rewriting the whole table after each run would cost as much as reading it;
+after ``MAX_PARTS`` runs the parts are folded into the full table again. A part is
+written inside its run's transaction and read only once that run has completed, so a run
+that fails leaves nothing behind that a later one would read. With no previous full run,
+no saved model or no cache, ``resolve`` falls back to a full run.
 """
 
 from __future__ import annotations
@@ -20,26 +25,65 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from linkwise.resolve.clustering import cluster_records
 from linkwise.resolve.ids import assign_stable_ids
-from linkwise.resolve.incremental import score_new
+from linkwise.resolve.incremental import Resolved, resolved_rows, score_new
 from linkwise.resolve.pipeline import Resolution, clustering_edges, evidence_of
 from linkwise.resolve.prepare import GenericValue, prepare
 from linkwise.store import resolution as store
 from linkwise.workspace import resolution as full
 
 CACHE_FILE = "prepared.parquet"
+PART_PREFIX = "prepared-run"
+MAX_PARTS = 16
+"""Incremental runs whose added records are kept in files of their own before all are
+folded into one (each extra file costs DuckDB a little on every later run; folding costs
+one pass over everything)."""
 
 
 def save_prepared(cache_dir: Path, table: pa.Table) -> None:
+    """Keep ``table`` as the whole prepared input (a full run's): earlier parts go."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cache_dir / (CACHE_FILE + ".part")
+    _write(cache_dir / CACHE_FILE, table)
+    for part in _parts(cache_dir).values():
+        part.unlink(missing_ok=True)
+
+
+def _write(path: Path, table: pa.Table) -> None:
+    tmp = path.with_name(path.name + ".part")
     pq.write_table(table, tmp)
-    tmp.replace(cache_dir / CACHE_FILE)
+    tmp.replace(path)
+
+
+def _parts(cache_dir: Path) -> dict[int, Path]:
+    """Incremental runs' files by run id."""
+    found: dict[int, Path] = {}
+    for path in cache_dir.glob(f"{PART_PREFIX}*.parquet"):
+        run = path.name[len(PART_PREFIX) : -len(".parquet")]
+        if run.isdigit():
+            found[int(run)] = path
+    return found
+
+
+def _cached(conn: Connection, cache_dir: Path) -> list[Path]:
+    """The files holding the prepared input of completed runs."""
+    parts = _parts(cache_dir)
+    done = store.completed_runs(conn, sorted(parts))
+    return [cache_dir / CACHE_FILE, *(parts[r] for r in sorted(done))]
+
+
+def _keep_added(cache_dir: Path, run_id: int, resolved: Resolved, added: pa.Table) -> None:
+    """Keep the records a run ``added`` to the ``resolved`` ones: in a file of the run's
+    own, or, once ``MAX_PARTS`` such files exist, all in one again."""
+    if len(resolved.files) - 1 < MAX_PARTS:
+        _write(cache_dir / f"{PART_PREFIX}{run_id}.parquet", added)
+        return
+    ids = added.column("unique_id").to_pylist()
+    kept = resolved_rows(Resolved(resolved.files, [*resolved.dropped, *ids]))
+    save_prepared(cache_dir, pa.concat_tables([kept, added]))
 
 
 def can_run(engine: Engine, cache_dir: Path) -> bool:
@@ -64,6 +108,7 @@ def resolve_incremental(
         run_id = store.start_run(conn, "incremental", threshold, floor)
     try:
         say("reading new and changed records")
+        start = time.perf_counter()
         with engine.begin() as conn:
             store.drop_stale_members(conn)
         with engine.connect() as conn:
@@ -71,11 +116,11 @@ def resolve_incremental(
             assert model_row is not None
             version, model = model_row
             new_rows = store.current_person_rows(conn, unresolved=True)
-            current = store.current_record_ids(conn)
             generic = store.generic_list(conn)
             decisions = store.latest_decisions(conn)
-            keys = store.record_keys(conn)
             one_per_source = store.duplicate_free_sources(conn)
+            resolved = Resolved(_cached(conn, cache_dir), store.non_current_ids(conn))
+        timings["reading"] = time.perf_counter() - start
         if not new_rows:
             with engine.begin() as conn:
                 store.update_results(
@@ -93,20 +138,12 @@ def resolve_incremental(
             return _outcome(run_id, 0, 0, 0, 0, 0, 0, {}, 0, version, started, timings)
         start = time.perf_counter()
         known = [(g["field"], g["value"]) for g in generic]
-        cached = pq.read_table(cache_dir / CACHE_FILE)
         new_ids = [int(r["record_id"]) for r in new_rows]
-        keep = pc.is_in(
-            cached.column("unique_id"),
-            value_set=pa.array(sorted(current - set(new_ids)), pa.int64()),
-        )
         fresh = prepare(new_rows, known_generic=known, generic_min_people={})
-        table = pa.concat_tables([cached.filter(keep), fresh.table])
         timings["prepare"] = time.perf_counter() - start
 
-        start = time.perf_counter()
         say(f"scoring {len(new_ids)} new record(s) with the saved model")
-        pairs = score_new(table, new_ids, model, floor=floor)
-        timings["scoring"] = time.perf_counter() - start
+        pairs = score_new(fresh.table, resolved, model, floor=floor, timings=timings)
 
         start = time.perf_counter()
         say("clustering the touched entities again")
@@ -120,48 +157,32 @@ def resolve_incremental(
                 ]
             ).to_pylist()
         } - new_set
+        with_dob = "gamma_dob" in pairs.column_names
         with engine.connect() as conn:
-            membership = store.entity_of_records(conn)
-            touched = sorted({membership[r] for r in touched_records if r in membership})
+            membership = store.entity_of_records(conn, sorted(touched_records))
+            touched = sorted(set(membership.values()))
             members = store.members_of(conn, touched)
             affected = sorted(new_set | {r for rids in members.values() for r in rids})
-            stored_links = store.links_of(conn, affected)
-            affected_rows = store.current_person_rows(conn, ids=affected)
+            stored = store.links_among(conn, affected, "dob" if with_dob else None)
+            valid = store.valid_identifiers(conn, affected)
+            keys = store.record_keys(conn, affected)
         affected_set = set(affected)
-        stored_links = [
-            lk
-            for lk in stored_links
-            if lk["record_l"] in affected_set and lk["record_r"] in affected_set
-        ]
 
-        def column(name: str, stored: str, dtype: Any) -> Any:
-            return np.concatenate(
-                [pairs.column(name).to_numpy(), [lk[stored] for lk in stored_links]]
-            ).astype(dtype)
+        def column(name: str, stored_column: Any, dtype: Any) -> Any:
+            return np.concatenate([pairs.column(name).to_numpy(), stored_column]).astype(dtype)
 
-        gamma_dob = None
-        if "gamma_dob" in pairs.column_names:
-            gamma_dob = np.concatenate(
-                [
-                    pairs.column("gamma_dob").to_numpy(zero_copy_only=False),
-                    [dict(lk["contributions"]).get("dob", [0])[0] for lk in stored_links],
-                ]
-            )
         edges = clustering_edges(
-            column("unique_id_l", "record_l", np.int64),
-            column("unique_id_r", "record_r", np.int64),
-            column("match_weight", "match_weight", np.float64),
-            gamma_dob,
+            column("unique_id_l", stored.left, np.int64),
+            column("unique_id_r", stored.right, np.int64),
+            column("match_weight", stored.weight, np.float64),
+            column("gamma_dob", stored.level, np.int64)
+            if with_dob and stored.level is not None
+            else None,
         )
-        in_scope = pc.is_in(table.column("unique_id"), value_set=pa.array(affected, pa.int64()))
-        evidence = evidence_of(
-            table.filter(in_scope),
-            {
-                int(rec["record_id"]): rec.get("valid_identifiers", rec.get("identifiers") or {})
-                for rec in affected_rows
-            },
-            [GenericValue(f, v, 0, 0) for f, v in known],
+        in_scope = pa.concat_tables(
+            [resolved_rows(resolved, sorted(affected_set - new_set)), fresh.table]
         )
+        evidence = evidence_of(in_scope, valid, [GenericValue(f, v, 0, 0) for f, v in known])
         by_key = {k: rid for rid, k in keys.items()}
         same, different = full._judged_pairs(decisions, by_key)
         same = [p for p in same if p[0] in affected_set and p[1] in affected_set]
@@ -190,7 +211,7 @@ def resolve_incremental(
         linkage = _LinkageView(
             pairs, [c["output_column_name"] for c in model["comparisons"]], version
         )
-        resolution = Resolution(linkage, clustering, [], threshold, edges, table)  # type: ignore[arg-type]
+        resolution = Resolution(linkage, clustering, [], threshold, edges)  # type: ignore[arg-type]
         index = full._positions(resolution)
         n_links = pairs.num_rows
         confidence = resolution.confidence()
@@ -207,9 +228,7 @@ def resolve_incremental(
             pairs.column("unique_id_l").to_numpy(),
             pairs.column("unique_id_r").to_numpy(),
             pairs.column("match_weight").to_numpy(),
-            pairs.column("gamma_dob").to_numpy(zero_copy_only=False)
-            if "gamma_dob" in pairs.column_names
-            else None,
+            pairs.column("gamma_dob").to_numpy(zero_copy_only=False) if with_dob else None,
         )
         review_view = Resolution(linkage, clustering, [], threshold, new_edges)  # type: ignore[arg-type]
         review = full._review_items(review_view, entity_of, decisions, keys)
@@ -236,7 +255,8 @@ def resolve_incremental(
                 stats=stats,
                 model_version=version,
             )
-        save_prepared(cache_dir, table)
+            # inside the transaction: a part is only read once its run has completed
+            _keep_added(cache_dir, run_id, resolved, fresh.table)
         timings["storing"] = time.perf_counter() - start
     except Exception as exc:
         with engine.begin() as conn:

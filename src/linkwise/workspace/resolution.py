@@ -162,10 +162,11 @@ def resolve_workspace(
                 stats=stats,
                 model_version=linkage.model_version,
             )
-        if cache_dir is not None and resolution.table is not None:
-            from linkwise.workspace.incremental import save_prepared
+            if cache_dir is not None and resolution.table is not None:
+                # inside the transaction: the cache never lags the results it goes with
+                from linkwise.workspace.incremental import save_prepared
 
-            save_prepared(cache_dir, resolution.table)
+                save_prepared(cache_dir, resolution.table)
     except Exception as exc:
         with engine.begin() as conn:
             store.fail_run(conn, run_id, f"{type(exc).__name__}: {exc}")

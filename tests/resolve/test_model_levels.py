@@ -1,0 +1,186 @@
+"""How the trained model weighs e-mail user names, rare names and sound keys.
+
+One synthetic population, trained once: people with e-mail addresses built from their names
+(as most are), a common surname ("garcia") beside spellings that share its sound key
+("cruz"/"kruz"), namesakes (different people with one full name) whose addresses differ
+only in the provider, a community of few surnames with namesakes recorded in swapped name
+order, and one person with a mistyped e-mail domain.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from linkwise.normalize.phonetic import sound_key
+from linkwise.resolve.linkage import NAME_TF_MAX_BITS, Linkage, link
+from linkwise.resolve.prepare import prepare
+
+GIVEN = ["mary", "james", "patricia", "robert", "linda", "michael", "barbara", "david", "susan"]
+GIVEN += ["joseph", "karen", "thomas", "nancy", "daniel", "sandra", "mark", "donna", "paul"]
+PROVIDERS = ["example.com", "example.org", "example.net"]
+
+
+def _surname(rng: random.Random) -> str:
+    return "".join(rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(3)) + "n"
+
+
+def _person(rng: random.Random, given: str, family: str) -> dict[str, Any]:
+    return {
+        "given_name": given,
+        "family_name": family,
+        "dob": f"{rng.randint(1940, 2000)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        "postcode": f"LS{rng.randint(1, 29)} {rng.randint(1, 9)}{rng.choice('ABDEFGH')}X",
+        "phone": f"0113{rng.randint(1_000_000, 9_999_999)}",
+        "email": f"{given}.{family}@{rng.choice(PROVIDERS)}",
+    }
+
+
+@dataclass
+class Model:
+    linkage: Linkage
+    pairs: dict[tuple[int, int], dict[str, Any]]
+    namesakes: list[tuple[int, int]]
+    typo: tuple[int, int]
+    sound: dict[str, list[tuple[int, int]]]
+    swapped: list[tuple[int, int]]
+
+    def level(self, comparison: str, label: str) -> dict[str, Any]:
+        for c in self.linkage.model["comparisons"]:
+            if c["output_column_name"] == comparison:
+                for lv in c["comparison_levels"]:
+                    if lv.get("label_for_charts") == label:
+                        return dict(lv)
+        raise AssertionError(f"{comparison} has no level {label!r}")
+
+
+@pytest.fixture(scope="module")
+def model() -> Model:
+    rng = random.Random(11)
+    records: list[dict[str, Any]] = []
+
+    def add(rec: dict[str, Any]) -> int:
+        records.append({**rec, "record_id": len(records) + 1, "source": f"s{len(records) % 3}"})
+        return len(records)
+
+    def variant(person: dict[str, Any]) -> dict[str, Any]:
+        rec = dict(person)
+        roll = rng.random()
+        if roll < 0.25:
+            rec["phone"] = None
+        elif roll < 0.4:
+            rec["postcode"] = f"LS{rng.randint(1, 29)} 1AA"
+        elif roll < 0.5:  # the mailbox's domain mistyped
+            user, domain = str(rec["email"]).split("@")
+            rec["email"] = f"{user}@{domain[1]}{domain[0]}{domain[2:]}"
+        return rec
+
+    for i in range(260):
+        family = "garcia" if i % 4 == 0 else _surname(rng)
+        person = _person(rng, rng.choice(GIVEN), family)
+        for _ in range(rng.choice([1, 2, 2, 3])):
+            add(variant(person))
+    # the same surname in two spellings of one sound: "cruz"/"kruz" share the key of the
+    # common "garcia" (``krs``), "zhukov"/"joukov" a key no one else has
+    sound: dict[str, list[tuple[int, int]]] = {"common": [], "rare": []}
+    for kind, (a, b) in [("common", ("cruz", "kruz")), ("rare", ("zhukov", "joukov"))] * 6:
+        person = _person(rng, rng.choice(GIVEN), a)
+        sound[kind].append((add(person), add(person | {"family_name": b})))
+    namesakes = []
+    for i in range(12):
+        given, family = GIVEN[i], _surname(rng)
+        first = _person(rng, given, family) | {"email": f"{given}.{family}@example.com"}
+        second = _person(rng, given, family) | {"email": f"{given}.{family}@example.org"}
+        second["dob"] = None  # nothing but the name (and its e-mail) to go on
+        namesakes.append((add(first), add(second)))
+    # a community of few surnames, and two different people recorded with the names in
+    # swapped order (the surname in the given-name field): "nguyen" is rare as a given name
+    # only because it is a surname, so agreeing on it there proves no more than as a surname
+    viet = ["lan", "minh", "hung", "thao", "anh", "linh", "tuan", "mai", "duc", "hoa"]
+    for _ in range(60):
+        family = rng.choice(["nguyen", "nguyen", "tran", "le"])
+        person = _person(rng, rng.choice(viet), family)
+        for _ in range(rng.choice([1, 2, 2])):
+            add(variant(person))
+    swapped = []
+    for given in viet[:6]:
+        first = _person(rng, "nguyen", given) | {"email": None}
+        second = _person(rng, "nguyen", given) | {"email": None, "dob": None}
+        swapped.append((add(first), add(second)))
+    typist = _person(rng, "donna", _surname(rng))
+    user, domain = str(typist["email"]).split("@")
+    typo = (
+        add(typist),
+        add(typist | {"email": f"{user}@{domain[:2]}{domain[3]}{domain[2]}{domain[4:]}"}),
+    )
+    linkage = link(prepare(records))
+    pairs = {(p["unique_id_l"], p["unique_id_r"]): p for p in linkage.pairs.to_pylist()}
+    return Model(linkage, pairs, namesakes, typo, sound, swapped)
+
+
+def test_a_shared_user_name_at_another_provider_counts_for_nothing(model: Model) -> None:
+    level = model.level("email", "same user name (counted under the names)")
+    assert level["m_probability"] == level["u_probability"]
+    scored = [model.pairs[p] for p in model.namesakes if p in model.pairs]
+    assert scored, "the namesakes were never compared"
+    for p in scored:
+        assert p["mw_email"] == pytest.approx(0.0)
+        assert p["match_probability"] < 0.8
+
+
+def test_a_mistyped_e_mail_domain_still_counts_for_a_match(model: Model) -> None:
+    p = model.pairs[model.typo]
+    level = model.level("email", "one or two characters differ")
+    assert level["m_probability"] > level["u_probability"]
+    assert p["mw_email"] > 3.0
+
+
+def test_a_rare_name_adds_at_most_the_capped_bits(model: Model) -> None:
+    pairs = list(model.pairs.values())
+    for name in ("given_name", "family_name"):
+        adjustments = [p[f"mw_tf_adj_{name}"] or 0.0 for p in pairs]
+        assert max(adjustments) <= NAME_TF_MAX_BITS + 1e-9
+        assert min(adjustments) < 0  # common names still count for less
+    # the cap is saved with the model, so incremental and real-time scoring apply it too
+    exact = model.level("given_name", "exact")
+    assert exact["tf_minimum_u_value"] == pytest.approx(
+        exact["u_probability"] / 2**NAME_TF_MAX_BITS
+    )
+
+
+def test_namesakes_recorded_in_swapped_name_order_are_not_linked(model: Model) -> None:
+    # Two different people, both recorded as given name "nguyen": the rarity of "nguyen"
+    # in the given-name field is an artefact of the swap, and may add at most the cap.
+    scored = [model.pairs[p] for p in model.swapped if p in model.pairs]
+    assert len(scored) >= 3
+    for p in scored:
+        assert p["mw_tf_adj_given_name"] <= NAME_TF_MAX_BITS + 1e-9
+        assert p["match_probability"] < 0.8
+
+
+def test_agreeing_on_a_common_sound_key_counts_for_less(model: Model) -> None:
+    assert sound_key("cruz") == sound_key("kruz") == sound_key("garcia")
+    assert sound_key("zhukov") == sound_key("joukov")
+    level = model.level("family_name", "same sound")
+    assert level["tf_adjustment_column"] == "family_key"
+    labels = [lv.get("label_for_charts") for lv in _levels(model, "family_name")]
+    gamma = len(labels) - 1 - labels.index("same sound")
+    weights = {}
+    for kind, pairs in model.sound.items():
+        scored = [model.pairs[p] for p in pairs if p in model.pairs]
+        assert scored, kind
+        assert all(p["gamma_family_name"] == gamma for p in scored), kind
+        weights[kind] = {p["mw_family_name"] + p["mw_tf_adj_family_name"] for p in scored}
+    # the key of the common surname proves less than a key few names share
+    assert max(weights["common"]) < min(weights["rare"])
+
+
+def _levels(model: Model, comparison: str) -> list[dict[str, Any]]:
+    """The comparison's levels without its null level, strongest first."""
+    for c in model.linkage.model["comparisons"]:
+        if c["output_column_name"] == comparison:
+            return [lv for lv in c["comparison_levels"] if not lv.get("is_null_level")]
+    raise AssertionError(comparison)
