@@ -14,6 +14,7 @@ from linkwise.cli.main import app
 from linkwise.model.manifest import FactSpec, FieldSource, Manifest, ReaderOptions
 from linkwise.model.policy import (
     Corroboration,
+    DocumentTemplate,
     LegalProcess,
     Marking,
     PolicyPack,
@@ -21,6 +22,7 @@ from linkwise.model.policy import (
     Purpose,
     Unlock,
 )
+from linkwise.model.priority import PriorityCondition, PriorityRule, PrioritySettings
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -60,7 +62,19 @@ def test_every_manifest_key_is_documented(model: type) -> None:
 
 @pytest.mark.parametrize(
     "model",
-    [PolicyPack, Purpose, LegalProcess, Marking, Unlock, ProhibitedAttribute, Corroboration],
+    [
+        PolicyPack,
+        Purpose,
+        LegalProcess,
+        Marking,
+        Unlock,
+        ProhibitedAttribute,
+        Corroboration,
+        DocumentTemplate,
+        PriorityRule,
+        PriorityCondition,
+        PrioritySettings,
+    ],
 )
 def test_every_policy_pack_key_is_documented(model: type) -> None:
     text = (DOCS / "policy-pack.md").read_text()

@@ -76,7 +76,7 @@ def test_the_log_tells_the_story_and_verifies(demo: tuple[Workspace, DemoAccess]
         actions = [e.action for e in audit.events(conn)]
         assert audit.verify(conn).ok
     assert actions.count("user.add") == 6
-    assert actions.count("case.open") == 3
+    assert actions.count("case.open") == 4  # three purposes, and one closed referral
     assert actions.count("authorisation.revoke") == 1
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import typer
 
 from linkwise import __version__
+from linkwise.cli import cases as _case_work  # noqa: F401  (registers the case commands)
 from linkwise.cli import ingest, resolve, sources
 from linkwise.cli.audit import audit_app
 from linkwise.cli.dedupe import dedupe_command
 from linkwise.cli.demo import demo_app
 from linkwise.cli.disputes import dispute_app
+from linkwise.cli.documents import documents_app
+from linkwise.cli.drafting import document_app, draft_command, package_command
 from linkwise.cli.evaluate import evaluate_command
 from linkwise.cli.governance import authorisation_app, case_app, policy_app, record_app
 from linkwise.cli.match import match
@@ -38,11 +41,15 @@ app.add_typer(resolve.entity_app, name="entity")
 app.add_typer(resolve.review_app, name="review")
 app.add_typer(record_app, name="record")
 app.add_typer(case_app, name="case")
+case_app.command("package")(package_command)
+app.command("draft")(draft_command)
+app.add_typer(document_app, name="document")
 app.add_typer(authorisation_app, name="authorisation")
 app.add_typer(policy_app, name="policy")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(dispute_app, name="dispute")
+app.add_typer(documents_app, name="documents")
 
 
 def _version(value: bool) -> None:

@@ -39,7 +39,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from linkwise.govern import audit
+from linkwise.govern import audit, document_reads
 from linkwise.govern.accounts import AuditedRefusalError, User, to_user
 from linkwise.govern.authorisations import authorisations_for_case
 from linkwise.govern.cases import get_case
@@ -65,6 +65,7 @@ from linkwise.model.cases import Case
 from linkwise.model.fields import FIELDS, RECORD_COLUMNS
 from linkwise.model.policy import PolicyPack
 from linkwise.model.roles import Role
+from linkwise.normalize.terms import search_terms
 from linkwise.store import reads
 from linkwise.store import records as record_store
 from linkwise.store import users as user_store
@@ -355,6 +356,25 @@ class GovernedSession:
                     read.touch(entities=[r.entity_id for r in found])
                     out.append(review_item(read, item, found, values))
             return out
+
+    def source_document(self, source: str, path: str) -> dict[str, Any]:
+        """A source document's text and mentions, governed by its source's markings
+        (``source_document.view``; see ``linkwise.govern.document_reads``)."""
+        with self.reading("source_document.view", source=source) as read:
+            return document_reads.document_view(read, source, path)
+
+    def entity_documents(self, entity_id: str) -> list[dict[str, Any]]:
+        """The documents that mention the entity, with the passages highlighted
+        (``entity.documents``)."""
+        with self.reading("entity.documents") as read:
+            return document_reads.entity_documents(read, entity_id)
+
+    def search_documents(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Full-text search over source documents (``source_documents.search``); the audit
+        event counts the words searched for, never names them."""
+        words = len(search_terms(query))
+        with self.reading("source_documents.search", words=words, limit=limit) as read:
+            return document_reads.search(read, query, limit)
 
     def why(self, source: str, source_key: str, field: str | None) -> dict[str, Any]:
         """Why a value of a record is shown, redacted or prohibited here (``policy.why``):

@@ -62,7 +62,8 @@ def ingest_source(
     manifest = Manifest.model_validate(row.manifest)
     if manifest.resolved_format() == "documents":
         raise UnsupportedSourceError(
-            "documents sources are not ingested yet (document ingestion is planned); skipped"
+            "documents sources are ingested by linkwise.workspace.documents, not by this "
+            "runner; skipped"
         )
     base_dir = Path(row.manifest_path).parent
     reader = open_reader(manifest, base_dir)

@@ -15,7 +15,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from linkwise.model.documents import KINDS
 from linkwise.model.fields import FIELDS, IDENTIFIER_FIELDS
+from linkwise.model.priority import PriorityRule, PrioritySettings, rule_problems
 from linkwise.model.roles import Role
 
 Name = Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
@@ -99,6 +101,18 @@ class ProhibitedAttribute(_Strict):
     """Words that name this attribute in a column or fact name (matched on whole words)."""
 
 
+class DocumentTemplate(_Strict):
+    """A drafted document's template (``linkwise.drafting``): a Jinja2 file kept with the
+    pack, and who may sign off documents drafted from it."""
+
+    title: str
+    file: str
+    """Path of the Jinja2 template, relative to the pack's folder (a workspace's own copy
+    first, then linkwise's built-in pack folder)."""
+    signed_by: list[Role] = Field(default_factory=lambda: [Role.LEGAL_REVIEWER])
+    """Roles one of which must sign a draft off (never its drafter) before it is final."""
+
+
 class PolicyPack(_Strict):
     name: Name
     version: str
@@ -108,6 +122,11 @@ class PolicyPack(_Strict):
     legal_processes: dict[Name, LegalProcess] = Field(default_factory=dict)
     markings: dict[Name, Marking] = Field(default_factory=dict)
     prohibited_attributes: dict[Name, ProhibitedAttribute] = Field(default_factory=dict)
+    templates: dict[Name, DocumentTemplate] = Field(default_factory=dict)
+    """Document kind (``linkwise.model.documents.KINDS``) → its template."""
+    priority_rules: dict[Name, PriorityRule] = Field(default_factory=dict)
+    """Rule name → conditions over record facts, score and reason (``linkwise.model.priority``)."""
+    priority_settings: PrioritySettings = Field(default_factory=PrioritySettings)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> PolicyPack:
@@ -120,6 +139,11 @@ class PolicyPack(_Strict):
                 problems.append(f"legal_processes.{lname}.recorded_by: name at least one role")
         for mname, marking in self.markings.items():
             problems.extend(self._marking_problems(mname, marking))
+        problems.extend(_template_problems(self.templates))
+        for rname, rule in self.priority_rules.items():
+            problems.extend(
+                rule_problems(rname, rule, purposes=self.purposes, prohibited=self.prohibited_match)
+            )
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -179,6 +203,29 @@ class PolicyPack(_Strict):
                 if f" {' '.join(_words(alias))} " in padded:
                     return key, attr
         return None
+
+
+def _template_problems(templates: dict[str, DocumentTemplate]) -> list[str]:
+    problems = []
+    for kind, template in templates.items():
+        where = f"templates.{kind}"
+        if kind not in KINDS:
+            problems.append(
+                f"{where}: unknown document kind {kind!r}; kinds are {', '.join(KINDS)}"
+            )
+        if not template.signed_by:
+            problems.append(f"{where}.signed_by: name at least one role")
+        problems.extend(
+            f"{where}.signed_by: {role.value} reads no person data, so cannot review a draft"
+            for role in template.signed_by
+            if role in (Role.AUDITOR, Role.ADMINISTRATOR)
+        )
+        path = Path(template.file)
+        if not template.file.endswith(".j2") or path.is_absolute() or ".." in path.parts:
+            problems.append(
+                f"{where}.file: a path inside the pack's folder to a Jinja2 file ending .j2"
+            )
+    return problems
 
 
 def _corroboration_problems(where: str, marking: Marking) -> list[str]:

@@ -476,3 +476,62 @@ policy_versions = Table(
     Column("loaded_at", Timestamp, nullable=False),
     Column("loaded_by", Text, nullable=False),
 )
+
+# --- documents of `format: documents` sources (linkwise.store.source_documents) -----------
+# One row per version of a file (or e-mail attachment): a changed file adds a version, an
+# unchanged one (same SHA-256) adds nothing. A file that could not be read is stored too,
+# with its status and error, so no file is ever skipped silently. (`documents` above are
+# drafted legal documents, a different thing.)
+source_documents = Table(
+    "source_documents",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source_id", ForeignKey("sources.id"), nullable=False),
+    Column("run_id", ForeignKey("ingestion_runs.id"), nullable=False, index=True),
+    Column("path", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("is_current", Boolean, nullable=False),
+    Column("parent_id", ForeignKey("source_documents.id")),
+    Column("type", String(16), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("error", Text),
+    Column("seconds", Float, nullable=False),
+    Column("text", Text),
+    Column("ingested_at", Timestamp, nullable=False),
+    UniqueConstraint("source_id", "path", "version", name="uq_source_documents_path_version"),
+)
+Index("ix_source_documents_current", source_documents.c.source_id, source_documents.c.is_current)
+
+# What extraction found in a document's text, with character offsets. A person mention and
+# the details said about them share `person`; `record_key` is the source_key of the mention
+# record (a record of the document's source) that resolution links like any row.
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("document_id", ForeignKey("source_documents.id"), nullable=False, index=True),
+    Column("n", Integer, nullable=False),
+    Column("type", String(24), nullable=False),
+    Column("role", String(16)),
+    Column("start_offset", Integer, nullable=False),
+    Column("end_offset", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("value", Text),
+    Column("refers_to", Integer),
+    Column("person", Integer),
+    Column("record_key", Text),
+)
+Index("ix_mentions_record_key", mentions.c.record_key)
+
+# Full-text index of document text: one row per (word, document). Plain rows rather than
+# SQLite FTS5 or PostgreSQL tsvector, so that search is the same SQL on both stores and the
+# table is created and checked by the migrations like every other.
+document_terms = Table(
+    "document_terms",
+    metadata,
+    Column("term", String(64), primary_key=True),
+    Column("document_id", Id, ForeignKey("source_documents.id"), primary_key=True),
+)
+Index("ix_document_terms_document_id", document_terms.c.document_id)

@@ -21,12 +21,13 @@ from pathlib import Path
 
 from linkwise.govern import authorisations as auth_rules
 from linkwise.govern.accounts import User
+from linkwise.govern.cases import get_case
 from linkwise.govern.policy import State
 from linkwise.model.authorisations import Authorisation, Scope
 from linkwise.model.cases import Case
 from linkwise.model.roles import Role
 from linkwise.store import reads
-from linkwise.workspace import cases, users
+from linkwise.workspace import case_work, cases, users
 from linkwise.workspace.workspace import Workspace
 
 __all__ = ["DEMO_USERS", "PASSWORD_FILE", "DemoAccess", "demo_password", "seed_governance"]
@@ -99,7 +100,7 @@ def _cases(
     day = dt.timedelta(days=1)
     subjects = [subject] if subject else []
 
-    fraud = cases.open_case(ws, ana, "Demo 1: benefit fraud referral", "criminal_investigation")
+    fraud = _open(ws, ana, "Demo 1: benefit fraud referral", "criminal_investigation", subjects)
     subpoena = _record(
         ws,
         ana,
@@ -155,7 +156,7 @@ def _cases(
     cases.approve_authorisation(ws, liv, quashed.id)
     cases.revoke_authorisation(ws, lee, quashed.id, "quashed on motion; replaced by GJ-2026-0141")
 
-    removal = cases.open_case(ws, ana, "Demo 2: removal proceeding", "civil_immigration")
+    removal = _open(ws, ana, "Demo 2: removal proceeding", "civil_immigration", subjects)
     recorded = now - 61 * day
     with ws.engine.begin() as conn:
         warrant = auth_rules.record_authorisation(
@@ -180,7 +181,7 @@ def _cases(
             conn, lee, warrant.id, pack=ws.pack, now=recorded + dt.timedelta(hours=4)
         )
 
-    review = cases.open_case(ws, sam, "Demo 3: eligibility review", "benefits_integrity")
+    review = _open(ws, sam, "Demo 3: eligibility review", "benefits_integrity", subjects)
     admin_subpoena = _record(
         ws,
         sam,
@@ -195,7 +196,40 @@ def _cases(
         notes="Inspector General subpoena (5 U.S.C. 406(a)(4)).",
     )
     cases.approve_authorisation(ws, lee, admin_subpoena.id)
-    return fraud, removal, review
+    closed = _open(ws, ana, "Demo 4: closed referral", "criminal_investigation", subjects)
+    _progress(ws, who, fraud, removal, review, closed)
+    return tuple(_current(ws, c) for c in (fraud, removal, review, closed))
+
+
+def _open(ws: Workspace, actor: User, title: str, purpose: str, subjects: Sequence[str]) -> Case:
+    return case_work.create_case(
+        ws, actor, title, purpose, subjects=subjects, reason="the referral names this person"
+    )
+
+
+def _progress(ws: Workspace, who: dict[str, User], *made: Case) -> None:
+    """Work the demo cases into different states, each with its priority computed and a
+    note: 1 in review, 2 ready for legal, 3 open, 4 closed (no further action)."""
+    ana, sam = who["ana"], who["sam"]
+    fraud, removal, review, closed = made
+    for case, worker in ((fraud, ana), (removal, ana), (review, sam), (closed, ana)):
+        case_work.case_priority(ws, worker, case.id)
+    case_work.add_note(ws, ana, fraud.id, "Enrolment history requested under GJ-2026-0141.")
+    case_work.move(ws, ana, fraud.id, "in_review", "benefit records reviewed; ready for review")
+    case_work.add_note(ws, ana, removal.id, "Warrant W-2026-0007 expired; asked about renewal.")
+    case_work.move(ws, ana, removal.id, "in_review", "warrant expired; a new one is needed")
+    case_work.move(ws, sam, removal.id, "ready_for_legal", "legal to advise on a new warrant")
+    case_work.add_note(ws, sam, review.id, "Awaiting the programme office's enrolment file.")
+    case_work.add_note(ws, ana, closed.id, "Referral did not hold up on the records.")
+    case_work.move(ws, sam, closed.id, "closed", "no further action")
+
+
+def _current(ws: Workspace, case: Case) -> Case:
+    """The case as its moves left it."""
+    with ws.engine.connect() as conn:
+        found = get_case(conn, case.id)
+    assert found is not None
+    return found
 
 
 def _record(

@@ -5,9 +5,10 @@ in its own transaction like every other."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from linkwise.cases import priority
 from linkwise.govern.accounts import User
 from linkwise.govern.session import Clock, GovernedSession, NotFoundError
 from linkwise.model.cases import Case
@@ -68,3 +69,24 @@ class WorkspaceSession(GovernedSession):
             return matching.governed_match(
                 read, self.workspace.matcher(), fields, top=top, threshold=threshold
             )
+
+    # -- case work (linkwise.cases.priority) --------------------------------------------------
+
+    def case_facts(self, entity_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The facts of the entities' records as this case may see them (values, or markers
+        naming why not), each record with whether its tie into its entity is confirmed
+        (``case.facts``)."""
+        threshold = self.pack.priority_settings.confirmation_threshold
+        with self.reading("case.facts") as read:
+            read.touch(entities=entity_ids)
+            return [
+                record.to_json()
+                for entity_id in entity_ids
+                for record in priority.facts_of(read, entity_id, threshold)
+            ]
+
+    def case_priority(self) -> priority.Priority:
+        """The case's priority from the pack's rules over its subjects' facts, each reason
+        with the records behind it (``case.priority``; kept in the case's history)."""
+        with self.reading("case.priority", case_id=self.case.id) as read:
+            return priority.compute(read)

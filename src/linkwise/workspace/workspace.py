@@ -37,7 +37,7 @@ from linkwise.store import catalog, policy_versions
 from linkwise.store import records as store_records
 from linkwise.store import resolution as store_resolution
 from linkwise.store.engine import head_revision, make_engine, migrate, schema_revision
-from linkwise.workspace import incremental, matching, resolution, users
+from linkwise.workspace import documents, incremental, matching, resolution, users
 from linkwise.workspace.audit import attach_audit_signer
 from linkwise.workspace.evaluation import evaluate_workspace
 from linkwise.workspace.session import WorkspaceSession
@@ -155,6 +155,8 @@ class Workspace:
                 check_source(manifest, reader, self.pack)
             finally:
                 reader.close()
+        else:
+            documents.source_root(manifest, path.parent)
         with self.engine.begin() as conn:
             _, created = catalog.upsert_source(
                 conn, manifest.model_dump(mode="json"), str(path), manifest_hash(manifest)
@@ -187,7 +189,10 @@ class Workspace:
         for name in names or known:
             bar = progress(name) if progress is not None else None
             try:
-                run = ingest_source(self.engine, name, self.pack, options, bar)
+                if documents.is_documents_source(self.engine, name):
+                    run = documents.ingest_documents(self.engine, name, bar)
+                else:
+                    run = ingest_source(self.engine, name, self.pack, options, bar)
             except UnsupportedSourceError as exc:
                 outcomes.append(IngestOutcome(name, error=str(exc), skipped=True))
             except SourceFileError as exc:

@@ -1,0 +1,1 @@
+"""Drafting legal documents from case packages (DESIGN.md §2 layer 2)."""

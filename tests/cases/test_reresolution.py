@@ -1,0 +1,127 @@
+"""A case survives re-resolution, on SQLite and PostgreSQL: when a subject's entity is split
+(a "different" judgement, then a full run) or merged (a "same" judgement), the case shows
+what changed and the entities its records are in now, flags the subject "needs
+confirmation", refuses to go to review until the assignee confirms, and the confirmation
+replaces the old subject row with the confirmed entities, in the history and the audit log.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+from sqlalchemy import select
+
+from linkwise.cases.rules import CaseStateError
+from linkwise.govern import audit
+from linkwise.govern.cases import InvalidCaseError
+from linkwise.store import tables
+from linkwise.workspace import Workspace, case_work
+from tests.helpers import seed_user
+
+Key = tuple[str, str]
+
+
+def _groups(ws: Workspace) -> dict[str, list[Key]]:
+    """Active entity → its records (source, key), in a stable order."""
+    t = tables
+    query = (
+        select(t.entity_members.c.entity_id, t.sources.c.name, t.records.c.source_key)
+        .join(t.records, t.records.c.id == t.entity_members.c.record_id)
+        .join(t.sources, t.sources.c.id == t.records.c.source_id)
+        .join(t.entities, t.entities.c.id == t.entity_members.c.entity_id)
+        .where(t.entities.c.status == "active")
+        .order_by(t.entity_members.c.entity_id, t.sources.c.name, t.records.c.source_key)
+    )
+    out: dict[str, list[Key]] = defaultdict(list)
+    with ws.engine.connect() as conn:
+        for row in conn.execute(query):
+            out[str(row.entity_id)].append((str(row.name), str(row.source_key)))
+    return dict(out)
+
+
+def test_a_split_subject_is_flagged_and_the_assignee_confirms_the_person(
+    resolved: Workspace,
+) -> None:
+    ws = resolved
+    ann = seed_user(ws, "ann", "analyst")
+    groups = _groups(ws)
+    entity, members = next((e, m) for e, m in sorted(groups.items()) if len(m) >= 2)
+    left, right = members[0], members[1]
+    case = case_work.create_case(
+        ws, ann, "Split", "criminal_investigation", subjects=[entity], reason="the referral"
+    )
+    assert not case_work.show_case(ws, ann, case.id).needs_confirmation
+
+    ws.judge(left, right, "different", reviewer="ann", rationale="different dates of birth")
+    ws.resolve(full=True)
+    now_left, now_right = ws.entity_of(*left), ws.entity_of(*right)
+    assert now_left is not None
+    assert now_right is not None
+    assert now_left != now_right
+
+    detail = case_work.show_case(ws, ann, case.id)
+    (flagged,) = detail.needs_confirmation
+    assert flagged.subject.entity_id == entity
+    assert {now_left, now_right} <= set(flagged.now_in)
+    assert "confirm which entity the case concerns" in flagged.summary()
+    assert flagged.changes  # the redirect(s) the split wrote
+    (listed,) = [c for c in case_work.list_cases(ws, ann) if c.case.id == case.id]
+    assert listed.needs_confirmation == 1
+    with pytest.raises(CaseStateError, match="need confirmation"):
+        case_work.move(ws, ann, case.id, "in_review")
+    with pytest.raises(InvalidCaseError, match="is not where the records"):
+        case_work.confirm_subject(ws, ann, case.id, entity, ["E0000000000"], "guess")
+    stranger = seed_user(ws, "bob", "analyst")
+    with pytest.raises(PermissionError):
+        case_work.confirm_subject(ws, stranger, case.id, entity, [now_left], "not mine")
+
+    (row,) = case_work.confirm_subject(
+        ws, ann, case.id, entity, [now_left], "the referral's date of birth is the left one's"
+    )
+    assert row.entity_id == now_left
+    after = case_work.show_case(ws, ann, case.id)
+    assert not after.needs_confirmation
+    assert [s.subject.entity_id for s in after.subjects] == [now_left]
+    (ended,) = after.ended
+    assert (ended.entity_id, ended.status, ended.replaced_by) == (entity, "replaced", row.id)
+    step = after.history[-1]
+    assert step.kind == "subject.confirmed"
+    assert step.detail["entity_ids"] == [now_left]
+    with ws.engine.connect() as conn:
+        (event,) = audit.events(conn, case_id=case.id, action="case.subject.confirm")
+    assert event.objects["entity_id"] == entity
+    assert event.objects["entity_ids"] == [now_left]
+    assert event.objects["replaced_by"] == [row.id]
+    assert case_work.move(ws, ann, case.id, "in_review").status == "in_review"
+    with pytest.raises(CaseStateError, match="nothing to confirm"):
+        case_work.confirm_subject(ws, ann, case.id, now_left, [now_left], "again")
+
+
+def test_a_merged_subject_is_flagged_on_both_sides(resolved: Workspace) -> None:
+    ws = resolved
+    ann = seed_user(ws, "ann", "analyst")
+    groups = _groups(ws)
+    singles = sorted(e for e, m in groups.items() if len(m) == 1)
+    bigger = sorted((e for e, m in groups.items() if len(m) >= 2), key=lambda e: -len(groups[e]))
+    small, large = singles[0], bigger[0]
+    absorbed = case_work.create_case(
+        ws, ann, "Merged away", "criminal_investigation", subjects=[small], reason="tip"
+    )
+    growing = case_work.create_case(
+        ws, ann, "Merged into", "criminal_investigation", subjects=[large], reason="tip"
+    )
+    ws.judge(groups[small][0], groups[large][0], "same", reviewer="ann", rationale="same SSN")
+    ws.resolve(full=True)
+    merged = ws.entity_of(*groups[small][0])
+    assert merged is not None
+    assert merged == ws.entity_of(*groups[large][0])
+
+    for case, entity in ((absorbed, small), (growing, large)):
+        detail = case_work.show_case(ws, ann, case.id)
+        (flagged,) = detail.needs_confirmation
+        assert flagged.subject.entity_id == entity
+        assert merged in flagged.now_in
+        (row,) = case_work.confirm_subject(ws, ann, case.id, entity, [merged], "same person")
+        assert row.entity_id == merged
+        assert not case_work.show_case(ws, ann, case.id).needs_confirmation

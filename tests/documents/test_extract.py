@@ -1,0 +1,115 @@
+"""Mentions with offsets: names in their official forms, dates with their role, phones,
+addresses, identifiers with validation, and cheap co-reference. Each test runs the rules
+alone and, where the small English spaCy pipeline is installed, with it too."""
+
+from __future__ import annotations
+
+import pytest
+
+from linkwise.documents.extract import Mention, default_model, extract
+from linkwise.documents.people import group
+
+MODELS = pytest.mark.parametrize("model", ["rules", "rules+spacy"])
+
+
+def _run(text: str, model: str) -> list[Mention]:
+    found = default_model() if model == "rules+spacy" else None
+    if model == "rules+spacy" and found is None:
+        pytest.skip("the spaCy name model is not installed")
+    mentions = extract(text, model=found)
+    for m in mentions:
+        assert text[m.start : m.end] == m.text
+    return mentions
+
+
+def _of(mentions: list[Mention], kind: str) -> list[str]:
+    return [m.text for m in mentions if m.type == kind]
+
+
+@MODELS
+def test_family_first_names_titles_stripped_and_aliases(model: str) -> None:
+    text = (
+        "Defendant: OKONKWO, Chidi M appeared. Det. Maria Ortiz arrested Paul Grant "
+        '(aka "Tommy Grant") on scene. Mr. Okonkwo declined.'
+    )
+    mentions = _run(text, model)
+    names = _of(mentions, "person")
+    assert names == ["OKONKWO, Chidi M", "Maria Ortiz", "Paul Grant", "Tommy Grant", "Okonkwo"]
+    first = mentions[[m.text for m in mentions].index("OKONKWO, Chidi M")]
+    assert first.parts == {"family": "OKONKWO", "given": "Chidi", "middle": "M"}
+    alias = next(m for m in mentions if m.text == "Tommy Grant")
+    assert alias.role == "alias"
+    short = next(m for m in mentions if m.text == "Okonkwo")
+    assert short.refers_to is not None
+    assert mentions[short.refers_to].text == "OKONKWO, Chidi M"
+
+
+def test_a_short_mention_with_two_earlier_candidates_refers_to_none() -> None:
+    text = "Anna Patel and Robert Patel were present. Patel left first."
+    mentions = _run(text, "rules")
+    short = [m for m in mentions if m.text == "Patel"]
+    assert len(short) == 1
+    assert short[0].refers_to is None
+
+
+def test_dates_of_birth_and_event_dates() -> None:
+    text = (
+        "On March 3, 2021 officers met Ann Lee (DOB 04/05/1980). "
+        "Carl Hunt, born 12 June 1975, arrived on 2021-03-04. Bo Chan (b. 1 May 1990) left."
+    )
+    dates = [(m.text, m.value, m.role) for m in _run(text, "rules") if m.type == "date"]
+    assert dates == [
+        ("March 3, 2021", "2021-03-03", "event"),
+        ("04/05/1980", "1980-04-05", "dob"),
+        ("12 June 1975", "1975-06-12", "dob"),
+        ("2021-03-04", "2021-03-04", "event"),
+        ("1 May 1990", "1990-05-01", "dob"),
+    ]
+
+
+def test_phones_addresses_and_identifiers() -> None:
+    text = (
+        "Reach her at (217) 555-0147 or 217.555.0199. She lives at 1200 N Oak Ave Apt 4, "
+        "Springfield, IL 62704. SSN 123-45-6789; the number 000-12-3456 is not one. "
+        "Passport no. X1234567, driver's licence D123-4567-8901. Case No. 2019-CF-001234 "
+        "and warrant #W2020-00077."
+    )
+    mentions = _run(text, "rules")
+    assert [(m.text, m.value) for m in mentions if m.type == "phone"] == [
+        ("(217) 555-0147", "+12175550147"),
+        ("217.555.0199", "+12175550199"),
+    ]
+    assert _of(mentions, "address") == ["1200 N Oak Ave Apt 4, Springfield, IL 62704"]
+    assert [(m.text, m.value) for m in mentions if m.type == "ssn"] == [
+        ("123-45-6789", "123456789")
+    ]
+    assert _of(mentions, "passport") == ["X1234567"]
+    assert _of(mentions, "drivers_licence") == ["D123-4567-8901"]
+    assert _of(mentions, "case_number") == ["2019-CF-001234"]
+    assert _of(mentions, "warrant_number") == ["W2020-00077"]
+
+
+def test_an_invalid_ssn_is_a_mention_only_after_its_label() -> None:
+    """Area 000 is never issued: unlabelled it is just a number; labelled it is kept (and
+    the mention record's mapper notes it as invalid, as for a row)."""
+    mentions = _run("SSN: 000-12-3456", "rules")
+    assert [(m.type, m.text, m.value) for m in mentions] == [("ssn", "000-12-3456", "000123456")]
+    assert _run("Ticket 000-12-3456 was issued.", "rules") == []
+
+
+def test_details_go_to_the_person_they_are_said_of() -> None:
+    text = (
+        "FIELD CARD\nName: Ana Ruiz\nDOB: 1980-05-04\nPhone: (217) 555-0147\n"
+        "Also present was Carl Hunt, born 12 June 1975, of 12 Elm St, Springfield, IL 62704. "
+        "Hunt gave no statement. Mrs. Ruiz can be reached at 217-555-0199."
+    )
+    mentions = _run(text, "rules")
+    people, owner = group(text, mentions)
+    assert [p.values for p in people] == [
+        {"name": "Ana Ruiz", "dob": "1980-05-04", "phone": "(217) 555-0147"},
+        {"name": "Carl Hunt", "dob": "1975-06-12", "address": "12 Elm St, Springfield, IL 62704"},
+    ]
+    hunt = next(i for i, m in enumerate(mentions) if m.text == "Hunt")
+    assert owner[hunt] == 2
+    second_phone = next(i for i, m in enumerate(mentions) if m.text == "217-555-0199")
+    assert owner[second_phone] == 1

@@ -1,0 +1,94 @@
+"""Files to text: every type, failures with their reasons, scans that need OCR, e-mail
+attachments as child documents, folders and zip archives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from linkwise.documents.files import SourceFile, convert, sha256, source_files
+from tests.documents.samples import docx_bytes, eml_bytes, pdf_bytes, write_folder, write_zip
+
+
+def _one(path: str, data: bytes):  # type: ignore[no-untyped-def]
+    (doc,) = convert(SourceFile(path, data))
+    return doc
+
+
+def test_plain_text_in_utf8_and_in_a_legacy_encoding() -> None:
+    doc = _one("a.txt", "Renée Dubois, born 4 May 1980.".encode())
+    assert (doc.type, doc.status, doc.text) == ("txt", "ok", "Renée Dubois, born 4 May 1980.")
+    legacy = _one(
+        "b.txt", "Renée Dubois lives in Montréal, Québec, with her brother.".encode("cp1252")
+    )
+    assert legacy.status == "ok"
+    assert legacy.text is not None
+    assert "Renée" in legacy.text
+    assert doc.sha256 == sha256("Renée Dubois, born 4 May 1980.".encode())
+
+
+def test_pdf_text_layer_and_a_scan_without_one() -> None:
+    doc = _one("r.pdf", pdf_bytes(["Subject: Ana Ruiz", "DOB: 03/04/1980"]))
+    assert doc.status == "ok"
+    assert doc.text is not None
+    assert "Ana Ruiz" in doc.text
+    assert "03/04/1980" in doc.text
+    scan = _one("scan.pdf", pdf_bytes([]))
+    assert (scan.status, scan.text) == ("needs_ocr", None)
+    assert scan.error == "scan.pdf: the PDF has no text layer (scanned image?)"
+
+
+def test_docx_paragraphs() -> None:
+    doc = _one("memo.docx", docx_bytes(["MEMO", "Sgt. Lee Park met Omar Haddad."]))
+    assert doc.status == "ok"
+    assert doc.text == "MEMO\nSgt. Lee Park met Omar Haddad."
+
+
+def test_html_visible_text_only() -> None:
+    page = b"<html><head><style>p{}</style><script>var x='Secret Name';</script></head>"
+    page += b"<body><h1>Notice</h1><p>To: Jane&nbsp;Doe</p><p>12 Elm St</p></body></html>"
+    doc = _one("notice.html", page)
+    assert doc.text == "Notice\nTo: Jane\xa0Doe\n12 Elm St".replace("\xa0", " ")
+    assert "Secret" not in (doc.text or "")
+
+
+def test_email_headers_body_and_attachments_as_children() -> None:
+    data = eml_bytes(
+        "Spoke to Omar Haddad today.",
+        {"notes.txt": b"Omar Haddad, DOB 01/02/1970", "scan.pdf": pdf_bytes([])},
+    )
+    mail, note, scan = convert(SourceFile("in/mail.eml", data))
+    assert (mail.type, mail.status, mail.parent) == ("eml", "ok", None)
+    assert mail.text is not None
+    assert "Subject: Interview summary" in mail.text
+    assert "Spoke to Omar Haddad" in mail.text
+    assert (note.path, note.parent, note.text) == (
+        "in/mail.eml/1/notes.txt",
+        "in/mail.eml",
+        "Omar Haddad, DOB 01/02/1970",
+    )
+    assert (scan.path, scan.status) == ("in/mail.eml/2/scan.pdf", "needs_ocr")
+
+
+def test_a_broken_file_is_a_failed_document_naming_the_file_and_the_reason() -> None:
+    broken = _one("bad.pdf", b"%PDF-1.4 this is not really a pdf")
+    assert broken.status == "failed"
+    assert broken.text is None
+    assert broken.error is not None
+    assert broken.error.startswith("bad.pdf: ")
+    odd = _one("data.xyz", b"whatever")
+    assert (odd.status, odd.type) == ("failed", "unknown")
+    assert odd.error is not None
+    assert "unsupported file type '.xyz'" in odd.error
+    empty_mail = _one("x.eml", b"")
+    assert empty_mail.status == "failed"
+    assert empty_mail.error is not None
+    assert "not an e-mail message" in empty_mail.error
+
+
+def test_folder_and_zip_list_the_same_files_in_path_order(tmp_path: Path) -> None:
+    files = {"b.txt": b"two", "a/c.txt": b"three", "a.txt": b"one", ".hidden": b"no"}
+    folder = write_folder(tmp_path / "docs", files)
+    archive = write_zip(tmp_path / "docs.zip", files)
+    listed = [(f.path, f.data) for f in source_files(folder)]
+    assert listed == [("a.txt", b"one"), ("a/c.txt", b"three"), ("b.txt", b"two")]
+    assert [(f.path, f.data) for f in source_files(archive)] == listed
