@@ -92,7 +92,9 @@ def render_access(access: DemoAccess) -> None:
     password = access.password_file.read_text(encoding="utf-8").strip()
     console.print(f"password: {password}  (also in {access.password_file})", highlight=False)
     for case in access.cases:
-        console.print(f"case #{case.id}: {case.title} ({case.purpose})", highlight=False)
+        console.print(
+            f"case #{case.id}: {case.title} ({case.purpose}, {case.status})", highlight=False
+        )
     table = Table(title="demo authorisations")
     for col in ("case", "id", "process", "reference", "unlocks", "state"):
         table.add_column(col)

@@ -1,4 +1,5 @@
-"""The demo's people and paperwork: a user for each role, three cases of different purposes
+"""The demo's people and paperwork: a user for each role, four cases of different purposes
+in different states (in review, ready for legal, open, closed), each with the demo's subject,
 and authorisations in every state, so that every kind of decision can be seen at once
 (shown, redacted, prohibited, unlocked, expired, awaiting approval, revoked).
 
