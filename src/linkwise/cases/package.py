@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from linkwise.cases.priority import _confirmed_core as confirmed_core
+from linkwise.cases.priority import confirmed_core
 from linkwise.govern.evidence import EntityEvidence
 from linkwise.govern.gate import Read, RecordRef, is_withheld, marker
 from linkwise.govern.session import current_ids

@@ -204,7 +204,7 @@ def facts_of(read: Read, entity_id: str, threshold: float) -> list[FactRecord]:
     if ev is None:
         return []
     values = reads.person_values(read.conn, list(ev.refs))
-    core, best, judged = _confirmed_core(read, ev.refs, ev.shown, ev.links, threshold)
+    core, best, judged = confirmed_core(read, ev.refs, ev.shown, ev.links, threshold)
     out = []
     for i, ref in ev.refs.items():
         stored = dict(values[i].get("facts") or {})
@@ -225,7 +225,7 @@ def facts_of(read: Read, entity_id: str, threshold: float) -> list[FactRecord]:
     return out
 
 
-def _confirmed_core(
+def confirmed_core(
     read: Read,
     refs: Mapping[int, RecordRef],
     shown: set[int],
