@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -177,3 +179,29 @@ def authorise(
         return cases.approve_authorisation(ws, approver, auth.id)
     with ws.engine.begin() as conn:
         return approve_authorisation(conn, approver, auth.id, pack=ws.pack, now=approve_at)
+
+
+# -- workspaces on either database ------------------------------------------------------------
+
+
+@contextmanager
+def workspace_on(backend: str, root: Path) -> Iterator[Workspace]:
+    """A new workspace in ``root / "ws"`` on SQLite (``backend == "sqlite"``) or on a fresh
+    PostgreSQL database, closed (and the PostgreSQL database dropped) afterwards: the body of
+    every module fixture parametrised over both databases."""
+    from linkwise.workspace import Workspace
+    from tests.conftest import _pg_database
+
+    database: Any = None  # the generator of _pg_database; closing it drops the database
+    if backend == "sqlite":
+        url = f"sqlite:///{root / 'store.db'}"
+    else:
+        database = _pg_database()
+        url = next(database)
+    ws, _ = Workspace.init(root / "ws", url)
+    try:
+        yield ws
+    finally:
+        ws.close()
+        if database is not None:
+            database.close()  # drops the PostgreSQL database

@@ -3,14 +3,14 @@ ingested and resolved, on SQLite and (marked ``postgres``) PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from linkwise.demo import generate_world
 from linkwise.workspace import Workspace
-from tests.conftest import _pg_database
+from tests.helpers import workspace_on
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
@@ -25,23 +25,12 @@ def case_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def resolved_workspace(backend: str, root: Path, world: Path) -> Iterator[Workspace]:
     """A workspace holding ``world``, ingested and resolved, closed (and its PostgreSQL
     database dropped) afterwards."""
-    database: Iterator[str] | None = None
-    if backend == "sqlite":
-        url = f"sqlite:///{root / 'store.db'}"
-    else:
-        database = _pg_database()
-        url = next(database)
-    ws, _ = Workspace.init(root / "ws", url)
-    try:
+    with workspace_on(backend, root) as ws:
         for manifest in sorted(world.glob("*.yaml")):
             ws.add_source(manifest)
         ws.ingest()
         ws.resolve(full=True)
         yield ws
-    finally:
-        ws.close()
-        if isinstance(database, Generator):
-            database.close()  # drops the PostgreSQL database
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

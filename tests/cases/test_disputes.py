@@ -25,8 +25,7 @@ from linkwise.model.cases import Case
 from linkwise.store import reads, tables
 from linkwise.store import records as record_store
 from linkwise.workspace import Workspace, disputes
-from tests.conftest import _pg_database
-from tests.helpers import PASSWORD, seed_case, seed_user
+from tests.helpers import PASSWORD, seed_case, seed_user, workspace_on
 
 SHOWN_SOURCES = frozenset(
     {"court_dispositions", "jail_bookings", "vehicle_registrations", "civil_case_parties"}
@@ -60,15 +59,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, generated: Path
 ) -> Iterator[World]:
-    root = tmp_path_factory.mktemp("ws")
-    database = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{root / 'store.db'}"
-    else:
-        database = _pg_database()
-        url = next(database)
-    ws, _ = Workspace.init(root / "ws", url)
-    try:
+    with workspace_on(request.param, tmp_path_factory.mktemp("ws")) as ws:
         for manifest in sorted(generated.glob("*.yaml")):
             ws.add_source(manifest)
         ws.ingest()
@@ -76,10 +67,6 @@ def world(
         (entity, a, b), (_, c, d) = _entities_with_two_sources(ws)[:2]
         analyst, case = seed_case(ws, title="disputes")
         yield World(ws, entity, a, b, c, d, analyst, case)
-    finally:
-        ws.close()
-        if database is not None:
-            database.close()
 
 
 def _entities_with_two_sources(

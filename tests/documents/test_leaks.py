@@ -24,9 +24,8 @@ from linkwise.store import disclosures as disclosure_store
 from linkwise.store import resolution as resolution_store
 from linkwise.workspace import Workspace
 from linkwise.workspace.session import WorkspaceSession
-from tests.conftest import _pg_database
 from tests.documents.samples import documents_manifest, write_folder
-from tests.helpers import authorise, seed_case, write_manifest
+from tests.helpers import authorise, seed_case, workspace_on, write_manifest
 
 SOURCE = "canary_reports"
 DOC = "canary-report.txt"
@@ -62,19 +61,8 @@ def lab(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, world: Path
 ) -> Iterator[Lab]:
     root = tmp_path_factory.mktemp("lab")
-    database = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{root / 'store.db'}"
-    else:
-        database = _pg_database()
-        url = next(database)
-    ws, _ = Workspace.init(root / "ws", url)
-    try:
+    with workspace_on(request.param, root) as ws:
         yield _build(ws, world, root)
-    finally:
-        ws.close()
-        if database is not None:
-            database.close()
 
 
 def _build(ws: Workspace, world: Path, root: Path) -> Lab:

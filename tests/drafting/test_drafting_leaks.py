@@ -45,13 +45,12 @@ from linkwise.store import cases as case_store
 from linkwise.store import documents as document_store
 from linkwise.store import reads, tables
 from linkwise.store import resolution as resolution_store
-from linkwise.workspace import Workspace, explaining
 from linkwise.workspace import drafting as wd
+from linkwise.workspace import explaining
 from linkwise.workspace.audit import disclosures
 from linkwise.workspace.cases import revoke_authorisation
-from tests.conftest import _pg_database
 from tests.govern.test_session_leaks import CANARIES, KEYS, SOURCE, Lab, _build
-from tests.helpers import PASSWORD, authorise, seed_case, seed_user
+from tests.helpers import PASSWORD, authorise, seed_case, seed_user, workspace_on
 
 
 @pytest.fixture(scope="module")
@@ -68,19 +67,8 @@ def lab(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, world: Path
 ) -> Iterator[Lab]:
     root = tmp_path_factory.mktemp("lab")
-    database = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{root / 'store.db'}"
-    else:
-        database = _pg_database()
-        url = next(database)
-    ws, _ = Workspace.init(root / "ws", url)
-    try:
+    with workspace_on(request.param, root) as ws:
         yield _build(ws, world, root)
-    finally:
-        ws.close()
-        if database is not None:
-            database.close()
 
 
 def _case(lab: Lab, title: str, **kw: str) -> tuple[User, Case]:

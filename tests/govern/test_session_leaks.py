@@ -47,8 +47,7 @@ from linkwise.workspace import Workspace
 from linkwise.workspace.audit import disclosures
 from linkwise.workspace.cases import revoke_authorisation
 from linkwise.workspace.session import WorkspaceSession
-from tests.conftest import _pg_database
-from tests.helpers import PASSWORD, authorise, seed_case, seed_user, write_manifest
+from tests.helpers import PASSWORD, authorise, seed_case, seed_user, workspace_on, write_manifest
 
 SOURCE = "canary_benefits"
 KEYS = ("CANARYKEY-B1", "CANARYKEY-B2")
@@ -94,19 +93,8 @@ def lab(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, world: Path
 ) -> Iterator[Lab]:
     root = tmp_path_factory.mktemp("lab")
-    database = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{root / 'store.db'}"
-    else:
-        database = _pg_database()
-        url = next(database)
-    ws, _ = Workspace.init(root / "ws", url)
-    try:
+    with workspace_on(request.param, root) as ws:
         yield _build(ws, world, root)
-    finally:
-        ws.close()
-        if database is not None:
-            database.close()
 
 
 def _build(ws: Workspace, world: Path, root: Path) -> Lab:
