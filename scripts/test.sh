@@ -22,6 +22,8 @@ done
 pg_isready -q -h 127.0.0.1 -p "$PGPORT" || { echo "PostgreSQL did not start" >&2; exit 1; }
 as_root su postgres -c "psql -q -p $PGPORT -tc \"SELECT 1 FROM pg_roles WHERE rolname='linkwise_test'\" | grep -q 1 \
   || psql -q -p $PGPORT -c \"CREATE ROLE linkwise_test LOGIN CREATEDB PASSWORD 'linkwise_test'\""
+# DROP DATABASE ... WITH (FORCE) must be able to end an autovacuum worker on a test database
+as_root su postgres -c "psql -q -p $PGPORT -c 'GRANT pg_signal_backend TO linkwise_test'" >/dev/null
 export LINKWISE_TEST_PG="postgresql+psycopg://linkwise_test:linkwise_test@127.0.0.1:$PGPORT/postgres"
 export LINKWISE_TEST_REQUIRE_PG=1
 
