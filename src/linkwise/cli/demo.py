@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from linkwise.cli.common import console, progress_bar, user_errors
+from linkwise.cli.common import console, open_workspace, progress_bar, user_errors
 from linkwise.cli.evaluate import render_report
 from linkwise.cli.ingest import render_outcomes
+from linkwise.cli.serve import HostOpt, PortOpt, run_server
 from linkwise.demo import generate_world
 from linkwise.workspace.demo_governance import DemoAccess, seed_governance
 
@@ -29,9 +30,12 @@ def demo(
         Path, typer.Option("--workspace", "-w", help="Folder for the demo workspace.")
     ] = Path("linkwise-demo"),
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Stop after building.")] = False,
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
 ) -> None:
-    """Build the demo world on the embedded default: generate, init, ingest, resolve, and
-    print its measured error rates."""
+    """Build the demo world on the embedded default: generate, init, ingest, resolve, print
+    its measured error rates and the demo logins, then serve the web app (unless
+    --no-serve)."""
     if ctx.invoked_subcommand is not None:
         return
     from linkwise.workspace.demo import build_demo
@@ -68,10 +72,12 @@ def demo(
         render_access(access)
         console.print(f"Demo workspace: {ws.root} (world files in {build.world})")
     if not no_serve:
-        console.print(
-            "The web app is not built yet, so there is nothing to serve; stopping after "
-            "building. Try `linkwise source list -w " + str(workspace) + "`."
-        )
+        with open_workspace(workspace, None) as ws:
+            console.print(
+                "Log in with any demo user above (the password is in "
+                f"{ws.root / '.linkwise' / 'demo-password'}), then choose a case in the header."
+            )
+            run_server(ws, host, port)
 
 
 def render_access(access: DemoAccess) -> None:

@@ -9,6 +9,8 @@ reaches the caller; any other error rolls the operation back whole.
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 from sqlalchemy import Connection
 
 from linkwise.govern import users
-from linkwise.govern.accounts import AuditedRefusalError, require_role
+from linkwise.govern.accounts import AccountError, AuditedRefusalError, require_role
 from linkwise.govern.users import Account, ApiToken, UnknownUserError, User
 from linkwise.model.roles import Role
 
@@ -39,8 +41,42 @@ def login(ws: Workspace, username: str, password: str) -> User:
     return _transaction(ws, lambda conn: users.authenticate(conn, username, password))
 
 
-def login_with_token(ws: Workspace, secret: str) -> User:
-    return _transaction(ws, lambda conn: users.authenticate_token(conn, secret))
+def login_with_token(ws: Workspace, secret: str, *, record_use: bool = True) -> User:
+    return _transaction(
+        ws, lambda conn: users.authenticate_token(conn, secret, record_use=record_use)
+    )
+
+
+WEB_SESSION_TOKEN = "web session"
+"""The name of the token a browser login holds (in its signed cookie)."""
+
+
+def open_web_session(ws: Workspace, username: str, password: str, hours: int = 12) -> str:
+    """Log in with a password (audited) and issue the browser a token of ``hours`` life:
+    a web session is an ordinary revocable, expiring token, so disabling the user or
+    revoking it ends the session at once. Returns the token's secret."""
+    user = login(ws, username, password)
+    return _transaction(
+        ws,
+        lambda conn: users.issue_token(conn, user, user, WEB_SESSION_TOKEN, timedelta(hours=hours)),
+    )
+
+
+def close_web_session(ws: Workspace, secret: str) -> None:
+    """Log out: revoke the session's token (audited). An unknown or already revoked token
+    is ignored: there is nothing left to end."""
+
+    def run(conn: Connection) -> None:
+        token = users.token_of(conn, secret)
+        if token is None or token.revoked_at is not None:
+            return
+        user = users.authenticate_token(conn, secret, record_use=False)
+        users.revoke_token(conn, user, token.id)
+
+    try:
+        _transaction(ws, run)
+    except AccountError:
+        return
 
 
 def add_user(
@@ -189,3 +225,27 @@ def _transaction(ws: Workspace, operation: Callable[[Connection], T]) -> T:
             refusal = exc  # leave the block normally: the refusal's audit event commits
     assert refusal is not None
     raise refusal
+
+
+def web_cookie_key(ws: Workspace) -> bytes:
+    """The key that signs the web app's session cookies: random, made on first use in the
+    workspace's private folder (mode 0600), so sessions survive a server restart and a
+    second server on the same workspace accepts them. ``LINKWISE_WEB_SECRET`` overrides it
+    (a deployment with several hosts sets the same value on each)."""
+    configured = os.environ.get("LINKWISE_WEB_SECRET")
+    if configured:
+        return configured.encode("utf-8")
+    path = ws.root / ".linkwise" / "web-secret"
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = path.with_name(f".web-secret.{secrets.token_hex(6)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+        try:
+            os.link(tmp, path)  # the first server to link wins; the others read its key
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text(encoding="utf-8").strip().encode("utf-8")

@@ -1,0 +1,7 @@
+"""The policy pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
