@@ -33,6 +33,13 @@ if ! command -v java >/dev/null && [ -z "${JAVA_HOME:-}" ]; then
 fi
 export LINKWISE_TEST_REQUIRE_SPARK=1
 
+# --- Browser tests: Playwright drives Debian's Chromium (Playwright may not download one) ---
+if ! command -v chromium >/dev/null; then
+  apt_install chromium
+fi
+export LINKWISE_TEST_CHROMIUM=$(command -v chromium)
+export LINKWISE_TEST_REQUIRE_BROWSER=1
+
 status=0
 echo "== ruff";          .venv/bin/ruff check src tests benchmarks || status=1
 echo "== ruff format";   .venv/bin/ruff format --check src tests benchmarks || status=1
