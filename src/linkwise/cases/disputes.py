@@ -74,6 +74,10 @@ class DisputeError(CaseError, ValueError):
     """A dispute cannot be raised or resolved as asked; the message says why."""
 
 
+class UnknownDisputeError(DisputeError, LookupError):
+    """No dispute has the id given (a 404 to the API, where DisputeError is a 422)."""
+
+
 def _name(raw: str, _row: dict[str, Any]) -> str | None:
     return normalize_name(raw)
 
@@ -354,7 +358,7 @@ def show_dispute(conn: Connection, actor: User, dispute_id: int) -> DisputeOutco
     current = require_role(conn, actor, READERS, "dispute.view", {"dispute_id": dispute_id})
     dispute = store.dispute_by_id(conn, dispute_id)
     if dispute is None:
-        raise DisputeError(f"there is no dispute #{dispute_id}")
+        raise UnknownDisputeError(f"there is no dispute #{dispute_id}")
     if dispute.correction is not None and "affected" in dispute.correction:
         recorded = dispute.correction["affected"]
         affected = AffectedUses(tuple(recorded["cases"]), tuple(recorded["documents"]))
@@ -402,7 +406,7 @@ def _resolver(conn: Connection, actor: User, dispute_id: int, action: str) -> tu
     current = require_role(conn, actor, RESOLVERS, action, {"dispute_id": dispute_id})
     dispute = store.dispute_by_id(conn, dispute_id, for_update=True)
     if dispute is None:
-        raise DisputeError(f"there is no dispute #{dispute_id}")
+        raise UnknownDisputeError(f"there is no dispute #{dispute_id}")
     if dispute.status != OPEN:
         raise DisputeError(f"dispute #{dispute_id} is already {dispute.status}")
     if dispute.raised_by == current.id:

@@ -16,6 +16,7 @@ from linkwise.cli.drafting import document_app, draft_command, package_command
 from linkwise.cli.evaluate import evaluate_command
 from linkwise.cli.governance import authorisation_app, case_app, policy_app, record_app
 from linkwise.cli.match import match
+from linkwise.cli.search import search as search_command
 from linkwise.cli.serve import serve
 from linkwise.cli.users import user_app
 
@@ -38,6 +39,7 @@ app.command("judge")(resolve.judge)
 app.command("explain")(resolve.explain)
 app.command("evaluate")(evaluate_command)
 app.command("match")(match)
+app.command("search")(search_command)
 app.command("serve")(serve)
 app.add_typer(resolve.entity_app, name="entity")
 app.add_typer(resolve.review_app, name="review")

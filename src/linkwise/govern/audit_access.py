@@ -24,6 +24,7 @@ from linkwise.govern.accounts import User, require_role
 from linkwise.model.audit import Anchor, AuditEvent, ChainCheck, format_time
 from linkwise.model.audit_checkpoints import Checkpoint, public_key_hex
 from linkwise.model.roles import Role
+from linkwise.store.audit import DECISION_FILTERS as DECISION_FILTERS
 
 READERS = (Role.AUDITOR,)
 """Who may search, list and export the log: it names who looked at which person, which is
@@ -49,6 +50,18 @@ class AuditQuery:
     until_time: datetime | None = None
     since_seq: int | None = None
     limit: int | None = DEFAULT_LIMIT
+    before_seq: int | None = None
+    """Only events before this sequence number (exclusive): the next page of a newest-first
+    listing."""
+    decision: str | None = None
+    """Only events whose decision is of this kind (``linkwise.store.audit.DECISION_FILTERS``:
+    allowed, refused, shown, redacted, prohibited, not_found)."""
+
+    def __post_init__(self) -> None:
+        if self.decision is not None and self.decision not in DECISION_FILTERS:
+            raise ValueError(
+                f"decision {self.decision!r} is not one of {', '.join(DECISION_FILTERS)}"
+            )
 
     def to_objects(self) -> dict[str, Any]:
         """The filters given, for the audit event of the search (``subject`` among them, so
@@ -62,6 +75,8 @@ class AuditQuery:
             "until_time": None if self.until_time is None else format_time(self.until_time),
             "since_seq": self.since_seq,
             "limit": self.limit,
+            "before_seq": self.before_seq,
+            "decision": self.decision,
         }
         return {key: value for key, value in given.items() if value is not None}
 
@@ -85,6 +100,8 @@ def search(
             until_time=query.until_time,
             limit=query.limit,
             newest_first=newest_first,
+            before_seq=query.before_seq,
+            decision=query.decision,
         )
     )
     if newest_first:

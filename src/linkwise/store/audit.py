@@ -310,11 +310,17 @@ def iter_events(
     until_time: datetime | None = None,
     limit: int | None = None,
     newest_first: bool = False,
+    before_seq: int | None = None,
+    decision: str | None = None,
 ) -> Iterator[AuditEvent]:
-    """Events in seq order (or newest first), those after ``since_seq`` only if given,
-    read a page at a time so that a long log is never held in memory. ``since_time`` is
-    inclusive, ``until_time`` exclusive; ``subject`` matches an id named under one of
-    ``SUBJECT_KEYS``."""
+    """Events in seq order (or newest first), those after ``since_seq`` (and before
+    ``before_seq``) only if given, read a page at a time so that a long log is never held in
+    memory. ``since_time`` is inclusive, ``until_time`` exclusive; ``subject`` matches an id
+    named under one of ``SUBJECT_KEYS``; ``decision`` is one of ``DECISION_FILTERS``
+    (``decision_matches``), checked on the parsed event so that a garbled row is skipped
+    rather than stopping the read."""
+    if decision is not None and decision not in DECISION_FILTERS:
+        raise ValueError(f"decision {decision!r} is not one of {', '.join(DECISION_FILTERS)}")
     e = t.audit_events
     base = select(*_columns(conn))
     if actor is not None:
@@ -325,6 +331,8 @@ def iter_events(
         base = base.where(e.c.case_id == case_id)
     if since_seq is not None:
         base = base.where(e.c.seq > since_seq)
+    if before_seq is not None:
+        base = base.where(e.c.seq < before_seq)
     if subject is not None:
         s = t.audit_subjects
         base = base.where(e.c.seq.in_(select(s.c.seq).where(s.c.subject == subject)))
@@ -336,20 +344,41 @@ def iter_events(
     remaining = limit
     after: int | None = None
     while remaining is None or remaining > 0:
-        page = _PAGE if remaining is None else min(_PAGE, remaining)
+        # filtered in Python: read full pages, as most rows of one may not match
+        page = _PAGE if remaining is None or decision is not None else min(_PAGE, remaining)
         query = base.limit(page)
         if after is not None:
             query = query.where(e.c.seq < after if newest_first else e.c.seq > after)
         rows = conn.execute(query).all()
         for row in rows:
             event = _event(row)
-            if subject is None or subject in subjects_of(event.objects):
-                yield event
+            if subject is not None and subject not in subjects_of(event.objects):
+                continue
+            if decision is not None and not decision_matches(event.decision, decision):
+                continue
+            yield event
+            if remaining is not None:
+                remaining -= 1
+                if remaining == 0:
+                    return
         if len(rows) < page:
             return
         after = rows[-1].seq
-        if remaining is not None:
-            remaining -= len(rows)
+
+
+DECISION_FILTERS = ("allowed", "refused", "shown", "redacted", "prohibited", "not_found")
+"""What an event's decision can be searched for: a permission check that let the actor act
+(``allowed``) or refused (``refused``), or a governed read's outcome (its most restrictive)."""
+
+
+def decision_matches(decision: Mapping[str, Any] | None, wanted: str) -> bool:
+    """Whether an event's decision is of the kind ``wanted`` (one of ``DECISION_FILTERS``)."""
+    if not isinstance(decision, Mapping):
+        return False
+    if wanted in ("allowed", "refused"):
+        allowed = decision.get("allowed")
+        return isinstance(allowed, bool) and allowed == (wanted == "allowed")
+    return decision.get("outcome") == wanted
 
 
 def events_at(conn: Connection, seqs: Iterable[int]) -> list[AuditEvent]:

@@ -326,3 +326,20 @@ def broadest_entity(conn: Connection, *, required_source: str) -> str | None:
     )
     found = conn.execute(query).scalar()
     return None if found is None else str(found)
+
+
+def record_provenance(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Where each record came from: its version, ingestion run and time, and locator in the
+    source (the provenance an entity page lists beside its values)."""
+    r = t.records
+    out: dict[int, dict[str, Any]] = {}
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        query = select(r.c.id, r.c.version, r.c.run_id, r.c.ingested_at, r.c.locator).where(
+            r.c.id.in_(chunk)
+        )
+        for row in conn.execute(query).mappings():
+            item = dict(row)
+            out[int(item.pop("id"))] = item
+    return out

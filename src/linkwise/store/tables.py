@@ -535,3 +535,30 @@ document_terms = Table(
     Column("document_id", Id, ForeignKey("source_documents.id"), primary_key=True),
 )
 Index("ix_document_terms_document_id", document_terms.c.document_id)
+
+# --- people search (linkwise.search) -------------------------------------------------------
+# The search index: one row per (kind of key, key, record). Keys are derived from a record's
+# canonical values by linkwise.search.keys (name token pairs, sound keys, date of birth,
+# identifiers, phone, e-mail, address, postcode; kind "r" marks the record as indexed), so a
+# query reads only the rows under the keys it asks for. Derived data: no foreign key, and on
+# SQLite the primary key is the table (WITHOUT ROWID), which halves its size.
+search_keys = Table(
+    "search_keys",
+    metadata,
+    Column("kind", String(2), primary_key=True),
+    Column("a", Text, primary_key=True),
+    Column("b", Text, primary_key=True),
+    Column("record_id", Id, primary_key=True, autoincrement=False),
+    sqlite_with_rowid=False,
+)
+
+# The vocabulary of indexed name words with their one-letter deletions (a SymSpell index):
+# a misspelt query word finds the real words within two edits by looking up its own
+# deletions here, instead of comparing it with every name in the workspace.
+search_terms = Table(
+    "search_terms",
+    metadata,
+    Column("variant", Text, primary_key=True),
+    Column("term", Text, primary_key=True),
+    sqlite_with_rowid=False,
+)

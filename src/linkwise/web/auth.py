@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -92,12 +93,24 @@ class Web:
     def reads_cases(self) -> bool:
         return self.user.role in CASE_WORKERS
 
-    def session(self) -> WorkspaceSession:
+    def session(self) -> AbstractContextManager[WorkspaceSession]:
         """The governed session for this user in the chosen case (use as a context manager:
-        ``with web.session() as s``). No case chosen: the user is sent to pick one."""
+        ``with web.session() as s``). No case chosen: the user is sent to pick one, unless
+        the role reads no person data at all: then the governed session itself refuses it
+        (a 403 naming the roles that do, audited) instead of a detour to a case list the
+        role may not open either."""
         if self.case_id is None:
+            if not self.reads_cases:
+                return self.ws.session(self.user, 0)  # no case 0: the role is refused first
             raise CaseRequiredError()
-        return self.ws.session(self.user, self.case_id)  # type: ignore[return-value]
+        return self.ws.session(self.user, self.case_id)
+
+    def require_session(self) -> None:
+        """For a page that shows nothing but a form for reading person data: check first
+        that its reads could run (the same redirect or refusal as ``session``), rather
+        than offer a form that cannot work."""
+        with self.session():
+            pass
 
 
 def current(request: Request) -> Web:

@@ -34,7 +34,7 @@ NAV: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("/authorisations", "Authorisations", CASE_WORKERS),
     ("/dashboard", "Dashboards", frozenset(Role)),
     ("/policy", "Policy", frozenset(Role)),
-    ("/audit", "Audit", frozenset({Role.AUDITOR})),
+    ("/audit", "Audit", frozenset({Role.AUDITOR, Role.ADMINISTRATOR})),  # admins: verify
 )
 """Header links, each shown to the roles that may use the page."""
 

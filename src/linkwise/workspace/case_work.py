@@ -7,7 +7,7 @@ through ``Workspace.session`` like every read of person data."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection
 
@@ -17,6 +17,7 @@ from linkwise.cases.views import CaseDetail, CaseSummary
 from linkwise.govern.accounts import AuditedRefusalError, User
 from linkwise.govern.session import Clock
 from linkwise.model.cases import Case, Note, Subject
+from linkwise.store import case_work as case_work_store
 
 if TYPE_CHECKING:
     from linkwise.workspace.workspace import Workspace
@@ -28,9 +29,11 @@ __all__ = [
     "add_subject",
     "assign",
     "case_priority",
+    "cases_naming",
     "confirm_subject",
     "create_case",
     "list_cases",
+    "list_cases_with_priority",
     "move",
     "remove_subject",
     "show_case",
@@ -103,6 +106,39 @@ def list_cases(
     return _transaction(
         ws, lambda conn: views.list_cases(conn, actor, statuses=statuses, mine=mine)
     )
+
+
+def list_cases_with_priority(
+    ws: Workspace, actor: User, *, statuses: Sequence[str] = (), mine: bool = False
+) -> list[tuple[CaseSummary, dict[str, Any] | None]]:
+    """``list_cases`` (one ``case.list`` event) with each case's last priority computation as
+    its history keeps it (score, each rule's outcome, pack), or None: the case list's
+    reasons, without computing anything again."""
+
+    def run(conn: Connection) -> list[tuple[CaseSummary, dict[str, Any] | None]]:
+        found = views.list_cases(conn, actor, statuses=statuses, mine=mine)
+        last = case_work_store.latest_events(conn, [s.case.id for s in found], views.PRIORITY_EVENT)
+        return [(s, dict(last[s.case.id].detail) if s.case.id in last else None) for s in found]
+
+    return _transaction(ws, run)
+
+
+def cases_naming(ws: Workspace, actor: User, entity_id: str) -> list[CaseSummary]:
+    """The cases the actor may list that name the entity as a subject, or an entity its
+    records went to by a merge or split (one ``case.list`` event)."""
+
+    def run(conn: Connection) -> list[CaseSummary]:
+        found = views.list_cases(conn, actor)
+        return [
+            s
+            for s in found
+            if any(
+                entity_id == st.subject.entity_id or entity_id in st.now_in
+                for st in lifecycle.subject_states(conn, s.case.id)
+            )
+        ]
+
+    return _transaction(ws, run)
 
 
 def show_case(ws: Workspace, actor: User, case_id: int) -> CaseDetail:

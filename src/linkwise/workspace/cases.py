@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Connection
@@ -15,6 +16,7 @@ from sqlalchemy import Connection
 from linkwise.govern import authorisations, cases
 from linkwise.govern.accounts import AuditedRefusalError, User, require_role
 from linkwise.govern.policy import State, authorisation_state
+from linkwise.govern.users import list_users
 from linkwise.model.authorisations import Authorisation, Scope
 from linkwise.model.cases import Case
 from linkwise.model.roles import Role
@@ -101,6 +103,50 @@ def list_authorisations(
         ]
 
     return _transaction(ws, run)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorisationEntry:
+    """An authorisation as a list shows it: where it stands now and who recorded, approved
+    and revoked it, by username."""
+
+    authorisation: Authorisation
+    state: State
+    recorded_by: str
+    approved_by: str | None
+    revoked_by: str | None
+
+
+def authorisations_of_cases(
+    ws: Workspace, actor: User, case_ids: Sequence[int]
+) -> list[AuthorisationEntry]:
+    """The authorisations of several cases in one transaction (case by case, oldest first),
+    each with its state and the usernames behind it: the authorisations page."""
+
+    def run(conn: Connection) -> list[AuthorisationEntry]:
+        require_role(conn, actor, _LISTERS, "authorisation.list", {"case_ids": list(case_ids)})
+        names = {u.id: u.username for u in list_users(conn)}
+        now = dt.datetime.now(dt.UTC)
+        out: list[AuthorisationEntry] = []
+        for case_id in case_ids:
+            cases.require_case(conn, case_id)
+            for auth in authorisations.authorisations_for_case(conn, case_id):
+                out.append(
+                    AuthorisationEntry(
+                        auth,
+                        authorisation_state(ws.pack, auth, now),
+                        names.get(auth.recorded_by, f"#{auth.recorded_by}"),
+                        _name(names, auth.approved_by),
+                        _name(names, auth.revoked_by),
+                    )
+                )
+        return out
+
+    return _transaction(ws, run)
+
+
+def _name(names: dict[int, str], user_id: int | None) -> str | None:
+    return None if user_id is None else names.get(user_id, f"#{user_id}")
 
 
 def _transaction(ws: Workspace, operation: Callable[[Connection], T]) -> T:

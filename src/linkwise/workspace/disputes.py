@@ -3,6 +3,7 @@ refusal events commit before the error reaches the caller."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from linkwise.cases import disputes
@@ -15,7 +16,7 @@ from linkwise.workspace.cases import _transaction
 if TYPE_CHECKING:
     from linkwise.workspace.workspace import Workspace
 
-__all__ = ["confirm", "list_all", "raise_", "reject", "show"]
+__all__ = ["about_records", "confirm", "list_all", "raise_", "reject", "show"]
 
 
 def raise_(
@@ -71,3 +72,10 @@ def list_all(ws: Workspace, actor: User, status: str | None = None) -> list[Disp
 def show(ws: Workspace, actor: User, dispute_id: int) -> DisputeOutcome:
     attach_audit_signer(ws)
     return _transaction(ws, lambda conn: disputes.show_dispute(conn, actor, dispute_id))
+
+
+def about_records(ws: Workspace, actor: User, record_ids: Collection[int]) -> list[Dispute]:
+    """The disputes (in any state) of these records' values or of links touching them, as
+    ``list_all`` shows them: what an entity page lists for its records."""
+    wanted = set(record_ids)
+    return [d for d in list_all(ws, actor) if d.record_id in wanted or d.other_record_id in wanted]

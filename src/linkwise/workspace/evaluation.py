@@ -129,3 +129,71 @@ def _tags(path: Path) -> dict[tuple[str, str], set[str]]:
             )
             for row in csv.DictReader(fh)
         }
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class JudgementAgreement:
+    """How the current entities agree with the reviewers' judgements: pairwise precision and
+    recall taking each pair's latest "same" or "different" judgement as the truth.
+
+    Resolution applies judgements made before it as constraints, so on those pairs it agrees
+    by construction; disagreement comes from judgements made since, or from a record's newer
+    version that no longer holds what was judged. Pairs whose records are not both current
+    and resolved are counted apart (``unplaced``); "unsure" judgements are not scored.
+    """
+
+    same_together: int  # true positives
+    same_apart: int  # missed links
+    different_together: int  # false merges
+    different_apart: int  # true negatives
+    unsure: int
+    unplaced: int
+
+    @property
+    def pairs(self) -> int:
+        return self.same_together + self.same_apart + self.different_together + self.different_apart
+
+    @property
+    def precision(self) -> float | None:
+        joined = self.same_together + self.different_together
+        return self.same_together / joined if joined else None
+
+    @property
+    def recall(self) -> float | None:
+        same = self.same_together + self.same_apart
+        return self.same_together / same if same else None
+
+    @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.recall
+        return None if p is None or r is None or p + r == 0 else 2 * p * r / (p + r)
+
+
+def agreement_with_judgements(engine: Engine) -> JudgementAgreement:
+    """Score the current entities against the stored judgements (latest per pair)."""
+    counts: dict[str, int] = defaultdict(int)
+    with engine.connect() as conn:
+        decisions = store.latest_decisions(conn)
+        keys = {key for pair in decisions for key in pair}
+        record_of = {key: store.current_record_id(conn, key) for key in keys}
+        ids = [rid for rid in record_of.values() if rid is not None]
+        entity = store.entity_of_records(conn, ids) if ids else {}
+    for (left, right), decision in decisions.items():
+        if decision not in ("same", "different"):
+            counts["unsure"] += 1
+            continue
+        a, b = record_of.get(left), record_of.get(right)
+        ea = entity.get(a) if a is not None else None
+        eb = entity.get(b) if b is not None else None
+        if ea is None or eb is None:
+            counts["unplaced"] += 1
+            continue
+        counts[f"{decision}_{'together' if ea == eb else 'apart'}"] += 1
+    return JudgementAgreement(
+        same_together=counts["same_together"],
+        same_apart=counts["same_apart"],
+        different_together=counts["different_together"],
+        different_apart=counts["different_apart"],
+        unsure=counts["unsure"],
+        unplaced=counts["unplaced"],
+    )

@@ -33,6 +33,7 @@ from linkwise.resolve.ids import assign_stable_ids
 from linkwise.resolve.incremental import Resolved, resolved_rows, score_new
 from linkwise.resolve.pipeline import Resolution, clustering_edges, evidence_of
 from linkwise.resolve.prepare import GenericValue, prepare
+from linkwise.search import index as search_index
 from linkwise.store import resolution as store
 from linkwise.workspace import resolution as full
 
@@ -257,6 +258,7 @@ def resolve_incremental(
             )
             # inside the transaction: a part is only read once its run has completed
             _keep_added(cache_dir, run_id, resolved, fresh.table)
+            search_index.refresh(conn)  # the new records, in the same transaction
         timings["storing"] = time.perf_counter() - start
     except Exception as exc:
         with engine.begin() as conn:

@@ -26,6 +26,7 @@ from linkwise.resolve.engines import Engine as LinkageEngine
 from linkwise.resolve.ids import assign_stable_ids
 from linkwise.resolve.linkage import contributions_json
 from linkwise.resolve.pipeline import DEFAULT_FLOOR, DEFAULT_THRESHOLD, Resolution, resolve
+from linkwise.search import index as search_index
 from linkwise.store import resolution as store
 
 __all__ = [
@@ -162,6 +163,8 @@ def resolve_workspace(
                 stats=stats,
                 model_version=linkage.model_version,
             )
+            say("indexing records for search")
+            search_index.refresh(conn, complete=True)  # current whenever the results are
             if cache_dir is not None and resolution.table is not None:
                 # inside the transaction: the cache never lags the results it goes with
                 from linkwise.workspace.incremental import save_prepared

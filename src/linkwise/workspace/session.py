@@ -10,12 +10,26 @@ from typing import TYPE_CHECKING, Any
 
 from linkwise.cases import priority
 from linkwise.govern.accounts import User
-from linkwise.govern.session import Clock, GovernedSession, NotFoundError
+from linkwise.govern.gate import marker
+from linkwise.govern.session import Clock, GovernedSession, NotFoundError, SessionError
 from linkwise.model.cases import Case
-from linkwise.workspace import explaining, matching
+from linkwise.search import governed as searching
+from linkwise.search.query import build_query
+from linkwise.store import resolution as store_resolution
+from linkwise.workspace import entity_view, explaining, matching
 
 if TYPE_CHECKING:
     from linkwise.workspace.workspace import Workspace
+
+JUDGEMENT_DECISIONS = ("same", "different", "unsure")
+
+
+class JudgementInputError(SessionError, ValueError):
+    """A judgement that cannot be recorded as given (unknown decision, one record twice)."""
+
+
+class JudgementRefusedError(SessionError, PermissionError):
+    """A judgement on a record the case may not use: the reviewer cannot have seen it."""
 
 
 class WorkspaceSession(GovernedSession):
@@ -35,6 +49,16 @@ class WorkspaceSession(GovernedSession):
             b = read.ref(*right)
             read.touch(records=[a.record_id, b.record_id], entities=[a.entity_id, b.entity_id])
             return explaining.explain_pair(read, a, b)
+
+    def entity_detail(self, entity_id: str) -> dict[str, Any]:
+        """An entity as its page shows it: every value, identifier and fact of its records
+        with their provenance, and its links (``entity.view``; see
+        ``linkwise.workspace.entity_view``). A retired id answers as ``entity`` does."""
+        with self.reading("entity.view") as read:
+            found = self._entity(read, entity_id)
+            if isinstance(found, dict):
+                return found
+            return entity_view.entity_detail(read, entity_id, found)
 
     def explain_entity(
         self, entity_id: str, why_not: tuple[str, str] | None = None
@@ -69,6 +93,82 @@ class WorkspaceSession(GovernedSession):
             return matching.governed_match(
                 read, self.workspace.matcher(), fields, top=top, threshold=threshold
             )
+
+    def search(
+        self,
+        q: str | None = None,
+        *,
+        name: str | None = None,
+        dob: str | None = None,
+        identifier: str | None = None,
+        address: str | None = None,
+        phone: str | None = None,
+        limit: int = searching.DEFAULT_LIMIT,
+    ) -> dict[str, Any]:
+        """People search (``search.query``): the entities best answering a free-text box
+        ``q`` and/or the optional fields, best first, each with its key facts and match
+        quality as this case may see them (``linkwise.search.governed``). The audit event
+        names the kinds of value searched for, never the values."""
+        query = build_query(
+            q, name=name, dob=dob, identifier=identifier, address=address, phone=phone
+        )  # bad input is refused before anything is read
+        limit = max(1, min(limit, searching.MAX_LIMIT))
+        with self.reading("search.query", fields=list(query.fields), limit=limit) as read:
+            return searching.governed_search(read, query, limit)
+
+    def judge(
+        self,
+        left: tuple[str, str],
+        right: tuple[str, str],
+        decision: str,
+        rationale: str = "",
+    ) -> dict[str, Any]:
+        """Record the session's user's judgement that two records (source, key) are the same
+        person, different people, or unsure (``review.judge``): the reviewer is the actor,
+        never a name the caller supplies, and the judgement is stored in the same
+        transaction as its audit event. A record whose use is prohibited for the case's
+        purpose cannot be judged here (its refusal is audited and nothing is stored). Every
+        later resolution honours the judgement."""
+        if decision not in JUDGEMENT_DECISIONS:
+            raise JudgementInputError(
+                f"decision must be one of {', '.join(JUDGEMENT_DECISIONS)}, not {decision!r}"
+            )
+        if tuple(left) == tuple(right):
+            raise JudgementInputError("a judgement needs two different records")
+        refused: dict[str, Any] | None = None
+        result: dict[str, Any] = {}
+        with self.reading("review.judge", decision=decision) as read:
+            a, b = read.ref(*left), read.ref(*right)
+            read.touch(records=[a.record_id, b.record_id], entities=[a.entity_id, b.entity_id])
+            blocked = [d for r in (a, b) if (d := read.standing(r)).outcome == "prohibited"]
+            if blocked:
+                refused = marker(blocked[0])
+                read.objects["refused"] = blocked[0].rule
+            else:
+                number = store_resolution.add_judgement(
+                    read.conn,
+                    (a.source_id, a.source_key),
+                    (b.source_id, b.source_key),
+                    decision,
+                    read.actor.username,
+                    rationale,
+                )
+                read.objects["judgement_id"] = number
+                result = {
+                    "id": number,
+                    "left": explaining.ref_view(read, a),
+                    "right": explaining.ref_view(read, b),
+                    "decision": decision,
+                    "reviewer": read.actor.username,
+                    "rationale": rationale,
+                    "at": read.now.isoformat(),
+                }
+        if refused is not None:
+            raise JudgementRefusedError(
+                "a judgement cannot be recorded on a record this case may not use: "
+                f"{refused.get('reason') or refused.get('rule')}"
+            )
+        return result
 
     # -- case work (linkwise.cases.priority) --------------------------------------------------
 

@@ -1,7 +1,110 @@
-"""The dashboard pages."""
+"""The dashboards: sources, resolution quality, the review backlog and the case queue.
+
+Everything here is an aggregate (``linkwise.workspace.dashboards``): counts and rates, never a
+person's value, so every role may see the sources, quality and backlog sections; the case
+queue names cases and is shown to case-working roles only (the facade refuses, and audits,
+anyone else). Generic values appear as their field and how widely they are shared, without
+the value itself.
+
+Measuring quality against the truth file and the judgements takes a moment on a large
+workspace, so it runs when asked (the "Measure now" button, by htmx or a plain form post) and
+the last measurement is kept in memory for the app, with its time and the resolution run it
+measured; the page says when that run is no longer the latest.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from linkwise.evaluate import NO_VALUE
+from linkwise.web import dashboard_charts as charts
+from linkwise.web.auth import Web, WebUser
+from linkwise.web.templating import render
+from linkwise.workspace.dashboards import (
+    Quality,
+    case_queue,
+    judgement_overview,
+    measure_quality,
+    resolution_overview,
+    source_overview,
+)
 
 router = APIRouter()
+
+REVIEW_KINDS = {
+    "uncertain_pair": "Uncertain pairs: the model is unsure whether two records are one person",
+    "conflict": "Conflicts: a merge the links suggest but the evidence refused (two records "
+    "of a duplicate-free source, or different identifiers)",
+    "household": "Households: people sharing a family name and address but not a given "
+    "name (possibly twins) kept apart",
+    "ambiguous": "Ambiguous: a record matching two entities about equally well, left alone",
+    "cannot_link": "Cannot link: records judged different that the links would join",
+    "judgement_conflict": "Judgement conflicts: judgements that contradict each other",
+}
+"""What each kind of review item means, for the backlog table."""
+
+
+def _last_quality(request: Request) -> Quality | None:
+    found = getattr(request.app.state, "dashboard_quality", None)
+    return found if isinstance(found, Quality) else None
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(web: WebUser) -> Response:
+    ws = web.ws
+    sources = source_overview(ws)
+    resolution = resolution_overview(ws)
+    judgements = judgement_overview(ws)
+    queue = case_queue(ws, web.user) if web.reads_cases else None
+    return render(
+        web.request,
+        web,
+        "dashboard.html",
+        sources=sources,
+        resolution=resolution,
+        judgements=judgements,
+        queue=queue,
+        review_kinds=REVIEW_KINDS,
+        source_chart=charts.records_per_source([(s.name, s.records) for s in sources]),
+        judgement_chart=charts.judgements_per_day(judgements.per_day),
+        **_quality_context(web, _last_quality(web.request)),
+    )
+
+
+@router.post("/dashboard/quality", response_class=HTMLResponse)
+def measure(web: WebUser) -> Response:
+    """Measure the resolution now and keep the result for the app."""
+    quality = measure_quality(web.ws)
+    web.request.app.state.dashboard_quality = quality
+    if web.request.headers.get("hx-request") != "true":
+        return RedirectResponse("/dashboard#quality", status_code=303)
+    return render(web.request, web, "dashboard_quality.html", **_quality_context(web, quality))
+
+
+def _quality_context(web: Web, quality: Quality | None) -> dict[str, Any]:
+    last = web.ws.last_resolution()
+    current = None if last is None else int(last["id"])
+    report = quality.report if quality is not None else None
+    groups = []
+    if report is not None:
+        for breakdown in report.groups:
+            groups.append(
+                {
+                    "breakdown": breakdown,
+                    "spec": charts.group_rates(breakdown),
+                    "disparity": {d.rate: d for d in breakdown.disparity},
+                }
+            )
+    calibration = report.calibration if report is not None else None
+    return {
+        "quality": quality,
+        "stale": quality is not None and quality.resolution_run != current,
+        "groups": groups,
+        "no_value": NO_VALUE,
+        "calibration_chart": (
+            charts.calibration(calibration.bins) if calibration and calibration.n_pairs else None
+        ),
+    }
