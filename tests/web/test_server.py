@@ -90,3 +90,22 @@ def test_the_api_answers_problem_details(demo_ws: Workspace, demo_built: Demo) -
     assert missing.headers["content-type"] == "application/problem+json"
     body = missing.json()
     assert {"type", "title", "status", "detail", "instance"} <= set(body)
+
+
+def test_pages_load_nothing_from_outside_the_server(demo_ws: Workspace, demo_built: Demo) -> None:
+    """Air-gapped deployments: every script, style and image comes from /static."""
+    import re
+
+    client = browser(demo_ws, "ana", demo_built.password, demo_built.case_id(1))
+    pages = ["/", "/search", "/cases", "/dashboard", "/policy", "/api/v1/docs"]
+    seen: set[str] = set()
+    for path in pages:
+        html = client.get(path).text
+        for url in re.findall(r'(?:src|href)\s*=\s*["\']([^"\']+)["\']', html):
+            assert not re.match(r"(?i)(https?:)?//", url), f"{path} loads {url}"
+        seen.update(re.findall(r'["\'](/static/[^"\']+)["\']', html))
+        seen.update(re.findall(r'url:\s*["\'](/api/v1/openapi\.json)["\']', html))
+    assert any(u.endswith("htmx.min.js") for u in seen)
+    assert any("swagger-ui-bundle.js" in u for u in seen)
+    for url in seen:
+        assert client.get(url).status_code == 200, url

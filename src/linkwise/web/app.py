@@ -14,7 +14,8 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -46,8 +47,9 @@ def create_app(ws: Workspace, *, secure_cookies: bool = False) -> FastAPI:
             "audited. Errors are RFC 9457 problem details."
         ),
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # FastAPI's own page loads Swagger UI from a CDN; ours is vendored
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.workspace = ws
     app.add_middleware(
@@ -61,6 +63,17 @@ def create_app(ws: Workspace, *, secure_cookies: bool = False) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
+
+    @app.get("/api/v1/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """Interactive API documentation (Swagger UI, served from the package)."""
+        return get_swagger_ui_html(
+            openapi_url="/api/v1/openapi.json",
+            title="linkwise API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+        )
 
     async def handle(request: Request, exc: Exception) -> Response:
         return _error(request, exc)
