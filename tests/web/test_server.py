@@ -78,6 +78,7 @@ def test_errors_are_pages_without_tracebacks(demo_ws: Workspace, demo_built: Dem
     assert missing.status_code == 404
     assert "Traceback" not in missing.text
     assert "Go back" in missing.text
+    assert "Log out" in missing.text  # the header stays, so the user can go on from here
 
 
 def test_the_api_answers_problem_details(demo_ws: Workspace, demo_built: Demo) -> None:

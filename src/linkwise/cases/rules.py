@@ -61,7 +61,7 @@ class Rule:
     not_assignee: bool = False
 
     def describe(self) -> str:
-        names = [f"a {r.value.replace('_', ' ')}" for r in self.roles]
+        names = [_article(r.value.replace("_", " ")) for r in self.roles]
         if self.assignee:
             names.insert(0, "the case's assignee")
         text = " or ".join(names) if names else "nobody"
@@ -142,3 +142,7 @@ def _who(user: User, case: Case | None) -> str:
     if case is not None and case.assignee_id == user.id:
         return text + " and the case's assignee"
     return text
+
+
+def _article(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"

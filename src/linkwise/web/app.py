@@ -23,7 +23,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from linkwise import __version__
 from linkwise.api import router as api_router
 from linkwise.api.problems import DOMAIN_ERRORS, ApiProblemError, problem_of, problem_response
-from linkwise.web.auth import CaseRequiredError, CsrfError, LoginRequiredError
+from linkwise.web.auth import CaseRequiredError, CsrfError, LoginRequiredError, Web, current
 from linkwise.web.pages import router as pages_router
 from linkwise.web.templating import render
 from linkwise.workspace import Workspace
@@ -123,9 +123,18 @@ def _error(request: Request, exc: Exception) -> Response:
         return RedirectResponse("/login", status_code=303)
     return render(
         request,
-        None,
+        _who(request),
         "error.html",
         status_code=problem.status,
         title=problem.title,
         detail=problem.detail,
     )
+
+
+def _who(request: Request) -> Web | None:
+    """The logged-in user, if any, so an error page keeps the header (navigation, the case
+    picker, Log out); an error page never fails for want of one."""
+    try:
+        return current(request)
+    except Exception:
+        return None
