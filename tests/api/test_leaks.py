@@ -6,20 +6,24 @@ API answer that reaches the subject, and the markers say what would unlock them;
 subpoena for the case is recorded and approved through the API, the same answers show them.
 
 The distinctive values are taken from case 1, where the demo's approved subpoena shows the
-record: the values of the benefit record that appear in no other record of the entity."""
+record: the values of the benefit record that appear in no other record of the entity. Run
+on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from linkwise.workspace import Workspace
+from linkwise.workspace.demo_governance import demo_password, seed_governance
 from tests.api.test_people import V1
+from tests.helpers import workspace_on
 from tests.web.conftest import Demo, api
 
 BENEFITS = "benefit_enrolments"
@@ -95,11 +99,32 @@ def subpoena(case_id: int) -> dict[str, Any]:
     }
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def lab(
+    request: pytest.FixtureRequest, demo_built: Demo, tmp_path: Path
+) -> Iterator[tuple[Workspace, Demo]]:
+    """The demo world on each store: a private copy of the SQLite demo, or the same world's
+    sources ingested, resolved and given the demo's governance on a fresh PostgreSQL
+    database."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("demo_copy"), demo_built
+        return
+    with workspace_on("postgresql", tmp_path) as ws:
+        for manifest in sorted((demo_built.root / "world").glob("*.yaml")):
+            ws.add_source(manifest)
+        ws.ingest()
+        ws.resolve(full=True)
+        access = seed_governance(ws)
+        password = demo_password(ws).read_text(encoding="utf-8").strip()
+        yield ws, Demo(ws.root, password, access)
+
+
 @pytest.fixture
-def world(demo_copy: Workspace, demo_built: Demo) -> dict[str, Any]:
-    subject = demo_built.access.subject
+def world(lab: tuple[Workspace, Demo]) -> dict[str, Any]:
+    ws, demo = lab
+    subject = demo.access.subject
     assert subject is not None
-    with api(demo_copy, "ana", demo_built.password, demo_built.case_id(1)) as in_case_1:
+    with api(ws, "ana", demo.password, demo.case_id(1)) as in_case_1:
         export = in_case_1.get(f"{V1}/entities/{subject}/export").json()
         made = in_case_1.post(
             f"{V1}/cases",
@@ -120,14 +145,15 @@ def world(demo_copy: Workspace, demo_built: Demo) -> dict[str, Any]:
 
 
 def test_restricted_values_are_absent_until_authorised(
-    world: dict[str, Any], demo_copy: Workspace, demo_built: Demo
+    world: dict[str, Any], lab: tuple[Workspace, Demo]
 ) -> None:
+    ws, demo = lab
     probes = world["canaries"]
     assert len(probes) >= 3, probes  # the key, the address, ... : something worth hiding
     case_id = world["case"]
     with (
-        api(demo_copy, "ana", demo_built.password, case_id) as ana,
-        api(demo_copy, "lee", demo_built.password) as lee,
+        api(ws, "ana", demo.password, case_id) as ana,
+        api(ws, "lee", demo.password) as lee,
     ):
         before = answers(ana, world["subject"], world["key"], case_id)
         for name, text in before.items():
