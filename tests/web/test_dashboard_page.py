@@ -158,3 +158,31 @@ def test_judgements_show_up_by_verdict_and_in_the_agreement(
     assert scores is not None
     assert "recall 100.0%" in scores.group(1)
     assert "over 2 judged pairs" in scores.group(1)
+
+
+def test_an_uploaded_truth_file_is_measured_against(demo_copy: Workspace, demo_built: Demo) -> None:
+    """A workspace without a truth file of its own (the copy leaves the world behind) is
+    measured against the file the user uploads."""
+    truth = demo_built.root / "world" / "truth.csv"
+    report = demo_copy.evaluate(truth)
+    assert report.pairwise.f1 is not None
+    client = browser(demo_copy, "ana", demo_built.password)
+    fragment = client.post(
+        "/dashboard/quality",
+        data={"csrf": client.csrf},
+        files={"truth": ("my-truth.csv", truth.read_bytes(), "text/csv")},
+        headers={"HX-Request": "true"},
+    ).text
+    assert "my-truth.csv (uploaded)" in fragment
+    f1 = re.search(
+        r'<tr data-measure="pairwise">.*?<td class="num" data-f1>([^<]+)</td>', fragment, re.S
+    )
+    assert f1 is not None
+    assert f1.group(1) == f"{report.pairwise.f1 * 100:.2f}%"
+    tags_alone = client.post(
+        "/dashboard/quality",
+        data={"csrf": client.csrf},
+        files={"tags": ("tags.csv", b"source,source_key,tag\n", "text/csv")},
+    )
+    assert tags_alone.status_code == 422
+    assert "need a truth file" in tags_alone.text

@@ -242,10 +242,14 @@ class Quality:
     judgements: JudgementAgreement
 
 
-def measure_quality(ws: Workspace) -> Quality:
-    """Measure now (a second or so per ten thousand records; the pages cache the result)."""
+def measure_quality(
+    ws: Workspace, *, truth: Path | None = None, tags: Path | None = None
+) -> Quality:
+    """Measure now (a second or so per ten thousand records; the pages cache the result),
+    against ``truth`` (with its record ``tags``) if given, else the workspace's own truth
+    file if it has one."""
     last = ws.last_resolution()
-    found = truth_files(ws)
+    found = (truth, tags) if truth is not None else truth_files(ws)
     report: EvaluationReport | None = None
     error: str | None = None
     if found is not None and last is not None:

@@ -14,15 +14,19 @@ measured; the page says when that run is no longer the latest.
 
 from __future__ import annotations
 
-from typing import Any
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from linkwise.evaluate import NO_VALUE
 from linkwise.web import dashboard_charts as charts
 from linkwise.web.auth import Web, WebUser
 from linkwise.web.templating import render
+from linkwise.workspace import WorkspaceError
 from linkwise.workspace.dashboards import (
     Quality,
     case_queue,
@@ -75,13 +79,39 @@ def dashboard(web: WebUser) -> Response:
 
 
 @router.post("/dashboard/quality", response_class=HTMLResponse)
-def measure(web: WebUser) -> Response:
-    """Measure the resolution now and keep the result for the app."""
-    quality = measure_quality(web.ws)
+def measure(
+    web: WebUser,
+    truth: Annotated[UploadFile | None, File()] = None,
+    tags: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """Measure the resolution now, against an uploaded truth file (and its record tags) or
+    the workspace's own, and keep the result for the app."""
+    with tempfile.TemporaryDirectory(prefix="linkwise-truth-") as folder:
+        truth_path = _saved(truth, Path(folder) / "truth")
+        tags_path = _saved(tags, Path(folder) / "tags")
+        if tags_path is not None and truth_path is None:
+            raise InvalidUploadError("record tags need a truth file to go with them")
+        quality = measure_quality(web.ws, truth=truth_path, tags=tags_path)
     web.request.app.state.dashboard_quality = quality
     if web.request.headers.get("hx-request") != "true":
         return RedirectResponse("/dashboard#quality", status_code=303)
     return render(web.request, web, "dashboard_quality.html", **_quality_context(web, quality))
+
+
+class InvalidUploadError(WorkspaceError, ValueError):
+    """An upload the measurement cannot use (answered 422 with this message)."""
+
+
+def _saved(upload: UploadFile | None, folder: Path) -> Path | None:
+    """The uploaded file written into ``folder`` under its own base name (which the page
+    shows), or None when nothing was chosen."""
+    if upload is None or not upload.filename:
+        return None
+    folder.mkdir()
+    path = folder / (Path(upload.filename).name or "upload.csv")
+    with path.open("wb") as out:
+        shutil.copyfileobj(upload.file, out)
+    return path
 
 
 def _quality_context(web: Web, quality: Quality | None) -> dict[str, Any]:
