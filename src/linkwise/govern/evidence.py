@@ -79,9 +79,9 @@ class _Edge:
 
 def entity_evidence(read: Read, entity_id: str) -> EntityEvidence | None:
     """The evidence view of an active entity (None when it is not active)."""
-    if read.status(entity_id) != "active":
+    status, rows, judged = read.members(entity_id)
+    if status != "active":
         return None
-    rows = reads.entity_member_rows(read.conn, entity_id)
     refs = {row.id: read.ref_of(row) for row, _ in rows}
     omitted = {i for i, ref in refs.items() if read.omitted(ref)}
     prohibited = {
@@ -90,8 +90,11 @@ def entity_evidence(read: Read, entity_id: str) -> EntityEvidence | None:
         if i not in omitted and (d := read.standing(ref)).outcome == "prohibited"
     }
     allowed = set(refs) - omitted - set(prohibited)
-    links = reads.links_among(read.conn, sorted(refs))
-    edges = _edges(read, links, [row for row, _ in rows], {v for _, v in rows if v})
+    links, threshold = reads.links_and_threshold(read.conn, sorted(refs))
+    if threshold is not None:
+        read.note_threshold(threshold)
+    members = [row for row, _ in rows] if judged else []
+    edges = _edges(read, links, members, {v for _, v in rows if v})
     result = EntityEvidence(entity_id, {}, prohibited=prohibited)
     groups = _components(allowed, edges)
     main = max(groups, key=lambda g: (len(g), -min(g)), default=set())
@@ -131,13 +134,14 @@ def _edges(
     members: Sequence[reads.RecordRow],
     via: set[int],
 ) -> list[_Edge]:
-    threshold = read.threshold()
+    threshold = read.threshold() if links else 1.0
     edges = [
         _Edge(int(lk["record_l"]), int(lk["record_r"]), lk, lk["id"] in via)
         for lk in links
         if lk["id"] in via or float(lk["match_probability"]) >= threshold
     ]
-    edges.extend(_Edge(a, b, None, False) for a, b in reads.judged_same(read.conn, members))
+    if members:
+        edges.extend(_Edge(a, b, None, False) for a, b in reads.judged_same(read.conn, members))
     return edges
 
 

@@ -10,7 +10,7 @@ unlocked anything, the rules that withheld anything, the records left out entire
 records it showed anything of (``disclosed``: the disclosure record, with the document when
 a read passes ``document_id``; see ``linkwise.store.disclosures``).
 
-Decisions are made by ``linkwise.govern.policy.decide`` and cached per (source, field,
+Decisions are made by ``linkwise.govern.policy.Decisions`` and cached per (source, field,
 subject) for the read, then checked against the marking's statutory precondition, if it has
 one (``requires_corroboration``; see ``linkwise.govern.corroboration``), per record.
 """
@@ -20,15 +20,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection
 
 from linkwise.govern import audit, corroboration
 from linkwise.govern.accounts import User
+from linkwise.govern.entity_ids import current_ids
 from linkwise.govern.evidence import EntityEvidence, entity_evidence
-from linkwise.govern.policy import Decision, decide
+from linkwise.govern.policy import Decision, Decisions, authorisation_state
 from linkwise.model.authorisations import Authorisation
 from linkwise.model.cases import Case
 from linkwise.model.fields import DATE_PARTS, FIELDS
@@ -131,15 +132,31 @@ class Read:
         self.pack = pack
         self.now = now
         self.authorisations = tuple(authorisations)
+        """The case's authorisations as stored, each subject list as recorded (decisions
+        follow the subjects through merges where it matters: see ``_decider``)."""
         self.action = action
         self.objects: dict[str, Any] = dict(objects)
-        self._sources: dict[str, reads.SourceFacts] | None = None
+        self._markings: dict[str, tuple[str, ...]] = {}
+        self._all_sources: dict[str, reads.SourceFacts] | None = None
+        self._plain = Decisions(
+            pack, purpose=case.purpose, authorisations=self.authorisations, now=now, case_id=case.id
+        )
+        self._followed: Decisions | None = None
+        self._deciders: dict[str, Decisions] = {}
         self._decisions: dict[tuple[str, str | None, str | None], Decision] = {}
+        self._checked: dict[tuple[str, str | None], list[tuple[str, Marking]]] = {}
+        self._unrestricted: dict[tuple[str, str | None], bool] = {}
+        self._defs: dict[str, list[Marking]] = {}
+        self._has_precondition: dict[str, bool] = {}
+        self._never: dict[str, frozenset[str]] = {}
+        self._comparisons: dict[tuple[Any, ...], tuple[Decision | None, list[_Hidden]]] = {}
         self._preconditions: dict[tuple[int, str], Decision | None] = {}
         self._checking: set[tuple[int, str]] = set()
         self._models: dict[str | None, dict[str, Any] | None] = {}
         self._evidence: dict[str, EntityEvidence | None] = {}
-        self._status: dict[str, str | None] = {}
+        self._members: dict[
+            str, tuple[str | None, list[tuple[reads.RecordRow, int | None]], bool]
+        ] = {}
         self._threshold: float | None = None
         self._fields: dict[str, dict[str, set[str]]] = {o: {} for o in SEVERITY}
         self._used: set[int] = set()
@@ -156,16 +173,24 @@ class Read:
     # -- what the records are ---------------------------------------------------------------
 
     def markings(self, source: str) -> tuple[str, ...]:
-        if self._sources is None:
-            self._sources = reads.sources(self.conn)
-        found = self._sources.get(source)
-        return () if found is None else found.markings
+        """The source's markings, as the first row of it this read saw carried them (every
+        record row comes with them), else as the sources table says now."""
+        found = self._markings.get(source)
+        if found is None:
+            if self._all_sources is None:
+                self._all_sources = reads.sources(self.conn)
+            facts = self._all_sources.get(source)
+            found = self._markings[source] = () if facts is None else facts.markings
+        return found
 
     def refs(self, record_ids: Iterable[int]) -> dict[int, RecordRef]:
-        return {i: _ref(row) for i, row in reads.record_rows(self.conn, record_ids).items()}
+        return {i: self.ref_of(row) for i, row in reads.record_rows(self.conn, record_ids).items()}
 
-    @staticmethod
-    def ref_of(row: reads.RecordRow) -> RecordRef:
+    def ref_of(self, row: reads.RecordRow) -> RecordRef:
+        """The row as a reference, noting its source's markings for the rest of the read
+        (the first row of a source to be seen decides, so one read never mixes two)."""
+        if row.markings is not None:
+            self._markings.setdefault(row.source, row.markings)
         return _ref(row)
 
     def ref(self, source: str, source_key: str) -> RecordRef:
@@ -175,23 +200,41 @@ class Read:
         missing = f"no current record {source_key!r} in source {source!r}"
         if row is None:
             raise NotFoundError(missing)
-        found = _ref(row)
+        found = self.ref_of(row)
         if self.omitted(found):
             self.note_omitted(found)
             raise NotFoundError(missing)
         return found
 
     def status(self, entity_id: str) -> str | None:
-        """The entity's status (active, merged, split, ...), read once per read."""
-        if entity_id not in self._status:
-            self._status[entity_id] = reads.entity_status(self.conn, entity_id)
-        return self._status[entity_id]
+        """The entity's status (active, merged, split, ...), read once per read (with its
+        members, which an active entity's read goes on to need)."""
+        status, _, _ = self.members(entity_id)
+        return status
+
+    def members(
+        self, entity_id: str
+    ) -> tuple[str | None, list[tuple[reads.RecordRow, int | None]], bool]:
+        """The entity's status, its member rows (each with the link that attached it) and
+        whether any member was judged by a reviewer, read once per read."""
+        found = self._members.get(entity_id)
+        if found is None:
+            found = reads.evidence_members(self.conn, entity_id)
+            if found[0] is None:  # no members: retired, or no such entity
+                found = (reads.entity_status(self.conn, entity_id), [], False)
+            self._members[entity_id] = found
+        return found
 
     def threshold(self) -> float:
         """The match probability at which the latest run let records join."""
         if self._threshold is None:
             self._threshold = reads.clustering_threshold(self.conn)
         return self._threshold
+
+    def note_threshold(self, threshold: float) -> None:
+        """The threshold as read along with the links (``reads.links_and_threshold``)."""
+        if self._threshold is None:
+            self._threshold = threshold
 
     def model(self, version: str | None) -> dict[str, Any] | None:
         if version not in self._models:
@@ -207,28 +250,34 @@ class Read:
         return any(m.never_disclosed and m.fields is None for m in self._marking_defs(ref.source))
 
     def omitted_field(self, ref: RecordRef, field: str | None) -> bool:
-        return field is not None and any(
-            m.never_disclosed and m.fields is not None and field in m.fields
-            for m in self._marking_defs(ref.source)
-        )
+        if field is None:
+            return False
+        return field in self._never_fields(ref.source)
+
+    def _never_fields(self, source: str) -> frozenset[str]:
+        """The fields of the source's records that are never disclosed (a marking limited
+        to those fields), worked out once per source."""
+        found = self._never.get(source)
+        if found is None:
+            found = self._never[source] = frozenset(
+                f
+                for m in self._marking_defs(source)
+                if m.never_disclosed and m.fields is not None
+                for f in m.fields
+            )
+        return found
 
     def decision(self, ref: RecordRef, field: str | None) -> Decision:
         """May ``field`` of the record (None: the record as a whole) be used here, and why."""
         key = (ref.source, field, ref.entity_id)
         base = self._decisions.get(key)
         if base is None:
-            base = decide(
-                self.pack,
-                purpose=self.purpose,
+            base = self._decisions[key] = self._decider(ref.source).decide(
                 markings=self.markings(ref.source),
                 field=field,
-                authorisations=self.authorisations,
                 subject=ref.entity_id,
                 source=ref.source,
-                now=self.now,
-                case_id=self.case.id,
             )
-            self._decisions[key] = base
         if base.shown:
             for name, marking in self._with_precondition(ref.source, field):
                 unmet = self._precondition(ref, name, marking)
@@ -236,21 +285,133 @@ class Read:
                     return unmet
         return base
 
+    def unrestricted(self, ref: RecordRef) -> bool:
+        """Whether every value of the record may be shown here (no marking of its source
+        restricts anything for this subject, and none sets a statutory precondition): the
+        shortcut for a value built from several fields, such as a link's comparison
+        level, where each field would otherwise be decided in turn."""
+        key = (ref.source, ref.entity_id)
+        found = self._unrestricted.get(key)
+        if found is None:
+            found = self._unrestricted[key] = not self._preconditioned(
+                ref.source
+            ) and self._decider(ref.source).unrestricted(
+                markings=self.markings(ref.source), subject=ref.entity_id, source=ref.source
+            )
+        return found
+
+    def comparison(
+        self, name: str, refs: Sequence[RecordRef | None]
+    ) -> tuple[Decision | None, list[tuple[RecordRef, str | None, Decision]]]:
+        """The most restrictive decision on the values comparison ``name`` read from
+        ``refs`` (None: all may be seen; a None ref is the reader's own input), and each
+        withheld (record, field, decision). Remembered per comparison and per each record's
+        source and entity (and the record itself, where a marking of its source sets a
+        precondition): an entity's links mostly join the same few sources, so their many
+        comparison levels share a handful of answers."""
+        key = (name, *(None if r is None else self._decision_key(r) for r in refs))
+        found = self._comparisons.get(key)
+        if found is None:
+            hidden: list[_Hidden] = []
+            worst: Decision | None = None
+            for i, ref in enumerate(refs):
+                if ref is None or self.unrestricted(ref):
+                    continue
+                for field in comparison_fields(name):
+                    decision = self.decision(ref, field)
+                    if not decision.shown:
+                        hidden.append((i, field, decision))
+                        if worst is None or SEVERITY[decision.outcome] > SEVERITY[worst.outcome]:
+                            worst = decision
+            found = self._comparisons[key] = (worst, hidden)
+        worst, hidden = found
+        withheld = []
+        for i, field, decision in hidden:
+            ref = refs[i]
+            if ref is not None:
+                withheld.append((ref, field, decision))
+        return worst, withheld
+
+    def _decision_key(self, ref: RecordRef) -> tuple[Any, ...]:
+        if self._preconditioned(ref.source):
+            return (ref.source, ref.entity_id, ref.record_id)
+        return (ref.source, ref.entity_id)
+
+    def _preconditioned(self, source: str) -> bool:
+        """Whether a marking of the source sets a statutory precondition, checked record
+        by record (``linkwise.govern.corroboration``)."""
+        found = self._has_precondition.get(source)
+        if found is None:
+            found = self._has_precondition[source] = any(
+                m.requires_corroboration is not None for m in self._marking_defs(source)
+            )
+        return found
+
     def standing(self, ref: RecordRef) -> Decision:
         """The decision on the record as a whole: its key, its facts, its existence."""
         return self.decision(ref, None)
 
+    def _decider(self, source: str) -> Decisions:
+        """The decisions for values of ``source``. An authorisation limited to named
+        subjects covers the entities those have since become (an order names a person, not
+        an entity id), which takes a walk over the stored redirects; the walk is made only
+        when one such authorisation, in force now, reaches this source and one of its
+        markings, since otherwise its subject list never decides anything (see
+        ``linkwise.govern.policy``: scope sources and markings are checked first)."""
+        found = self._deciders.get(source)
+        if found is None:
+            carried = set(self.markings(source))
+            reaching = any(
+                auth.scope.subjects
+                and source in auth.scope.sources
+                and carried & set(auth.scope.markings)
+                and authorisation_state(self.pack, auth, self.now) == "active"
+                for auth in self.authorisations
+            )
+            found = self._deciders[source] = self._follow() if reaching else self._plain
+        return found
+
+    def _follow(self) -> Decisions:
+        if self._followed is None:
+            followed = []
+            for auth in self.authorisations:
+                if (
+                    auth.scope.subjects
+                    and authorisation_state(self.pack, auth, self.now) == "active"
+                ):
+                    subjects = set(auth.scope.subjects) | current_ids(
+                        self.conn, auth.scope.subjects
+                    )
+                    scope = replace(auth.scope, subjects=tuple(sorted(subjects)))
+                    auth = replace(auth, scope=scope)
+                followed.append(auth)
+            self._followed = Decisions(
+                self.pack,
+                purpose=self.purpose,
+                authorisations=followed,
+                now=self.now,
+                case_id=self.case.id,
+            )
+        return self._followed
+
     def _marking_defs(self, source: str) -> list[Marking]:
-        return [m for name in self.markings(source) if (m := self.pack.markings.get(name))]
+        found = self._defs.get(source)
+        if found is None:
+            found = self._defs[source] = [
+                m for name in self.markings(source) if (m := self.pack.markings.get(name))
+            ]
+        return found
 
     def _with_precondition(self, source: str, field: str | None) -> list[tuple[str, Marking]]:
-        found = []
-        for name in self.markings(source):
-            marking = self.pack.markings.get(name)
-            if marking is None or marking.requires_corroboration is None:
-                continue
-            if marking.fields is None or field in marking.fields:
-                found.append((name, marking))
+        found = self._checked.get((source, field))
+        if found is None:
+            found = self._checked[(source, field)] = []
+            for name in self.markings(source):
+                marking = self.pack.markings.get(name)
+                if marking is None or marking.requires_corroboration is None:
+                    continue
+                if marking.fields is None or field in marking.fields:
+                    found.append((name, marking))
         return found
 
     def _precondition(self, ref: RecordRef, name: str, marking: Marking) -> Decision | None:
@@ -271,7 +432,8 @@ class Read:
     def count(self, ref: RecordRef, field: str | None, decision: Decision) -> None:
         """Note in the read's audit event that ``field`` of the record was decided so."""
         self._fields[decision.outcome].setdefault(ref.source, set()).add(field or RECORD)
-        self._used.update(decision.authorisations_used)
+        if decision.unlocked_by is not None or decision.parts:
+            self._used.update(decision.authorisations_used)
         if decision.shown:
             self._disclosed.add(ref.record_id)
         else:
@@ -280,7 +442,9 @@ class Read:
 
     def value(self, ref: RecordRef, field: str | None, value: Any) -> Any:
         """``value`` of ``field`` if the reader may see it, else its marker."""
-        return self.value_of(ref, (field,), value)
+        decision = self.decision(ref, field)
+        self.count(ref, field, decision)
+        return value if decision.shown else marker(decision)
 
     def value_of(self, ref: RecordRef, fields: Sequence[str | None], value: Any) -> Any:
         """A value made from several fields (a raw column feeding two of them): shown only
@@ -424,6 +588,10 @@ class Read:
             decision=decision,
             case_id=self.case.id,
         )
+
+
+_Hidden = tuple[int, str | None, Decision]
+"""A withheld value of a comparison: which of its records, which field, and why."""
 
 
 def _ref(row: reads.RecordRow) -> RecordRef:

@@ -142,31 +142,120 @@ def decide(
     A marking with ``fields`` restricts only those canonical fields: it does not apply to
     other fields, nor to the record as a whole. ``now`` must be timezone-aware.
     """
-    if purpose not in pack.purposes:
-        return Decision(
-            outcome="prohibited",
-            rule=f"purpose:{purpose}.undefined",
-            reason=(
-                f"Purpose {purpose!r} is not defined in policy pack {pack.name!r}; nothing is "
-                "shown for it until the pack defines it."
-            ),
-            authority=f"policy pack {pack.name} {pack.version}",
+    decisions = Decisions(
+        pack, purpose=purpose, authorisations=authorisations, now=now, case_id=case_id
+    )
+    return decisions.decide(markings=markings, field=field, subject=subject, source=source)
+
+
+class Decisions:
+    """``decide`` for the many values of one read: one purpose, one set of authorisations,
+    one moment. Answers are memoised, so each distinct question is worked out once.
+
+    A marking's part of a decision depends on the marking, the source and the subject, never
+    on the field (the field says only whether the marking applies), so the parts are
+    memoised on their own and each field's decision is assembled from those that apply:
+    a record's ten values under two markings cost two parts, not twenty. Not thread-safe:
+    a read's decisions belong to its one thread.
+    """
+
+    def __init__(
+        self,
+        pack: PolicyPack,
+        *,
+        purpose: str,
+        authorisations: Sequence[Authorisation],
+        now: dt.datetime,
+        case_id: int | None = None,
+    ) -> None:
+        self.pack = pack
+        self.purpose = purpose
+        self.authorisations = tuple(authorisations)
+        self.now = now
+        self.case_id = case_id
+        self._parts: dict[tuple[str, str | None, str | None], Decision] = {}
+        self._answers: dict[
+            tuple[tuple[str, ...], str | None, str | None, str | None], Decision
+        ] = {}
+
+    def decide(
+        self,
+        *,
+        markings: Collection[str],
+        field: str | None,
+        subject: str | None,
+        source: str | None,
+    ) -> Decision:
+        """As ``decide`` the function, for this read's purpose, authorisations and time."""
+        key = (tuple(markings), field, subject, source)
+        found = self._answers.get(key)
+        if found is None:
+            found = self._answers[key] = self._decide(key[0], field, subject, source)
+        return found
+
+    def unrestricted(
+        self, *, markings: Collection[str], subject: str | None, source: str | None
+    ) -> bool:
+        """Whether every value of a record carrying ``markings`` may be shown: each
+        marking's part allows it (a marking limited to some fields allows or restricts
+        them all alike), so no field's decision can be anything but ``shown``."""
+        return self.purpose in self.pack.purposes and all(
+            self._part(name, subject, source).shown for name in markings
         )
-    ctx = _Context(pack, purpose, field, authorisations, subject, source, now, case_id)
-    parts = [
-        part for name in dict.fromkeys(markings) if (part := _decide_marking(ctx, name)) is not None
-    ]
-    if not parts:
-        what = "this record" if field is None else f"field {field!r}"
-        return Decision(
-            outcome="shown",
-            rule="no_marking",
-            reason=f"No marking restricts {what}.",
-            authority="",
-        )
-    if len(parts) == 1:
-        return parts[0]
-    return _combine(parts)
+
+    def _decide(
+        self, markings: tuple[str, ...], field: str | None, subject: str | None, source: str | None
+    ) -> Decision:
+        pack = self.pack
+        if self.purpose not in pack.purposes:
+            return Decision(
+                outcome="prohibited",
+                rule=f"purpose:{self.purpose}.undefined",
+                reason=(
+                    f"Purpose {self.purpose!r} is not defined in policy pack {pack.name!r}; "
+                    "nothing is shown for it until the pack defines it."
+                ),
+                authority=f"policy pack {pack.name} {pack.version}",
+            )
+        parts = [
+            self._part(name, subject, source)
+            for name in dict.fromkeys(markings)
+            if _applies(pack, name, field)
+        ]
+        if not parts:
+            what = "this record" if field is None else f"field {field!r}"
+            return Decision(
+                outcome="shown",
+                rule="no_marking",
+                reason=f"No marking restricts {what}.",
+                authority="",
+            )
+        if len(parts) == 1:
+            return parts[0]
+        return _combine(parts)
+
+    def _part(self, name: str, subject: str | None, source: str | None) -> Decision:
+        key = (name, subject, source)
+        found = self._parts.get(key)
+        if found is None:
+            ctx = _Context(
+                self.pack,
+                self.purpose,
+                self.authorisations,
+                subject,
+                source,
+                self.now,
+                self.case_id,
+            )
+            found = self._parts[key] = _decide_marking(ctx, name)
+        return found
+
+
+def _applies(pack: PolicyPack, name: str, field: str | None) -> bool:
+    """Whether marking ``name`` restricts ``field`` (None: the record as a whole). A marking
+    the pack does not define restricts everything."""
+    marking = pack.markings.get(name)
+    return marking is None or marking.fields is None or field in marking.fields
 
 
 def authorisation_state(pack: PolicyPack, auth: Authorisation, now: dt.datetime) -> State:
@@ -211,7 +300,6 @@ def explain(decision: Decision) -> str:
 class _Context:
     pack: PolicyPack
     purpose: str
-    field: str | None
     authorisations: Sequence[Authorisation]
     subject: str | None
     source: str | None
@@ -219,7 +307,7 @@ class _Context:
     case_id: int | None
 
 
-def _decide_marking(ctx: _Context, name: str) -> Decision | None:
+def _decide_marking(ctx: _Context, name: str) -> Decision:
     marking = ctx.pack.markings.get(name)
     if marking is None:
         return Decision(
@@ -231,8 +319,6 @@ def _decide_marking(ctx: _Context, name: str) -> Decision | None:
             ),
             authority=f"policy pack {ctx.pack.name} {ctx.pack.version}",
         )
-    if marking.fields is not None and ctx.field not in marking.fields:
-        return None
     if marking.never_disclosed:
         return Decision(
             outcome="prohibited",

@@ -10,10 +10,13 @@ at once); each refusal writes a ``permission.denied`` audit event, committed bef
 is raised.
 
 Each read is one transaction (``reading``): it re-reads the actor, the case and the case's
-authorisations (so a revocation or an expiry takes effect on the very next read), follows
-entity redirects so that an authorisation naming an entity that was since merged or split
-still reaches its records, decides every value it returns (``linkwise.govern.gate.Read``),
-and writes its audit event in the same transaction. A read that finds nothing is audited too
+authorisations, in one statement (``standing``), so a revocation, a disabled account or a
+closed case takes effect on the very next read, in every process, and judges each
+authorisation's validity against the clock at that read (so does an expiry); nothing about
+who may see what is kept from one read to the next. It follows entity redirects so that an
+authorisation naming an entity that was since merged or split still reaches its records,
+decides every value it returns (``linkwise.govern.gate.Read``), and writes its audit event
+in the same transaction. A read that finds nothing is audited too
 (``decision.outcome: not_found``); one refused on bad input (an unknown field, say) is not a
 read and leaves no event.
 
@@ -32,17 +35,16 @@ through the ``Read`` it yields.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 from linkwise.govern import audit, document_reads
 from linkwise.govern.accounts import AuditedRefusalError, User, to_user
-from linkwise.govern.authorisations import authorisations_for_case
 from linkwise.govern.cases import get_case
+from linkwise.govern.entity_ids import current_ids
 from linkwise.govern.gate import (
     RECORD,
     NotFoundError,
@@ -52,7 +54,7 @@ from linkwise.govern.gate import (
     is_withheld,
     marker,
 )
-from linkwise.govern.policy import authorisation_state, explain
+from linkwise.govern.policy import explain
 from linkwise.govern.views import (
     SUMMARY_FIELDS,
     export_record,
@@ -68,6 +70,7 @@ from linkwise.model.roles import Role
 from linkwise.normalize.terms import search_terms
 from linkwise.store import reads
 from linkwise.store import records as record_store
+from linkwise.store import standing as standing_store
 from linkwise.store import users as user_store
 
 __all__ = [
@@ -106,9 +109,27 @@ def admit(conn: Connection, actor: User, case_id: int, action: str) -> tuple[Use
     """The actor as stored now and the case, if the one may read person data in the other;
     otherwise write a ``permission.denied`` event and raise SessionRefusedError (the caller
     commits before passing it on)."""
-    row = user_store.user_by_id(conn, actor.id)
-    current = to_user(row) if row is not None else None
-    case = get_case(conn, case_id)
+    current, case, _ = standing(conn, actor, case_id, action)
+    return current, case
+
+
+def standing(
+    conn: Connection, actor: User, case_id: int, action: str
+) -> tuple[User, Case, tuple[Authorisation, ...]]:
+    """``admit``, with the case's authorisations in any state, all read in one statement
+    (``linkwise.store.standing``): what every read re-reads, so that a disabled account,
+    a role change, a closed case or a revocation takes effect at the very next read."""
+    found = standing_store.standing(conn, actor.id, case_id)
+    current: User | None
+    case: Case | None
+    if found is not None:
+        uid, username, display_name, role, disabled = found.user
+        current = User(uid, username, display_name, Role(role), disabled)
+        case, authorisations = found.case, found.authorisations
+    else:  # the user or the case is missing: say which
+        row = user_store.user_by_id(conn, actor.id)
+        current = to_user(row) if row is not None else None
+        case, authorisations = get_case(conn, case_id), ()
     roles = ", ".join(r.value for r in READ_ROLES)
     problem = None
     if current is None:
@@ -127,7 +148,7 @@ def admit(conn: Connection, actor: User, case_id: int, action: str) -> tuple[Use
     if problem is None:
         assert current is not None
         assert case is not None
-        return current, case
+        return current, case, authorisations
     shown = current or actor
     audit.record(
         conn,
@@ -145,34 +166,6 @@ def admit(conn: Connection, actor: User, case_id: int, action: str) -> tuple[Use
         case_id=case.id if case is not None else None,
     )
     raise SessionRefusedError(f"{action} refused: {problem}")
-
-
-def current_ids(conn: Connection, entity_ids: Iterable[str]) -> set[str]:
-    """The active entity ids that ``entity_ids`` are or have become, following merges and
-    splits over any number of runs (the same walk as ``linkwise.resolve.ids.resolve_redirect``,
-    which this layer may not import, over the stored redirects only)."""
-    seen = set(entity_ids)
-    frontier = set(seen)
-    while frontier:
-        moves = reads.redirects_from(conn, frontier)
-        frontier = {new for targets in moves.values() for new in targets} - seen
-        seen |= frontier
-    return reads.active_among(conn, seen)
-
-
-def in_force(
-    conn: Connection, case: Case, pack: PolicyPack, now: dt.datetime
-) -> list[Authorisation]:
-    """The case's authorisations as they stand now, each subject list of one in force
-    widened to the entities its subjects have since become (an order names a person, not
-    an entity id). The others are kept as they are, for decisions to name."""
-    out = []
-    for auth in authorisations_for_case(conn, case.id):
-        if auth.scope.subjects and authorisation_state(pack, auth, now) == "active":
-            subjects = set(auth.scope.subjects) | current_ids(conn, auth.scope.subjects)
-            auth = replace(auth, scope=replace(auth.scope, subjects=tuple(sorted(subjects))))
-        out.append(auth)
-    return out
 
 
 def admit_committed(engine: Engine, actor: User, case_id: int) -> tuple[User, Case]:
@@ -231,18 +224,19 @@ class GovernedSession:
         missing: NotFoundError | None = None
         with self.engine.begin() as conn:
             try:
-                self.actor, self.case = admit(conn, self.actor, self.case.id, action)
+                self.actor, self.case, authorisations = standing(
+                    conn, self.actor, self.case.id, action
+                )
             except SessionRefusedError as exc:
                 refusal = exc
             else:
-                now = self._clock()
                 read = Read(
                     conn,
                     actor=self.actor,
                     case=self.case,
                     pack=self.pack,
-                    now=now,
-                    authorisations=in_force(conn, self.case, self.pack, now),
+                    now=self._clock(),
+                    authorisations=authorisations,
                     action=action,
                     objects=objects,
                 )

@@ -13,7 +13,6 @@ from typing import Any
 from linkwise.govern.gate import (
     Read,
     RecordRef,
-    comparison_fields,
     field_of,
     marker,
     most_restrictive,
@@ -47,8 +46,11 @@ def link_view(
     """A stored link with its per-comparison levels; a level compared on a value the reader
     may not see is withheld too, since an "exact" beside a shown value would give it away."""
     contributions: dict[str, Any] = {}
-    for name, parts in dict(link["contributions"]).items():
-        contributions[name] = level_or_marker(read, name, (left, right), list(parts))
+    if read.unrestricted(left) and read.unrestricted(right):  # every level may be shown
+        contributions = {name: list(parts) for name, parts in dict(link["contributions"]).items()}
+    else:
+        for name, parts in dict(link["contributions"]).items():
+            contributions[name] = level_or_marker(read, name, (left, right), list(parts))
     return {
         "id": link["id"],
         "record_l": link["record_l"],
@@ -65,20 +67,11 @@ def level_or_marker(
 ) -> Any:
     """``level`` if every value the comparison read may be seen (a None ref is the reader's
     own input), else the marker of the most restrictive decision."""
-    decisions = [
-        (ref, f, read.decision(ref, f))
-        for ref in refs
-        if ref is not None
-        for f in comparison_fields(comparison)
-    ]
-    if not decisions:
+    worst, hidden = read.comparison(comparison, refs)
+    if worst is None:
         return level
-    worst = most_restrictive(d for _, _, d in decisions)
-    if worst.shown:
-        return level
-    for ref, f, d in decisions:
-        if not d.shown:
-            read.count(ref, f, d)
+    for ref, f, d in hidden:
+        read.count(ref, f, d)
     return marker(worst)
 
 

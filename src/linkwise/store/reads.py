@@ -10,7 +10,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, bindparam, func, select, tuple_
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    tuple_,
+    union_all,
+)
 
 from linkwise.model.fields import RECORD_COLUMNS
 from linkwise.store import tables as t
@@ -31,7 +43,9 @@ class SourceFacts:
 @dataclass(frozen=True, slots=True)
 class RecordRow:
     """Where a record sits: its source, key, whether it is the current version, and the
-    entity holding it (None when it is in none)."""
+    entity holding it (None when it is in none); with its source's markings as stored now
+    (read with the row, so a read needs no separate look at the sources; None for a row
+    made by hand, whose markings nobody read)."""
 
     id: int
     source_id: int
@@ -39,6 +53,7 @@ class RecordRow:
     source_key: str
     is_current: bool
     entity_id: str | None
+    markings: tuple[str, ...] | None = None
 
 
 def sources(conn: Connection) -> dict[str, SourceFacts]:
@@ -58,6 +73,7 @@ def _record_query() -> Any:
             r.c.source_key,
             r.c.is_current,
             m.c.entity_id,
+            s.c.markings,
         )
         .join(s, s.c.id == r.c.source_id)
         .outerjoin(m, m.c.record_id == r.c.id)
@@ -72,6 +88,7 @@ def _record_row(row: Any) -> RecordRow:
         str(row.source_key),
         bool(row.is_current),
         None if row.entity_id is None else str(row.entity_id),
+        tuple(row.markings or ()),
     )
 
 
@@ -136,6 +153,35 @@ _REDIRECTS = (
 )
 _ACTIVE = select(_e.c.id).where(_e.c.id.in_(_ids), _e.c.status == "active")
 
+# Folded statements for the governed entity view (``linkwise.govern.evidence``): each saves
+# the read a round trip it would otherwise make on every entity.
+_j = t.judgements
+_EVIDENCE_MEMBERS = (
+    _record_query()
+    .add_columns(
+        _e.c.status.label("entity_status"),
+        _m.c.via_link,
+        select(literal(1))
+        .where(_j.c.left_source_id == _r.c.source_id, _j.c.left_key == _r.c.source_key)
+        .exists()
+        .label("judged"),
+    )
+    .where(_m.c.entity_id == bindparam("id"))
+    .join(_e, _e.c.id == _m.c.entity_id)
+    .order_by(_s.c.name, _r.c.source_key)
+)
+_LINKS_AND_THRESHOLD = select(_lk, _THRESHOLD.scalar_subquery().label("threshold")).where(
+    _lk.c.record_l.in_(_ids)
+)
+_WALK = union_all(
+    select(t.entity_redirects.c.old_id.label("id"), t.entity_redirects.c.new_id.label("to")).where(
+        t.entity_redirects.c.old_id.in_(_ids), t.entity_redirects.c.new_id.is_not(None)
+    ),
+    select(_e.c.id, cast(null(), String).label("to")).where(
+        _e.c.id.in_(_ids), _e.c.status == "active"
+    ),
+)
+
 
 def record_rows(conn: Connection, ids: Iterable[int]) -> dict[int, RecordRow]:
     found: dict[int, RecordRow] = {}
@@ -192,6 +238,58 @@ def links_among(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
             if row["record_r"] in inside:
                 found[int(row["id"])] = dict(row)
     return [found[k] for k in sorted(found)]
+
+
+def evidence_members(
+    conn: Connection, entity_id: str
+) -> tuple[str | None, list[tuple[RecordRow, int | None]], bool]:
+    """``entity_status`` and ``entity_member_rows`` in one statement, and whether any member
+    is the left side of a reviewer's judgement (else ``judged_same`` need not be asked).
+    The status is None when the entity has no members (ask ``entity_status`` then: a
+    retired entity has none)."""
+    rows = conn.execute(_EVIDENCE_MEMBERS, {"id": entity_id}).all()
+    if not rows:
+        return None, [], False
+    members = [
+        (_record_row(row), None if row.via_link is None else int(row.via_link)) for row in rows
+    ]
+    return str(rows[0].entity_status), members, any(row.judged for row in rows)
+
+
+def links_and_threshold(
+    conn: Connection, ids: Sequence[int]
+) -> tuple[list[dict[str, Any]], float | None]:
+    """``links_among`` and ``clustering_threshold`` in one statement; the threshold is None
+    when no link leaves ``ids`` (then nothing needs it)."""
+    inside = set(ids)
+    found: dict[int, dict[str, Any]] = {}
+    threshold: float | None = None
+    wanted = sorted(inside)
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        for row in conn.execute(_LINKS_AND_THRESHOLD, {"ids": chunk}).mappings():
+            link = dict(row)
+            level = link.pop("threshold")
+            threshold = DEFAULT_THRESHOLD if level is None else float(level)
+            if link["record_r"] in inside:
+                found[int(link["id"])] = link
+    return [found[k] for k in sorted(found)], threshold
+
+
+def redirects_and_active(conn: Connection, ids: Iterable[str]) -> tuple[set[str], set[str]]:
+    """One step of following retired entity ids, in one statement per chunk: the ids that
+    ``ids`` were redirected to (merges and splits), and those of ``ids`` that are active."""
+    targets: set[str] = set()
+    active: set[str] = set()
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        for row in conn.execute(_WALK, {"ids": chunk}):
+            if row.to is None:
+                active.add(str(row.id))
+            else:
+                targets.add(str(row.to))
+    return targets, active
 
 
 def links_touching(conn: Connection, record_id: int) -> list[dict[str, Any]]:

@@ -1,0 +1,132 @@
+"""No governed read is ever answered from stale governance. Reads re-read the user, the case
+and its authorisations at every read and keep per-read memos only (issue 4's overhead work),
+so a revocation, a disabled account, a closed case or an expiry takes effect on the very
+next read: in a long-lived session that has read many times already, and when the change is
+made through another ``Workspace`` on the same database, as a second server process would.
+On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+
+from linkwise.govern.session import SessionRefusedError
+from linkwise.workspace import Workspace, case_work, users
+from linkwise.workspace.cases import revoke_authorisation
+from tests.govern.test_session import BRIDGE, BRIDGE_LINKS, _fields, craft, ws
+from tests.helpers import ADMIN, PASSWORD, authorise, seed_case, seed_user
+
+__all__ = ["ws"]  # the session tests' world, used as a fixture here
+
+
+@pytest.fixture
+def other(ws: Workspace) -> Iterator[Workspace]:
+    """A second workspace object on the same database: another server process."""
+    second = Workspace.open(ws.root, ws.db_url)
+    yield second
+    second.close()
+
+
+def _family_name(session: object, key: str = "10") -> object:
+    return _fields(session.record("dmv", key))["family_name"]  # type: ignore[attr-defined]
+
+
+def _warm(session: object) -> None:
+    """Enough reads that any memo a read could keep would be warm."""
+    for _ in range(3):
+        session.entity("E10")  # type: ignore[attr-defined]
+        session.record("dmv", "10")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("through_other", [False, True], ids=["same", "other_process"])
+def test_a_revocation_takes_effect_at_the_next_read(
+    ws: Workspace, other: Workspace, through_other: bool
+) -> None:
+    craft(ws, BRIDGE, BRIDGE_LINKS)
+    user, case = seed_case(ws, "civil_immigration")
+    lee = seed_user(ws, "lee", "legal_reviewer")
+    warrant = authorise(ws, lee, case, "judicial_warrant", sources=["dmv"], markings=["dmv"])
+    with ws.session(user, case.id) as session:
+        _warm(session)
+        assert _family_name(session) == "moreau"
+        revoke_authorisation(other if through_other else ws, lee, warrant.id, "quashed")
+        after = _family_name(session)
+    assert isinstance(after, dict)
+    assert after["outcome"] == "prohibited"
+
+
+@pytest.mark.parametrize("through_other", [False, True], ids=["same", "other_process"])
+def test_disabling_the_reader_takes_effect_at_the_next_read(
+    ws: Workspace, other: Workspace, through_other: bool
+) -> None:
+    craft(ws, BRIDGE, BRIDGE_LINKS)
+    user, case = seed_case(ws, username="bob")
+    with ws.session(user, case.id) as session:
+        _warm(session)
+        users.disable_user(other if through_other else ws, ADMIN, PASSWORD, "bob")
+        with pytest.raises(SessionRefusedError, match="disabled"):
+            session.entity("E10")
+
+
+@pytest.mark.parametrize("through_other", [False, True], ids=["same", "other_process"])
+def test_closing_the_case_takes_effect_at_the_next_read(
+    ws: Workspace, other: Workspace, through_other: bool
+) -> None:
+    craft(ws, BRIDGE, BRIDGE_LINKS)
+    user, case = seed_case(ws)
+    sue = seed_user(ws, "sue", "supervisor")
+    with ws.session(user, case.id) as session:
+        _warm(session)
+        case_work.move(other if through_other else ws, sue, case.id, "closed", "done")
+        with pytest.raises(SessionRefusedError, match="is closed"):
+            session.record("dmv", "10")
+
+
+def test_an_expiry_takes_effect_at_the_next_read(ws: Workspace) -> None:
+    craft(ws, BRIDGE, BRIDGE_LINKS)
+    user, case = seed_case(ws, "civil_immigration")
+    lee = seed_user(ws, "lee", "legal_reviewer")
+    start = dt.datetime.now(dt.UTC)
+    ends = start + dt.timedelta(hours=1)
+    authorise(
+        ws,
+        lee,
+        case,
+        "judicial_warrant",
+        sources=["dmv"],
+        markings=["dmv"],
+        valid_from=start - dt.timedelta(hours=1),
+        valid_to=ends,
+    )
+    now = [start]
+    with ws.session(user, case.id, clock=lambda: now[0]) as session:
+        _warm(session)
+        assert _family_name(session) == "moreau"
+        now[0] = ends + dt.timedelta(seconds=1)
+        after = _family_name(session)
+        why = session.why("dmv", "10", "family_name")
+    assert isinstance(after, dict)
+    assert after["outcome"] == "prohibited"
+    assert "expired" in why["explanation"]
+
+
+def test_a_subject_limited_order_follows_a_merge_made_mid_session(ws: Workspace) -> None:
+    """The subject list is followed through redirects at each read, never remembered."""
+    craft(ws, {"EOLD": ["court:30", "dmv:30"], "EOTHER": ["dmv:31"]}, [])
+    user, case = seed_case(ws, "civil_immigration")
+    lee = seed_user(ws, "lee", "legal_reviewer")
+    authorise(
+        ws, lee, case, "judicial_warrant", sources=["dmv"], markings=["dmv"], subjects=["EOLD"]
+    )
+    with ws.session(user, case.id) as session:
+        assert _family_name(session, "30") == "petrov"
+        assert isinstance(_family_name(session, "31"), dict)
+        craft(
+            ws,
+            {"ENEW": ["court:30", "dmv:30", "dmv:31"]},
+            [],
+            redirects=[("EOLD", "ENEW", "merge", 2), ("EOTHER", "ENEW", "merge", 1)],
+        )
+        assert _family_name(session, "31") == "novak"
