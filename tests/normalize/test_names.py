@@ -262,3 +262,55 @@ def test_plain_names_take_the_shortcut() -> None:
         "Ortega y Gasset",
     ]:
         assert names._plain_split(raw) is None, raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "generation"),
+    [
+        ("Jr.", "jr", 2),
+        ("JUNIOR", "jr", 2),
+        ("jnr", "jr", 2),
+        ("II", "ii", 2),
+        ("2nd", "ii", 2),
+        ("Sr", "sr", 1),
+        ("senior", "sr", 1),
+        ("III", "iii", 3),
+        ("3rd", "iii", 3),
+        ("iv", "iv", 4),
+        ("V", "v", 5),
+        ("jr phd", "jr", 2),
+        ("PhD", None, None),
+        ("", None, None),
+        (None, None, None),
+    ],
+)
+def test_name_suffix_and_its_generation(
+    raw: str | None, expected: str | None, generation: int | None
+) -> None:
+    assert names.name_suffix(raw) == expected
+    assert names.suffix_generation(raw) == generation
+
+
+@pytest.mark.parametrize(
+    ("family", "expected"),
+    [
+        ("smith jr", ("smith", "jr")),
+        ("smith jr.", ("smith", "jr")),
+        ("smith, jr", ("smith", "jr")),
+        ("de la cruz iii", ("de la cruz", "iii")),
+        ("garcia marquez sr", ("garcia marquez", "sr")),
+        ("smith", ("smith", None)),
+        ("junior", ("junior", None)),  # a surname, not a suffix
+        ("smith v", ("smith v", None)),  # more likely an initial than "the fifth"
+        ("jones ii", ("jones", "ii")),
+    ],
+)
+def test_peel_suffix_from_a_family_name(family: str, expected: tuple[str, str | None]) -> None:
+    assert names.peel_suffix(family) == expected
+
+
+def test_split_suffix_is_the_normal_form_name_suffix_gives() -> None:
+    for raw in ("John Smith Jr.", "SMITH JR, JOHN", "John Smith 3rd", "Smith, John, Senior"):
+        suffix = split_full_name(raw).suffix
+        assert suffix is not None
+        assert names.name_suffix(suffix) == suffix

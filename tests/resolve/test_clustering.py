@@ -3,6 +3,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -15,10 +16,9 @@ from linkwise.resolve.clustering import (
     EdgeColumns,
     Evidence,
     Flag,
-    _one_edit,
     cluster_records,
-    given_names_compatible,
 )
+from linkwise.resolve.likeness import given_names_compatible, one_edit
 
 
 def edge(a: int, b: int, p: float, w: float | None = None) -> Edge[int]:
@@ -50,8 +50,9 @@ def person(
     given: str | None = None,
     family: str | None = None,
     address: str | None = None,
+    suffix: str | None = None,
 ) -> Evidence:
-    return Evidence({"ssn": ssn} if ssn else {}, dob, given, family, address)
+    return Evidence({"ssn": ssn} if ssn else {}, dob, given, family, address, suffix=suffix)
 
 
 # -- basics ------------------------------------------------------------------------------
@@ -284,6 +285,57 @@ def test_a_given_name_typo_or_transliteration_is_no_household() -> None:
         }
         result = cluster_records([1, 2], [edge(1, 2, 0.95)], evidence=evidence)
         assert groups(result) == {frozenset({1, 2})}, other
+
+
+def test_a_father_and_son_with_suffixes_stay_apart() -> None:
+    # Same name and address, no date of birth on one side to tell them apart: only the
+    # suffixes say that these are two generations.
+    evidence = {
+        1: person(given="pavel", dob="1968-04-13", suffix="sr", **HOME),
+        2: person(given="pavel", suffix="jr", **HOME),
+    }
+    result = cluster_records([1, 2], [edge(1, 2, 0.99)], evidence=evidence)
+    assert groups(result) == {frozenset({1}), frozenset({2})}
+    reason = only(result.flags, "conflict").reason
+    assert "name suffixes 'sr' and 'jr'" in reason
+    assert "father and son" in reason
+
+
+@pytest.mark.parametrize(
+    ("suffix_a", "suffix_b", "merged"),
+    [
+        ("jr", "jr", True),
+        ("jr", None, True),  # a dropped suffix is no evidence
+        (None, "sr", True),
+        ("jr", "ii", True),  # both "the second"
+        ("ii", "iii", False),
+        ("iii", "iv", False),
+        ("sr", "iii", False),
+    ],
+)
+def test_suffix_conflicts(suffix_a: str | None, suffix_b: str | None, merged: bool) -> None:
+    evidence = {
+        1: person(given="james", suffix=suffix_a, **HOME),
+        2: person(given="james", suffix=suffix_b, **HOME),
+    }
+    result = cluster_records([1, 2], [edge(1, 2, 0.99)], evidence=evidence)
+    assert (groups(result) == {frozenset({1, 2})}) is merged
+
+
+def test_suffix_conflict_between_clusters_and_a_shared_identifier() -> None:
+    # The son's records (one with the suffix dropped) join; the father's do not join them.
+    evidence = {
+        1: person(given="bruce", suffix="jr", dob="1995-03-06", **HOME),
+        2: person(given="bruce", dob="1995-03-06", **HOME),
+        3: person(given="bruce", suffix="sr", **HOME),
+    }
+    edges = [edge(1, 2, 0.999), edge(2, 3, 0.99), edge(1, 3, 0.98)]
+    result = cluster_records([1, 2, 3], edges, evidence=evidence)
+    assert groups(result) == {frozenset({1, 2}), frozenset({3})}
+    # a shared identifier outweighs the suffixes, as it does a date-of-birth gap
+    shared = {k: replace(v, shared=frozenset({("ssn", "1")})) for k, v in evidence.items()}
+    result = cluster_records([1, 2, 3], edges, evidence=shared)
+    assert groups(result) == {frozenset({1, 2, 3})}
 
 
 def test_household_needs_the_same_address() -> None:
@@ -671,7 +723,7 @@ def test_clustering_invariants(case: Case, rnd: random.Random) -> None:
     if not must:  # without a human override, no cluster holds two SSNs beyond a typo apart
         for cluster in result.clusters:
             ssns = sorted({evidence[r].identifiers.get("ssn") for r in cluster} - {None})
-            assert all(_one_edit(a, b) for a in ssns for b in ssns), ssns
+            assert all(one_edit(a, b) for a in ssns for b in ssns), ssns
     shuffled = list(edges)
     rnd.shuffle(shuffled)
     again = cluster_records(
@@ -732,9 +784,9 @@ def test_a_date_close_to_any_member_is_no_conflict() -> None:
         ("123456789", "987654321", False),
     ],
 )
-def test_one_edit(a: str, b: str, close: bool) -> None:
-    assert _one_edit(a, b) is close
-    assert _one_edit(b, a) is close
+def testone_edit(a: str, b: str, close: bool) -> None:
+    assert one_edit(a, b) is close
+    assert one_edit(b, a) is close
 
 
 def test_an_identifier_typo_is_no_conflict() -> None:

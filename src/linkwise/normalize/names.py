@@ -409,3 +409,51 @@ def surname_tokens(family: str) -> tuple[str, ...]:
     words = fold(family).split()
     kept = tuple(w for w in words if w not in data.FOLDED_PARTICLES)
     return kept if kept else tuple(words)
+
+
+_GENERATIONS: dict[str, int] = {"sr": 1, "jr": 2, "ii": 2, "iii": 3, "iv": 4, "v": 5}
+"""Which generation of a name each suffix denotes. "Jr" and "II" are one: both say "the
+second of this name", and people and clerks write one for the other."""
+
+
+def name_suffix(raw: str | None) -> str | None:
+    """The normal form of a generational suffix ("Jr.", "JUNIOR", "3rd" -> "jr", "jr",
+    "iii"), taking the first word that is one ("jr phd" -> "jr"); None when there is none.
+
+    Sources give suffixes in a column of their own, written many ways; the splitter already
+    returns this form for a suffix inside a full name."""
+    if not raw:
+        return None
+    for token in raw.split():
+        found = data.SUFFIXES.get(_key(token).strip(","))
+        if found is not None:
+            return found
+    return None
+
+
+def suffix_generation(suffix: str | None) -> int | None:
+    """1 for "sr", 2 for "jr" and "ii", 3 for "iii", ...; None for no (known) suffix.
+
+    Two records whose suffixes name different generations ("jr" and "sr", "ii" and "iii")
+    name a father and a son, not one person."""
+    if not suffix:
+        return None
+    return _GENERATIONS.get(name_suffix(suffix) or "")
+
+
+_FAMILY_SUFFIXES = frozenset(k for k in data.SUFFIXES if k != "v")
+"""Suffix words recognised at the end of a family-name field. "V" is left out: as the last
+word of a surname it is more often an initial than "the fifth"."""
+
+
+def peel_suffix(family: str) -> tuple[str, str | None]:
+    """A family name without a trailing suffix word, and that suffix's normal form:
+    "smith jr" -> ("smith", "jr"). Sources with a surname column often write the suffix
+    there; a one-word surname ("Junior" is a surname too) is left alone."""
+    words = family.split()
+    if len(words) < 2:
+        return family, None
+    last = _key(words[-1]).strip(",")
+    if last not in _FAMILY_SUFFIXES:
+        return family, None
+    return " ".join(words[:-1]).rstrip(","), data.SUFFIXES[last]

@@ -9,9 +9,10 @@ decision between two clusters as wholes, strongest link first:
    "different" (a cannot-link) into one cluster;
 2. pairs scored at or above ``threshold`` are taken in descending match weight (ties by
    record order), and each joins its two clusters unless the clusters hold a cannot-link
-   pair, conflicting strong evidence (two SSNs; dates of birth years apart), the household
-   pattern (same family name and address, different given names and dates of birth), or
-   too little support from the other scored pairs between them (see ``cluster_records``);
+   pair, conflicting strong evidence (two SSNs; dates of birth years apart; name suffixes
+   of different generations, "Jr" and "Sr"), the household pattern (same family name and
+   address, different given names and dates of birth), or too little support from the
+   other scored pairs between them (see ``cluster_records``);
 3. a record that matches two clusters that could not be merged about equally well is
    taken out of both and flagged, rather than left wherever the tie-break put it.
 
@@ -41,9 +42,12 @@ from typing import Any, Generic, Literal, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from linkwise.normalize.names import surname_tokens
-from linkwise.normalize.nickname import nickname_candidates
-from linkwise.normalize.phonetic import sound_key
+from linkwise.resolve.likeness import (
+    families_agree,
+    given_names_compatible,
+    one_edit,
+    suffixes_conflict,
+)
 
 K = TypeVar("K", bound=Hashable)
 
@@ -110,6 +114,8 @@ class Evidence:
     value): two clusters sharing one of these are not vetoed for their dates of birth."""
     source: str | None = None
     """The record's source, for ``one_per_source``."""
+    suffix: str | None = None
+    """The generational suffix of the name ("jr", "sr", "iii"), if the record gives one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,73 +154,6 @@ class Clustering(Generic[K]):
     flags: list[Flag[K]]
 
 
-def given_names_compatible(a: str, b: str) -> bool:
-    """Whether two folded given names may name one person: the same first name, an
-    initial of it, a known nickname of it ("bill" and "william"), a short form that begins
-    or ends it ("barb" and "barbara", "tina" and "christina"), one typo or OCR misreading
-    ("rnegan" and "megan") away, the same sound (in Wade-Giles or pinyin: "hsin" and
-    "xin"), or the same name written as one word or two ("su bin" and "subin").
-
-    Used only to recognise the household pattern, so it leans towards "compatible": a
-    false "compatible" leaves the decision to the model's score, while a false
-    "incompatible" would refuse a merge the model was sure of. Measured on the demo world:
-    of the household refusals between one person's records, 41% were a spacing variant, a
-    short form or an OCR misreading, against 1.5% of those between two people.
-    """
-    xs, ys = a.split(), b.split()
-    if not xs or not ys:
-        return True
-    x, y = xs[0], ys[0]
-    if x == y:
-        return True
-    if len(x) == 1 or len(y) == 1:
-        return x[0] == y[0]
-    for p, q in ((x, y), ("".join(xs), "".join(ys))):
-        if _one_edit(p, q) or sound_key(p) == sound_key(q):
-            return True  # a typo ("jonh") or a transliteration ("yevgeny"/"evgeniy")
-        if sound_key(_romanised(p)) == sound_key(_romanised(q)):
-            return True  # Wade-Giles and pinyin ("hsin"/"xin", "ching"/"qing")
-        if min(len(p), len(q)) >= _SHORT_FORM and (p.startswith(q) or q.startswith(p)):
-            return True  # a short form ("barb"/"barbara", "max"/"maxim")
-        if min(len(p), len(q)) >= _SHORT_FORM + 1 and (p.endswith(q) or q.endswith(p)):
-            return True  # a short form from the end ("tina"/"christina", "lupe"/"guadalupe")
-        if _one_edit(_ocr_fold(p), _ocr_fold(q)):
-            return True
-    return y in nickname_candidates(x) or x in nickname_candidates(y)
-
-
-_SHORT_FORM = 3
-"""A given name at least this long that begins another (one letter longer, that ends
-another) is taken as its short form."""
-_OCR_PAIRS: tuple[tuple[str, str], ...] = (
-    ("rn", "m"),
-    ("cl", "d"),
-    ("vv", "w"),
-    ("0", "o"),
-    ("1", "l"),
-    ("5", "s"),
-    ("8", "b"),
-)
-
-
-def _romanised(name: str) -> str:
-    """``name`` with the Wade-Giles spellings that pinyin writes "x" and "q" written as
-    pinyin does, for the sound key ("hsiao" and "xiao", "chiang" and "qiang"). Mandarin
-    names reach records in both systems, and Taiwanese and older records keep Wade-Giles."""
-    if name.startswith("hs"):
-        return "x" + name[2:]
-    if name.startswith("ch"):
-        return "q" + name[2:]
-    return name
-
-
-def _ocr_fold(name: str) -> str:
-    """``name`` with the characters optical character recognition confuses written alike."""
-    for seen, meant in _OCR_PAIRS:
-        name = name.replace(seen, meant)
-    return name
-
-
 def cluster_records(
     records: Iterable[K],
     edges: Iterable[Edge[K]] | EdgeColumns[K],
@@ -249,8 +188,10 @@ def cluster_records(
 
     Conflicting evidence: the sides hold values of one ``exclusive_identifiers`` type and
     share none (passports and licences are reissued under new numbers; drop them from the
-    set where sources keep old ones), or two dates of birth more than ``dob_year_gap``
-    years apart (full dates compared as dates, partial ones by year).
+    set where sources keep old ones), two dates of birth more than ``dob_year_gap``
+    years apart (full dates compared as dates, partial ones by year), or name suffixes of
+    different generations and none of the same ("jr" and "sr"; "jr" and "ii" are one). The
+    last two give way when the sides share an identifier value.
 
     One-to-one: records of a source in ``one_per_source`` (declared free of duplicates, so
     each person appears in it at most once) never share a cluster; as with the other
@@ -470,6 +411,7 @@ class _Summary:
         "names",
         "shared",
         "sources",
+        "suffixes",
         "years",
     )
 
@@ -482,6 +424,7 @@ class _Summary:
         self.names: set[tuple[str, str | None]] = set()  # (given, family) as recorded
         self.families: set[str] = set()
         self.addresses: dict[str, str] = {}  # address key -> first address with it
+        self.suffixes: dict[str, int] = {}  # name suffix -> first record with it
         self.years: tuple[_Date, _Date] | None = None  # earliest and latest date of birth
         self.full: tuple[_Date, _Date] | None = None  # the same over full dates only
 
@@ -501,33 +444,10 @@ class _Summary:
             self.addresses.setdefault(key, address)
         for source, record in other.sources.items():
             self.sources.setdefault(source, record)
+        for suffix, record in other.suffixes.items():
+            self.suffixes.setdefault(suffix, record)
         self.years = _widen(self.years, other.years)
         self.full = _widen(self.full, other.full)
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """Whether ``a`` and ``b`` differ by at most one substitution, insertion, deletion or
-    transposition of adjacent characters."""
-    if a == b:
-        return True
-    la, lb = len(a), len(b)
-    if abs(la - lb) > 1:
-        return False
-    if la == lb:
-        diff = [i for i in range(la) if a[i] != b[i]]
-        if len(diff) == 1:
-            return True
-        return (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]]
-            and a[diff[1]] == b[diff[0]]
-        )
-    short, long_ = (a, b) if la < lb else (b, a)
-    i = 0
-    while i < len(short) and short[i] == long_[i]:
-        i += 1
-    return short[i:] == long_[i + 1 :]
 
 
 _NAME_PAIR_LIMIT = 4096
@@ -541,16 +461,6 @@ def _address_key(address: str) -> str:
     that keeps two spellings is still one household."""
     words = address.upper().replace("#", " # ").replace(",", " ").replace(".", " ").split()
     return " ".join("#" if w in _UNIT_WORDS else w for w in words)
-
-
-def _families_agree(a: str, b: str) -> bool:
-    """Whether two folded family names may be one family's: equal, one typo apart (names of
-    four letters or more), or sharing a word of a double surname."""
-    if a == b:
-        return True
-    if min(len(a), len(b)) >= 4 and _one_edit(a, b):
-        return True
-    return not set(surname_tokens(a)).isdisjoint(surname_tokens(b))
 
 
 def _widen(a: tuple[_Date, _Date] | None, b: tuple[_Date, _Date] | None) -> Any:
@@ -593,7 +503,7 @@ def _any_close(a: _Summary, b: _Summary, gap: int, limit: int = 4096) -> bool:
         for y in b.dobs:
             lo, hi = min(x, y), max(x, y)
             if lo[2] and hi[2]:
-                if hi <= (lo[0] + gap, lo[1], lo[2]) or _one_edit(_iso(lo), _iso(hi)):
+                if hi <= (lo[0] + gap, lo[1], lo[2]) or one_edit(_iso(lo), _iso(hi)):
                     return True
             elif hi[0] - lo[0] <= gap:
                 return True
@@ -613,7 +523,7 @@ def _too_far(a: _Summary, b: _Summary, gap: int) -> tuple[_Date, _Date] | None:
         found = None
         if one.full and other.full:
             lo, hi = one.full[0], other.full[1]
-            if hi > (lo[0] + gap, lo[1], lo[2]) and not _one_edit(_iso(lo), _iso(hi)):
+            if hi > (lo[0] + gap, lo[1], lo[2]) and not one_edit(_iso(lo), _iso(hi)):
                 found = (lo, hi)
         if not found and one.years and other.years:
             lo, hi = one.years[0], other.years[1]
@@ -622,6 +532,18 @@ def _too_far(a: _Summary, b: _Summary, gap: int) -> tuple[_Date, _Date] | None:
         if found:
             return (found[1], found[0]) if flip else found
     return None
+
+
+def _suffix_clash(a: _Summary, b: _Summary) -> tuple[tuple[str, int], tuple[str, int]] | None:
+    """A suffix of ``a`` and one of ``b`` (each with its first record) naming different
+    generations, when no suffix of one side is of the same generation as one of the other;
+    else None. A side without a suffix never clashes: sources drop suffixes."""
+    if not (a.suffixes and b.suffixes):
+        return None
+    pairs = [(x, y) for x in sorted(a.suffixes.items()) for y in sorted(b.suffixes.items())]
+    if not all(suffixes_conflict(x[0], y[0]) for x, y in pairs):
+        return None
+    return pairs[0]
 
 
 def _by_record(item: tuple[str, int]) -> int:
@@ -726,6 +648,8 @@ class _Run:
             s.addresses[_address_key(ev.address)] = ev.address
         if ev.source is not None and ev.source in self.one_per_source:
             s.sources[ev.source] = root
+        if ev.suffix:
+            s.suffixes[ev.suffix] = root
         return s
 
     def union(
@@ -800,7 +724,7 @@ class _Run:
                     continue
                 if not va.keys().isdisjoint(vb):
                     continue
-                if any(_one_edit(a, b) for a in va for b in vb):
+                if any(one_edit(a, b) for a in va for b in vb):
                     continue  # one mistyped character is a typo, not another person
                 x, y = min(va.values()), min(vb.values())
                 label = _LABELS.get(kind, kind)
@@ -824,6 +748,14 @@ class _Run:
             )
         if shared_id:
             return None  # one identifier value on both sides: not two relatives
+        clash = _suffix_clash(sa, sb)
+        if clash:
+            (a, x), (b, y) = clash
+            return (
+                "conflict",
+                f"records {k[x]!r} and {k[y]!r} have name suffixes {a!r} and {b!r}, which name "
+                "different generations: likely a father and son",
+            )
         return self.household(sa, sb)
 
     def household(self, sa: _Summary, sb: _Summary) -> tuple[FlagKind, str] | None:
@@ -850,7 +782,7 @@ class _Run:
                 (x, y)
                 for x in sorted(sa.families)
                 for y in sorted(sb.families)
-                if _families_agree(x, y)
+                if families_agree(x, y)
             ),
             None,
         )

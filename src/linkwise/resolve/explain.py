@@ -33,6 +33,7 @@ _NOUNS: dict[str, tuple[str, str]] = {
     "given_name": ("given name", "given names"),
     "family_name": ("family name", "family names"),
     "middle_name": ("middle name", "middle names"),
+    "name_suffix": ("name suffix", "name suffixes"),
     "dob": ("date of birth", "dates of birth"),
     "address": ("address", "addresses"),
     "place": ("postcode / city", "postcodes / cities"),
@@ -53,12 +54,13 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "given_name": ("given",),
     "family_name": ("family",),
     "middle_name": ("middle",),
+    "name_suffix": ("suffix",),
     "place": ("postcode", "city"),
 }
 """Which prepared columns show a comparison's values; any other comparison shows the column
 of its own name. The date of birth is built from its parts (see ``_dob``)."""
 
-_SPOKEN = frozenset({"given_name", "family_name", "middle_name", "dob"})
+_SPOKEN = frozenset({"given_name", "family_name", "middle_name", "name_suffix", "dob"})
 """The only comparisons whose values a sentence may quote."""
 
 _PHRASES: dict[str, str] = {
@@ -77,6 +79,8 @@ _PHRASES: dict[str, str] = {
     "one digit differs": "{subject} differ by one digit",
     "year off by one": "{subject} agree but for the year, which is off by one",
     "same year": "{subject} share only the year",
+    "same generation": "{subject} agree",
+    "different generations": "{subject} name different generations (a father and son?)",
     "same number, similar street": "{subject} share the house number and a similar street",
     "same postcode": "{subject} agree",
     "same city": "{subject} agree",

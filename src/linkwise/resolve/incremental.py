@@ -36,7 +36,7 @@ from splink import Linker
 from sqlglot import expressions
 
 from linkwise.resolve.engines import duckdb_api
-from linkwise.resolve.prepare import SCHEMA
+from linkwise.resolve.prepare import conform
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,7 @@ def score_new(
     their term frequencies (``candidates``) and scoring (``predict``).
     """
     started = time.perf_counter()
-    if new.schema != SCHEMA:
-        new = new.cast(SCHEMA)
+    new = conform(new)
     names = [c["output_column_name"] for c in model["comparisons"]]
     db = duckdb_api(threads)
     con = db.duckdb_con
@@ -135,7 +134,7 @@ def resolved_rows(
         found: pa.Table = con.sql(query + " ORDER BY unique_id").to_arrow_table()
     finally:
         con.close()
-    return found.cast(SCHEMA) if found.schema != SCHEMA else found
+    return conform(found)
 
 
 def _open_resolved(con: duckdb.DuckDBPyConnection, resolved: Resolved, new_ids: pa.Array) -> None:

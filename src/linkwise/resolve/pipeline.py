@@ -167,9 +167,9 @@ def evidence_of(
     only: Collection[int] | None = None,
 ) -> dict[int, Evidence]:
     """Per record, the facts that can veto a merge: from the prepared ``table`` (names,
-    dates, address, source) and, for identifiers, only the ``valid`` values of each record
-    (record id -> identifier type -> value) that are not generic. A malformed SSN is still
-    compared by the model, but it is too weak to forbid a merge.
+    name suffix, dates, address, source) and, for identifiers, only the ``valid`` values of
+    each record (record id -> identifier type -> value) that are not generic. A malformed
+    SSN is still compared by the model, but it is too weak to forbid a merge.
 
     ``only`` limits the result to those record ids: a record no link could merge needs
     no evidence, and at a million records the rest would cost hundreds of megabytes."""
@@ -184,7 +184,7 @@ def evidence_of(
 
     id_values = [col(k) for k in kinds]
     out: dict[int, Evidence] = {}
-    for i, (rid, dob, dob_y, given, family, address, source) in enumerate(
+    for i, (rid, dob, dob_y, given, family, address, source, suffix) in enumerate(
         zip(
             col("unique_id"),
             col("dob"),
@@ -193,6 +193,7 @@ def evidence_of(
             col("family"),
             col("address"),
             col("source"),
+            col("suffix"),
             strict=True,
         )
     ):
@@ -214,5 +215,6 @@ def evidence_of(
             family_name=family,
             address=address,
             source=None if source is None else str(source),
+            suffix=suffix,
         )
     return out

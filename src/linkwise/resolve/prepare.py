@@ -13,38 +13,35 @@ proves nothing about any two of them. They are returned so they can be listed.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
 
 from linkwise.normalize import fold, nickname_candidates, surname_tokens
+from linkwise.normalize.names import name_suffix, peel_suffix
 from linkwise.normalize.phonetic import sound_key
-
-PERSON_IDENTIFIERS: tuple[str, ...] = (
-    "ssn",
-    "passport",
-    "drivers_licence",
-    "national_id",
-    "a_number",
-    "tax_id",
+from linkwise.resolve.generic import (
+    GENERIC_FIELDS,
+    GENERIC_MIN_PEOPLE,
+    PERSON_IDENTIFIERS,
+    GenericValue,
+    find_generic,
 )
-"""Identifier types that belong to one person for life. Case and booking numbers are
-excluded: they name an event, and one person has many of them."""
 
-GENERIC_FIELDS: tuple[str, ...] = (*PERSON_IDENTIFIERS, "phone", "email", "address")
-GENERIC_MIN_PEOPLE: dict[str, int] = {
-    **{k: 4 for k in PERSON_IDENTIFIERS},
-    "phone": 6,
-    "email": 6,
-    "address": 12,
-}
-"""How many clearly different people may share a value before it counts as generic. An
-identifier belongs to one person, so a handful of different people is already implausible
-(typos and identity theft explain two or three); a family shares a phone and a household
-an address, so those bounds are higher."""
+__all__ = [
+    "COLUMNS",
+    "EXTRA_PREFIX",
+    "GENERIC_FIELDS",
+    "GENERIC_MIN_PEOPLE",
+    "PERSON_IDENTIFIERS",
+    "SCHEMA",
+    "GenericValue",
+    "Prepared",
+    "conform",
+    "prepare",
+]
 
 SCHEMA = pa.schema(
     [
@@ -54,6 +51,7 @@ SCHEMA = pa.schema(
         ("given_key", pa.string()),
         ("given_nicks", pa.list_(pa.string())),
         ("middle", pa.string()),
+        ("suffix", pa.string()),
         ("family", pa.string()),
         ("family_key", pa.string()),
         ("family_tokens", pa.list_(pa.string())),
@@ -77,16 +75,6 @@ EXTRA_PREFIX = "x_"
 """Extra attributes (``linkwise dedupe --map COLUMN=attribute``: a birth place, an
 occupation) become columns ``x_<name>`` after the fixed ones, compared exact with term
 frequencies. Workspaces have none: their records hold canonical fields only."""
-
-
-@dataclass(frozen=True, slots=True)
-class GenericValue:
-    """A value shared by ``people`` clearly different people across ``records`` records."""
-
-    field: str
-    value: str
-    records: int
-    people: int
 
 
 @dataclass
@@ -114,10 +102,11 @@ def prepare(
     """Derive the model's columns from canonical records.
 
     Each record is a mapping with ``record_id`` (int), ``source`` and any of the canonical
-    columns (``given_name``, ``middle_name``, ``family_name``, ``dob``, ``sex``,
-    ``address_line``, ``postcode``, ``city``, ``phone``, ``email``) plus ``identifiers``:
-    a mapping of identifier type to its valid normal form. Values are already normalised
-    (ingestion did that); this only derives matching keys.
+    columns (``given_name``, ``middle_name``, ``family_name``, ``name_suffix``, ``dob``,
+    ``sex``, ``address_line``, ``postcode``, ``city``, ``phone``, ``email``) plus
+    ``identifiers``: a mapping of identifier type to its valid normal form. Values are
+    already normalised (ingestion did that); this only derives matching keys, and takes a
+    generational suffix ("jr", "iii") off the end of a family name that holds one.
 
     ``known_generic`` adds (field, value) pairs to blank whatever their counts (values a
     reviewer marked generic earlier, or found in a fuller run).
@@ -133,7 +122,7 @@ def prepare(
         for col in extras.values():
             if len(col) <= n:
                 col.append(None)
-    generic = _find_generic(columns, bounds, set(known_generic))
+    generic = find_generic(columns, bounds, set(known_generic))
     if generic:
         blank = {(g.field, g.value) for g in generic}
         for name in GENERIC_FIELDS:
@@ -156,16 +145,33 @@ def prepare(
     return Prepared(pa.table(columns, schema=schema), generic)
 
 
+def conform(table: pa.Table) -> pa.Table:
+    """A prepared ``table`` in ``SCHEMA``: columns it lacks (it was prepared and saved by
+    an earlier version, before the ``suffix`` column, say) are added empty."""
+    if table.schema == SCHEMA:
+        return table
+    columns = [
+        table.column(f.name) if f.name in table.column_names else pa.nulls(len(table), f.type)
+        for f in SCHEMA
+    ]
+    return pa.table(columns, names=SCHEMA.names).cast(SCHEMA)
+
+
 def _derive(rec: Mapping[str, Any], out: dict[str, list[Any]]) -> None:
     given = _name(rec.get("given_name"))
     family = _name(rec.get("family_name"))
     middle = _name(rec.get("middle_name"))
+    suffix = name_suffix(rec.get("name_suffix"))
+    if family:
+        family, peeled = peel_suffix(family)
+        suffix = suffix or peeled
     out["unique_id"].append(int(rec["record_id"]))
     out["source"].append(str(rec.get("source") or ""))
     out["given"].append(given)
     out["given_key"].append(sound_key(given) if given else None)
     out["given_nicks"].append(sorted(nickname_candidates(given)) if given else None)
     out["middle"].append(middle)
+    out["suffix"].append(suffix)
     out["family"].append(family)
     out["family_key"].append(sound_key(family) if family else None)
     out["family_tokens"].append(list(surname_tokens(family)) if family else None)
@@ -213,35 +219,3 @@ def _house_number(address: str | None) -> str | None:
         return None
     first = address.split(" ", 1)[0]
     return first if first[:1].isdigit() else None
-
-
-def _find_generic(
-    columns: Mapping[str, Sequence[Any]],
-    bounds: Mapping[str, int],
-    known: set[tuple[str, str]],
-) -> list[GenericValue]:
-    """Values shared by at least ``bounds[field]`` clearly different people.
-
-    "Clearly different" is counted coarsely, by distinct (surname sound key, birth year)
-    signatures among the records holding the value: name spelling variants of one person
-    mostly keep both, so one person rarely counts twice, and a family (one surname, many
-    birth years) counts as several people only where it should.
-    """
-    signature = [(fk, y) for fk, y in zip(columns["family_key"], columns["dob_y"], strict=True)]
-    found: list[GenericValue] = []
-    for name in GENERIC_FIELDS:
-        holders: dict[str, set[tuple[Any, Any]]] = defaultdict(set)
-        counts: dict[str, int] = defaultdict(int)
-        for value, sig in zip(columns[name], signature, strict=True):
-            if value is None:
-                continue
-            counts[value] += 1
-            if sig != (None, None):
-                holders[value].add(sig)
-        limit = bounds[name]
-        for value, n in counts.items():
-            people = len(holders.get(value, ()))
-            if people >= limit or (name, value) in known:
-                found.append(GenericValue(name, value, n, people))
-    found.sort(key=lambda g: (g.field, -g.people, g.value))
-    return found

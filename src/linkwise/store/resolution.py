@@ -41,6 +41,7 @@ PERSON_COLUMNS = (
     "given_name",
     "middle_name",
     "family_name",
+    "name_suffix",
     "dob",
     "sex",
     "address_line",

@@ -56,6 +56,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "lname",
         "familyname",
     ),
+    "name_suffix": ("name_suffix", "suffix", "namesuffix", "generational_suffix"),
     "full_name": ("full_name", "fullname", "name", "person_name", "whole_name"),
     "dob": (
         "dob",

@@ -55,6 +55,7 @@ MATCH_FIELDS: tuple[str, ...] = (
     "given_name",
     "middle_name",
     "family_name",
+    "name_suffix",
     "full_name",
     "dob",
     "sex",
@@ -68,7 +69,7 @@ MATCH_FIELDS: tuple[str, ...] = (
     *IDENTIFIER_FIELDS,
 )
 """The canonical fields a match accepts (``model.fields`` describes each)."""
-_NAMES = ("given_name", "middle_name", "family_name")
+_NAMES = ("given_name", "middle_name", "family_name", "name_suffix")
 _ADDRESS = ("address_line", "city", "region", "postcode", "country")
 _ENOUGH = ("given_name", "family_name", "dob", "phone", "email", *IDENTIFIER_FIELDS)
 SHOWN_COLUMNS = ("given_name", "middle_name", "family_name", "dob")
@@ -103,6 +104,7 @@ def normalize_fields(fields: Mapping[str, str], region: str = "US") -> dict[str,
             "given_name": parts.given,
             "middle_name": parts.middle,
             "family_name": parts.family,
+            "name_suffix": parts.suffix,
         }
         for k, v in split.items():
             names[k] = names[k] or v
