@@ -19,8 +19,12 @@ Reads, each timed end to end, for ``--reads`` entities drawn at random (seed 7):
   written.
 - **record view**: ``session.record(source, key)`` vs ``record_versions`` for the same record
   with each value's origin worked out from its run's manifest, as the view shows them.
-- **match** (the search that exists today; full-text and fuzzy search come with the web
-  app): ``session.match`` on the given name, family name and date of birth of one of the
+- **search**: ``session.search`` for the given and family name and the birth year of one
+  of the entity's records, as an analyst types them into the search box, vs the same search
+  on the store directly: the same index lookups, scoring every candidate on every field
+  (nothing decided), grouping into entities, and the top 20 entities' members and values
+  read for their key facts; nothing written.
+- **match**: ``session.match`` on the given name, family name and date of birth of one of the
   entity's records vs the same matcher called directly (prepare, score, candidates, the
   candidates' values read).
 
@@ -43,6 +47,7 @@ import shutil
 import statistics
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -57,8 +62,12 @@ from linkwise.govern.views import SUMMARY_FIELDS
 from linkwise.model.fields import RECORD_COLUMNS
 from linkwise.model.manifest import Manifest
 from linkwise.model.provenance import value_origins
+from linkwise.search.candidates import candidate_ids
+from linkwise.search.query import build_query
+from linkwise.search.scoring import combine, score_record
 from linkwise.store import reads
 from linkwise.store import records as record_store
+from linkwise.store import search_index as search_store
 from linkwise.store import tables as t
 from linkwise.workspace import Workspace
 from linkwise.workspace import matching as matching_mod
@@ -150,6 +159,24 @@ def direct_match(ws: Workspace, fields: dict[str, str]) -> Any:
         return reads.person_values(conn, ids)
 
 
+def direct_search(ws: Workspace, text: str, limit: int = 20) -> Any:
+    """The search without governance: candidates, scores on every field, the best entities
+    and their members' values, read in one transaction; nothing decided or written."""
+    query = build_query(text)
+    with ws.engine.connect() as conn:
+        rows = search_store.candidates(conn, candidate_ids(conn, query))
+        best: dict[str, dict[str, Any]] = defaultdict(dict)
+        for row in rows:
+            for name, hit in score_record(query, row, lambda _field: True).items():
+                held = best[str(row["entity_id"])].get(name)
+                if held is None or hit.score > held.score:
+                    best[str(row["entity_id"])][name] = hit
+        ranked = sorted(best, key=lambda e: (-combine(query, best[e]), e))[:limit]
+        members = {e: [r.id for r, _ in reads.entity_member_rows(conn, e)] for e in ranked}
+        values = reads.person_values(conn, [i for ids in members.values() for i in ids])
+        return [(e, [values[i] for i in members[e]]) for e in ranked]
+
+
 def timed(call: Callable[[], Any]) -> tuple[float, float]:
     """Wall and CPU milliseconds of one call (CPU time is what other jobs on the machine
     cannot inflate)."""
@@ -198,6 +225,15 @@ def main() -> None:
             fields = fields or {"family_name": "smith"}
             return (lambda: session.match(fields)), (lambda: direct_match(ws, fields))
 
+        def search_pair(e: str) -> tuple[Callable[[], Any], Callable[[], Any]]:
+            _, _, values = probes[e]
+            words = [str(values[f]) for f in ("given_name", "family_name") if values.get(f)]
+            dob = values.get("dob")
+            if dob:
+                words.append(str(dob)[:4])
+            text = " ".join(words) or "smith"
+            return (lambda: session.search(text)), (lambda: direct_search(ws, text))
+
         def floor_pair(e: str) -> tuple[Callable[[], Any], Callable[[], Any]]:
             return (lambda: audited_entity(ws, e)), (lambda: direct_entity(ws, e))
 
@@ -205,6 +241,7 @@ def main() -> None:
             ("entity view", entity_pair),
             ("entity view, audit event only", floor_pair),
             ("record view", record_pair),
+            ("search", search_pair),
             ("match", match_pair),
         ):
             governed: list[tuple[float, float]] = []

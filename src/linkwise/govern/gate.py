@@ -10,9 +10,10 @@ unlocked anything, the rules that withheld anything, the records left out entire
 records it showed anything of (``disclosed``: the disclosure record, with the document when
 a read passes ``document_id``; see ``linkwise.store.disclosures``).
 
-Decisions are made by ``linkwise.govern.policy.Decisions`` and cached per (source, field,
-subject) for the read, then checked against the marking's statutory precondition, if it has
-one (``requires_corroboration``; see ``linkwise.govern.corroboration``), per record.
+Decisions are made by ``linkwise.govern.policy.Decisions`` and cached per (source, field)
+for the read (and per subject where a subject-limited authorisation reaches the source),
+then checked against the marking's statutory precondition, if it has one
+(``requires_corroboration``; see ``linkwise.govern.corroboration``), per record.
 """
 
 from __future__ import annotations
@@ -143,6 +144,7 @@ class Read:
         )
         self._followed: Decisions | None = None
         self._deciders: dict[str, Decisions] = {}
+        self._by_subject: dict[str, bool] = {}
         self._decisions: dict[tuple[str, str | None, str | None], Decision] = {}
         self._checked: dict[tuple[str, str | None], list[tuple[str, Marking]]] = {}
         self._unrestricted: dict[tuple[str, str | None], bool] = {}
@@ -154,6 +156,7 @@ class Read:
         self._checking: set[tuple[int, str]] = set()
         self._models: dict[str | None, dict[str, Any] | None] = {}
         self._evidence: dict[str, EntityEvidence | None] = {}
+        self._shown: dict[str, tuple[dict[int, RecordRef], set[int]] | None] = {}
         self._members: dict[
             str, tuple[str | None, list[tuple[reads.RecordRow, int | None]], bool]
         ] = {}
@@ -225,6 +228,13 @@ class Read:
             self._members[entity_id] = found
         return found
 
+    def prefetch(self, entity_ids: Iterable[str]) -> None:
+        """Read the members of many entities at once (as ``members`` would, one statement
+        for them all instead of one each), for a read about to weigh them in turn."""
+        wanted = [e for e in entity_ids if e not in self._members]
+        if wanted:
+            self._members.update(reads.evidence_members_of(self.conn, wanted))
+
     def threshold(self) -> float:
         """The match probability at which the latest run let records join."""
         if self._threshold is None:
@@ -268,14 +278,23 @@ class Read:
         return found
 
     def decision(self, ref: RecordRef, field: str | None) -> Decision:
-        """May ``field`` of the record (None: the record as a whole) be used here, and why."""
-        key = (ref.source, field, ref.entity_id)
+        """May ``field`` of the record (None: the record as a whole) be used here, and why.
+        Decided once per source and field, and per subject only where an authorisation
+        limited to named subjects reaches the source (see ``_decider``): elsewhere the
+        subject decides nothing, so a search over hundreds of entities decides each field
+        once rather than once per entity."""
+        by_subject = self._by_subject.get(ref.source)
+        if by_subject is None:
+            self._decider(ref.source)
+            by_subject = self._by_subject[ref.source]
+        subject = ref.entity_id if by_subject else None
+        key = (ref.source, field, subject)
         base = self._decisions.get(key)
         if base is None:
             base = self._decisions[key] = self._decider(ref.source).decide(
                 markings=self.markings(ref.source),
                 field=field,
-                subject=ref.entity_id,
+                subject=subject,
                 source=ref.source,
             )
         if base.shown:
@@ -357,7 +376,8 @@ class Read:
         an entity id), which takes a walk over the stored redirects; the walk is made only
         when one such authorisation, in force now, reaches this source and one of its
         markings, since otherwise its subject list never decides anything (see
-        ``linkwise.govern.policy``: scope sources and markings are checked first)."""
+        ``linkwise.govern.policy``: state, scope sources and markings are checked first);
+        ``_by_subject`` notes which sources such an authorisation reaches."""
         found = self._deciders.get(source)
         if found is None:
             carried = set(self.markings(source))
@@ -368,6 +388,7 @@ class Read:
                 and authorisation_state(self.pack, auth, self.now) == "active"
                 for auth in self.authorisations
             )
+            self._by_subject[source] = reaching
             found = self._deciders[source] = self._follow() if reaching else self._plain
         return found
 
@@ -514,6 +535,28 @@ class Read:
         if entity_id not in self._evidence:
             self._evidence[entity_id] = entity_evidence(self, entity_id)
         return self._evidence[entity_id]
+
+    def shown_members(self, entity_id: str) -> tuple[dict[int, RecordRef], set[int]] | None:
+        """The ``refs`` and ``shown`` of the entity's evidence, for a read that needs no
+        more of it (search): None when the entity is not active. When no member is left out
+        or prohibited, every member is shown whatever links join them (no group of records
+        can then be cut off by prohibited ones), so the links are not read; otherwise, or
+        when the evidence is already in hand, it comes from ``evidence``. Once per read."""
+        if entity_id in self._shown:
+            return self._shown[entity_id]
+        found: tuple[dict[int, RecordRef], set[int]] | None = None
+        status, rows, _ = self.members(entity_id)
+        refs = {row.id: self.ref_of(row) for row, _ in rows}
+        if entity_id in self._evidence or any(
+            self.omitted(r) or self.standing(r).outcome == "prohibited" for r in refs.values()
+        ):
+            ev = self.evidence(entity_id)
+            found = None if ev is None else (ev.refs, ev.shown)
+        elif status == "active":
+            self.touch(records=refs, entities=[entity_id])
+            found = (refs, set(refs))
+        self._shown[entity_id] = found
+        return found
 
     # -- the audit event --------------------------------------------------------------------
 

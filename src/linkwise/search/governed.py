@@ -6,7 +6,8 @@ Every candidate record is checked before it is scored: a record the law never di
 dropped (and the drop recorded for the auditor), a record prohibited for the purpose is
 dropped, and each criterion is scored only on fields whose decision is "shown", so an SSN in
 a source the case cannot read makes nothing a hit. Then each entity, best first, is checked
-against what the purpose may rest on (``Read.evidence``): a hit on a record tied to the
+against what the purpose may rest on (``Read.shown_members``, the members of
+``Read.evidence`` the purpose may rest on): a hit on a record tied to the
 entity only through prohibited evidence does not count for it. The key facts shown (name and
 date of birth of the best-matching record, sources, record count) pass through the same
 per-value decisions as an entity view, so a redacted one comes back as a marker.
@@ -68,14 +69,16 @@ def governed_search(read: Read, query: Query, limit: int = DEFAULT_LIMIT) -> dic
             by_entity[str(row["entity_id"])].append(_Scored(ref, hits))
     ranked = sorted(by_entity, key=lambda e: (-_score(query, by_entity[e]), e))
     kept: list[tuple[float, str, list[_Scored]]] = []
-    for entity_id in ranked:
+    for i, entity_id in enumerate(ranked):
         ceiling = _score(query, by_entity[entity_id])
         if len(kept) >= limit and kept[limit - 1][0] >= ceiling:
             break
-        ev = read.evidence(entity_id)
-        if ev is None:
+        if i % limit == 0:  # the members of the next ``limit`` entities, in one statement
+            read.prefetch(ranked[i : i + limit])
+        members = read.shown_members(entity_id)
+        if members is None:
             continue
-        usable = [s for s in by_entity[entity_id] if s.ref.record_id in ev.shown]
+        usable = [s for s in by_entity[entity_id] if s.ref.record_id in members[1]]
         if usable:
             kept.append((_score(query, usable), entity_id, usable))
             kept.sort(key=lambda k: (-k[0], k[1]))
@@ -109,18 +112,19 @@ def _best_hits(scored: list[_Scored]) -> dict[str, Hit]:
 def _results(
     read: Read, query: Query, kept: list[tuple[float, str, list[_Scored]]]
 ) -> list[dict[str, Any]]:
-    evidence = {entity_id: read.evidence(entity_id) for _, entity_id, _ in kept}
-    ids = [i for ev in evidence.values() if ev is not None for i in ev.refs]
+    members = {entity_id: read.shown_members(entity_id) for _, entity_id, _ in kept}
+    ids = [i for found in members.values() if found is not None for i in found[0]]
     values = reads.person_values(read.conn, ids)
     out = []
     order = criteria(query)
     for score, entity_id, usable in kept:
-        ev = evidence[entity_id]
-        assert ev is not None
+        found = members[entity_id]
+        assert found is not None
+        refs, visible = found
         read.touch(entities=[entity_id])
         best = _best_hits(usable)
         top = max(usable, key=lambda s: sum(h.score for h in s.hits.values()))
-        shown = [top.ref] + [r for i, r in ev.refs.items() if i in ev.shown and r != top.ref]
+        shown = [top.ref] + [r for i, r in refs.items() if i in visible and r != top.ref]
         name = _first_named(read, shown, values)
         dob_ref = _first_with(read, shown, values, "dob") or top.ref
         out.append(
@@ -130,8 +134,8 @@ def _results(
                 "reasons": [best[c].reason for c in order if c in best],
                 "name": name,
                 "dob": read.value(dob_ref, "dob", values[dob_ref.record_id].get("dob")),
-                "sources": sorted({r.source for r in ev.refs.values()}),
-                "record_count": len(ev.refs),
+                "sources": sorted({r.source for r in refs.values()}),
+                "record_count": len(refs),
                 "matched": [
                     {
                         "record_id": s.ref.record_id,

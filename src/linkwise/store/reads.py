@@ -156,7 +156,7 @@ _ACTIVE = select(_e.c.id).where(_e.c.id.in_(_ids), _e.c.status == "active")
 # Folded statements for the governed entity view (``linkwise.govern.evidence``): each saves
 # the read a round trip it would otherwise make on every entity.
 _j = t.judgements
-_EVIDENCE_MEMBERS = (
+_members_of = (
     _record_query()
     .add_columns(
         _e.c.status.label("entity_status"),
@@ -166,10 +166,11 @@ _EVIDENCE_MEMBERS = (
         .exists()
         .label("judged"),
     )
-    .where(_m.c.entity_id == bindparam("id"))
     .join(_e, _e.c.id == _m.c.entity_id)
     .order_by(_s.c.name, _r.c.source_key)
 )
+_EVIDENCE_MEMBERS = _members_of.where(_m.c.entity_id == bindparam("id"))
+_EVIDENCE_MEMBERS_OF = _members_of.where(_m.c.entity_id.in_(_ids))
 _LINKS_AND_THRESHOLD = select(_lk, _THRESHOLD.scalar_subquery().label("threshold")).where(
     _lk.c.record_l.in_(_ids)
 )
@@ -250,6 +251,24 @@ def evidence_members(
     rows = conn.execute(_EVIDENCE_MEMBERS, {"id": entity_id}).all()
     if not rows:
         return None, [], False
+    return _evidence_members(rows)
+
+
+def evidence_members_of(
+    conn: Connection, entity_ids: Iterable[str]
+) -> dict[str, tuple[str, list[tuple[RecordRow, int | None]], bool]]:
+    """``evidence_members`` for many entities in one statement per chunk (a search weighs
+    a dozen entities at once); an entity without members is left out."""
+    rows: dict[str, list[Any]] = defaultdict(list)
+    wanted = sorted(set(entity_ids))
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        for row in conn.execute(_EVIDENCE_MEMBERS_OF, {"ids": chunk}):
+            rows[str(row.entity_id)].append(row)
+    return {entity_id: _evidence_members(found) for entity_id, found in rows.items()}
+
+
+def _evidence_members(rows: Sequence[Any]) -> tuple[str, list[tuple[RecordRow, int | None]], bool]:
     members = [
         (_record_row(row), None if row.via_link is None else int(row.via_link)) for row in rows
     ]
