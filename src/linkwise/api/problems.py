@@ -110,8 +110,6 @@ def problem_response(request: Request, exc: Exception) -> JSONResponse:
     if problem.status >= 500:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
-    if problem.status == 401 and not isinstance(exc, ApiProblemError):
-        problem = Problem(401, "unauthenticated", "Not logged in", str(exc))
     return JSONResponse(
         problem.to_json(request.url.path),
         status_code=problem.status,

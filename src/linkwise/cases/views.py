@@ -65,6 +65,31 @@ class HistoryItem:
     def to_json(self) -> dict[str, Any]:
         return {"at": format_time(self.at), "actor": self.actor, "kind": self.kind, **self.detail}
 
+    def describe(self) -> str:
+        """The step in words, as the command line and the case page show it."""
+        detail = self.detail
+        why = f" ({detail['reason']})" if detail.get("reason") else ""
+        if self.kind == "opened":
+            return f"opened for the purpose {detail.get('purpose', '')}"
+        if self.kind == "status":
+            return f"status {detail['from']} → {detail['to']}{why}"
+        if self.kind == "assigned":
+            return f"assigned {detail.get('from') or 'nobody'} → {detail['to']}"
+        if self.kind == "note":
+            return f"added note {detail['note_id']}"
+        if self.kind == "priority":
+            counted = [name for name, status in detail["rules"].items() if status == "counted"]
+            return (
+                f"priority computed: {detail['score']:g} "
+                f"({', '.join(counted) or 'no rule counted'})"
+            )
+        if self.kind == "subject.confirmed":
+            now = ", ".join(detail["entity_ids"])
+            return f"subject {detail['entity_id']} confirmed as {now}{why}"
+        if self.kind.startswith("subject."):
+            return f"subject {self.kind.removeprefix('subject.')}: {detail['entity_id']}{why}"
+        return ", ".join(f"{k} {v}" for k, v in detail.items())
+
 
 @dataclass(frozen=True, slots=True)
 class CaseDetail:

@@ -124,33 +124,11 @@ def case_show(
     for col in ("when", "who", "what", "detail"):
         history.add_column(col)
     for item in detail.history:
-        history.add_row(
-            _when(item.at), item.actor, item.kind, Text(_describe(item.kind, item.detail))
-        )
+        history.add_row(_when(item.at), item.actor, item.kind, Text(item.describe()))
     console.print(history)
     for note, author in detail.notes:
         console.print(Text(f"note {note.id}, {author}, {_when(note.at)}:", style="bold"))
         console.print(Text(note.text))
-
-
-def _describe(kind: str, detail: dict[str, Any]) -> str:
-    """One history step in words."""
-    why = f" ({detail['reason']})" if detail.get("reason") else ""
-    if kind == "status":
-        return f"{detail['from']} → {detail['to']}{why}"
-    if kind == "assigned":
-        return f"{detail.get('from') or 'nobody'} → {detail['to']}"
-    if kind == "note":
-        return f"note {detail['note_id']}"
-    if kind == "priority":
-        counted = [name for name, status in detail["rules"].items() if status == "counted"]
-        return f"score {detail['score']:g} ({', '.join(counted) or 'no rule counted'})"
-    if kind == "subject.confirmed":
-        now = ", ".join(detail["entity_ids"])
-        return f"{detail['entity_id']} → {now}{why}"
-    if kind.startswith("subject."):
-        return f"{detail['entity_id']}{why}"
-    return ", ".join(f"{k} {v}" for k, v in detail.items())
 
 
 @case_app.command("assign")

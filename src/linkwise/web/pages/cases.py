@@ -216,9 +216,7 @@ def case_page(web: WebUser, case_id: int) -> Response:
         priority_rules=_rule_rows(pack.priority_rules, detail.priority),
         documents=docs,
         kinds=[(k, pack.templates[k].title if k in pack.templates else k) for k in KINDS],
-        history=[
-            (when(h.at), h.actor, h.kind, _describe(h.kind, h.detail)) for h in detail.history
-        ],
+        history=[(when(h.at), h.actor, h.kind, h.describe()) for h in detail.history],
         when=when,
         flashes=take_flash(web.request),
     )
@@ -248,28 +246,6 @@ def _rule_rows(
             }
         )
     return rows
-
-
-def _describe(kind: str, detail: dict[str, Any]) -> str:
-    """One history step in words (as ``linkwise case show`` prints it)."""
-    why = f" ({detail['reason']})" if detail.get("reason") else ""
-    if kind == "opened":
-        return f"opened for the purpose {detail.get('purpose', '')}"
-    if kind == "status":
-        return f"status {detail['from']} → {detail['to']}{why}"
-    if kind == "assigned":
-        return f"assigned {detail.get('from') or 'nobody'} → {detail['to']}"
-    if kind == "note":
-        return f"added note {detail['note_id']}"
-    if kind == "priority":
-        counted = [name for name, status in detail["rules"].items() if status == "counted"]
-        return f"priority computed: {detail['score']:g} ({', '.join(counted) or 'no rule counted'})"
-    if kind == "subject.confirmed":
-        now = ", ".join(detail["entity_ids"])
-        return f"subject {detail['entity_id']} confirmed as {now}{why}"
-    if kind.startswith("subject."):
-        return f"subject {kind.removeprefix('subject.')}: {detail['entity_id']}{why}"
-    return ", ".join(f"{k} {v}" for k, v in detail.items())
 
 
 @router.post("/cases/{case_id}/move")
