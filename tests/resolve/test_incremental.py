@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from linkwise.demo import generate_world
 from linkwise.resolve.engines import duckdb_api
-from linkwise.resolve.incremental import Resolved, resolved_rows, score_new
+from linkwise.resolve.incremental import Resolved, name_rows, resolved_rows, score_new
 from linkwise.resolve.pipeline import DEFAULT_FLOOR
 from linkwise.resolve.prepare import prepare
 from linkwise.store import resolution as store
@@ -134,6 +134,24 @@ def test_resolved_rows_reads_the_rows_asked_for_in_id_order(resolved_ws: Workspa
     assert rows.column("unique_id").to_pylist() == sorted([ids[40], ids[7]])
     assert rows.schema == existing.schema
     assert rows.to_pylist()[0] == existing.slice(7, 1).to_pylist()[0]
+
+
+def test_names_are_read_for_everyone_current_with_new_rows_replacing_old(
+    resolved_ws: Workspace,
+) -> None:
+    base = resolved_ws.root / ".linkwise" / inc.CACHE_FILE
+    existing = pq.read_table(base)
+    dropped = existing.column("unique_id")[3].as_py()
+    resolved_ws.ingest([FIRST_LATE])
+    new, _ = _new_records(resolved_ws)
+
+    rows = name_rows(Resolved([base], [dropped]), new)
+
+    kept = existing.filter(pc.not_equal(existing.column("unique_id"), dropped))
+    everyone = pa.concat_tables([kept, new]).select(list(rows.column_names))
+    assert rows.column_names == ["unique_id", "given", "family", "dob", "dob_y", "dob_m"]
+    assert rows.sort_by("unique_id").to_pylist() == everyone.sort_by("unique_id").to_pylist()
+    assert len(set(rows.column("unique_id").to_pylist())) == rows.num_rows
 
 
 def test_an_incremental_run_keeps_its_records_in_a_part_a_later_run_reads(

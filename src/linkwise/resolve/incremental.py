@@ -137,6 +137,25 @@ def resolved_rows(
     return conform(found)
 
 
+NAME_COLUMNS = ("unique_id", "given", "family", "dob", "dob_y", "dob_m")
+"""What ``namesakes.find_namesakes`` counts."""
+
+
+def name_rows(resolved: Resolved, new: pa.Table, threads: int = 2) -> pa.Table:
+    """Of every current record (``resolved`` and ``new``, a record in both taken from
+    ``new``): its id, names and date of birth, the columns of ``NAME_COLUMNS``."""
+    new = conform(new).select(list(NAME_COLUMNS))
+    con = duckdb.connect()
+    try:
+        con.sql(f"SET threads TO {int(threads)}")
+        _open_resolved(con, resolved, new.column("unique_id").combine_chunks())
+        cols = ", ".join(_ident(c) for c in NAME_COLUMNS)
+        old: pa.Table = con.sql(f"SELECT {cols} FROM lw_resolved").to_arrow_table()
+    finally:
+        con.close()
+    return pa.concat_tables([old.cast(new.schema), new])
+
+
 def _open_resolved(con: duckdb.DuckDBPyConnection, resolved: Resolved, new_ids: pa.Array) -> None:
     """View ``lw_resolved``: the rows of ``resolved`` less the dropped and the new ids."""
     dropped = pa.concat_arrays(

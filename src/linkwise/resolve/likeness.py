@@ -34,7 +34,10 @@ def given_names_compatible(a: str, b: str) -> bool:
         return True
     x, y = xs[0], ys[0]
     if x == y:
-        return True
+        # two given names of two words each, the first the same and the second not alike,
+        # are two names ("ji hoon" and "ji woo", siblings sharing a generation syllable;
+        # "jose luis" and "jose antonio"); one word against two may be a name shortened
+        return len(xs) < 2 or len(ys) < 2 or _words_alike(xs[1], ys[1])
     if len(x) == 1 or len(y) == 1:
         return x[0] == y[0]
     for p, q in ((x, y), ("".join(xs), "".join(ys))):
@@ -49,6 +52,14 @@ def given_names_compatible(a: str, b: str) -> bool:
         if one_edit(_ocr_fold(p), _ocr_fold(q)):
             return True
     return y in nickname_candidates(x) or x in nickname_candidates(y)
+
+
+def _words_alike(p: str, q: str) -> bool:
+    """Whether two words of given names may be one word written twice: equal, an initial
+    of the other, one typo apart, or the same sound."""
+    if len(p) == 1 or len(q) == 1:
+        return p[0] == q[0]
+    return one_edit(p, q) or sound_key(p) == sound_key(q)
 
 
 _SHORT_FORM = 3

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from linkwise.resolve.clustering import Clustering, EdgeColumns, Evidence, cluster_records
 from linkwise.resolve.engines import Engine
 from linkwise.resolve.linkage import Linkage, Progress, link
+from linkwise.resolve.namesakes import Namesakes, find_namesakes
 from linkwise.resolve.prepare import PERSON_IDENTIFIERS, GenericValue, prepare
 
 DEFAULT_THRESHOLD = 0.8
@@ -98,6 +99,7 @@ def resolve(
         pairs.column("gamma_dob").to_numpy(zero_copy_only=False)
         if "gamma_dob" in pairs.column_names
         else None,
+        find_namesakes(prepared.table),
     )
     strong = np.asarray(edges.probability) >= threshold
     mergeable = np.concatenate([np.asarray(edges.left)[strong], np.asarray(edges.right)[strong]])
@@ -134,12 +136,17 @@ def clustering_edges(
     right: npt.NDArray[Any],
     weight: npt.NDArray[Any],
     gamma_dob: npt.NDArray[Any] | None,
+    namesakes: Namesakes | None = None,
 ) -> EdgeColumns[int]:
     """The clustering's view of scored pairs: the model's weights, less ``NO_DOB_PENALTY``
-    where the date of birth was not compared (``gamma_dob`` is -1)."""
+    where the date of birth was not compared (``gamma_dob`` is -1), and less the penalty of
+    a full name both records bear that more people share than its parts suggest
+    (``namesakes``)."""
     w = np.asarray(weight, dtype=np.float64)
     if gamma_dob is not None and len(w):
         w = w - NO_DOB_PENALTY * (np.asarray(gamma_dob) == -1)
+    if namesakes is not None and len(w):
+        w = w - namesakes.penalty(left, right)
     return EdgeColumns(
         np.asarray(left, dtype=np.int64),
         np.asarray(right, dtype=np.int64),

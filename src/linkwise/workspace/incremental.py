@@ -30,7 +30,8 @@ from sqlalchemy import Connection, Engine
 
 from linkwise.resolve.clustering import cluster_records
 from linkwise.resolve.ids import assign_stable_ids
-from linkwise.resolve.incremental import Resolved, resolved_rows, score_new
+from linkwise.resolve.incremental import Resolved, name_rows, resolved_rows, score_new
+from linkwise.resolve.namesakes import find_namesakes
 from linkwise.resolve.pipeline import Resolution, clustering_edges, evidence_of
 from linkwise.resolve.prepare import GenericValue, prepare
 from linkwise.search import index as search_index
@@ -172,6 +173,7 @@ def resolve_incremental(
         def column(name: str, stored_column: Any, dtype: Any) -> Any:
             return np.concatenate([pairs.column(name).to_numpy(), stored_column]).astype(dtype)
 
+        namesakes = find_namesakes(name_rows(resolved, fresh.table), only=affected)
         edges = clustering_edges(
             column("unique_id_l", stored.left, np.int64),
             column("unique_id_r", stored.right, np.int64),
@@ -179,6 +181,7 @@ def resolve_incremental(
             column("gamma_dob", stored.level, np.int64)
             if with_dob and stored.level is not None
             else None,
+            namesakes,
         )
         in_scope = pa.concat_tables(
             [resolved_rows(resolved, sorted(affected_set - new_set)), fresh.table]
@@ -230,6 +233,7 @@ def resolve_incremental(
             pairs.column("unique_id_r").to_numpy(),
             pairs.column("match_weight").to_numpy(),
             pairs.column("gamma_dob").to_numpy(zero_copy_only=False) if with_dob else None,
+            namesakes,
         )
         review_view = Resolution(linkage, clustering, [], threshold, new_edges)  # type: ignore[arg-type]
         review = full._review_items(review_view, entity_of, decisions, keys)
