@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -137,6 +139,31 @@ def test_demo_resolves_and_prints_measured_error_rates(tmp_path: Path) -> None:
     )
     assert listed.exit_code == 0, listed.output
     assert "review queue" in listed.output
+    # a judgement from the command line is the acting user's, and audited in the case
+    with (tmp_path / "d" / "world" / "truth.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    court = [r for r in rows if r["source"] == "court_dispositions"][:2]
+    pair = [f"{r['source']}:{r['source_key']}" for r in court]
+    unnamed = _run("judge", *pair, "different", *w)
+    assert unnamed[0] == 2
+    assert "--as" in unnamed[1]
+    judged = runner.invoke(
+        app,
+        ["judge", *pair, "different", *w, "--as", "ana", "--case", "1", "--rationale", "t"],
+        env=env,
+    )
+    assert judged.exit_code == 0, judged.output
+    assert "recorded by ana" in judged.output
+    with sqlite3.connect(tmp_path / "d" / "linkwise.db") as con:
+        reviewer = con.execute(
+            "SELECT reviewer FROM judgements ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        event = con.execute(
+            "SELECT actor, case_id FROM audit_events WHERE action = 'review.judge' "
+            "ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+    assert reviewer == ("ana",)
+    assert event == ("ana", 1)
     code, out = _run(
         "evaluate",
         "-w",

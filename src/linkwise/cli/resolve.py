@@ -88,20 +88,21 @@ def judge(
     left: Annotated[str, typer.Argument(help="First record, SOURCE:KEY.")],
     right: Annotated[str, typer.Argument(help="Second record, SOURCE:KEY.")],
     decision: Annotated[str, typer.Argument(help="same, different or unsure.")],
-    reviewer: Annotated[str, typer.Option(help="Who decides.")],
     rationale: Annotated[str, typer.Option(help="Why.")] = "",
+    actor: ActorOpt = None,
+    case: CaseOpt = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Record a judgement on two records; every later resolution honours it."""
-    from linkwise.workspace.resolution import ResolveError
+    """Record your judgement on two records; every later resolution honours it.
 
-    with open_workspace(workspace, db) as ws:
-        try:
-            number = ws.judge(_ref(left), _ref(right), decision, reviewer, rationale)
-        except ResolveError as exc:
-            fail(str(exc))
-    console.print(f"judgement {number} recorded: {left} {decision} {right}")
+    The reviewer is the acting user (``--as``), and the judgement is audited in the case
+    it is made for, like a judgement from the review queue."""
+    with governed(workspace, db, actor, case) as session:
+        made = session.judge(_ref(left), _ref(right), decision, rationale)
+    console.print(
+        f"judgement {made['id']} recorded by {made['reviewer']}: {left} {decision} {right}"
+    )
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the governed result as JSON.")]
