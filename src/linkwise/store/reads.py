@@ -460,3 +460,22 @@ def record_provenance(conn: Connection, ids: Sequence[int]) -> dict[int, dict[st
             item = dict(row)
             out[int(item.pop("id"))] = item
     return out
+
+
+def flag_kinds(conn: Connection, record_id: int) -> list[str]:
+    """The kinds of the clustering's flags (refused merges: conflict, household, ambiguous
+    and the like; not uncertain pairs) since the last full run that name ``record_id``."""
+    rv, rr = t.review_items, t.resolution_runs
+    last_full = (
+        select(func.max(rr.c.id))
+        .where(rr.c.status == "completed", rr.c.mode == "full")
+        .scalar_subquery()
+    )
+    query = select(rv.c.kind, rv.c.record_ids).where(
+        rv.c.run_id >= last_full, rv.c.kind != "uncertain_pair"
+    )
+    kinds: list[str] = []
+    for row in conn.execute(query):
+        if record_id in (int(r) for r in row.record_ids) and row.kind not in kinds:
+            kinds.append(str(row.kind))
+    return kinds

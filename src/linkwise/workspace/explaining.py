@@ -13,8 +13,10 @@ value away, and the sentence is made from what remains.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+import pyarrow as pa
 
 from linkwise.govern.evidence import EntityEvidence, Step
 from linkwise.govern.gate import (
@@ -27,6 +29,8 @@ from linkwise.govern.gate import (
 )
 from linkwise.govern.views import level_or_marker
 from linkwise.resolve.explain import Contribution, sentence, waterfall, why_not
+from linkwise.resolve.namesakes import MIN_PEOPLE, find_namesakes
+from linkwise.resolve.pipeline import NO_DOB_PENALTY
 from linkwise.resolve.prepare import PERSON_IDENTIFIERS, prepare
 from linkwise.store import reads
 from linkwise.store import resolution as store
@@ -167,12 +171,17 @@ def explain_pair(read: Read, a: RecordRef, b: RecordRef) -> dict[str, Any]:
 
 
 def explain_entity(
-    read: Read, ev: EntityEvidence, outsider: RecordRef | None = None
+    read: Read,
+    ev: EntityEvidence,
+    outsider: RecordRef | None = None,
+    names: Callable[[], pa.Table | None] | None = None,
 ) -> dict[str, Any]:
     """Why each record the reader may know of is in the entity: the link (or reviewer's
     judgement) that attached it, back to the entity's first record, each with its sentence;
     a record prohibited here, or tied in only through prohibited evidence, says so instead.
-    With ``outsider``, also why that record is not in the entity."""
+    With ``outsider``, also why that record is not in the entity; ``names`` gives the
+    resolved records' names (``incremental.resolved_names``), read only when the answer
+    needs the namesake penalty."""
     ids = sorted(ev.shown) + ([outsider.record_id] if outsider is not None else [])
     prepared = _prepared(read, ids)
     refs = dict(ev.refs)
@@ -207,7 +216,7 @@ def explain_entity(
         )
     result: dict[str, Any] = {"entity_id": ev.entity_id, "records": explained}
     if outsider is not None:
-        result["why_not"] = _why_not(read, ev, outsider, refs, prepared)
+        result["why_not"] = _why_not(read, ev, outsider, refs, prepared, names)
     return result
 
 
@@ -244,6 +253,7 @@ def _why_not(
     outsider: RecordRef,
     refs: Mapping[int, RecordRef],
     prepared: Mapping[int, Any],
+    names: Callable[[], pa.Table | None] | None = None,
 ) -> Any:
     standing = read.standing(outsider)
     if standing.outcome == "prohibited":
@@ -260,6 +270,101 @@ def _why_not(
         if model is None:
             raise SessionError("nothing is resolved yet: run `linkwise resolve` first")
         return why_not(model, None)
-    _, text = _link_rows(read, best, refs, prepared)
+    rows, text = _link_rows(read, best, refs, prepared)
     ids = f"records {best['record_l']} and {best['record_r']}"
-    return f"Its best link into the entity is between {ids}. {text}"
+    verdict = _merge_verdict(read, best, rows, prepared, names, outsider.record_id)
+    return f"Its best link into the entity is between {ids}. {text} {verdict}"
+
+
+def _merge_verdict(
+    read: Read,
+    link: Mapping[str, Any],
+    rows: Sequence[Mapping[str, Any]],
+    prepared: Mapping[int, Any],
+    names: Callable[[], pa.Table | None] | None,
+    outsider: int,
+) -> str:
+    """Whether ``link`` was strong enough to merge, as the clustering weighed it: the
+    model's probability, less the bits clustering asks of a link with no date of birth to
+    compare (``pipeline.NO_DOB_PENALTY``) or between two records bearing one full name
+    more people share than its parts suggest (``namesakes``), against the run's
+    threshold; for a link strong enough, the clustering's flags on ``outsider`` (its record
+    id) say why the merge was refused, by kind (their sentences can quote values). The
+    namesake clause is given only where both name comparisons are shown."""
+    threshold = reads.clustering_threshold(read.conn)
+    model_p = float(link["match_probability"])
+    said = f"The model gives the link {_percent(model_p)}"
+    if model_p < threshold:
+        return f"{said}, short of the {_percent(threshold)} a merge needs."
+    reasons: list[str] = []
+    bits = 0.0
+    contributions = dict(link["contributions"])
+    if "dob" in contributions and int(contributions["dob"][0]) == -1:
+        bits += NO_DOB_PENALTY
+        reasons.append(f"{NO_DOB_PENALTY:g} bits because neither date of birth could be compared")
+    name_bits = _namesake_bits(link, rows, prepared, names)
+    if name_bits > 0:
+        bits += name_bits
+        reasons.append(
+            f"{name_bits:.1f} bits because both records bear one full name that at least "
+            f"{MIN_PEOPLE} people in the data bear, more often than its parts suggest"
+        )
+    weight = float(link["match_weight"]) - bits
+    counted = 1.0 / (1.0 + 2.0 ** (-weight))
+    if reasons and counted < threshold:
+        return (
+            f"{said}, but for a merge clustering counts it {' and '.join(reasons)} less: "
+            f"{_percent(counted)}, short of the {_percent(threshold)} a merge needs."
+        )
+    flags = [_FLAGS.get(k, k) for k in reads.flag_kinds(read.conn, outsider)]
+    if flags:
+        return (
+            f"{said}, enough for a merge ({_percent(threshold)}), but clustering refused it: "
+            f"{'; '.join(flags)} (see the review queue)."
+        )
+    return (
+        f"{said}, enough for a merge ({_percent(threshold)}), but clustering did not join "
+        "them: the entity's other records lend the link too little support (their mean "
+        "probability against this record falls short)."
+    )
+
+
+_FLAGS = {
+    "conflict": "conflicting evidence (different identifiers, dates of birth years apart, or "
+    "different name suffixes)",
+    "household": "the household check (the same family name and address, given names that "
+    "cannot be one person's)",
+    "ambiguous": "the record fits two entities about equally",
+    "cannot_link": "a reviewer judged records of the two sides different people",
+    "judgement_conflict": "reviewers' judgements contradict each other",
+}
+
+
+def _namesake_bits(
+    link: Mapping[str, Any],
+    rows: Sequence[Mapping[str, Any]],
+    prepared: Mapping[int, Any],
+    names: Callable[[], pa.Table | None] | None,
+) -> float:
+    left, right = prepared.get(int(link["record_l"])), prepared.get(int(link["record_r"]))
+    if names is None or left is None or right is None:
+        return 0.0
+    full = (left.get("given"), left.get("family"))
+    if not all(full) or full != (right.get("given"), right.get("family")):
+        return 0.0
+    shown = {str(r.get("name")) for r in rows if not r.get("withheld")}
+    if not {"given_name", "family_name"} <= shown:
+        return 0.0  # saying the names agree would tell what the case may not see
+    table = names()
+    if table is None:
+        return 0.0
+    ids = [int(link["record_l"]), int(link["record_r"])]
+    return float(find_namesakes(table, only=ids).penalty([ids[0]], [ids[1]])[0])
+
+
+def _percent(p: float) -> str:
+    if p > 0.999:
+        return "over 99.9%"
+    if p < 0.001:
+        return "under 0.1%"
+    return f"{p:.0%}" if 0.01 <= p <= 0.99 else f"{p:.1%}"

@@ -77,6 +77,16 @@ def _cached(conn: Connection, cache_dir: Path) -> list[Path]:
     return [cache_dir / CACHE_FILE, *(parts[r] for r in sorted(done))]
 
 
+def resolved_names(engine: Engine, cache_dir: Path) -> pa.Table | None:
+    """Names and dates of birth of the records the completed runs resolved (``name_rows``
+    of the kept model input), or None when no input is kept (a Spark run, or none yet)."""
+    if not (cache_dir / CACHE_FILE).exists():
+        return None
+    with engine.connect() as conn:
+        resolved = Resolved(_cached(conn, cache_dir), store.non_current_ids(conn))
+    return name_rows(resolved, pa.table({"unique_id": pa.array([], pa.int64())}))
+
+
 def _keep_added(cache_dir: Path, run_id: int, resolved: Resolved, added: pa.Table) -> None:
     """Keep the records a run ``added`` to the ``resolved`` ones: in a file of the run's
     own, or, once ``MAX_PARTS`` such files exist, all in one again."""

@@ -73,7 +73,9 @@ class WorkspaceSession(GovernedSession):
             outsider = read.ref(*why_not) if why_not is not None else None
             if outsider is not None:
                 read.touch(records=[outsider.record_id], entities=[outsider.entity_id])
-            return explaining.explain_entity(read, ev, outsider)
+            return explaining.explain_entity(
+                read, ev, outsider, names=self.workspace.resolved_names
+            )
 
     def match(
         self,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import yaml
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -266,6 +267,11 @@ class Workspace:
         rid = self._record_id(self._key((source, source_key)))
         with self.engine.connect() as conn:
             return store_resolution.entity_of_record(conn, rid)
+
+    def resolved_names(self) -> pa.Table | None:
+        """Names and dates of birth of the resolved records, from the kept model input
+        (what the namesake penalty counts), or None when none is kept."""
+        return incremental.resolved_names(self.engine, self._cache)
 
     @property
     def _cache(self) -> Path:

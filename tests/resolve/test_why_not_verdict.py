@@ -1,0 +1,120 @@
+"""Why a record is not in an entity says whether its best link was strong enough as the
+clustering weighed it: the model's probability, less the bits asked of a link with no date
+of birth to compare and of one between two bearers of a widely shared full name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from linkwise.resolve.namesakes import Namesakes
+from linkwise.resolve.pipeline import NO_DOB_PENALTY
+from linkwise.workspace import explaining
+
+
+class _Read:
+    conn: Any = None
+
+
+FLAGS: dict[int, list[str]] = {}
+
+
+@pytest.fixture(autouse=True)
+def _store(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(explaining.reads, "clustering_threshold", lambda _conn: 0.8)
+    monkeypatch.setattr(explaining.reads, "flag_kinds", lambda _conn, rid: FLAGS.get(rid, []))
+
+
+def _link(weight: float, dob_level: int = 6) -> dict[str, Any]:
+    return {
+        "record_l": 1,
+        "record_r": 2,
+        "match_weight": weight,
+        "match_probability": 1 / (1 + 2**-weight),
+        "contributions": {"given_name": [7, 7.4, 0.0], "dob": [dob_level, 1.0, 0.0]},
+    }
+
+
+NAMES = {1: {"given": "nam", "family": "nguyen"}, 2: {"given": "nam", "family": "nguyen"}}
+SHOWN = [{"name": "given_name"}, {"name": "family_name"}, {"name": "dob"}]
+
+
+def _penalised(bits: float) -> Any:
+    found = Namesakes(
+        np.array([1, 2], dtype=np.int64), np.array([0, 0], dtype=np.int64), np.array([bits] * 2)
+    )
+    return lambda table, only: found
+
+
+def test_a_weak_link_falls_short_of_the_threshold() -> None:
+    text = explaining._merge_verdict(_Read(), _link(-1.0), SHOWN, NAMES, None, 2)
+    assert text == "The model gives the link 33%, short of the 80% a merge needs."
+
+
+def test_a_link_without_dates_is_counted_weaker(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = explaining._merge_verdict(_Read(), _link(3.0, dob_level=-1), SHOWN, NAMES, None, 2)
+    assert text.startswith("The model gives the link 89%, but for a merge clustering counts")
+    assert f"{NO_DOB_PENALTY:g} bits because neither date of birth could be compared" in text
+    assert "50%, short of the 80% a merge needs" in text
+
+
+def test_a_shared_full_name_is_counted_weaker(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(explaining, "find_namesakes", _penalised(4.0))
+    names = lambda: pa.table({"unique_id": [1, 2]})  # noqa: E731
+    text = explaining._merge_verdict(_Read(), _link(5.0), SHOWN, NAMES, names, 2)
+    assert "4.0 bits because both records bear one full name that at least 3 people" in text
+    assert "67%, short of the 80%" in text
+    # withheld names: the clause would say what the case may not see
+    hidden = [{"name": "given_name", "withheld": {"outcome": "redacted"}}, *SHOWN[1:]]
+    text = explaining._merge_verdict(_Read(), _link(5.0), hidden, NAMES, names, 2)
+    assert "full name" not in text
+    assert "enough for a merge" in text
+    assert "too little support" in text
+    # different names: no penalty is looked up
+    other = {**NAMES, 2: {"given": "lan", "family": "nguyen"}}
+    assert "full name" not in explaining._merge_verdict(_Read(), _link(5.0), SHOWN, other, names, 2)
+
+
+def test_a_strong_link_refused_names_the_flag_by_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(FLAGS, 2, ["household", "conflict"])
+    text = explaining._merge_verdict(_Read(), _link(10.0), SHOWN, NAMES, None, 2)
+    assert text.startswith("The model gives the link over 99.9%, enough for a merge (80%)")
+    assert "clustering refused it: the household check" in text
+    assert "; conflicting evidence" in text
+
+
+def test_flag_kinds_come_from_the_runs_since_the_last_full_one(
+    workspace: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import insert, update
+
+    monkeypatch.undo()  # the store itself, not the stand-in the other tests use
+
+    from linkwise.store import reads
+    from linkwise.store import resolution as store
+    from linkwise.store import tables as t
+
+    def run(conn: Any, mode: str, items: list[tuple[str, list[int]]]) -> None:
+        rid = store.start_run(conn, mode, 0.8, 0.01)
+        conn.execute(
+            update(t.resolution_runs)
+            .where(t.resolution_runs.c.id == rid)
+            .values(status="completed")
+        )
+        for kind, ids in items:
+            conn.execute(
+                insert(t.review_items).values(
+                    run_id=rid, kind=kind, record_ids=ids, priority=1.0, reason="r"
+                )
+            )
+
+    with workspace.engine.begin() as conn:
+        run(conn, "full", [("household", [7, 9])])  # before the last full run: stale
+        run(conn, "full", [("conflict", [7, 8]), ("uncertain_pair", [7, 9])])
+        run(conn, "incremental", [("ambiguous", [7]), ("conflict", [3, 7])])
+    with workspace.engine.connect() as conn:
+        assert reads.flag_kinds(conn, 7) == ["conflict", "ambiguous"]
+        assert reads.flag_kinds(conn, 9) == []
