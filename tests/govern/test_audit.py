@@ -10,6 +10,7 @@ import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,32 @@ def test_values_are_stored_and_hashed_as_plain_json(engine: Engine) -> None:
     assert second.at == datetime(2026, 1, 2, 8, 4, 5, 6, UTC) == shifted.at
     assert second.decision is None
     assert first.hash == _recipe_hash(json.loads(first.export_line()))
+
+
+def test_lists_of_ids_and_text_go_in_as_copies_of_plain_values(engine: Engine) -> None:
+    """The quick paths for what governed reads record most (lists of ids, plain text) store
+    and hash what the general one would: a copy, never the caller's list, and a ``str``
+    subclass as plain text."""
+
+    class Kind(StrEnum):
+        READ = "read"
+
+    ids = [3, 1, 2]
+    with engine.begin() as conn:
+        made = audit.record(
+            conn,
+            actor="analyst",
+            action="entity.view",
+            objects={"record_ids": ids, "kind": Kind.READ, "seen": {"entity_ids": ["E1"]}},
+        )
+    ids.append(4)
+    assert made.objects == {"record_ids": [3, 1, 2], "kind": "read", "seen": {"entity_ids": ["E1"]}}
+    assert type(made.objects["kind"]) is str
+    assert made.hash == _recipe_hash(json.loads(made.export_line())) == made.computed_hash()
+    with engine.connect() as conn:
+        assert list(audit.events(conn)) == [made]
+    with pytest.raises(AuditValueError, match=r"objects\.record_ids\[1\]"), engine.begin() as conn:
+        audit.record(conn, actor="a", action="x", objects={"record_ids": [1, 2**70]})
 
 
 @pytest.mark.parametrize(

@@ -98,11 +98,12 @@ def entity_evidence(read: Read, entity_id: str) -> EntityEvidence | None:
     result = EntityEvidence(entity_id, {}, prohibited=prohibited)
     groups = _components(allowed, edges)
     main = max(groups, key=lambda g: (len(g), -min(g)), default=set())
-    visible = _component_of(allowed | set(prohibited), edges)
-    full = _component_of(set(refs), edges)
+    result.shown |= main
+    if len(groups) > 1:  # how the other groups hang together (one group: all of it shown)
+        visible = _component_of(allowed | set(prohibited), edges)
+        full = _component_of(set(refs), edges)
     for group in groups:
         if group is main:
-            result.shown |= group
             continue
         anchor = min(main) if main else None
         if anchor is not None and visible[min(group)] == visible[anchor]:

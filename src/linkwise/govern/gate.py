@@ -13,14 +13,16 @@ a read passes ``document_id``; see ``linkwise.store.disclosures``).
 Decisions are made by ``linkwise.govern.policy.Decisions`` and cached per (source, field)
 for the read (and per subject where a subject-limited authorisation reaches the source),
 then checked against the marking's statutory precondition, if it has one
-(``requires_corroboration``; see ``linkwise.govern.corroboration``), per record.
+(``requires_corroboration``; see ``linkwise.govern.corroboration``), per record. Nothing
+is kept from one read to the next: each read makes its own ``Decisions``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -146,8 +148,13 @@ class Read:
         self._deciders: dict[str, Decisions] = {}
         self._by_subject: dict[str, bool] = {}
         self._decisions: dict[tuple[str, str | None, str | None], Decision] = {}
+        self._answers: dict[
+            tuple[str, str | None], tuple[Decision | None, list[tuple[str, Marking]]]
+        ] = {}
         self._checked: dict[tuple[str, str | None], list[tuple[str, Marking]]] = {}
         self._unrestricted: dict[tuple[str, str | None], bool] = {}
+        self._visibility: dict[tuple[str, str | None, int | None], dict[str | None, bool]] = {}
+        self._omitted: dict[str, bool] = {}
         self._defs: dict[str, list[Marking]] = {}
         self._has_precondition: dict[str, bool] = {}
         self._never: dict[str, frozenset[str]] = {}
@@ -257,7 +264,12 @@ class Read:
         """Whether the record is left out entirely: its source carries a marking that is
         never disclosed, for any purpose (8 U.S.C. § 1367). Showing even a redaction would
         tell the reader that a protected record exists."""
-        return any(m.never_disclosed and m.fields is None for m in self._marking_defs(ref.source))
+        found = self._omitted.get(ref.source)
+        if found is None:
+            found = self._omitted[ref.source] = any(
+                m.never_disclosed and m.fields is None for m in self._marking_defs(ref.source)
+            )
+        return found
 
     def omitted_field(self, ref: RecordRef, field: str | None) -> bool:
         if field is None:
@@ -282,27 +294,63 @@ class Read:
         Decided once per source and field, and per subject only where an authorisation
         limited to named subjects reaches the source (see ``_decider``): elsewhere the
         subject decides nothing, so a search over hundreds of entities decides each field
-        once rather than once per entity."""
-        by_subject = self._by_subject.get(ref.source)
-        if by_subject is None:
-            self._decider(ref.source)
-            by_subject = self._by_subject[ref.source]
-        subject = ref.entity_id if by_subject else None
-        key = (ref.source, field, subject)
-        base = self._decisions.get(key)
-        if base is None:
-            base = self._decisions[key] = self._decider(ref.source).decide(
-                markings=self.markings(ref.source),
-                field=field,
-                subject=subject,
-                source=ref.source,
-            )
-        if base.shown:
-            for name, marking in self._with_precondition(ref.source, field):
+        once rather than once per entity, and looked up in one step for the rest of the
+        read. A statutory precondition is checked per record."""
+        found = self._answers.get((ref.source, field))
+        if found is None:
+            found = self._answers[(ref.source, field)] = self._answer(ref.source, field)
+        base, checks = found
+        if base is None:  # the subject decides
+            base = self._base(ref.source, field, ref.entity_id)
+        if checks and base.shown:
+            for name, marking in checks:
                 unmet = self._precondition(ref, name, marking)
                 if unmet is not None:
                     return unmet
         return base
+
+    def _answer(
+        self, source: str, field: str | None
+    ) -> tuple[Decision | None, list[tuple[str, Marking]]]:
+        """What ``decision`` needs of a (source, field): the decision for every subject
+        (None where the subject decides), and the markings whose preconditions to check."""
+        self._decider(source)
+        common = None if self._by_subject[source] else self._base(source, field, None)
+        return common, self._with_precondition(source, field)
+
+    def _base(self, source: str, field: str | None, entity_id: str | None) -> Decision:
+        """The decision before any statutory precondition, shared by every subject where
+        the subject decides nothing."""
+        by_subject = self._by_subject.get(source)
+        if by_subject is None:
+            self._decider(source)
+            by_subject = self._by_subject[source]
+        subject = entity_id if by_subject else None
+        key = (source, field, subject)
+        base = self._decisions.get(key)
+        if base is None:
+            base = self._decisions[key] = self._decider(source).decide(
+                markings=self.markings(source), field=field, subject=subject, source=source
+            )
+        return base
+
+    def visibility(self, ref: RecordRef) -> Callable[[str | None], bool]:
+        """Whether each field of the record may be shown (``decision(ref, field).shown``),
+        for a read that asks about many records field by field (search scores every
+        candidate): records whose decisions cannot differ share the answers, namely those
+        of one source and, where the subject decides (see ``decision``), one entity, and
+        a record whose source sets a statutory precondition has its own."""
+        self._decider(ref.source)
+        subject = ref.entity_id if self._by_subject[ref.source] else None
+        record = ref.record_id if self._preconditioned(ref.source) else None
+        shown = self._visibility.setdefault((ref.source, subject, record), {})
+        return functools.partial(self._visible, ref, shown)
+
+    def _visible(self, ref: RecordRef, shown: dict[str | None, bool], field: str | None) -> bool:
+        answer = shown.get(field)
+        if answer is None:
+            answer = shown[field] = self.decision(ref, field).shown
+        return answer
 
     def unrestricted(self, ref: RecordRef) -> bool:
         """Whether every value of the record may be shown here (no marking of its source
@@ -312,10 +360,12 @@ class Read:
         key = (ref.source, ref.entity_id)
         found = self._unrestricted.get(key)
         if found is None:
+            decider = self._decider(ref.source)
+            subject = ref.entity_id if self._by_subject[ref.source] else None
             found = self._unrestricted[key] = not self._preconditioned(
                 ref.source
-            ) and self._decider(ref.source).unrestricted(
-                markings=self.markings(ref.source), subject=ref.entity_id, source=ref.source
+            ) and decider.unrestricted(
+                markings=self.markings(ref.source), subject=subject, source=ref.source
             )
         return found
 

@@ -28,6 +28,9 @@ _MAX_SAFE_FLOAT = 2.0**53
 _INT_RANGE = (-(2**63), 2**63 - 1)
 _TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
 _HASH_RE = re.compile(r"[0-9a-f]{64}")
+_PLAIN = (str, bool)
+"""Types whose values are already plain JSON (exactly these: ``bool`` has no subclasses, and
+a subclass of ``str`` is made plain text below)."""
 
 
 class AuditValueError(ValueError):
@@ -41,8 +44,13 @@ def json_value(value: Any, where: str) -> Any:
     a JSON reader could give back differently (NaN, huge floats, non-string keys) is refused
     rather than silently changed after it was hashed.
     """
-    if value is None or isinstance(value, bool):
+    kind = type(value)
+    if kind in _PLAIN or value is None:
         return value
+    if kind is list and all(type(item) is int for item in value):  # a list of ids
+        if value and not (_INT_RANGE[0] <= min(value) and max(value) <= _INT_RANGE[1]):
+            return [json_value(item, f"{where}[{i}]") for i, item in enumerate(value)]
+        return list(value)
     if isinstance(value, str):
         return str.__str__(value)
     if isinstance(value, int):
@@ -60,10 +68,14 @@ def json_value(value: Any, where: str) -> Any:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise AuditValueError(f"{where}: key {key!r} is not a string")
-            out[str.__str__(key)] = json_value(item, f"{where}.{key}")
+            plain = type(item) in _PLAIN or item is None
+            out[str.__str__(key)] = item if plain else json_value(item, f"{where}.{key}")
         return out
     if isinstance(value, list | tuple):
-        return [json_value(item, f"{where}[{i}]") for i, item in enumerate(value)]
+        return [
+            item if type(item) in _PLAIN or item is None else json_value(item, f"{where}[{i}]")
+            for i, item in enumerate(value)
+        ]
     raise AuditValueError(
         f"{where}: a {type(value).__name__} cannot be recorded; give JSON values "
         "(text, numbers, true/false, null, lists, objects)"
@@ -125,7 +137,8 @@ class AuditEvent:
         decision: Mapping[str, Any] | None,
         prev_hash: str,
     ) -> AuditEvent:
-        """A new event with its values made plain JSON and its hash computed."""
+        """A new event with its values made plain JSON and its hash computed (from those
+        plain values: they are what is stored, and walking them again changes nothing)."""
         unsealed = cls(
             seq=seq,
             at=utc(at),
@@ -136,17 +149,22 @@ class AuditEvent:
             decision=None if decision is None else json_value(decision, "decision"),
             prev_hash=prev_hash,
         )
-        return replace(unsealed, hash=unsealed.computed_hash())
+        plain = unsealed._fields(unsealed.objects, unsealed.decision)
+        return replace(unsealed, hash=sha256_hex(canonical_json(plain)))
 
     def hashed_fields(self) -> dict[str, Any]:
+        decision = None if self.decision is None else json_value(self.decision, "decision")
+        return self._fields(json_value(self.objects, "objects"), decision)
+
+    def _fields(self, objects: Any, decision: Any) -> dict[str, Any]:
         return {
             "seq": self.seq,
             "at": format_time(self.at),
             "actor": self.actor,
             "case_id": self.case_id,
             "action": self.action,
-            "objects": json_value(self.objects, "objects"),
-            "decision": None if self.decision is None else json_value(self.decision, "decision"),
+            "objects": objects,
+            "decision": decision,
             "prev_hash": self.prev_hash,
         }
 

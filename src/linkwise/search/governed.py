@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,7 +63,7 @@ def governed_search(read: Read, query: Query, limit: int = DEFAULT_LIMIT) -> dic
             continue
         if read.standing(ref).outcome == "prohibited":
             continue
-        hits = score_record(query, row, _visible(read, ref))
+        hits = score_record(query, row, read.visibility(ref))
         if hits:
             by_entity[str(row["entity_id"])].append(_Scored(ref, hits))
     ranked = sorted(by_entity, key=lambda e: (-_score(query, by_entity[e]), e))
@@ -90,10 +89,6 @@ def governed_search(read: Read, query: Query, limit: int = DEFAULT_LIMIT) -> dic
         "results": results,
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
     }
-
-
-def _visible(read: Read, ref: RecordRef) -> Callable[[str], bool]:
-    return lambda field: read.decision(ref, field).shown
 
 
 def _score(query: Query, scored: list[_Scored]) -> float:

@@ -148,7 +148,7 @@ def append_event(
     )
     subjects = subjects_of(event.objects)
     if subjects:
-        conn.execute(insert(t.audit_subjects), [{"subject": s, "seq": event.seq} for s in subjects])
+        conn.execute(_INSERT_SUBJECTS, [{"subject": s, "seq": event.seq} for s in subjects])
     disclosed, document_id = disclosed_in(event.objects)
     if disclosed:
         conn.execute(
