@@ -2,14 +2,13 @@
 
     .venv/bin/python benchmarks/api_throughput.py [--seconds 20] [--connections 20]
         [--source benchmarks/out/resolve_accuracy/demo_100k/linkwise/workspace]
-        [--out benchmarks/out/api_throughput]
+        [--out benchmarks/out/api_throughput] [--workers 1]
 
 The workspace is the resolved 100k-person demo world of ``resolve_accuracy.py`` (about
 200,000 records, 88,000 entities), copied to ``--out`` the first time, upgraded to the
 current schema and given the demo's users, cases and authorisations
-(``linkwise.workspace.demo_governance.seed_governance``). The app (``linkwise.web.
-create_app``) is served by uvicorn, one process, on a free port of 127.0.0.1, as `linkwise
-serve` serves it.
+(``linkwise.workspace.demo_governance.seed_governance``). It is served by ``linkwise serve
+--workers N`` (one uvicorn process by default) on a free port of 127.0.0.1.
 
 The load tool is ``wrk`` (Debian's package) on 127.0.0.1 only, for ``--seconds`` each, with
 ``--connections`` connections over 2 threads. Each request is
@@ -98,16 +97,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(root: Path, port: int) -> subprocess.Popen[bytes]:
-    code = (
-        "import uvicorn\n"
-        "from pathlib import Path\n"
-        "from linkwise.web import create_app\n"
-        "from linkwise.workspace import Workspace\n"
-        f"app = create_app(Workspace.open(Path({str(root)!r})))\n"
-        f"uvicorn.run(app, host='127.0.0.1', port={port}, log_level='warning')\n"
-    )
-    server = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+def serve(root: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+    """``linkwise serve`` on ``root``, in a process of its own."""
+    command = [sys.executable, "-m", "linkwise", "serve", "-w", str(root)]
+    command += ["--port", str(port), "--workers", str(workers)]
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -168,6 +162,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--entities", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--workers", type=int, default=1, help="linkwise serve --workers")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
@@ -175,7 +170,7 @@ def main() -> None:
     root, token, case_id = prepare(args.source, args.out)
     ids = entity_ids(root, args.entities, args.seed)
     port = free_port()
-    server = serve(root, port)
+    server = serve(root, port, args.workers)
     try:
         governed = {"Authorization": f"Bearer {token}", "X-Linkwise-Case": str(case_id)}
         warm = [f"/api/v1/entities/{i}" for i in ids[:50]]
@@ -199,7 +194,7 @@ def main() -> None:
     (args.out / "results.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
     print(
         f"{args.connections} connections, {args.seconds} s each, {len(ids)} entity ids, "
-        f"case {case_id} as ana"
+        f"case {case_id} as ana, {args.workers} server process(es)"
     )
     print("| endpoint | requests | requests/s | p50 ms | p95 ms | p99 ms | errors | non-2xx |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
