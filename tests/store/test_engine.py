@@ -59,3 +59,16 @@ def test_no_checkpointer_for_a_database_in_memory() -> None:
     engine = make_engine("sqlite://")
     assert _checkpointers() == before
     engine.dispose()
+
+
+def test_dispose_waits_for_the_checkpointer_to_close_its_connection(tmp_path: Path) -> None:
+    db = tmp_path / "y.db"
+    engine = make_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (v INTEGER)"))
+    time.sleep(2 * CHECKPOINT_SECONDS)  # the thread has opened its own connection
+    before = _checkpointers()
+    engine.dispose()
+    # no connection is left when dispose returns: the last one to close removed the log
+    assert _checkpointers() == before - 1
+    assert not Path(f"{db}-wal").exists()

@@ -69,19 +69,28 @@ class _Checkpointer:
     added about 8 ms to it. Here connections never checkpoint on commit
     (``wal_autocheckpoint=0``) and this thread runs a PASSIVE checkpoint every
     ``CHECKPOINT_SECONDS``: it copies what no reader still needs and never blocks a reader
-    or a writer. It stops when its engine is disposed or collected; a process that exits
-    leaves at most the last half second of log, which the next connection reads as usual.
+    or a writer. It stops when its engine is disposed (``dispose`` waits for it) or
+    collected; a process that exits leaves at most the last half second of log, which the
+    next connection reads as usual.
     """
 
     def __init__(self, engine: Engine, path: str) -> None:
         self.uri = Path(path).resolve().as_uri() + "?mode=rw"  # read-write, never create
         self.stopped = threading.Event()
         self.engine = weakref.ref(engine, lambda _ref: self.stopped.set())
-        event.listen(engine, "engine_disposed", lambda _engine: self.stopped.set())
+        event.listen(engine, "engine_disposed", lambda _engine: self.stop())
         self.thread = threading.Thread(target=self._run, name="linkwise-checkpoint", daemon=True)
 
     def start(self) -> None:
         self.thread.start()
+
+    def stop(self) -> None:
+        """Stop and wait: once the engine is disposed no connection of it, this thread's
+        included, is left open (the last one to close removes the log files, and a copy of
+        the database taken just after ``dispose`` must not see them vanish)."""
+        self.stopped.set()
+        if self.thread.is_alive() and self.thread is not threading.current_thread():
+            self.thread.join(timeout=10)
 
     def _run(self) -> None:
         con: sqlite3.Connection | None = None
