@@ -13,7 +13,13 @@ from linkwise.govern.gate import RecordRef
 from linkwise.govern.policy import Decision
 from linkwise.model.fields import FIELDS
 from linkwise.workspace import Workspace
-from tests.govern.test_session import ON_NAME_ALONE, ON_NAME_AND_SSN, craft, ws
+from tests.govern.test_session import (
+    ON_NAME_ALONE,
+    ON_NAME_AND_SSN,
+    craft,
+    warrant_naming_one_subject,
+    ws,
+)
 from tests.helpers import authorise, seed_case, seed_user
 
 __all__ = ["ws"]  # the session tests' world, used as a fixture here
@@ -37,16 +43,7 @@ def _answers(ws: Workspace, user: User, case_id: int, keys: list[str]) -> dict[s
 
 
 def test_shortcuts_answer_per_subject_where_a_warrant_names_one(ws: Workspace) -> None:
-    craft(
-        ws,
-        {"EOLD": ["court:30", "dmv:30"], "EOTHER": ["dmv:31"]},
-        [("court:30", "dmv:30", 0.99, ON_NAME_AND_SSN)],
-    )
-    user, case = seed_case(ws, "civil_immigration")
-    lee = seed_user(ws, "lee", "legal_reviewer")
-    authorise(
-        ws, lee, case, "judicial_warrant", sources=["dmv"], markings=["dmv"], subjects=["EOLD"]
-    )
+    user, case = warrant_naming_one_subject(ws)
     keys = ["dmv:30", "dmv:31", "court:30"]
     forward = _answers(ws, user, case.id, keys)
     backward = _answers(ws, user, case.id, keys[::-1])

@@ -435,7 +435,9 @@ def test_protected_victim_records_are_left_out_entirely(ws: Workspace) -> None:
 # -- authorisations over time ----------------------------------------------------------------
 
 
-def test_an_authorisation_follows_its_subject_through_a_merge(ws: Workspace) -> None:
+def warrant_naming_one_subject(ws: Workspace) -> tuple[Any, Any]:
+    """Entity EOLD (court:30 and dmv:30, linked on name and SSN) and EOTHER (dmv:31), and a
+    civil immigration case with an approved judicial warrant for DMV data of EOLD only."""
     craft(
         ws,
         {"EOLD": ["court:30", "dmv:30"], "EOTHER": ["dmv:31"]},
@@ -446,6 +448,11 @@ def test_an_authorisation_follows_its_subject_through_a_merge(ws: Workspace) -> 
     authorise(
         ws, lee, case, "judicial_warrant", sources=["dmv"], markings=["dmv"], subjects=["EOLD"]
     )
+    return user, case
+
+
+def test_an_authorisation_follows_its_subject_through_a_merge(ws: Workspace) -> None:
+    user, case = warrant_naming_one_subject(ws)
     with ws.session(user, case.id) as session:
         assert _fields(session.record("dmv", "30"))["family_name"] == "petrov"
         assert is_withheld(_fields(session.record("dmv", "31"))["family_name"])
