@@ -13,9 +13,16 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from linkwise.normalize.phonetic import sound_key
+from linkwise.resolve.comparisons import (
+    COMMON_ALIKE,
+    COMMON_NAME_MIN_RECORDS,
+    common_names,
+    given_name,
+)
 from linkwise.resolve.linkage import NAME_TF_MAX_BITS, Linkage, link
 from linkwise.resolve.prepare import prepare
 
@@ -47,6 +54,7 @@ class Model:
     typo: tuple[int, int]
     sound: dict[str, list[tuple[int, int]]]
     swapped: list[tuple[int, int]]
+    alike: dict[str, tuple[int, int]]
 
     def level(self, comparison: str, label: str) -> dict[str, Any]:
         for c in self.linkage.model["comparisons"]:
@@ -116,9 +124,16 @@ def model() -> Model:
         add(typist),
         add(typist | {"email": f"{user}@{domain[:2]}{domain[3]}{domain[2]}{domain[4:]}"}),
     )
+    # two people at one postcode with two different common given names alike in spelling
+    # ("mary" and "mark"), and one person whose common given name is mistyped ("marry")
+    alike = {}
+    for kind, (a, b) in (("common", ("mary", "mark")), ("typo", ("mary", "marry"))):
+        family = _surname(rng)
+        person = _person(rng, a, family)
+        alike[kind] = (add(person), add(person | {"given_name": b}))
     linkage = link(prepare(records))
     pairs = {(p["unique_id_l"], p["unique_id_r"]): p for p in linkage.pairs.to_pylist()}
-    return Model(linkage, pairs, namesakes, typo, sound, swapped)
+    return Model(linkage, pairs, namesakes, typo, sound, swapped, alike)
 
 
 def test_a_shared_user_name_at_another_provider_counts_for_nothing(model: Model) -> None:
@@ -176,6 +191,34 @@ def test_agreeing_on_a_common_sound_key_counts_for_less(model: Model) -> None:
         weights[kind] = {p["mw_family_name"] + p["mw_tf_adj_family_name"] for p in scored}
     # the key of the common surname proves less than a key few names share
     assert max(weights["common"]) < min(weights["rare"])
+
+
+def test_two_common_given_names_alike_have_a_level_of_their_own(model: Model) -> None:
+    labels = [lv.get("label_for_charts") for lv in _levels(model, "given_name")]
+    assert labels.index(COMMON_ALIKE) == labels.index("nickname or alias") + 1
+    assert "'mary'" in model.level("given_name", COMMON_ALIKE)["sql_condition"]
+    gamma = {label: len(labels) - 1 - i for i, label in enumerate(labels)}
+    common, typo = (model.pairs[model.alike[k]] for k in ("common", "typo"))
+    assert common["gamma_given_name"] == gamma[COMMON_ALIKE]  # "mary" and "mark"
+    # a typo makes a rare string: "marry" is compared as a spelling of "mary"
+    assert typo["gamma_given_name"] == gamma["similar spelling (Jaro-Winkler ≥ 0.92)"]
+
+
+def test_the_common_names_level_runs_on_spark_too() -> None:
+    # Splink writes the Jaro-Winkler call in each engine's dialect (Spark: ``jaro_winkler``)
+    comparison = given_name(["ann", "anne"]).get_comparison("spark")
+    (level,) = [lv for lv in comparison.comparison_levels if lv.label_for_charts == COMMON_ALIKE]
+    assert "jaro_winkler(" in level.sql_condition
+    assert "given_l IN ('ann', 'anne')" in level.sql_condition
+
+
+def test_common_names_are_those_of_enough_records() -> None:
+    floor = COMMON_NAME_MIN_RECORDS
+    names = ["ann"] * floor + ["bob"] * (floor - 1) + [None] * 50 + ["cy"] * (floor + 5)
+    assert common_names(pa.array(names), len(names)) == ["ann", "cy"]
+    # at scale the share decides: 0.05% of 200,000 records is 100
+    names = ["ann"] * 100 + ["bob"] * 99
+    assert common_names(pa.array(names), 200_000) == ["ann"]
 
 
 def _levels(model: Model, comparison: str) -> list[dict[str, Any]]:

@@ -4,7 +4,8 @@ Each comparison is a Splink ``CustomComparison``: ordered levels from strongest 
 disagreement, each with its own m and u learned from the data. The levels encode what is
 known about how people's details vary between records:
 
-* names: exact, nickname or alias ("Bill"/"William", one step either way), Jaro-Winkler
+* names: exact, nickname or alias ("Bill"/"William", one step either way), for given
+  names two different common names alike in spelling or sound ("Yong"/"Yang"), Jaro-Winkler
   ≥ 0.92, the same transliteration sound key ("Yevgeny"/"Evgeniy"), given and family name
   swapped, one part of a double surname, Jaro-Winkler ≥ 0.8, an initial against a name;
 * name suffix: the same generation, or different ones ("Jr" and "Sr"), with m and u fixed;
@@ -26,9 +27,12 @@ runs the same model.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink.internals.comparison_creator import ComparisonCreator
@@ -38,6 +42,7 @@ from linkwise.resolve.prepare import EXTRA_PREFIX, PERSON_IDENTIFIERS
 DIALECT = "duckdb"
 FUZZY_TF_WEIGHT = 0.5
 TF_MINIMUM_U = 1e-6
+COMMON_ALIKE = "alike, but two common names"
 MIN_PRESENT_SHARE = 0.01
 """A column must be filled in at least this share of records for a comparison on it: below
 that, EM sees too few agreeing pairs to estimate m and the comparison adds only noise."""
@@ -55,18 +60,58 @@ def _fuzzy_tf(level: Any, column: str) -> Any:
     )
 
 
-def given_name() -> ComparisonCreator:
+COMMON_NAME_SHARE = 0.0005
+"""A given name is common (``common_names``) when at least this share of the records bear
+it, and at least ``COMMON_NAME_MIN_RECORDS`` of them (fewer do not measure a share)."""
+COMMON_NAME_MIN_RECORDS = 20
+
+
+def common_names(values: pa.ChunkedArray | pa.Array, n_records: int) -> list[str]:
+    """The folded given names common enough in the data that a near spelling of one is
+    more likely another real name than a typo of it (see ``given_name``), sorted."""
+    floor = max(COMMON_NAME_MIN_RECORDS, math.ceil(COMMON_NAME_SHARE * n_records))
+    counts = pc.value_counts(pc.drop_null(values))
+    names = counts.field("values").to_pylist()
+    return sorted(
+        str(v)
+        for v, c in zip(names, counts.field("counts").to_pylist(), strict=True)
+        if v and c >= floor
+    )
+
+
+def _in_list(column: str, values: Sequence[str]) -> str:
+    quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+def given_name(common: Sequence[str] = ()) -> ComparisonCreator:
+    """Given names compared level by level (module docstring). With ``common`` names, a
+    pair of *different* common names that are alike in spelling or sound ("yong" and
+    "yang", "mario" and "maria", "gang" and "qing") has a level of its own, tried before
+    the spelling and sound levels: a typo makes a rare string far more often than another
+    common name, so two common names alike are mostly two people. EM learns what the
+    level is worth; where it is one person written two ways (a transliteration), EM finds
+    that too."""
+    levels = [
+        cll.NullLevel("given"),
+        cll.ExactMatchLevel("given", term_frequency_adjustments=True).configure(
+            label_for_charts="exact"
+        ),
+        cll.ArrayIntersectLevel("given_nicks", 1).configure(label_for_charts="nickname or alias"),
+    ]
+    if common:
+        both = f"{_in_list('given_l', common)} AND {_in_list('given_r', common)}"
+        alike = cll.Or(cll.JaroWinklerLevel("given", 0.8), cll.ExactMatchLevel("given_key"))
+        levels.append(
+            cll.And(cll.CustomLevel(both, base_dialect_str=DIALECT), alike).configure(
+                label_for_charts=COMMON_ALIKE
+            )
+        )
     return cl.CustomComparison(
         output_column_name="given_name",
         comparison_description="Given name",
         comparison_levels=[
-            cll.NullLevel("given"),
-            cll.ExactMatchLevel("given", term_frequency_adjustments=True).configure(
-                label_for_charts="exact"
-            ),
-            cll.ArrayIntersectLevel("given_nicks", 1).configure(
-                label_for_charts="nickname or alias"
-            ),
+            *levels,
             _fuzzy_tf(cll.JaroWinklerLevel("given", 0.92), "given").configure(
                 label_for_charts="similar spelling (Jaro-Winkler ≥ 0.92)"
             ),
@@ -336,14 +381,21 @@ _SIMPLE: dict[str, Callable[[], ComparisonCreator]] = {
 }
 
 
-def choose_comparisons(present: Mapping[str, int], n_records: int) -> list[ComparisonCreator]:
-    """The comparisons worth making on data with these non-null counts per column."""
+def choose_comparisons(
+    present: Mapping[str, int], n_records: int, common: Sequence[str] = ()
+) -> list[ComparisonCreator]:
+    """The comparisons worth making on data with these non-null counts per column, and
+    ``common`` given names (``common_names``)."""
     floor = max(2, int(MIN_PRESENT_SHARE * n_records))
 
     def has(column: str) -> bool:
         return present.get(column, 0) >= floor
 
-    chosen = [make() for column, make in _SIMPLE.items() if has(column)]
+    chosen = [
+        given_name(common) if column == "given" else make()
+        for column, make in _SIMPLE.items()
+        if has(column)
+    ]
     if present.get("suffix", 0) >= SUFFIX_MIN_RECORDS:
         chosen.append(name_suffix())
     if has("address") or has("postcode") or has("city"):

@@ -69,6 +69,7 @@ _PHRASES: dict[str, str] = {
     "nickname or alias": "{subject} agree as nickname or alias",
     "similar spelling (jaro-winkler ≥ 0.92)": "{subject} are spelled similarly",
     "same sound": "{subject} sound the same",
+    "alike, but two common names": "{subject} are alike, but two different common names",
     "given and family name swapped": "{subject} are swapped",
     "swapped (counted under given name)": "{subject} are swapped (counted under given name)",
     "loosely similar (jaro-winkler ≥ 0.8)": "{subject} are loosely similar",

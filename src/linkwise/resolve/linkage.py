@@ -28,7 +28,7 @@ from splink import Linker, SettingsCreator, block_on
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
 from linkwise.resolve.blocking import Candidate, candidate_rules
-from linkwise.resolve.comparisons import choose_comparisons
+from linkwise.resolve.comparisons import choose_comparisons, common_names
 from linkwise.resolve.engines import Backend, Engine, in_duckdb_dialect, open_backend
 from linkwise.resolve.prepare import PERSON_IDENTIFIERS, Prepared
 
@@ -127,7 +127,8 @@ def link(
     if n < 2:
         raise ValueError("resolution needs at least two records")
     present = prepared.present
-    comparisons = choose_comparisons(present, n)
+    common = common_names(table.column("given"), n) if "given" in table.column_names else []
+    comparisons = choose_comparisons(present, n, common)
     if not comparisons:
         raise ValueError("no field is filled in often enough to compare records")
     db = open_backend(engine, threads)
