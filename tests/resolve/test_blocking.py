@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import pyarrow as pa
+import random
 
-from linkwise.resolve.blocking import CANDIDATES, blocking_recall, by_name, conditions
+import pyarrow as pa
+import pytest
+
+from linkwise.resolve import linkage
+from linkwise.resolve.blocking import CANDIDATES, _rule, blocking_recall, by_name, conditions
+from linkwise.resolve.engines import open_backend
 
 
 def _table() -> pa.Table:
@@ -63,3 +68,44 @@ def test_every_candidate_rule_has_a_condition_duckdb_can_run() -> None:
     assert {n for n, k in both.per_rule.items() if k == 0} == {missing}
     one_missing = blocking_recall(table, conditions(by_name([missing])), [(1, 3)])
     assert one_missing.covered == 1
+
+
+def _rule_choice(budget_pairs: float, monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
+    """Which of three rules ``_choose_rules`` keeps on 3,000 records: a postcode rule
+    (about 8 pairs per record), a city rule (about 3) and names in swapped order (0.5), when
+    all kept rules together may add ``budget_pairs`` pairs."""
+    rng = random.Random(5)
+    half = 1500
+    given = [f"g{i}" for i in range(half)] + [f"f{i}" for i in range(half)]
+    family = [f"f{i}" for i in range(half)] + [f"g{i}" for i in range(half)]
+    table = pa.table(
+        {
+            "unique_id": pa.array(range(1, 2 * half + 1), pa.int64()),
+            "given": given,
+            "family": family,
+            "postcode": [f"P{rng.randrange(176)}" for _ in range(2 * half)],
+            "city": [f"C{rng.randrange(500)}" for _ in range(2 * half)],
+        }
+    )
+    n = len(table)
+    monkeypatch.setattr(linkage, "TOTAL_PAIRS_PER_RECORD_BUDGET", (budget_pairs - 10_000) / n)
+    swapped = next(c for c in CANDIDATES if c.name == "given and family name swapped")
+    rules = [_rule("postcode", "postcode"), _rule("city", "city"), swapped]
+    db = open_backend("duckdb", 1)
+    try:
+        chosen = linkage._choose_rules(db.register(table, table_name="lw_records"), rules, n)
+    finally:
+        db.close()
+    return {c.name: r.kept for c, r in chosen}
+
+
+def test_a_cheap_rule_is_kept_when_the_broad_ones_have_used_the_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # postcode ~25,000 pairs and city ~9,000 fit in 34,500; the 1,500 swapped pairs would
+    # overrun it, but a rule adding under one pair per record is always kept
+    kept = _rule_choice(34_500, monkeypatch)
+    assert kept == {"postcode": True, "city": True, "given and family name swapped": True}
+    # a rule of more than one pair per record that overruns the total is still dropped
+    kept = _rule_choice(30_000, monkeypatch)
+    assert kept == {"postcode": True, "city": False, "given and family name swapped": True}

@@ -56,6 +56,11 @@ sound key 35 million times), so without a total the scored pairs, and the memory
 grow quadratically. On the 1M-record demo world the kept rules still generate 99% of the
 true pairs (``benchmarks/resolve_1m.py``)."""
 
+CHEAP_RULE_PAIRS_PER_RECORD = 1
+"""A rule adding at most this many pairs per record is kept whatever the total: it cannot
+overrun the budget by much, and the narrow rules that come late in ``CANDIDATES`` (names
+recorded in swapped order) find pairs no broad rule does."""
+
 Progress = Callable[[str], None]
 
 
@@ -258,12 +263,15 @@ def _choose_rules(
         # a rule over the per-rule budget stays over it when rules before it go (it can
         # only add more), so all of those go at once; over the total, the first one only
         too_broad = {c.name: a for c, a in zip(trying, added, strict=True) if a > budget}
+        cheap = CHEAP_RULE_PAIRS_PER_RECORD * n
         total = 0
         for cand, pairs in zip(trying, added, strict=True):
-            if cand.name not in too_broad and total + pairs > total_budget:
+            if cand.name in too_broad:
+                continue
+            if pairs > cheap and total + pairs > total_budget:
                 too_broad[cand.name] = pairs
                 break
-            total += 0 if cand.name in too_broad else pairs
+            total += pairs
         if not too_broad:
             break
         dropped.update(too_broad)
