@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher, profiles
-from sqlalchemy import Connection, Engine, delete, insert, select, text, update
+from sqlalchemy import Connection, Engine, Text, cast, delete, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
 from linkwise.cli import common
@@ -181,6 +182,62 @@ def _failing_change(engine: Engine) -> None:
         audit.record(conn, actor="alice", action="entity.merge", objects={"entity": "E1"})
         assert len(list(audit.events(conn))) == 4  # visible inside the transaction ...
         raise RuntimeError("the change failed")  # ... until the change it records fails
+
+
+def test_appends_store_what_sqlalchemy_would(engine: Engine) -> None:
+    """The append runs on the driver's cursor (``linkwise.store.audit_driver``): its rows are
+    byte for byte those SQLAlchemy's own inserts write for the same values (time, JSON)."""
+    objects = {"entity_ids": ["E1"], "record_ids": [7, 3], "disclosed": {"record_ids": [3]}}
+    with engine.begin() as conn:
+        made = audit.record(
+            conn,
+            actor="zoë",
+            action="entity.view",
+            objects=objects,
+            decision={"purpose": "criminal_investigation", "fields_shown": {"dmv": ["dob"]}},
+            case_id=4,
+        )
+        twin = {f: getattr(made, f) for f in ("at", "actor", "case_id", "action", "objects")}
+        conn.execute(
+            insert(E),
+            {**twin, "seq": 99, "decision": made.decision, "prev_hash": "p", "hash": made.hash},
+        )
+        conn.execute(
+            insert(t.audit_subjects), [{"subject": s, "seq": 99} for s in ("3", "7", "E1")]
+        )
+        conn.execute(
+            insert(t.disclosures), {"record_id": 3, "seq": 99, "case_id": 4, "document_id": None}
+        )
+    as_text = [
+        E.c.seq,
+        *(cast(E.c[c], Text) for c in ("at", "actor", "case_id", "action", "objects", "decision")),
+        E.c.hash,
+    ]
+    s, d = t.audit_subjects, t.disclosures
+    with engine.connect() as conn:
+        appended, written = (tuple(r)[1:] for r in conn.execute(select(*as_text).order_by(E.c.seq)))
+        subjects = conn.execute(select(s.c.seq, s.c.subject).order_by(s.c.seq, s.c.subject))
+        by_seq = [(seq == 99, subject) for seq, subject in subjects]
+        disclosed = [tuple(r)[1:] for r in conn.execute(select(d).order_by(d.c.seq))]
+    assert appended == written
+    assert by_seq == [
+        (False, "3"),
+        (False, "7"),
+        (False, "E1"),
+        (True, "3"),
+        (True, "7"),
+        (True, "E1"),
+    ]
+    assert disclosed == [(made.seq, 4, None), (99, 4, None)]
+
+
+def test_a_failing_append_raises_sqlalchemys_error_and_writes_nothing(engine: Engine) -> None:
+    _fill(engine, 2)
+    with engine.begin() as conn:  # a stray index row where the next event's subject goes
+        conn.execute(insert(t.audit_subjects).values(subject="E9", seq=3))
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        audit.record(conn, actor="alice", action="entity.view", objects={"entity": "E9"})
+    assert _verify(engine) == audit.ChainCheck(True, 2, None, None, _row(engine, 2)["hash"])
 
 
 def test_rolled_back_event_leaves_no_trace(engine: Engine) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from linkwise.govern.policy import Decision, authorisation_state, decide, explain
+from linkwise.govern.policy import Decision, Decisions, authorisation_state, decide, explain
 from linkwise.model.authorisations import Authorisation, Scope
 from linkwise.model.policy import PolicyPack, default_pack_path, load_policy_pack
 
@@ -236,6 +236,27 @@ def test_most_restrictive_wins_and_every_reason_is_kept(pack: PolicyPack) -> Non
     assert "Cal. Gov. Code § 7284.6" in d.reason
     assert d.reason.index("7284.6") < d.reason.index("28 CFR")  # decisive reason first
     assert run(pack, jail, CI, source="jail_bookings").outcome == S
+
+
+def test_one_reads_decisions_are_those_decided_one_by_one(pack: PolicyPack) -> None:
+    """``Decisions`` assembles each field's decision from the markings that restrict it,
+    combining each set of markings once: every answer, asked in any order, is the one the
+    function gives afresh, a field-limited marking included."""
+    markings = ["purchased_public_records", "credit_header_ssn", "dmv"]
+    asked = [None, "ssn", "given_name", "ssn", "dob", None]
+    for purpose in (CI, IMM, DQ):
+        for order in (asked, asked[::-1]):
+            decisions = Decisions(pack, purpose=purpose, authorisations=(), now=NOW, case_id=CASE)
+            for field in order:
+                got = decisions.decide(
+                    markings=markings, field=field, subject="E1", source="public_records"
+                )
+                assert got == run(pack, markings, purpose, field=field, source="public_records")
+    ssn, name = (
+        run(pack, markings, CI, field=f, source="public_records") for f in ("ssn", "given_name")
+    )
+    assert len(ssn.parts) == 3
+    assert len(name.parts) == 2
 
 
 def test_prohibited_beats_redacted(pack: PolicyPack) -> None:

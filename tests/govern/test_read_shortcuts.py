@@ -2,14 +2,19 @@
 worked out afresh does: a (source, field) answer shared across entities only where no
 authorisation limited to named subjects reaches the source, and visibility answers
 (``Read.visibility``, what search scores candidates with) shared only between records whose
-decisions cannot differ. Each world has records of one source that must be answered
-differently: by subject (a warrant naming one entity) and by record (the 26 U.S.C. § 6103
-precondition). On SQLite and PostgreSQL."""
+decisions cannot differ, and so are a record's set of values (``Read.fields``) and a link's
+set of comparison levels (``Read.comparisons``), with the same audit event as deciding each
+value alone. Each world has records of one source that must be answered differently: by
+subject (a warrant naming one entity) and by record (the 26 U.S.C. § 6103 precondition).
+On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from linkwise.govern import audit
 from linkwise.govern.accounts import User
-from linkwise.govern.gate import RecordRef
+from linkwise.govern.gate import SEVERITY, Read, RecordRef, comparison_fields, field_of
 from linkwise.govern.policy import Decision
 from linkwise.model.fields import FIELDS
 from linkwise.workspace import Workspace
@@ -25,6 +30,10 @@ from tests.helpers import authorise, seed_case, seed_user
 __all__ = ["ws"]  # the session tests' world, used as a fixture here
 
 ASKED = (None, *FIELDS)
+VALUES = {**{f: f"{f} value" for f in FIELDS}, "birth_year": 1970, "note": "text"}
+"""A record's values as a read governs them: every canonical field, a date part, and a name
+that is no field (decided as part of the whole record)."""
+COMPARISONS = ("given_name", "family_name", "dob", "place", "address", "ssn", "model_only")
 
 
 def _answers(ws: Workspace, user: User, case_id: int, keys: list[str]) -> dict[str, Decision]:
@@ -71,3 +80,86 @@ def test_shortcuts_answer_per_record_where_a_precondition_applies(ws: Workspace)
     assert forward["irs:1.family_name"].shown
     unmet = forward["irs:2.family_name"]
     assert unmet.rule == "marking:taxpayer_return.requires_corroboration"
+
+
+def _one_by_one(read: Read, ref: RecordRef, values: dict[str, Any]) -> dict[str, Any]:
+    """``Read.fields`` as it was before decisions were shared: each value decided alone."""
+    out = {}
+    for name, value in values.items():
+        field = field_of(name)
+        if read.omitted_field(ref, field):
+            read.note_omitted(ref, field)
+            continue
+        out[name] = read.value(ref, field, value)
+    return out
+
+
+def _level(read: Read, name: str, refs: tuple[RecordRef, ...]) -> Decision | None:
+    """The most restrictive decision on the values a comparison reads, decided afresh."""
+    hidden = [
+        d for r in refs for f in comparison_fields(name) if not (d := read.decision(r, f)).shown
+    ]
+    return max(hidden, key=lambda d: SEVERITY[d.outcome]) if hidden else None
+
+
+def _shared_and_alone(ws: Workspace, user: User, case_id: int, keys: list[str]) -> None:
+    """Two reads of the same records, one through the shared answers and one value by value:
+    the same values and markers, and audit events that say the same."""
+    found = []
+    for way in ("shared", "alone"):
+        with ws.session(user, case_id) as session, session.reading("test.values") as read:
+            refs = [read.ref(*key.split(":")) for key in keys]
+            if way == "shared":
+                values = [read.fields(ref, VALUES) for ref in refs]
+            else:
+                values = [_one_by_one(read, ref, VALUES) for ref in refs]
+            for left in refs:
+                for right in refs:
+                    pair = (left, right)
+                    levels = read.comparisons(COMPARISONS, pair)
+                    for name, (worst, hidden) in zip(COMPARISONS, levels, strict=True):
+                        assert worst == _level(read, name, pair), (left, right, name)
+                        assert [d for _, _, d in hidden] == [
+                            d
+                            for r in pair
+                            for f in comparison_fields(name)
+                            if not (d := read.decision(r, f)).shown
+                        ]
+        with ws.engine.connect() as conn:
+            (event,) = audit.events(conn, newest_first=True, limit=1)
+        found.append((values, event.objects, event.decision))
+    assert found[0] == found[1]
+
+
+def test_shared_values_and_levels_follow_the_subject_a_warrant_names(ws: Workspace) -> None:
+    user, case = warrant_naming_one_subject(ws)
+    keys = ["dmv:30", "dmv:31", "court:30"]
+    _shared_and_alone(ws, user, case.id, keys)
+    _shared_and_alone(ws, user, case.id, keys[::-1])
+    with ws.session(user, case.id) as session, session.reading("test.values") as read:
+        shown, hidden = (read.fields(read.ref("dmv", k), VALUES) for k in ("30", "31"))
+    assert shown["family_name"] == "family_name value"
+    assert hidden["family_name"]["redacted"] is True
+
+
+def test_shared_values_and_levels_follow_each_record_under_a_precondition(
+    ws: Workspace,
+) -> None:
+    craft(
+        ws,
+        {"E1": ["court:1", "irs:1"], "E2": ["court:2", "irs:2"]},
+        [
+            ("court:1", "irs:1", 0.99, ON_NAME_AND_SSN),
+            ("court:2", "irs:2", 0.97, ON_NAME_ALONE),
+        ],
+    )
+    user, case = seed_case(ws)
+    lee = seed_user(ws, "lee", "legal_reviewer")
+    authorise(ws, lee, case, "ex_parte_order_6103", sources=["irs"], markings=["taxpayer_return"])
+    keys = ["irs:1", "irs:2", "court:1", "court:2"]
+    _shared_and_alone(ws, user, case.id, keys)
+    _shared_and_alone(ws, user, case.id, keys[::-1])
+    with ws.session(user, case.id) as session, session.reading("test.values") as read:
+        met, unmet = (read.fields(read.ref("irs", k), VALUES) for k in ("1", "2"))
+    assert met["family_name"] == "family_name value"
+    assert unmet["family_name"]["rule"] == "marking:taxpayer_return.requires_corroboration"

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from linkwise.store import reads
 from linkwise.workspace import Workspace
+from tests.govern.test_session import ON_NAME_ALONE, ON_NAME_AND_SSN, craft, ws
 from tests.helpers import csv_text, manifest, person, write_manifest
+
+__all__ = ["ws"]  # the session tests' world, used as a fixture here
 
 
 def _workspace(tmp_path: Path) -> Workspace:
@@ -40,3 +45,31 @@ def test_judged_same_keeps_the_latest_word_on_pairs_inside_the_members(tmp_path:
         ids = {key: row.id for key, row in rows.items()}
         as_keys = {frozenset(k for k, i in ids.items() if i in pair) for pair in got}
         assert as_keys == {frozenset({"1", "3"}), frozenset({"3", "4"})}
+
+
+@pytest.mark.parametrize("chunk", [5000, 2])
+def test_links_and_threshold_reads_the_links_among_the_records(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Only links with both ends among the records, whatever chunks the ids are read in
+    (a link may join records of two chunks), and the run's threshold with them."""
+    craft(
+        ws,
+        {"E1": ["court:1", "irs:1", "court:30"], "E2": ["court:2", "irs:2", "dmv:30"]},
+        [
+            ("court:1", "irs:1", 0.99, ON_NAME_AND_SSN),
+            ("irs:1", "court:30", 0.95, ON_NAME_AND_SSN),
+            ("court:1", "court:2", 0.4, ON_NAME_ALONE),
+            ("court:2", "irs:2", 0.97, ON_NAME_ALONE),
+        ],
+    )
+    monkeypatch.setattr(reads, "_CHUNK", chunk)
+    with ws.engine.connect() as conn:
+        for entity_id, expected in (("E1", 2), ("E2", 1)):
+            ids = [row.id for row, _ in reads.entity_member_rows(conn, entity_id)]
+            links, threshold = reads.links_and_threshold(conn, ids)
+            assert links == reads.links_among(conn, ids)
+            assert len(links) == expected
+            assert threshold == 0.8
+        alone = [reads.entity_member_rows(conn, "E2")[0][0].id]
+        assert reads.links_and_threshold(conn, alone) == ([], None)

@@ -13,8 +13,13 @@ a read passes ``document_id``; see ``linkwise.store.disclosures``).
 Decisions are made by ``linkwise.govern.policy.Decisions`` and cached per (source, field)
 for the read (and per subject where a subject-limited authorisation reaches the source),
 then checked against the marking's statutory precondition, if it has one
-(``requires_corroboration``; see ``linkwise.govern.corroboration``), per record. Nothing
-is kept from one read to the next: each read makes its own ``Decisions``.
+(``requires_corroboration``; see ``linkwise.govern.corroboration``), per record. Those
+three (source, subject where it decides, record where a precondition applies) are a
+record's ``share_key``: answers about many values at once (a record's fields, a link's
+comparison levels, a search candidate's visibility) are worked out once per key and reused
+for every record with that key, with the audit bookkeeping that does not name a record
+noted once. Nothing is kept from one read to the next: each read makes its own
+``Decisions``.
 """
 
 from __future__ import annotations
@@ -158,7 +163,11 @@ class Read:
         self._defs: dict[str, list[Marking]] = {}
         self._has_precondition: dict[str, bool] = {}
         self._never: dict[str, frozenset[str]] = {}
-        self._comparisons: dict[tuple[Any, ...], tuple[Decision | None, list[_Hidden]]] = {}
+        self._comparisons: dict[
+            tuple[Any, ...], tuple[tuple[Decision | None, tuple[_Hidden, ...]], ...]
+        ] = {}
+        self._plans: dict[tuple[Any, ...], _Plan] = {}
+        self._scorable: dict[tuple[str, str | None, int | None], dict[str | None, bool] | str] = {}
         self._preconditions: dict[tuple[int, str], Decision | None] = {}
         self._checking: set[tuple[int, str]] = set()
         self._models: dict[str | None, dict[str, Any] | None] = {}
@@ -334,17 +343,44 @@ class Read:
             )
         return base
 
+    def share_key(self, ref: RecordRef) -> tuple[str, str | None, int | None]:
+        """What decides every value of the record (see ``decision``): its source, its entity
+        where the subject decides, and the record itself where a marking of its source sets
+        a statutory precondition. Records with the same key get the same decisions, so
+        answers about whole sets of values are worked out once per key and read."""
+        if ref.source not in self._by_subject:
+            self._decider(ref.source)
+        subject = ref.entity_id if self._by_subject[ref.source] else None
+        record = ref.record_id if self._preconditioned(ref.source) else None
+        return (ref.source, subject, record)
+
     def visibility(self, ref: RecordRef) -> Callable[[str | None], bool]:
         """Whether each field of the record may be shown (``decision(ref, field).shown``),
         for a read that asks about many records field by field (search scores every
-        candidate): records whose decisions cannot differ share the answers, namely those
-        of one source and, where the subject decides (see ``decision``), one entity, and
-        a record whose source sets a statutory precondition has its own."""
-        self._decider(ref.source)
-        subject = ref.entity_id if self._by_subject[ref.source] else None
-        record = ref.record_id if self._preconditioned(ref.source) else None
-        shown = self._visibility.setdefault((ref.source, subject, record), {})
+        candidate): records with the same ``share_key`` share the answers."""
+        shown = self._visibility.setdefault(self.share_key(ref), {})
         return functools.partial(self._visible, ref, shown)
+
+    def scorable(self, ref: RecordRef) -> Callable[[str | None], bool] | None:
+        """For a read that weighs many candidate records (search): None when the record may
+        not count at all, because the law never discloses it (noted for the auditor, as
+        ``note_omitted``) or it is prohibited for the purpose; else its ``visibility``.
+        Worked out once per ``share_key``, as the decisions behind it are."""
+        key = self.share_key(ref)
+        found = self._scorable.get(key)
+        if found is None:
+            if self.omitted(ref):
+                found = "omitted"
+            elif self.standing(ref).outcome == "prohibited":
+                found = "prohibited"
+            else:
+                found = self._visibility.setdefault(key, {})
+            self._scorable[key] = found
+        if found == "omitted":
+            self.note_omitted(ref)
+        if isinstance(found, str):
+            return None
+        return functools.partial(self._visible, ref, found)
 
     def _visible(self, ref: RecordRef, shown: dict[str | None, bool], field: str | None) -> bool:
         answer = shown.get(field)
@@ -374,37 +410,38 @@ class Read:
     ) -> tuple[Decision | None, list[tuple[RecordRef, str | None, Decision]]]:
         """The most restrictive decision on the values comparison ``name`` read from
         ``refs`` (None: all may be seen; a None ref is the reader's own input), and each
-        withheld (record, field, decision). Remembered per comparison and per each record's
-        source and entity (and the record itself, where a marking of its source sets a
-        precondition): an entity's links mostly join the same few sources, so their many
-        comparison levels share a handful of answers."""
-        key = (name, *(None if r is None else self._decision_key(r) for r in refs))
+        withheld (record, field, decision)."""
+        ((worst, hidden),) = self.comparisons((name,), refs)
+        return worst, [(ref, f, d) for i, f, d in hidden if (ref := refs[i]) is not None]
+
+    def comparisons(
+        self, names: tuple[str, ...], refs: Sequence[RecordRef | None]
+    ) -> tuple[tuple[Decision | None, tuple[_Hidden, ...]], ...]:
+        """Per comparison of ``names``, what ``comparison`` answers, with each withheld value
+        as (index into ``refs``, field, decision). Remembered per set of names and per each
+        record's ``share_key``: an entity's links mostly join the same few sources, so a
+        link's whole set of levels is one look-up for most of them."""
+        key = (names, *(None if r is None else self.share_key(r) for r in refs))
         found = self._comparisons.get(key)
         if found is None:
-            hidden: list[_Hidden] = []
-            worst: Decision | None = None
-            for i, ref in enumerate(refs):
-                if ref is None or self.unrestricted(ref):
-                    continue
-                for field in comparison_fields(name):
-                    decision = self.decision(ref, field)
-                    if not decision.shown:
-                        hidden.append((i, field, decision))
-                        if worst is None or SEVERITY[decision.outcome] > SEVERITY[worst.outcome]:
-                            worst = decision
-            found = self._comparisons[key] = (worst, hidden)
-        worst, hidden = found
-        withheld = []
-        for i, field, decision in hidden:
-            ref = refs[i]
-            if ref is not None:
-                withheld.append((ref, field, decision))
-        return worst, withheld
+            found = self._comparisons[key] = tuple(self._comparison(n, refs) for n in names)
+        return found
 
-    def _decision_key(self, ref: RecordRef) -> tuple[Any, ...]:
-        if self._preconditioned(ref.source):
-            return (ref.source, ref.entity_id, ref.record_id)
-        return (ref.source, ref.entity_id)
+    def _comparison(
+        self, name: str, refs: Sequence[RecordRef | None]
+    ) -> tuple[Decision | None, tuple[_Hidden, ...]]:
+        hidden: list[_Hidden] = []
+        worst: Decision | None = None
+        for i, ref in enumerate(refs):
+            if ref is None or self.unrestricted(ref):
+                continue
+            for field in comparison_fields(name):
+                decision = self.decision(ref, field)
+                if not decision.shown:
+                    hidden.append((i, field, decision))
+                    if worst is None or SEVERITY[decision.outcome] > SEVERITY[worst.outcome]:
+                        worst = decision
+        return worst, tuple(hidden)
 
     def _preconditioned(self, source: str) -> bool:
         """Whether a marking of the source sets a statutory precondition, checked record
@@ -502,14 +539,19 @@ class Read:
 
     def count(self, ref: RecordRef, field: str | None, decision: Decision) -> None:
         """Note in the read's audit event that ``field`` of the record was decided so."""
-        self._fields[decision.outcome].setdefault(ref.source, set()).add(field or RECORD)
-        if decision.unlocked_by is not None or decision.parts:
-            self._used.update(decision.authorisations_used)
+        self._count_field(ref.source, field, decision)
         if decision.shown:
             self._disclosed.add(ref.record_id)
-        else:
-            self._rules[decision.rule] = decision.outcome
         self._records.add(ref.record_id)
+
+    def _count_field(self, source: str, field: str | None, decision: Decision) -> None:
+        """The part of ``count`` that does not depend on the record: the same for every
+        record of a ``share_key``, so noting it once per read is noting it for them all."""
+        self._fields[decision.outcome].setdefault(source, set()).add(field or RECORD)
+        if decision.unlocked_by is not None or decision.parts:
+            self._used.update(decision.authorisations_used)
+        if not decision.shown:
+            self._rules[decision.rule] = decision.outcome
 
     def value(self, ref: RecordRef, field: str | None, value: Any) -> Any:
         """``value`` of ``field`` if the reader may see it, else its marker."""
@@ -528,15 +570,42 @@ class Read:
 
     def fields(self, ref: RecordRef, values: Mapping[str, Any]) -> dict[str, Any]:
         """Each value governed by its field's decision; a field the law never discloses is
-        left out (its marker would say that the person is protected)."""
+        left out (its marker would say that the person is protected). The same as
+        ``value`` for each, with the decisions looked up once per ``share_key`` and set of
+        names (``_plan``): an entity's records mostly share a few keys."""
+        plan = self._plan(ref, tuple(values))
         out = {}
-        for name, value in values.items():
-            field = field_of(name)
-            if self.omitted_field(ref, field):
+        for name, field, decision in plan.items:
+            if decision is None:
                 self.note_omitted(ref, field)
-                continue
-            out[name] = self.value(ref, field, value)
+            else:
+                out[name] = values[name] if decision.shown else marker(decision)
+        if plan.counted:
+            self._records.add(ref.record_id)
+        if plan.disclosed:
+            self._disclosed.add(ref.record_id)
         return out
+
+    def _plan(self, ref: RecordRef, names: tuple[str, ...]) -> _Plan:
+        """The decision on each of ``names`` of the record (None: a field never disclosed),
+        made and noted (``_count_field``) once per ``share_key`` and names in the read."""
+        key = (self.share_key(ref), names)
+        found = self._plans.get(key)
+        if found is None:
+            items: list[tuple[str, str | None, Decision | None]] = []
+            for name in names:
+                field = field_of(name)
+                if self.omitted_field(ref, field):
+                    items.append((name, field, None))
+                    continue
+                decision = self.decision(ref, field)
+                self._count_field(ref.source, field, decision)
+                items.append((name, field, decision))
+            decided = [d for _, _, d in items if d is not None]
+            found = self._plans[key] = _Plan(
+                tuple(items), counted=bool(decided), disclosed=any(d.shown for d in decided)
+            )
+        return found
 
     def summary(
         self, ref: RecordRef, values: Mapping[str, Any], *, instead: Decision | None = None
@@ -685,6 +754,17 @@ class Read:
 
 _Hidden = tuple[int, str | None, Decision]
 """A withheld value of a comparison: which of its records, which field, and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The decisions on a set of a record's values (``Read.fields``): per name, its field
+    and decision (None: never disclosed, left out); whether any value was decided (the
+    record is then named in the audit event) and whether any is shown (disclosed)."""
+
+    items: tuple[tuple[str, str | None, Decision | None], ...]
+    counted: bool
+    disclosed: bool
 
 
 def _ref(row: reads.RecordRow) -> RecordRef:

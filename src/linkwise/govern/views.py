@@ -45,12 +45,20 @@ def link_view(
 ) -> dict[str, Any]:
     """A stored link with its per-comparison levels; a level compared on a value the reader
     may not see is withheld too, since an "exact" beside a shown value would give it away."""
+    found = dict(link["contributions"])
     contributions: dict[str, Any] = {}
     if read.unrestricted(left) and read.unrestricted(right):  # every level may be shown
-        contributions = {name: list(parts) for name, parts in dict(link["contributions"]).items()}
-    else:
-        for name, parts in dict(link["contributions"]).items():
-            contributions[name] = level_or_marker(read, name, (left, right), list(parts))
+        contributions = {name: list(parts) for name, parts in found.items()}
+    else:  # as ``level_or_marker`` for each, decided once per set of names and records' keys
+        refs = (left, right)
+        decided = read.comparisons(tuple(found), refs)
+        for (name, parts), (worst, hidden) in zip(found.items(), decided, strict=True):
+            if worst is None:
+                contributions[name] = list(parts)
+                continue
+            for i, f, d in hidden:
+                read.count(refs[i], f, d)
+            contributions[name] = marker(worst)
     return {
         "id": link["id"],
         "record_l": link["record_l"],

@@ -58,12 +58,10 @@ def governed_search(read: Read, query: Query, limit: int = DEFAULT_LIMIT) -> dic
             str(row["source_key"]),
             str(row["entity_id"]),
         )
-        if read.omitted(ref):
-            read.note_omitted(ref)
+        visible = read.scorable(ref)  # None: never disclosed (noted) or prohibited
+        if visible is None:
             continue
-        if read.standing(ref).outcome == "prohibited":
-            continue
-        hits = score_record(query, row, read.visibility(ref))
+        hits = score_record(query, row, visible)
         if hits:
             by_entity[str(row["entity_id"])].append(_Scored(ref, hits))
     ranked = sorted(by_entity, key=lambda e: (-_score(query, by_entity[e]), e))

@@ -55,6 +55,7 @@ from linkwise.model.audit_checkpoints import (
     sign_checkpoint,
 )
 from linkwise.store import tables as t
+from linkwise.store.audit_driver import Driver, DriverStatement, compiled_for
 
 DISCLOSED = "disclosed"
 """The key of an event's ``objects`` naming the records it disclosed (``disclosed_in``);
@@ -119,50 +120,52 @@ def append_event(
         )
     if at is not None and at.tzinfo is None:
         raise ValueError("the time of an audit event must carry a time zone")
-    _lock_chain(conn)
-    head = conn.execute(_HEAD).first()
-    seq, prev_hash = (1, GENESIS_HASH) if head is None else (head.seq + 1, head.hash)
-    event = AuditEvent.sealed(
-        seq=seq,
-        at=at or datetime.now(UTC),
-        actor=actor,
-        case_id=case_id,
-        action=action,
-        objects=objects,
-        decision=decision,
-        prev_hash=prev_hash,
-    )
-    conn.execute(
-        _INSERT_EVENT,
-        {
-            "seq": event.seq,
-            "at": event.at,
-            "actor": event.actor,
-            "case_id": event.case_id,
-            "action": event.action,
-            "objects": event.objects,
-            "decision": event.decision,
-            "prev_hash": event.prev_hash,
-            "hash": event.hash,
-        },
-    )
-    subjects = subjects_of(event.objects)
-    if subjects:
-        conn.execute(_INSERT_SUBJECTS, [{"subject": s, "seq": event.seq} for s in subjects])
-    disclosed, document_id = disclosed_in(event.objects)
-    if disclosed:
-        conn.execute(
-            _INSERT_DISCLOSURES,
-            [
-                {
-                    "record_id": r,
-                    "seq": event.seq,
-                    "case_id": event.case_id,
-                    "document_id": document_id,
-                }
-                for r in disclosed
-            ],
+    lock, head_of, insert_event, insert_subjects, insert_disclosures = _statements(conn)
+    with Driver(conn) as driver:  # see linkwise.store.audit_driver
+        driver.one(lock)
+        head = driver.one(head_of)
+        seq, prev_hash = (1, GENESIS_HASH) if head is None else (int(head[0]) + 1, str(head[1]))
+        event = AuditEvent.sealed(
+            seq=seq,
+            at=at or datetime.now(UTC),
+            actor=actor,
+            case_id=case_id,
+            action=action,
+            objects=objects,
+            decision=decision,
+            prev_hash=prev_hash,
         )
+        driver.one(
+            insert_event,
+            {
+                "seq": event.seq,
+                "at": event.at,
+                "actor": event.actor,
+                "case_id": event.case_id,
+                "action": event.action,
+                "objects": event.objects,
+                "decision": event.decision,
+                "prev_hash": event.prev_hash,
+                "hash": event.hash,
+            },
+        )
+        subjects = subjects_of(event.objects)
+        if subjects:
+            driver.many(insert_subjects, [{"subject": s, "seq": event.seq} for s in subjects])
+        disclosed, document_id = disclosed_in(event.objects)
+        if disclosed:
+            driver.many(
+                insert_disclosures,
+                [
+                    {
+                        "record_id": r,
+                        "seq": event.seq,
+                        "case_id": event.case_id,
+                        "document_id": document_id,
+                    }
+                    for r in disclosed
+                ],
+            )
     if event.seq % CHECKPOINT_INTERVAL == 0:
         key = signing_key or _key_from(conn)
         if key is not None:
@@ -296,6 +299,22 @@ _INSERT_SUBJECTS = insert(t.audit_subjects)
 _INSERT_DISCLOSURES = insert(t.disclosures)
 _PG_LOCK = select(func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY))
 _SQLITE_LOCK = update(_E).where(false()).values(seq=_E.c.seq)
+
+
+def _statements(conn: Connection) -> tuple[DriverStatement, ...]:
+    """The append's statements for the connection's dialect: the lock (as ``_lock_chain``
+    takes it), the head, the event, its subjects and its disclosures."""
+    lock = _PG_LOCK if conn.dialect.name == "postgresql" else _SQLITE_LOCK
+    return compiled_for(
+        conn.dialect,
+        (
+            (lock, None),
+            (_HEAD, None),
+            (_INSERT_EVENT, _E),
+            (_INSERT_SUBJECTS, t.audit_subjects),
+            (_INSERT_DISCLOSURES, t.disclosures),
+        ),
+    )
 
 
 def iter_events(

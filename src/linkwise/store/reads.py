@@ -124,7 +124,9 @@ _MEMBER_ROWS = (
     .where(_m.c.entity_id == bindparam("id"))
     .order_by(_s.c.name, _r.c.source_key)
 )
-_LINKS_FROM = select(_lk).where(_lk.c.record_l.in_(_ids))
+_LINKS_AMONG = select(_lk).where(
+    _lk.c.record_l.in_(_ids), _lk.c.record_r.in_(bindparam("inside", expanding=True))
+)
 _THRESHOLD = (
     select(t.resolution_runs.c.threshold)
     .where(t.resolution_runs.c.status == "completed")
@@ -172,7 +174,7 @@ _members_of = (
 _EVIDENCE_MEMBERS = _members_of.where(_m.c.entity_id == bindparam("id"))
 _EVIDENCE_MEMBERS_OF = _members_of.where(_m.c.entity_id.in_(_ids))
 _LINKS_AND_THRESHOLD = select(_lk, _THRESHOLD.scalar_subquery().label("threshold")).where(
-    _lk.c.record_l.in_(_ids)
+    _lk.c.record_l.in_(_ids), _lk.c.record_r.in_(bindparam("inside", expanding=True))
 )
 _WALK = union_all(
     select(t.entity_redirects.c.old_id.label("id"), t.entity_redirects.c.new_id.label("to")).where(
@@ -229,15 +231,15 @@ def entity_member_rows(conn: Connection, entity_id: str) -> list[tuple[RecordRow
 
 
 def links_among(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Stored links with both records among ``ids``."""
-    inside = set(ids)
+    """Stored links with both records among ``ids``: links leaving ``ids`` are left out by
+    the database (chunk by chunk on both sides, so a link between two chunks is found)."""
+    wanted = sorted(set(ids))
+    chunks = [wanted[start : start + _CHUNK] for start in range(0, len(wanted), _CHUNK)]
     found: dict[int, dict[str, Any]] = {}
-    wanted = sorted(inside)
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        for row in conn.execute(_LINKS_FROM, {"ids": chunk}).mappings():
-            if row["record_r"] in inside:
-                found[int(row["id"])] = dict(row)
+    for left in chunks:
+        for right in chunks:
+            for row in conn.execute(_LINKS_AMONG, {"ids": left, "inside": right}):
+                found[int(row.id)] = dict(row._mapping)
     return [found[k] for k in sorted(found)]
 
 
@@ -279,18 +281,19 @@ def links_and_threshold(
     conn: Connection, ids: Sequence[int]
 ) -> tuple[list[dict[str, Any]], float | None]:
     """``links_among`` and ``clustering_threshold`` in one statement; the threshold is None
-    when no link leaves ``ids`` (then nothing needs it)."""
-    inside = set(ids)
+    when there is no such link (then nothing needs it). Links leaving ``ids`` are left out
+    by the database, so they are never decoded (about half of what ``links_among`` reads
+    for an entity)."""
+    wanted = sorted(set(ids))
+    chunks = [wanted[start : start + _CHUNK] for start in range(0, len(wanted), _CHUNK)]
     found: dict[int, dict[str, Any]] = {}
     threshold: float | None = None
-    wanted = sorted(inside)
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        for row in conn.execute(_LINKS_AND_THRESHOLD, {"ids": chunk}).mappings():
-            link = dict(row)
-            level = link.pop("threshold")
-            threshold = DEFAULT_THRESHOLD if level is None else float(level)
-            if link["record_r"] in inside:
+    for left in chunks:
+        for right in chunks:
+            for row in conn.execute(_LINKS_AND_THRESHOLD, {"ids": left, "inside": right}):
+                link = dict(row._mapping)
+                level = link.pop("threshold")
+                threshold = DEFAULT_THRESHOLD if level is None else float(level)
                 found[int(link["id"])] = link
     return [found[k] for k in sorted(found)], threshold
 
