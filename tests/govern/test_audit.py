@@ -205,20 +205,16 @@ def test_appends_store_what_sqlalchemy_would(engine: Engine) -> None:
         conn.execute(
             insert(t.audit_subjects), [{"subject": s, "seq": 99} for s in ("3", "7", "E1")]
         )
-        conn.execute(
-            insert(t.disclosures), {"record_id": 3, "seq": 99, "case_id": 4, "document_id": None}
-        )
     as_text = [
         E.c.seq,
         *(cast(E.c[c], Text) for c in ("at", "actor", "case_id", "action", "objects", "decision")),
         E.c.hash,
     ]
-    s, d = t.audit_subjects, t.disclosures
+    s = t.audit_subjects
     with engine.connect() as conn:
         appended, written = (tuple(r)[1:] for r in conn.execute(select(*as_text).order_by(E.c.seq)))
         subjects = conn.execute(select(s.c.seq, s.c.subject).order_by(s.c.seq, s.c.subject))
         by_seq = [(seq == 99, subject) for seq, subject in subjects]
-        disclosed = [tuple(r)[1:] for r in conn.execute(select(d).order_by(d.c.seq))]
     assert appended == written
     assert by_seq == [
         (False, "3"),
@@ -228,7 +224,6 @@ def test_appends_store_what_sqlalchemy_would(engine: Engine) -> None:
         (True, "7"),
         (True, "E1"),
     ]
-    assert disclosed == [(made.seq, 4, None), (99, 4, None)]
 
 
 def test_a_failing_append_raises_sqlalchemys_error_and_writes_nothing(engine: Engine) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 from typer.testing import CliRunner
 
 from linkwise.cli import common
@@ -435,15 +435,17 @@ def test_the_disclosure_index_cannot_invent_a_use_and_a_lost_row_is_found(lab: L
     canary = _record_id(lab, SOURCE, KEYS[1])
     event = _last(lab, case, "entity.view")
     assert canary not in event.objects["disclosed"]["record_ids"]
-    d = tables.disclosures
+    s = tables.audit_subjects
     with lab.ws.engine.begin() as conn:
-        conn.execute(insert(d).values(record_id=canary, seq=event.seq, case_id=case.id))
+        indexed = set(conn.execute(select(s.c.subject).where(s.c.seq == event.seq)).scalars())
+        if str(canary) not in indexed:  # an index row naming a record the read did not show
+            conn.execute(insert(s).values(subject=str(canary), seq=event.seq))
         assert list(disclosure_store.missing_from_index(conn)) == []
         assert [u for u in disclosure_store.uses_of(conn, [canary]) if u.seq == event.seq] == []
         shown = event.objects["disclosed"]["record_ids"][0]
-        conn.execute(delete(d).where(d.c.seq == event.seq, d.c.record_id == shown))
+        conn.execute(delete(s).where(s.c.seq == event.seq, s.c.subject == str(shown)))
         assert list(disclosure_store.missing_from_index(conn)) == [(event.seq, shown)]
-        conn.execute(insert(d).values(record_id=shown, seq=event.seq, case_id=case.id))
+        conn.execute(insert(s).values(subject=str(shown), seq=event.seq))
     assert disclosures(lab.ws, auditor, lab.entity).cases
 
 

@@ -59,7 +59,8 @@ from linkwise.store.audit_driver import Driver, DriverStatement, compiled_for
 
 DISCLOSED = "disclosed"
 """The key of an event's ``objects`` naming the records it disclosed (``disclosed_in``);
-``linkwise.store.disclosures`` indexes them."""
+they are subjects of the event too (``record_ids`` under it), which is how
+``linkwise.store.disclosures`` finds them."""
 ADVISORY_LOCK_KEY = 0x6C696E6B77697365  # "linkwise" in ASCII, a positive 64-bit key
 _PAGE = 1000
 
@@ -120,7 +121,7 @@ def append_event(
         )
     if at is not None and at.tzinfo is None:
         raise ValueError("the time of an audit event must carry a time zone")
-    lock, head_of, insert_event, insert_subjects, insert_disclosures = _statements(conn)
+    lock, head_of, insert_event, insert_subjects = _statements(conn)
     with Driver(conn) as driver:  # see linkwise.store.audit_driver
         driver.one(lock)
         head = driver.one(head_of)
@@ -152,20 +153,6 @@ def append_event(
         subjects = subjects_of(event.objects)
         if subjects:
             driver.many(insert_subjects, [{"subject": s, "seq": event.seq} for s in subjects])
-        disclosed, document_id = disclosed_in(event.objects)
-        if disclosed:
-            driver.many(
-                insert_disclosures,
-                [
-                    {
-                        "record_id": r,
-                        "seq": event.seq,
-                        "case_id": event.case_id,
-                        "document_id": document_id,
-                    }
-                    for r in disclosed
-                ],
-            )
     if event.seq % CHECKPOINT_INTERVAL == 0:
         key = signing_key or _key_from(conn)
         if key is not None:
@@ -296,14 +283,13 @@ _E = t.audit_events
 _HEAD = select(_E.c.seq, _E.c.hash).order_by(_E.c.seq.desc()).limit(1)
 _INSERT_EVENT = insert(_E)
 _INSERT_SUBJECTS = insert(t.audit_subjects)
-_INSERT_DISCLOSURES = insert(t.disclosures)
 _PG_LOCK = select(func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY))
 _SQLITE_LOCK = update(_E).where(false()).values(seq=_E.c.seq)
 
 
 def _statements(conn: Connection) -> tuple[DriverStatement, ...]:
     """The append's statements for the connection's dialect: the lock (as ``_lock_chain``
-    takes it), the head, the event, its subjects and its disclosures."""
+    takes it), the head, the event and its subjects."""
     lock = _PG_LOCK if conn.dialect.name == "postgresql" else _SQLITE_LOCK
     return compiled_for(
         conn.dialect,
@@ -312,7 +298,6 @@ def _statements(conn: Connection) -> tuple[DriverStatement, ...]:
             (_HEAD, None),
             (_INSERT_EVENT, _E),
             (_INSERT_SUBJECTS, t.audit_subjects),
-            (_INSERT_DISCLOSURES, t.disclosures),
         ),
     )
 

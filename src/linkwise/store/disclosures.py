@@ -1,13 +1,15 @@
 """The disclosure record: which reads showed which records, in which case and document.
 
 A governed read names, in its audit event, the records it showed at least one value of
-(``objects["disclosed"]``, see ``linkwise.store.audit.disclosed_in``); the append that writes
-the event also writes one ``disclosures`` row per such record. The rows are an index for
-finding every use of a record quickly (a correction or a split must reach each case and
-signed document that relied on the record), not evidence: each use found here is read back
-from its hashed event and kept only if the event itself names the record, so a row added by
-hand cannot invent a use, and a row deleted by hand hides a use only from this index (the
-event is still in the verified chain, and ``missing_from_index`` finds it).
+(``objects["disclosed"]``, see ``linkwise.store.audit.disclosed_in``). Those ids are subjects
+of the event as well (under its ``record_ids`` key), so the subject index the append writes
+(``audit_subjects``) finds every event that could have disclosed a record; each one found is
+read back from its hashed event and kept only if the event itself says it disclosed the
+record. A row added by hand therefore cannot invent a use, and a row deleted by hand hides a
+use only from the index (the event is still in the verified chain, and
+``missing_from_index`` finds it). A separate ``disclosures`` table held the same ids again
+until migration 0008; writing each disclosed record twice was half of what a governed
+read's audit event cost.
 """
 
 from __future__ import annotations
@@ -41,12 +43,12 @@ def uses_of(conn: Connection, record_ids: Iterable[int]) -> list[Use]:
     """Every read that disclosed any of ``record_ids``, oldest first, each with the ones of
     them it disclosed."""
     wanted = set(record_ids)
-    d = t.disclosures
+    s = t.audit_subjects
     seqs: set[int] = set()
-    ordered = sorted(wanted)
+    ordered = [str(i) for i in sorted(wanted)]
     for start in range(0, len(ordered), _CHUNK):
         chunk = ordered[start : start + _CHUNK]
-        seqs.update(conn.execute(select(d.c.seq).where(d.c.record_id.in_(chunk))).scalars())
+        seqs.update(conn.execute(select(s.c.seq).where(s.c.subject.in_(chunk))).scalars())
     uses = []
     for event in audit.events_at(conn, seqs):
         disclosed, document_id = audit.disclosed_in(event.objects)
@@ -67,14 +69,14 @@ def uses_of(conn: Connection, record_ids: Iterable[int]) -> list[Use]:
 
 
 def missing_from_index(conn: Connection) -> Iterator[tuple[int, int]]:
-    """(seq, record_id) for each disclosure an event names that the index lacks: after the
-    chain verifies, an empty answer means the index holds every disclosure."""
-    d = t.disclosures
+    """(seq, record_id) for each disclosure an event names that the subject index lacks:
+    after the chain verifies, an empty answer means the index finds every disclosure."""
+    s = t.audit_subjects
     for event in audit.iter_events(conn):
         disclosed, _ = audit.disclosed_in(event.objects)
         if not disclosed:
             continue
-        indexed = set(conn.execute(select(d.c.record_id).where(d.c.seq == event.seq)).scalars())
+        indexed = set(conn.execute(select(s.c.subject).where(s.c.seq == event.seq)).scalars())
         for record_id in disclosed:
-            if record_id not in indexed:
+            if str(record_id) not in indexed:
                 yield event.seq, record_id

@@ -438,19 +438,9 @@ audit_subjects = Table(
     Column("seq", Id, primary_key=True, autoincrement=False),
 )
 
-# Which records each read showed something of, in which case and (for a drafted document)
-# which document: the disclosure record (linkwise.store.disclosures). Like audit_subjects it
-# is an index derived from the hashed `objects` of the event (`disclosed`), written in the
-# same append; no foreign key, for the same reason.
-disclosures = Table(
-    "disclosures",
-    metadata,
-    Column("record_id", Id, primary_key=True, autoincrement=False),
-    Column("seq", Id, primary_key=True, autoincrement=False),
-    Column("case_id", Id),
-    Column("document_id", Text),
-)
-Index("ix_disclosures_case_id", disclosures.c.case_id)
+# (The disclosure record, which reads showed which records, is found through
+# audit_subjects: see linkwise.store.disclosures. Migration 0008 dropped the separate
+# `disclosures` table that held the same ids again.)
 
 # Ed25519 signatures over (seq, that event's hash, time, previous checkpoint's seq), by a key
 # held outside the database (linkwise.model.audit_checkpoints).
