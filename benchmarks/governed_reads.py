@@ -84,7 +84,8 @@ def build(db: str | None, world: Path | None, out: Path) -> Workspace:
     root = out / "workspace"
     marker = out / "ready"
     if marker.is_file() and db is None:
-        return Workspace.open(root)
+        ws, _ = Workspace.init(root)  # brings a reused workspace's schema up to this version's
+        return ws
     shutil.rmtree(root, ignore_errors=True)
     world = world or ensure_demo_world()
     print(f"ingesting and resolving {world} into {root} (not timed)", flush=True)
