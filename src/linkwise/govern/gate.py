@@ -16,9 +16,9 @@ then checked against the marking's statutory precondition, if it has one
 (``requires_corroboration``; see ``linkwise.govern.corroboration``), per record. Those
 three (source, subject where it decides, record where a precondition applies) are a
 record's ``share_key``: answers about many values at once (a record's fields, a link's
-comparison levels, a search candidate's visibility) are worked out once per key and reused
-for every record with that key, with the audit bookkeeping that does not name a record
-noted once. Nothing is kept from one read to the next: each read makes its own
+comparison levels, which fields of a search candidate may count) are worked out once per
+key and reused for every record with that key, with the audit bookkeeping that does not
+name a record noted once. Nothing is kept from one read to the next: each read makes its own
 ``Decisions``.
 """
 
@@ -158,7 +158,6 @@ class Read:
         ] = {}
         self._checked: dict[tuple[str, str | None], list[tuple[str, Marking]]] = {}
         self._unrestricted: dict[tuple[str, str | None], bool] = {}
-        self._visibility: dict[tuple[str, str | None, int | None], dict[str | None, bool]] = {}
         self._omitted: dict[str, bool] = {}
         self._defs: dict[str, list[Marking]] = {}
         self._has_precondition: dict[str, bool] = {}
@@ -354,18 +353,12 @@ class Read:
         record = ref.record_id if self._preconditioned(ref.source) else None
         return (ref.source, subject, record)
 
-    def visibility(self, ref: RecordRef) -> Callable[[str | None], bool]:
-        """Whether each field of the record may be shown (``decision(ref, field).shown``),
-        for a read that asks about many records field by field (search scores every
-        candidate): records with the same ``share_key`` share the answers."""
-        shown = self._visibility.setdefault(self.share_key(ref), {})
-        return functools.partial(self._visible, ref, shown)
-
     def scorable(self, ref: RecordRef) -> Callable[[str | None], bool] | None:
         """For a read that weighs many candidate records (search): None when the record may
         not count at all, because the law never discloses it (noted for the auditor, as
-        ``note_omitted``) or it is prohibited for the purpose; else its ``visibility``.
-        Worked out once per ``share_key``, as the decisions behind it are."""
+        ``note_omitted``) or it is prohibited for the purpose; else whether each field may
+        be shown (``decision(ref, field).shown``), answered once per ``share_key`` and
+        field, as the decisions behind it are."""
         key = self.share_key(ref)
         found = self._scorable.get(key)
         if found is None:
@@ -374,7 +367,7 @@ class Read:
             elif self.standing(ref).outcome == "prohibited":
                 found = "prohibited"
             else:
-                found = self._visibility.setdefault(key, {})
+                found = {}
             self._scorable[key] = found
         if found == "omitted":
             self.note_omitted(ref)
@@ -405,22 +398,14 @@ class Read:
             )
         return found
 
-    def comparison(
-        self, name: str, refs: Sequence[RecordRef | None]
-    ) -> tuple[Decision | None, list[tuple[RecordRef, str | None, Decision]]]:
-        """The most restrictive decision on the values comparison ``name`` read from
-        ``refs`` (None: all may be seen; a None ref is the reader's own input), and each
-        withheld (record, field, decision)."""
-        ((worst, hidden),) = self.comparisons((name,), refs)
-        return worst, [(ref, f, d) for i, f, d in hidden if (ref := refs[i]) is not None]
-
     def comparisons(
         self, names: tuple[str, ...], refs: Sequence[RecordRef | None]
     ) -> tuple[tuple[Decision | None, tuple[_Hidden, ...]], ...]:
-        """Per comparison of ``names``, what ``comparison`` answers, with each withheld value
-        as (index into ``refs``, field, decision). Remembered per set of names and per each
-        record's ``share_key``: an entity's links mostly join the same few sources, so a
-        link's whole set of levels is one look-up for most of them."""
+        """Per comparison of ``names``, the most restrictive decision on the values it read
+        from ``refs`` (None: all may be seen; a None ref is the reader's own input) and each
+        withheld value as (index into ``refs``, field, decision). Remembered per set of
+        names and per each record's ``share_key``: an entity's links mostly join the same
+        few sources, so a link's whole set of levels is one look-up for most of them."""
         key = (names, *(None if r is None else self.share_key(r) for r in refs))
         found = self._comparisons.get(key)
         if found is None:

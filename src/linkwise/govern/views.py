@@ -17,6 +17,7 @@ from linkwise.govern.gate import (
     marker,
     most_restrictive,
 )
+from linkwise.govern.policy import Decision
 from linkwise.model.fields import FIELDS, RECORD_COLUMNS
 from linkwise.model.manifest import Manifest
 from linkwise.model.provenance import value_origins
@@ -46,19 +47,15 @@ def link_view(
     """A stored link with its per-comparison levels; a level compared on a value the reader
     may not see is withheld too, since an "exact" beside a shown value would give it away."""
     found = dict(link["contributions"])
-    contributions: dict[str, Any] = {}
     if read.unrestricted(left) and read.unrestricted(right):  # every level may be shown
         contributions = {name: list(parts) for name, parts in found.items()}
-    else:  # as ``level_or_marker`` for each, decided once per set of names and records' keys
+    else:  # decided once per set of names and records' share keys
         refs = (left, right)
         decided = read.comparisons(tuple(found), refs)
-        for (name, parts), (worst, hidden) in zip(found.items(), decided, strict=True):
-            if worst is None:
-                contributions[name] = list(parts)
-                continue
-            for i, f, d in hidden:
-                read.count(refs[i], f, d)
-            contributions[name] = marker(worst)
+        contributions = {
+            name: _level(read, refs, list(parts), answer)
+            for (name, parts), answer in zip(found.items(), decided, strict=True)
+        }
     return {
         "id": link["id"],
         "record_l": link["record_l"],
@@ -75,11 +72,24 @@ def level_or_marker(
 ) -> Any:
     """``level`` if every value the comparison read may be seen (a None ref is the reader's
     own input), else the marker of the most restrictive decision."""
-    worst, hidden = read.comparison(comparison, refs)
+    (answer,) = read.comparisons((comparison,), refs)
+    return _level(read, refs, level, answer)
+
+
+def _level(
+    read: Read,
+    refs: Sequence[RecordRef | None],
+    level: Any,
+    answer: tuple[Decision | None, tuple[tuple[int, str | None, Decision], ...]],
+) -> Any:
+    """``level`` or, when ``answer`` (``Read.comparisons``) withholds it, the marker of the
+    most restrictive decision, each withheld value noted in the read's audit event."""
+    worst, hidden = answer
     if worst is None:
         return level
-    for ref, f, d in hidden:
-        read.count(ref, f, d)
+    for i, field, decision in hidden:
+        if (ref := refs[i]) is not None:
+            read.count(ref, field, decision)
     return marker(worst)
 
 

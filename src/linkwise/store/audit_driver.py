@@ -1,7 +1,7 @@
 """The append's fixed statements, run on the database driver's own cursor.
 
-Every governed read appends an event: a lock, a read of the chain's head, the event, its
-subjects and its disclosures. Through SQLAlchemy each statement costs about 20 µs of Python
+Every governed read appends an event: a lock, a read of the chain's head, the event and its
+subjects. Through SQLAlchemy each statement costs about 20 µs of Python
 (an execution context, a result object) against 4 µs on the driver's cursor, which is a
 tenth of a small read. So the statements are still written as SQLAlchemy constructs
 (``linkwise.store.audit``), compiled once per dialect to the driver's SQL and parameter

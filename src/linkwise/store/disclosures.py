@@ -7,9 +7,8 @@ of the event as well (under its ``record_ids`` key), so the subject index the ap
 read back from its hashed event and kept only if the event itself says it disclosed the
 record. A row added by hand therefore cannot invent a use, and a row deleted by hand hides a
 use only from the index (the event is still in the verified chain, and
-``missing_from_index`` finds it). A separate ``disclosures`` table held the same ids again
-until migration 0008; writing each disclosed record twice was half of what a governed
-read's audit event cost.
+``missing_from_index`` finds it). Until migration 0008 a separate ``disclosures`` table held
+the same ids a second time, so every governed read wrote each disclosed id twice.
 """
 
 from __future__ import annotations

@@ -6,13 +6,15 @@ may be shown; every row read here passes the session's policy before anyone sees
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     BindParameter,
     Connection,
+    Row,
+    Select,
     String,
     bindparam,
     cast,
@@ -173,9 +175,7 @@ _members_of = (
 )
 _EVIDENCE_MEMBERS = _members_of.where(_m.c.entity_id == bindparam("id"))
 _EVIDENCE_MEMBERS_OF = _members_of.where(_m.c.entity_id.in_(_ids))
-_LINKS_AND_THRESHOLD = select(_lk, _THRESHOLD.scalar_subquery().label("threshold")).where(
-    _lk.c.record_l.in_(_ids), _lk.c.record_r.in_(bindparam("inside", expanding=True))
-)
+_LINKS_AND_THRESHOLD = _LINKS_AMONG.add_columns(_THRESHOLD.scalar_subquery().label("threshold"))
 _WALK = union_all(
     select(t.entity_redirects.c.old_id.label("id"), t.entity_redirects.c.new_id.label("to")).where(
         t.entity_redirects.c.old_id.in_(_ids), t.entity_redirects.c.new_id.is_not(None)
@@ -231,16 +231,20 @@ def entity_member_rows(conn: Connection, entity_id: str) -> list[tuple[RecordRow
 
 
 def links_among(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Stored links with both records among ``ids``: links leaving ``ids`` are left out by
-    the database (chunk by chunk on both sides, so a link between two chunks is found)."""
+    """Stored links with both records among ``ids``."""
+    found = {int(row.id): dict(row._mapping) for row in _inside(conn, _LINKS_AMONG, ids)}
+    return [found[k] for k in sorted(found)]
+
+
+def _inside(conn: Connection, statement: Select[Any], ids: Sequence[int]) -> Iterator[Row[Any]]:
+    """The rows of a links ``statement`` with both ends among ``ids``: the database leaves
+    out links that lead elsewhere, chunk by chunk on both sides, so a link between two
+    chunks is found too."""
     wanted = sorted(set(ids))
     chunks = [wanted[start : start + _CHUNK] for start in range(0, len(wanted), _CHUNK)]
-    found: dict[int, dict[str, Any]] = {}
     for left in chunks:
         for right in chunks:
-            for row in conn.execute(_LINKS_AMONG, {"ids": left, "inside": right}):
-                found[int(row.id)] = dict(row._mapping)
-    return [found[k] for k in sorted(found)]
+            yield from conn.execute(statement, {"ids": left, "inside": right})
 
 
 def evidence_members(
@@ -281,20 +285,14 @@ def links_and_threshold(
     conn: Connection, ids: Sequence[int]
 ) -> tuple[list[dict[str, Any]], float | None]:
     """``links_among`` and ``clustering_threshold`` in one statement; the threshold is None
-    when there is no such link (then nothing needs it). Links leaving ``ids`` are left out
-    by the database, so they are never decoded (about half of what ``links_among`` reads
-    for an entity)."""
-    wanted = sorted(set(ids))
-    chunks = [wanted[start : start + _CHUNK] for start in range(0, len(wanted), _CHUNK)]
+    when there is no such link (then nothing needs it)."""
     found: dict[int, dict[str, Any]] = {}
     threshold: float | None = None
-    for left in chunks:
-        for right in chunks:
-            for row in conn.execute(_LINKS_AND_THRESHOLD, {"ids": left, "inside": right}):
-                link = dict(row._mapping)
-                level = link.pop("threshold")
-                threshold = DEFAULT_THRESHOLD if level is None else float(level)
-                found[int(link["id"])] = link
+    for row in _inside(conn, _LINKS_AND_THRESHOLD, ids):
+        link = dict(row._mapping)
+        level = link.pop("threshold")
+        threshold = DEFAULT_THRESHOLD if level is None else float(level)
+        found[int(link["id"])] = link
     return [found[k] for k in sorted(found)], threshold
 
 

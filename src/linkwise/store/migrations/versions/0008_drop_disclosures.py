@@ -1,8 +1,8 @@
 """the disclosure record is found through audit_subjects; the disclosures table goes
 
 The ids a read disclosed are subjects of its audit event too, so ``audit_subjects`` already
-finds every such event (``linkwise.store.disclosures``); writing them a second time was half
-of what a governed read's audit event cost.
+finds every such event (``linkwise.store.disclosures``); every governed read wrote them a
+second time here.
 
 Revision ID: 0008
 Revises: 0007
