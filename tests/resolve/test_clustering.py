@@ -277,6 +277,66 @@ def test_twins_stay_apart() -> None:
     assert "likely twins" in only(result.flags, "household").reason
 
 
+@pytest.mark.parametrize(
+    ("given_b", "dob_b", "apart"),
+    [
+        ("asha", "2004-11-04", True),  # 13 months apart, no slip explains it
+        ("ashaa", "2002-01-30", True),  # a typo of the name does not make it one person
+        ("asha", "2003-09-26", False),  # the same date
+        ("asha", "2003-09-28", False),  # one digit
+        ("asha", "2004-09-26", False),  # the year off by one
+    ],
+)
+def test_relatives_of_one_name_at_one_address_stay_apart(
+    given_b: str, dob_b: str, apart: bool
+) -> None:
+    home = {"family": "nair", "address": "4 elm rd"}
+    evidence = {
+        1: person(given="asha", dob="2003-09-26", **home),
+        2: person(given=given_b, dob=dob_b, **home),
+    }
+    result = cluster_records([1, 2], [edge(1, 2, 0.999)], evidence=evidence)
+    if apart:
+        assert groups(result) == {frozenset({1}), frozenset({2})}
+        reason = only(result.flags, "household").reason
+        assert "share family name 'nair' and address '4 elm rd'" in reason
+        assert "dates of birth 2003-09-26 and " + dob_b in reason
+        assert "likely two relatives of one name" in reason
+    else:
+        assert groups(result) == {frozenset({1, 2})}
+        assert result.flags == []
+
+
+def test_day_and_month_swapped_is_one_person_at_one_address() -> None:
+    home = {"family": "nair", "address": "4 elm rd"}
+    evidence = {
+        1: person(given="asha", dob="2003-09-06", **home),
+        2: person(given="asha", dob="2003-06-09", **home),
+    }
+    result = cluster_records([1, 2], [edge(1, 2, 0.999)], evidence=evidence)
+    assert groups(result) == {frozenset({1, 2})}
+
+
+@pytest.mark.parametrize(
+    ("dob_b", "address_b", "ssn"),
+    [
+        ("2004-11-04", "9 oak st", None),  # another address: the model decides
+        ("2004-11", "4 elm rd", None),  # a month-only date may be the same day
+        (None, "4 elm rd", None),  # no date to tell them apart
+        ("2004-11-04", "4 elm rd", "123456789"),  # one SSN on both
+    ],
+)
+def test_one_name_at_one_address_is_left_to_the_model_without_two_full_dates(
+    dob_b: str | None, address_b: str, ssn: str | None
+) -> None:
+    evidence = {
+        1: person(given="asha", dob="2003-09-26", family="nair", address="4 elm rd", ssn=ssn),
+        2: person(given="asha", dob=dob_b, family="nair", address=address_b, ssn=ssn),
+    }
+    result = cluster_records([1, 2], [edge(1, 2, 0.999)], evidence=evidence)
+    assert groups(result) == {frozenset({1, 2})}
+
+
 def test_a_given_name_typo_or_transliteration_is_no_household() -> None:
     for other in ("mraia", "marya"):
         evidence = {
@@ -350,7 +410,7 @@ def test_household_needs_the_same_address() -> None:
 def test_caller_supplied_given_name_comparison() -> None:
     evidence = {
         1: person(given="maria", dob="1975-04-02", **HOME),
-        2: person(given="rosa", dob="1976-09-30", **HOME),
+        2: person(given="rosa", dob="1975-04-12", **HOME),  # a slip of one digit
     }
     apart = cluster_records([1, 2], [edge(1, 2, 0.95)], evidence=evidence)
     together = cluster_records(
