@@ -852,9 +852,9 @@ class _Run:
         away from any of the other's (see ``_slip``). Dates further apart than the year gap
         are refused before this; within it, a different date that no slip explains at a
         shared name and address is a parent and child or two cousins of one name far more
-        often than one person's mistake (measured on the demo world, 100,000 people: 4,215
-        scored pairs of one name at one address whose dates differ without a slip, none of
-        them one person, 37 of them merged before this rule)."""
+        often than one person's mistake (on the demo world, none of the scored pairs of
+        this kind was one person; with this rule false merges fell from 0.26% to 0.20% of
+        records, benchmarks/RESULTS.md)."""
         full_a = [d for d in sa.dobs if d[2]]
         full_b = [d for d in sb.dobs if d[2]]
         if not full_a or not full_b or len(full_a) * len(full_b) > _NAME_PAIR_LIMIT:
