@@ -299,12 +299,28 @@ def test_relatives_of_one_name_at_one_address_stay_apart(
     if apart:
         assert groups(result) == {frozenset({1}), frozenset({2})}
         reason = only(result.flags, "household").reason
-        assert "share family name 'nair' and address '4 elm rd'" in reason
+        assert "share family name 'nair', address '4 elm rd' and a given name" in reason
         assert "dates of birth 2003-09-26 and " + dob_b in reason
         assert "likely two relatives of one name" in reason
     else:
         assert groups(result) == {frozenset({1, 2})}
         assert result.flags == []
+
+
+def test_relatives_of_one_name_in_swapped_order_stay_apart() -> None:
+    # "dang trung" and "trung dang": the family names as recorded differ, the names do not.
+    evidence = {
+        1: person(given="dang", family="trung", dob="2001-10-04", address="7 hill st"),
+        2: person(given="trung", family="dang", dob="2003-07-31", address="7 hill st"),
+    }
+    result = cluster_records([1, 2], [edge(1, 2, 0.99)], evidence=evidence)
+    assert groups(result) == {frozenset({1}), frozenset({2})}
+    reason = only(result.flags, "household").reason
+    assert "share address '7 hill st' and two names, in swapped order on one side" in reason
+    assert "dates of birth 2001-10-04 and 2003-07-31" in reason
+    same_day = {**evidence, 2: replace(evidence[2], dob="2001-10-04")}
+    result = cluster_records([1, 2], [edge(1, 2, 0.99)], evidence=same_day)
+    assert groups(result) == {frozenset({1, 2})}
 
 
 def test_day_and_month_swapped_is_one_person_at_one_address() -> None:

@@ -797,10 +797,14 @@ class _Run:
             ),
             None,
         )
-        if families is None:
-            return None
         key = min(sa.addresses.keys() & sb.addresses.keys())
         address = sa.addresses[key]
+        if families is None:
+            if len(sa.names) * len(sb.names) <= _NAME_PAIR_LIMIT and self.swapped(sa, sb):
+                return self.namesakes_at(
+                    sa, sb, f"address {address!r} and two names, in swapped order on one side"
+                )
+            return None
         family = (
             f"family name {families[0]!r}"
             if families[0] == families[1]
@@ -809,7 +813,9 @@ class _Run:
         if len(sa.names) * len(sb.names) > _NAME_PAIR_LIMIT:
             return None  # a huge cluster: leave the decision to the model and support
         if self.one_name(sa, sb):
-            return self.namesakes_at(sa, sb, f"{family} and address {address!r}")
+            return self.namesakes_at(
+                sa, sb, f"{family}, address {address!r} and a given name that could be one"
+            )
         twins = sa.dobs and sb.dobs and any(_consistent(x, y) for x in sa.dobs for y in sb.dobs)
         (ga, x), (gb, y) = (
             min(sa.givens.items(), key=_by_record),
@@ -838,17 +844,23 @@ class _Run:
         if not sa.givens.keys().isdisjoint(sb.givens):
             return True
         compatible = self.compatible
-        for ga, fa in sa.names:
-            for gb, fb in sb.names:
-                if compatible(ga, gb):
-                    return True
-                if fa and fb and compatible(ga, fb) and compatible(gb, fa):
-                    return True  # the same two names, in swapped order on one side
-        return False
+        if any(compatible(ga, gb) for ga, _ in sa.names for gb, _ in sb.names):
+            return True
+        return self.swapped(sa, sb)
+
+    def swapped(self, sa: _Summary, sb: _Summary) -> bool:
+        """Whether a record's given and family name on one side could be a record's family
+        and given name on the other ("dang trung" beside "trung dang")."""
+        compatible = self.compatible
+        return any(
+            fa and fb and compatible(ga, fb) and compatible(gb, fa)
+            for ga, fa in sa.names
+            for gb, fb in sb.names
+        )
 
     def namesakes_at(self, sa: _Summary, sb: _Summary, shared: str) -> tuple[FlagKind, str] | None:
-        """Two relatives of one name at one address (``shared`` says which family name and
-        address): both sides give full dates of birth, and no date of one side is a slip
+        """Two relatives of one name at one address (``shared`` says what they share, for
+        the flag's sentence): both sides give full dates of birth, and no date of one side is a slip
         away from any of the other's (see ``_slip``). Dates further apart than the year gap
         are refused before this; within it, a different date that no slip explains at a
         shared name and address is a parent and child or two cousins of one name far more
@@ -865,8 +877,8 @@ class _Run:
         x, y = sa.dobs[da], sb.dobs[db]
         return (
             "household",
-            f"records {self.keys[x]!r} and {self.keys[y]!r} share {shared} and could share "
-            f"a name, but have dates of birth {_iso(da)} and {_iso(db)}, which no slip "
+            f"records {self.keys[x]!r} and {self.keys[y]!r} share {shared}, but have "
+            f"dates of birth {_iso(da)} and {_iso(db)}, which no slip "
             "explains (not one digit, not day and month swapped, not the year off by one): "
             "likely two relatives of one name",
         )
