@@ -211,6 +211,7 @@ def run_matcher(table: pa.Table, entities: list[str], model: dict, generic, qs) 
 
 
 def run_baseline(table: pa.Table, model: dict, generic, qs) -> dict[str, Any]:
+    from linkwise.resolve.name_order import splink_settings
     from linkwise.resolve.prepare import prepare
     from linkwise.resolve.realtime import _tf_columns
 
@@ -222,7 +223,7 @@ def run_baseline(table: pa.Table, model: dict, generic, qs) -> dict[str, Any]:
     start = time.perf_counter()
     api = DuckDBAPI(connection=con)
     reference = api.register("reference", table_name="reference_records")
-    linker = Linker(reference, model, log_level=logging.ERROR)
+    linker = Linker(reference, splink_settings(model), log_level=logging.ERROR)
     for col in _tf_columns(model):
         linker.table_management.compute_tf_table(col)
     built = time.perf_counter() - start

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from linkwise.demo import generate_world
 from linkwise.resolve.engines import duckdb_api
 from linkwise.resolve.incremental import Resolved, name_rows, resolved_rows, score_new
+from linkwise.resolve.name_order import splink_settings
 from linkwise.resolve.pipeline import DEFAULT_FLOOR
 from linkwise.resolve.prepare import prepare
 from linkwise.store import resolution as store
@@ -73,7 +74,11 @@ def _scored_against_everyone(
     by Splink over the whole table, new × old and new × new."""
     db = duckdb_api(2)
     try:
-        linker = Linker(db.register(table, table_name="lw_all"), model, log_level=logging.ERROR)
+        linker = Linker(
+            db.register(table, table_name="lw_all"),
+            splink_settings(model),
+            log_level=logging.ERROR,
+        )
         for comparison in model["comparisons"]:
             for level in comparison["comparison_levels"]:
                 if level.get("tf_adjustment_column"):

@@ -18,6 +18,7 @@ from linkwise.cli.main import app
 from linkwise.demo import generate_world
 from linkwise.govern.accounts import User
 from linkwise.model.cases import Case
+from linkwise.resolve.name_order import NameOrder, splink_settings
 from linkwise.resolve.prepare import prepare
 from linkwise.resolve.realtime import PROBE_ID, Matcher
 from linkwise.store import resolution as store
@@ -167,15 +168,17 @@ def test_scores_equal_splinks_predict_between(resolved: dict[str, Any]) -> None:
     """The matcher's own candidate search and Splink's blocking find the same pairs, and
     Splink's scoring SQL, run once per record, gives the same weights."""
     rows = [r for r in resolved["rows"] if r["record_id"] in resolved["entity_of"]]
-    prepared = prepare(rows, known_generic=resolved["generic"])
-    ids = prepared.table.column("unique_id").to_pylist()
     model = resolved["model"]
+    prepared = prepare(
+        rows, known_generic=resolved["generic"], name_order=NameOrder.from_model(model)
+    )
+    ids = prepared.table.column("unique_id").to_pylist()
     matcher = Matcher(
         prepared.table, [resolved["entity_of"][i] for i in ids], model, generic=resolved["generic"]
     )
     api = DuckDBAPI(connection=duckdb.connect())
     reference = api.register(prepared.table, table_name="reference")
-    linker = Linker(reference, model, log_level=logging.ERROR)
+    linker = Linker(reference, splink_settings(model), log_level=logging.ERROR)
     for col in matcher.tf_columns:
         linker.table_management.compute_tf_table(col)
     try:

@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 from linkwise.cli.main import app
 from linkwise.demo import generate_world
 from linkwise.resolve import engines
+from linkwise.resolve.name_order import splink_settings
 from linkwise.resolve.pipeline import Resolution, resolve
 from linkwise.resolve.prepare import prepare
 from linkwise.store import resolution as store
@@ -159,7 +160,7 @@ def test_spark_model_is_stored_in_duckdb_dialect(
             if "m_probability" in b and isinstance(b["m_probability"], float):
                 assert a["m_probability"] == pytest.approx(b["m_probability"], abs=0.05)
     table = prepare(world[0]).table
-    linker = Linker(DuckDBAPI().register(table), spark_, log_level=logging.ERROR)
+    linker = Linker(DuckDBAPI().register(table), splink_settings(spark_), log_level=logging.ERROR)
     scored = linker.inference.predict(threshold_match_probability=0.5).as_pyarrow_table()
     assert len(scored) > len(table) // 4
 

@@ -36,6 +36,7 @@ from splink import Linker
 from sqlglot import expressions
 
 from linkwise.resolve.engines import duckdb_api
+from linkwise.resolve.name_order import splink_settings
 from linkwise.resolve.prepare import conform
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,9 @@ def score_new(
         tf_columns = _tf_columns(model)
         _keep_columns(con, sorted({*_rule_columns(rules), *tf_columns}))
         _find_candidates(con, rules)
-        linker = Linker(new_df, dict(model), log_level=logging.ERROR, validate_settings=False)
+        linker = Linker(
+            new_df, splink_settings(model), log_level=logging.ERROR, validate_settings=False
+        )
         for column in tf_columns:
             con.sql(_term_frequency_sql(column))
             table = db.register(f"lw_tf_{column}", table_name=f"lw_tf_{column}")

@@ -82,6 +82,9 @@ class Linkage:
     pairs: pa.Table
     timings: dict[str, float] = field(default_factory=dict)
     settings: SettingsCreator | None = None
+    beside: dict[str, Any] = field(default_factory=dict)
+    """What linkwise keeps in the saved model beside Splink's settings (the learned name
+    order, ``resolve.name_order``); set before ``release``."""
     _model: dict[str, Any] | None = None
 
     @property
@@ -93,7 +96,7 @@ class Linkage:
         model: dict[str, Any] = self.linker.misc.save_model_to_json()
         if self.db.engine != "duckdb" and self.settings is not None:
             model = in_duckdb_dialect(model, self.settings)
-        return model
+        return {**model, **self.beside}
 
     def release(self) -> None:
         """Keep the model and the scored pairs, let the engine go: after scoring, its tables

@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from linkwise.resolve import name_order
 from linkwise.resolve.clustering import Clustering, EdgeColumns, Evidence, cluster_records
 from linkwise.resolve.engines import Engine
 from linkwise.resolve.linkage import Linkage, Progress, link
@@ -86,9 +87,12 @@ def resolve(
     prepared = prepare(_noting_identifiers(records, valid), known_generic=known_generic)
     if len(prepared.table) < 2:
         raise ValueError("resolution needs at least two records")
+    order = name_order.learn(prepared.table)
+    prepared.table = name_order.apply(prepared.table, order)
     linkage = link(
         prepared, floor=floor, labels=same, threads=threads, progress=progress, engine=engine
     )
+    linkage.beside[name_order.MODEL_KEY] = order.to_json()
     linkage.release()
     say("clustering")
     pairs = linkage.pairs

@@ -22,6 +22,7 @@ import pyarrow as pa
 from linkwise.normalize import fold, nickname_candidates, surname_tokens
 from linkwise.normalize.names import name_suffix, peel_suffix
 from linkwise.normalize.phonetic import sound_key
+from linkwise.resolve import name_order as order_of_names
 from linkwise.resolve.generic import (
     GENERIC_FIELDS,
     GENERIC_MIN_PEOPLE,
@@ -98,6 +99,7 @@ def prepare(
     *,
     generic_min_people: Mapping[str, int] | None = None,
     known_generic: Iterable[tuple[str, str]] = (),
+    name_order: order_of_names.NameOrder | None = None,
 ) -> Prepared:
     """Derive the model's columns from canonical records.
 
@@ -109,7 +111,9 @@ def prepare(
     generational suffix ("jr", "iii") off the end of a family name that holds one.
 
     ``known_generic`` adds (field, value) pairs to blank whatever their counts (values a
-    reviewer marked generic earlier, or found in a fuller run).
+    reviewer marked generic earlier, or found in a fuller run). ``name_order`` reads records
+    whose names it finds in swapped order the other way round (``resolve.name_order``: a
+    saved model's, so a record is read as the run that trained it read it).
     """
     bounds = dict(GENERIC_MIN_PEOPLE)
     bounds.update(generic_min_people or {})
@@ -142,7 +146,8 @@ def prepare(
     for name in sorted(extras):
         columns[name] = extras[name]
         schema = schema.append(pa.field(name, pa.string()))
-    return Prepared(pa.table(columns, schema=schema), generic)
+    table = order_of_names.apply(pa.table(columns, schema=schema), name_order)
+    return Prepared(table, generic)
 
 
 def conform(table: pa.Table) -> pa.Table:

@@ -37,6 +37,7 @@ from splink.internals.predict import predict_from_comparison_vectors_sqls_using_
 
 from linkwise.resolve.engines import duckdb_api
 from linkwise.resolve.explain import Contribution, sentence, waterfall
+from linkwise.resolve.name_order import NameOrder, splink_settings
 from linkwise.resolve.prepare import COLUMNS, SCHEMA, prepare
 
 PROBE_ID = -1
@@ -154,7 +155,7 @@ class Matcher:
         con.execute("CREATE TABLE lw_reference_base AS SELECT * FROM lw_reference_input")
         con.unregister("lw_reference_input")
         sdf = self._api.register("lw_reference_base", table_name="lw_reference")
-        linker = Linker(sdf, self.model, log_level=logging.ERROR)
+        linker = Linker(sdf, splink_settings(self.model), log_level=logging.ERROR)
         self._settings = linker._settings_obj
         self.tf_columns = _tf_columns(self.model)
         joins, selects = [], []
@@ -275,6 +276,7 @@ class Matcher:
         row = prepare(
             [{**record, "record_id": PROBE_ID, "source": str(record.get("source") or "")}],
             known_generic=self.generic,
+            name_order=NameOrder.from_model(self.model),
         ).table
         prepared: dict[str, Any] = row.to_pylist()[0]
         return prepared

@@ -29,6 +29,7 @@ from linkwise.govern.gate import (
 )
 from linkwise.govern.views import level_or_marker
 from linkwise.resolve.explain import Contribution, sentence, waterfall, why_not
+from linkwise.resolve.name_order import NameOrder
 from linkwise.resolve.namesakes import MIN_PEOPLE, find_namesakes
 from linkwise.resolve.pipeline import NO_DOB_PENALTY
 from linkwise.resolve.prepare import PERSON_IDENTIFIERS, prepare
@@ -102,9 +103,13 @@ def ref_view(read: Read, ref: RecordRef) -> dict[str, Any]:
     }
 
 
-def _prepared(read: Read, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+def _prepared(
+    read: Read, ids: Sequence[int], model: Mapping[str, Any] | None
+) -> dict[int, dict[str, Any]]:
+    """The records as ``model`` read them (names in the order it learned)."""
     rows = store.current_person_rows(read.conn, ids=list(ids))
-    table = prepare(rows).table
+    order = None if model is None else NameOrder.from_model(model)
+    table = prepare(rows, name_order=order).table
     return {int(r["unique_id"]): r for r in table.to_pylist()}
 
 
@@ -157,7 +162,7 @@ def explain_pair(read: Read, a: RecordRef, b: RecordRef) -> dict[str, Any]:
         raise SessionError("nothing is resolved yet: run `linkwise resolve` first")
     if link is None:
         return {**out, "linked": False, "sentence": why_not(model, None), "waterfall": []}
-    prepared = _prepared(read, [a.record_id, b.record_id])
+    prepared = _prepared(read, [a.record_id, b.record_id], model)
     rows, text = _link_rows(read, link, {a.record_id: a, b.record_id: b}, prepared)
     return {
         **out,
@@ -183,7 +188,7 @@ def explain_entity(
     resolved records' names (``incremental.resolved_names``), read only when the answer
     needs the namesake penalty."""
     ids = sorted(ev.shown) + ([outsider.record_id] if outsider is not None else [])
-    prepared = _prepared(read, ids)
+    prepared = _prepared(read, ids, read.model(None))
     refs = dict(ev.refs)
     if outsider is not None:
         refs[outsider.record_id] = outsider

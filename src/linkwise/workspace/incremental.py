@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Engine
 from linkwise.resolve.clustering import cluster_records
 from linkwise.resolve.ids import assign_stable_ids
 from linkwise.resolve.incremental import Resolved, name_rows, resolved_rows, score_new
+from linkwise.resolve.name_order import NameOrder
 from linkwise.resolve.namesakes import find_namesakes
 from linkwise.resolve.pipeline import Resolution, clustering_edges, evidence_of
 from linkwise.resolve.prepare import GenericValue, prepare
@@ -151,7 +152,12 @@ def resolve_incremental(
         start = time.perf_counter()
         known = [(g["field"], g["value"]) for g in generic]
         new_ids = [int(r["record_id"]) for r in new_rows]
-        fresh = prepare(new_rows, known_generic=known, generic_min_people={})
+        fresh = prepare(
+            new_rows,
+            known_generic=known,
+            generic_min_people={},
+            name_order=NameOrder.from_model(model),
+        )
         timings["prepare"] = time.perf_counter() - start
 
         say(f"scoring {len(new_ids)} new record(s) with the saved model")

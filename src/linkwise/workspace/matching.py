@@ -36,6 +36,7 @@ from linkwise.normalize import (
     parse_dob,
     split_full_name,
 )
+from linkwise.resolve.name_order import NameOrder
 from linkwise.resolve.prepare import prepare
 from linkwise.resolve.realtime import DEFAULT_THRESHOLD, DEFAULT_TOP, Candidate, Matcher
 from linkwise.store import reads
@@ -180,7 +181,7 @@ class Matching:
         rows = [r for r in rows if r["record_id"] in entity_of]
         if not rows:
             raise MatchInputError("no resolved records to match against: run `linkwise resolve`")
-        prepared = prepare(rows, known_generic=generic)
+        prepared = prepare(rows, known_generic=generic, name_order=NameOrder.from_model(model))
         ids = prepared.table.column("unique_id").to_pylist()
         blanked = {*generic, *((g.field, g.value) for g in prepared.generic)}
         return Matcher(
