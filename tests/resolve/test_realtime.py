@@ -185,10 +185,12 @@ def test_scores_equal_splinks_predict_between(resolved: dict[str, Any]) -> None:
         for row in rows[:: max(1, len(rows) // 15)]:
             record = {**row, "family_name": _typo(row["family_name"] or "smith")}
             probe = matcher.prepare_record(record)
-            ours = {p["unique_id_r"]: p["match_weight"] for p in matcher.score(probe)}
+            ours = {p["unique_id_r"]: p["model_match_weight"] for p in matcher.score(probe)}
             new = api.register(
                 prepare(
-                    [{**record, "record_id": PROBE_ID}], known_generic=resolved["generic"]
+                    [{**record, "record_id": PROBE_ID}],
+                    known_generic=resolved["generic"],
+                    name_order=NameOrder.from_model(model),
                 ).table
             )
             frame = linker.inference.predict_between(new, reference, warning_mode="never")

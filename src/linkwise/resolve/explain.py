@@ -20,7 +20,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-Kind = Literal["prior", "comparison", "total"]
+Kind = Literal["prior", "comparison", "adjustment", "total"]
+"""A waterfall row: the prior, a comparison's level, an adjustment (bits the clustering
+takes off a link, such as for a full name many people bear) or the total."""
 
 NEUTRAL_BITS = 0.1
 """A level whose weight (tf adjustment included) is within this of zero counts neither for
@@ -225,6 +227,10 @@ def sentence(contributions: Iterable[Contribution]) -> str:
     if missing:
         clauses.append("not compared: " + ", ".join(missing))
     clauses.extend(_tf_notes(present))
+    adjustments = [r for r in rows if r.kind == "adjustment"]
+    if adjustments:
+        said = _join([f"{r.description.lower()} ({-r.weight:.1f} bits)" for r in adjustments])
+        clauses.append(f"weighed down for {said}")
     total = next((r for r in rows if r.kind == "total"), None)
     if total is None:
         weight = math.fsum(r.combined for r in rows)
@@ -232,6 +238,21 @@ def sentence(contributions: Iterable[Contribution]) -> str:
     text = "; ".join(clauses)
     overall = f"Overall: {_percent(total.probability or 0.0)} likely the same person."
     return f"{text[:1].upper()}{text[1:]}. {overall}" if text else overall
+
+
+def adjusted(
+    rows: Sequence[Contribution], adjustments: Sequence[Contribution]
+) -> list[Contribution]:
+    """A waterfall with ``adjustments`` (kind "adjustment", negative weights) added before a
+    new total, which is the sum of every row as before."""
+    kept = [r for r in rows if r.kind != "total"] + list(adjustments)
+    total = math.fsum(r.combined for r in kept)
+    kept.append(
+        Contribution(
+            "total", "total", "Final match weight", weight=total, probability=_probability(total)
+        )
+    )
+    return kept
 
 
 def why_not(

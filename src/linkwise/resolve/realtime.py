@@ -17,11 +17,20 @@ add a condition beyond its equalities), and scores them with Splink's SQL. The p
 their weights are therefore those ``predict_between`` would give (a test checks it). Pairs
 are grouped by entity: an entity's probability is that of its best link, explained by that
 link's waterfall and sentence (``explain``).
+
+A candidate's probability is the link as clustering would count it, not the model's alone:
+less ``pipeline.NO_DOB_PENALTY`` when no date of birth could be compared, and less the
+namesake penalty when the new record and the reference record bear one full name that more
+people in the reference bear than its parts suggest (``namesakes``). Those bits are rows of
+the waterfall ("adjustment"), so the explanation adds up to the probability shown, and the
+model's own figure is kept on each pair (``model_match_weight``). Without them a search
+for a common name with no date of birth would offer a stranger as 99% likely.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,14 +39,15 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from splink import Linker
 from splink.internals.blocking import BlockingRule, ExplodingBlockingRule
 from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 
 from linkwise.resolve.engines import duckdb_api
-from linkwise.resolve.explain import Contribution, sentence, waterfall
+from linkwise.resolve.explain import Contribution, adjusted, sentence, waterfall
 from linkwise.resolve.name_order import NameOrder, splink_settings
+from linkwise.resolve.namesakes import find_namesakes
+from linkwise.resolve.pipeline import NO_DOB_PENALTY
 from linkwise.resolve.prepare import COLUMNS, SCHEMA, prepare
 
 PROBE_ID = -1
@@ -129,6 +139,7 @@ class Matcher:
         self.size = len(reference)
         self._lock = threading.Lock()
         self._index_entities(reference, entity_ids)
+        self._name_bits = _penalised_names(reference)
         self._api = duckdb_api(threads)
         self.con = self._api.duckdb_con
         self._build_reference(reference)
@@ -319,9 +330,44 @@ class Matcher:
             finally:
                 self.con.unregister("lw_probe")
                 self.con.unregister("lw_probe_candidates")
-        result = result.filter(pc.greater_equal(result.column("match_probability"), threshold))
-        pairs: list[dict[str, Any]] = result.to_pylist()
+        pairs: list[dict[str, Any]] = []
+        for pair in result.to_pylist():
+            weight = float(pair["match_weight"])
+            pair["model_match_weight"] = weight
+            pair["model_match_probability"] = pair["match_probability"]
+            bits = math.fsum(-r.weight for r in self.adjustments(probe, pair))
+            if bits:
+                pair["match_weight"] = weight - bits
+                pair["match_probability"] = 1.0 / (1.0 + 2.0 ** (bits - weight))
+            if float(pair["match_probability"]) >= threshold:
+                pairs.append(pair)
         return pairs
+
+    def adjustments(self, probe: Mapping[str, Any], pair: Mapping[str, Any]) -> list[Contribution]:
+        """The bits clustering would take off the link of ``probe`` and the reference record
+        of ``pair``, as waterfall rows (kind "adjustment", negative weights)."""
+        rows = []
+        if pair.get("gamma_dob") == -1:
+            rows.append(
+                Contribution(
+                    "adjustment",
+                    "no_dob",
+                    "No date of birth to compare",
+                    weight=-NO_DOB_PENALTY,
+                )
+            )
+        name = (probe.get("given"), probe.get("family"))
+        bits = self._name_bits.get(name)  # type: ignore[arg-type]
+        if bits and name == (pair.get("given_r"), pair.get("family_r")):
+            rows.append(
+                Contribution(
+                    "adjustment",
+                    "namesake",
+                    "A full name more people in the data bear than its parts suggest",
+                    weight=-bits,
+                )
+            )
+        return rows
 
     @property
     def _probe_schema(self) -> pa.Schema:
@@ -365,7 +411,10 @@ class Matcher:
         out = []
         for entity, members in ranked[: max(0, top)]:
             best = members[0]
-            rows = waterfall(self.model, best, probe, _right_record(best))
+            rows = adjusted(
+                waterfall(self.model, best, probe, _right_record(best)),
+                self.adjustments(probe, best),
+            )
             out.append(
                 Candidate(
                     entity_id=entity,
@@ -387,6 +436,15 @@ class Matcher:
 
     def close(self) -> None:
         self.con.close()
+
+
+def _penalised_names(reference: pa.Table) -> dict[tuple[str, str], float]:
+    """The namesake penalty of each full name of ``reference`` that has one."""
+    found = find_namesakes(reference)
+    if not found.names:
+        return {}
+    codes, first = np.unique(found.code, return_index=True)
+    return {found.names[int(c)]: float(found.bits[i]) for c, i in zip(codes, first, strict=True)}
 
 
 def _tf_columns(model: Mapping[str, Any]) -> list[str]:
