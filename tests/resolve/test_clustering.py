@@ -323,6 +323,30 @@ def test_relatives_of_one_name_in_swapped_order_stay_apart() -> None:
     assert groups(result) == {frozenset({1, 2})}
 
 
+@pytest.mark.parametrize(("dob_b", "apart"), [("2010-09-26", False), ("2010-10-26", True)])
+def test_the_year_off_by_one_is_a_slip_across_a_decade(dob_b: str, apart: bool) -> None:
+    # 2009 and 2010 differ in two digits: only the year-off-by-one rule calls it a slip
+    home = {"family": "nair", "address": "4 elm rd"}
+    evidence = {
+        1: person(given="asha", dob="2009-09-26", **home),
+        2: person(given="asha", dob=dob_b, **home),
+    }
+    result = cluster_records([1, 2], [edge(1, 2, 0.999)], evidence=evidence)
+    together = groups(result) == {frozenset({1, 2})}
+    assert together is not apart
+
+
+def test_initials_are_no_swapped_names_for_the_relatives_rule() -> None:
+    # "a smith" and "s anderson" fit each other swapped only through initials: their family
+    # names do not agree, so the relatives-of-one-name rule does not apply
+    evidence = {
+        1: person(given="a", family="smith", dob="1980-01-02", address="1 oak st"),
+        2: person(given="s", family="anderson", dob="1981-05-09", address="1 oak st"),
+    }
+    result = cluster_records([1, 2], [edge(1, 2, 0.99)], evidence=evidence)
+    assert groups(result) == {frozenset({1, 2})}
+
+
 def test_day_and_month_swapped_is_one_person_at_one_address() -> None:
     home = {"family": "nair", "address": "4 elm rd"}
     evidence = {

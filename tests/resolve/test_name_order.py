@@ -132,6 +132,8 @@ def test_resolution_learns_the_order_saves_it_and_reads_swapped_records_back(
     rows = {r["unique_id"]: r for r in resolution.table.to_pylist()}  # type: ignore[union-attr]
     swapped = people["p0"][-1]
     assert (rows[swapped]["given"], rows[swapped]["family"]) == ("lan", "nguyen")
+    # a guard, not the proof (the model's swap level alone joins these too): reading the
+    # swapped records round must not cost any of them its person
     cluster_of = {r: i for i, c in enumerate(resolution.clustering.clusters) for r in c}
     for p in range(30):
         ids = people[f"p{p}"]

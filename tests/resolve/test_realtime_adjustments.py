@@ -13,6 +13,7 @@ import pytest
 from linkwise.resolve.explain import sentence
 from linkwise.resolve.pipeline import NO_DOB_PENALTY, Resolution, resolve
 from linkwise.resolve.realtime import Matcher
+from linkwise.workspace import explaining
 
 GIVEN = ["james", "robert", "linda", "susan", "karen", "paul", "mark", "anna", "ruth", "owen"]
 FAMILY = ["walker", "baker", "turner", "hughes", "price", "bennett", "ward", "fox", "lamb"]
@@ -96,7 +97,35 @@ def test_the_threshold_applies_to_the_adjusted_probability(matcher: Matcher) -> 
     pairs = matcher.score(probe)
     assert pairs
     cut = max(p["match_probability"] for p in pairs)
-    above_model_only = [p for p in pairs if p["model_match_probability"] >= cut]
+    above_model_only = [p for p in pairs if p["model_match_probability"] > cut]
     kept = matcher.score(probe, threshold=math.nextafter(cut, 1.0))
     assert above_model_only  # the model alone would have kept these
     assert kept == []
+
+
+@pytest.mark.parametrize(
+    ("withheld", "kept"),
+    [
+        (set(), {"no_dob", "namesake"}),
+        ({"given_name"}, {"no_dob"}),  # a shared full name would say the names agree
+        ({"family_name"}, {"no_dob"}),
+        ({"dob"}, {"namesake"}),  # "no date to compare" would give the date's level away
+    ],
+)
+def test_a_governed_reader_sees_no_adjustment_that_gives_a_withheld_level_away(
+    matcher: Matcher,
+    monkeypatch: pytest.MonkeyPatch,
+    withheld: set[str],
+    kept: set[str],
+) -> None:
+    (best, *_) = matcher.match({"given_name": "maria", "family_name": "garcia"}, threshold=0.0)
+
+    def level(_read: Any, name: str, _refs: Any, gamma: Any) -> Any:
+        return {"redacted": True, "rule": "test"} if name in withheld else gamma
+
+    monkeypatch.setattr(explaining, "level_or_marker", level)
+    monkeypatch.setattr(explaining, "_side", lambda _read, _ref, _name, value: value)
+    rows, text = explaining.governed_rows(None, best.waterfall, None, None)  # type: ignore[arg-type]
+    assert {r["name"] for r in rows if r["kind"] == "adjustment"} == kept
+    assert ("full name" in text) == ("namesake" in kept)
+    assert ("no date of birth to compare" in text) == ("no_dob" in kept)

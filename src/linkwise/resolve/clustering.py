@@ -11,8 +11,9 @@ decision between two clusters as wholes, strongest link first:
    record order), and each joins its two clusters unless the clusters hold a cannot-link
    pair, conflicting strong evidence (two SSNs; dates of birth years apart; name suffixes
    of different generations, "Jr" and "Sr"), the household pattern (same family name and
-   address, different given names and dates of birth), or too little support from the
-   other scored pairs between them (see ``cluster_records``);
+   address with different given names, or with one name and full dates of birth that no
+   slip explains), or too little support from the other scored pairs between them (see
+   ``cluster_records``);
 3. a record that matches two clusters that could not be merged about equally well is
    taken out of both and flagged, rather than left wherever the tie-break put it.
 
@@ -192,6 +193,12 @@ def cluster_records(
     years apart (full dates compared as dates, partial ones by year), or name suffixes of
     different generations and none of the same ("jr" and "sr"; "jr" and "ii" are one). The
     last two give way when the sides share an identifier value.
+
+    Households (``_Run.household``): the same family name and address with given names that
+    ``given_compatible`` says cannot be one person's, or with names it says may be one
+    person's but full dates of birth that no slip explains (``_Run.namesakes_at``). So
+    ``given_compatible`` decides refusals both ways: a looser comparison lets more
+    households merge and keeps more relatives of one name apart.
 
     One-to-one: records of a source in ``one_per_source`` (declared free of duplicates, so
     each person appears in it at most once) never share a cluster; as with the other
@@ -487,6 +494,23 @@ def _consistent(a: _Date, b: _Date) -> bool:
         a[0] == b[0]
         and (not a[1] or not b[1] or a[1] == b[1])
         and (not a[2] or not b[2] or a[2] == b[2])
+    )
+
+
+def _swapped_closely(a: _Summary, b: _Summary) -> bool:
+    """Whether a record's given and family name on one side are a record's family and given
+    name on the other, each the same or one typo off and longer than an initial ("dang
+    trung" beside "trung dang"). Stricter than the name comparison that lets a merge
+    through: here the swap is what makes the two records' family names agree, and so
+    what lets the dates refuse the merge."""
+    return any(
+        fa is not None
+        and fb is not None
+        and min(len(ga), len(fa), len(gb), len(fb)) > 1
+        and one_edit(ga, fb)
+        and one_edit(gb, fa)
+        for ga, fa in a.names
+        for gb, fb in b.names
     )
 
 
@@ -800,7 +824,7 @@ class _Run:
         key = min(sa.addresses.keys() & sb.addresses.keys())
         address = sa.addresses[key]
         if families is None:
-            if len(sa.names) * len(sb.names) <= _NAME_PAIR_LIMIT and self.swapped(sa, sb):
+            if len(sa.names) * len(sb.names) <= _NAME_PAIR_LIMIT and _swapped_closely(sa, sb):
                 return self.namesakes_at(
                     sa, sb, f"address {address!r} and two names, in swapped order on one side"
                 )

@@ -24,6 +24,14 @@ Kind = Literal["prior", "comparison", "adjustment", "total"]
 """A waterfall row: the prior, a comparison's level, an adjustment (bits the clustering
 takes off a link, such as for a full name many people bear) or the total."""
 
+ADJUSTMENT_RESTS_ON: dict[str, tuple[str, ...]] = {
+    "no_dob": ("dob",),
+    "namesake": ("given_name", "family_name"),
+}
+"""The comparisons whose levels an adjustment row gives away: "no date of birth to compare"
+says the date comparison's level; a shared full name says both names agree exactly. A
+reader who may not see those levels may not see the row either."""
+
 NEUTRAL_BITS = 0.1
 """A level whose weight (tf adjustment included) is within this of zero counts neither for
 nor against a match: the family-name swap level is fixed at m = u, for instance."""

@@ -90,7 +90,8 @@ class Linkage:
     @property
     def model(self) -> dict[str, Any]:
         """The trained model as Splink settings, its SQL in DuckDB's dialect whichever engine
-        trained it (stored models are read back on DuckDB)."""
+        trained it (stored models are read back on DuckDB), with ``beside`` added: hand
+        Splink ``name_order.splink_settings(model)``, not the model itself."""
         if self._model is not None:
             return self._model
         model: dict[str, Any] = self.linker.misc.save_model_to_json()

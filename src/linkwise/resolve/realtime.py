@@ -18,13 +18,15 @@ their weights are therefore those ``predict_between`` would give (a test checks 
 are grouped by entity: an entity's probability is that of its best link, explained by that
 link's waterfall and sentence (``explain``).
 
-A candidate's probability is the link as clustering would count it, not the model's alone:
-less ``pipeline.NO_DOB_PENALTY`` when no date of birth could be compared, and less the
-namesake penalty when the new record and the reference record bear one full name that more
-people in the reference bear than its parts suggest (``namesakes``). Those bits are rows of
-the waterfall ("adjustment"), so the explanation adds up to the probability shown, and the
-model's own figure is kept on each pair (``model_match_weight``). Without them a search
-for a common name with no date of birth would offer a stranger as 99% likely.
+A candidate's probability carries the two penalties clustering puts on a link, not the
+model's figure alone: less ``pipeline.NO_DOB_PENALTY`` when no date of birth could be
+compared, and less the namesake penalty when the new record and the reference record bear
+one full name that more people in the reference bear than its parts suggest
+(``namesakes``, counted over the reference records). Those bits are rows of the waterfall
+("adjustment"), so the explanation adds up to the probability shown, and the model's own
+figure is kept on each pair (``model_match_weight``). Without them a common name typed with
+no date of birth could bring up a stranger of that name as a near-certain match. (Clustering's
+other rules, such as merge support and its refusals, have no counterpart here.)
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from splink import Linker
 from splink.internals.blocking import BlockingRule, ExplodingBlockingRule
 from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
@@ -330,6 +333,9 @@ class Matcher:
             finally:
                 self.con.unregister("lw_probe")
                 self.con.unregister("lw_probe_candidates")
+        # adjustments only take bits off, so the model's own figure may filter first (in
+        # Arrow: a common name can bring thousands of wide rows)
+        result = result.filter(pc.greater_equal(result.column("match_probability"), threshold))
         pairs: list[dict[str, Any]] = []
         for pair in result.to_pylist():
             weight = float(pair["match_weight"])

@@ -28,7 +28,13 @@ from linkwise.govern.gate import (
     marker,
 )
 from linkwise.govern.views import level_or_marker
-from linkwise.resolve.explain import Contribution, sentence, waterfall, why_not
+from linkwise.resolve.explain import (
+    ADJUSTMENT_RESTS_ON,
+    Contribution,
+    sentence,
+    waterfall,
+    why_not,
+)
 from linkwise.resolve.name_order import NameOrder
 from linkwise.resolve.namesakes import MIN_PEOPLE, find_namesakes
 from linkwise.resolve.pipeline import NO_DOB_PENALTY
@@ -55,12 +61,22 @@ def governed_rows(
     right: RecordRef | None,
 ) -> tuple[list[dict[str, Any]], str]:
     """The waterfall as the reader may see it, and its sentence. ``left`` or ``right`` is
-    None for the reader's own input (a match query), which is always shown."""
+    None for the reader's own input (a match query), which is always shown. An adjustment
+    row is left out when a comparison it would give away (``ADJUSTMENT_RESTS_ON``) is
+    withheld."""
     out: list[dict[str, Any]] = []
     visible: list[Contribution] = []
     hidden: list[str] = []
+    withheld: set[str] = set()  # comparisons whose level the reader may not see
     for row in rows:
         data = row.to_dict()
+        if row.kind == "adjustment":
+            # Left out, not marked: even a withheld row would say that it applied (that
+            # both names agree, say). The comparisons it rests on are marked withheld.
+            if not any(n in withheld for n in ADJUSTMENT_RESTS_ON.get(row.name, ())):
+                out.append(data)
+                visible.append(row)
+            continue
         if row.kind != "comparison":
             out.append(data)
             visible.append(row)
@@ -71,6 +87,7 @@ def governed_rows(
         data["right"] = None if identifier else _side(read, right, row.name, row.right)
         if is_withheld(level):
             data.update(_WITHHELD_LEVEL, withheld=level)
+            withheld.add(row.name)
             hidden.append(_noun(row.description or row.name))
         else:
             visible.append(row)
@@ -337,8 +354,8 @@ def _merge_verdict(
 _FLAGS = {
     "conflict": "conflicting evidence (different identifiers, dates of birth years apart, or "
     "different name suffixes)",
-    "household": "the household check (the same family name and address, given names that "
-    "cannot be one person's)",
+    "household": "the household check (the same family name and address, with given names "
+    "that cannot be one person's, or one name with dates of birth no slip explains)",
     "ambiguous": "the record fits two entities about equally",
     "cannot_link": "a reviewer judged records of the two sides different people",
     "judgement_conflict": "reviewers' judgements contradict each other",

@@ -42,8 +42,9 @@ REVIEW_KINDS = {
     "uncertain_pair": "Uncertain pairs: the model is unsure whether two records are one person",
     "conflict": "Conflicts: a merge the links suggest but the evidence refused (two records "
     "of a duplicate-free source, or different identifiers)",
-    "household": "Households: people sharing a family name and address but not a given "
-    "name (possibly twins) kept apart",
+    "household": "Households: people sharing a family name and address kept apart, either "
+    "with different given names (possibly twins) or with one name and dates of birth no "
+    "slip explains (a parent and child of one name)",
     "ambiguous": "Ambiguous: a record matching two entities about equally well, left alone",
     "cannot_link": "Cannot link: records judged different that the links would join",
     "judgement_conflict": "Judgement conflicts: judgements that contradict each other",
