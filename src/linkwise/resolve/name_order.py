@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -52,6 +52,14 @@ class NameOrder:
     """Names recorded almost only as family names."""
     given_names: frozenset[str]
     """Names recorded almost only as given names."""
+    family_set: pa.Array = field(init=False, repr=False, compare=False)
+    given_set: pa.Array = field(init=False, repr=False, compare=False)
+    """The two lists as Arrow value sets, built once: a real-time match reads one record at
+    a time with the same order."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "family_set", pa.array(sorted(self.family_names), pa.string()))
+        object.__setattr__(self, "given_set", pa.array(sorted(self.given_names), pa.string()))
 
     def swapped(self, given: str | None, family: str | None) -> bool:
         """Whether a record with these names has them in swapped order."""
@@ -99,8 +107,8 @@ def apply(table: pa.Table, order: NameOrder | None) -> pa.Table:
         return table
     given, family = table.column("given"), table.column("family")
     mask = pc.and_(
-        pc.is_in(given, value_set=pa.array(sorted(order.family_names), pa.string())),
-        pc.is_in(family, value_set=pa.array(sorted(order.given_names), pa.string())),
+        pc.is_in(given, value_set=order.family_set),
+        pc.is_in(family, value_set=order.given_set),
     )
     rows = pc.indices_nonzero(mask)
     if len(rows) == 0:

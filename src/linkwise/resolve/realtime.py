@@ -143,6 +143,7 @@ class Matcher:
         self._lock = threading.Lock()
         self._index_entities(reference, entity_ids)
         self._name_bits = _penalised_names(reference)
+        self._name_order = NameOrder.from_model(model)
         self._api = duckdb_api(threads)
         self.con = self._api.duckdb_con
         self._build_reference(reference)
@@ -290,7 +291,7 @@ class Matcher:
         row = prepare(
             [{**record, "record_id": PROBE_ID, "source": str(record.get("source") or "")}],
             known_generic=self.generic,
-            name_order=NameOrder.from_model(self.model),
+            name_order=self._name_order,
         ).table
         prepared: dict[str, Any] = row.to_pylist()[0]
         return prepared
@@ -362,8 +363,8 @@ class Matcher:
                     weight=-NO_DOB_PENALTY,
                 )
             )
-        name = (probe.get("given"), probe.get("family"))
-        bits = self._name_bits.get(name)  # type: ignore[arg-type]
+        name = (str(probe.get("given")), str(probe.get("family")))
+        bits = self._name_bits.get(name)  # folded names are lower case: never "None"
         if bits and name == (pair.get("given_r"), pair.get("family_r")):
             rows.append(
                 Contribution(
