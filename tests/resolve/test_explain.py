@@ -12,7 +12,15 @@ from typing import Any
 
 import pytest
 
-from linkwise.resolve.explain import Contribution, level_of, sentence, waterfall, why_not
+from linkwise.resolve.comparisons import family_name, given_name, middle_name
+from linkwise.resolve.explain import (
+    _PHRASES,
+    Contribution,
+    level_of,
+    sentence,
+    waterfall,
+    why_not,
+)
 from linkwise.resolve.linkage import Linkage, link
 from linkwise.resolve.prepare import prepare
 
@@ -453,3 +461,12 @@ def test_contributions_are_stored_as_json_of_each_pairs_levels_and_weights(world
             assert gamma == row[f"gamma_{name}"]
             assert weight == pytest.approx(row[f"mw_{name}"], abs=1e-4)
             assert tf == pytest.approx(row.get(f"mw_tf_adj_{name}") or 0.0, abs=1e-4)
+
+
+def test_every_level_of_the_name_comparisons_reads_as_a_phrase() -> None:
+    # A label the sentence does not know falls back to "agree in part (<label>)"; the name
+    # levels are the ones a reader meets most, so each must have its own wording.
+    for comparison in (given_name(["ann", "anne"]), family_name(), middle_name()):
+        for level in comparison.get_comparison("duckdb").comparison_levels:
+            if not level.is_null_level:
+                assert level.label_for_charts.lower() in _PHRASES, level.label_for_charts

@@ -4,7 +4,8 @@ One synthetic population, trained once: people with e-mail addresses built from 
 (as most are), a common surname ("garcia") beside spellings that share its sound key
 ("cruz"/"kruz"), namesakes (different people with one full name) whose addresses differ
 only in the provider, a community of few surnames with namesakes recorded in swapped name
-order, and one person with a mistyped e-mail domain.
+order, people recorded once with their names swapped and one of them mistyped, and one
+person with a mistyped e-mail domain.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from linkwise.normalize.phonetic import sound_key
 from linkwise.resolve.comparisons import (
     COMMON_ALIKE,
     COMMON_NAME_MIN_RECORDS,
+    SWAPPED_ALIKE,
     common_names,
+    family_name,
     given_name,
 )
 from linkwise.resolve.linkage import NAME_TF_MAX_BITS, Linkage, link
@@ -55,6 +58,7 @@ class Model:
     sound: dict[str, list[tuple[int, int]]]
     swapped: list[tuple[int, int]]
     alike: dict[str, tuple[int, int]]
+    swapped_typo: list[tuple[int, int]]
 
     def level(self, comparison: str, label: str) -> dict[str, Any]:
         for c in self.linkage.model["comparisons"]:
@@ -131,9 +135,23 @@ def model() -> Model:
         family = _surname(rng)
         person = _person(rng, a, family)
         alike[kind] = (add(person), add(person | {"given_name": b}))
+    # people recorded a second time with given and family name swapped and one of the two
+    # mistyped (two letters transposed): "yogn wang" for "wang yong"
+    swapped_typo = []
+    for i in range(8):
+        given, family = GIVEN[i], _surname(rng)
+        person = _person(rng, given, family)
+        name = family if i % 2 else given
+        mistyped = name[:2] + name[3] + name[2] + name[4:]
+        second = person | (
+            {"given_name": family, "family_name": mistyped}
+            if i % 2 == 0
+            else {"given_name": mistyped, "family_name": given}
+        )
+        swapped_typo.append((add(person), add(second | {"phone": None})))
     linkage = link(prepare(records))
     pairs = {(p["unique_id_l"], p["unique_id_r"]): p for p in linkage.pairs.to_pylist()}
-    return Model(linkage, pairs, namesakes, typo, sound, swapped, alike)
+    return Model(linkage, pairs, namesakes, typo, sound, swapped, alike, swapped_typo)
 
 
 def test_a_shared_user_name_at_another_provider_counts_for_nothing(model: Model) -> None:
@@ -210,6 +228,35 @@ def test_the_common_names_level_runs_on_spark_too() -> None:
     (level,) = [lv for lv in comparison.comparison_levels if lv.label_for_charts == COMMON_ALIKE]
     assert "jaro_winkler(" in level.sql_condition
     assert "given_l IN ('ann', 'anne')" in level.sql_condition
+
+
+def test_names_swapped_with_a_typo_count_for_a_match_once(model: Model) -> None:
+    labels = [lv.get("label_for_charts") for lv in _levels(model, "given_name")]
+    assert labels.index(SWAPPED_ALIKE) == labels.index("given and family name swapped") + 1
+    gamma = len(labels) - 1 - labels.index(SWAPPED_ALIKE)
+    scored = [model.pairs[p] for p in model.swapped_typo if p in model.pairs]
+    assert len(scored) >= 6
+    for p in scored:
+        assert p["gamma_given_name"] == gamma
+        assert p["mw_given_name"] > 3  # evidence for one person, learned by EM
+        assert p["mw_family_name"] == 0  # counted once: the family name's level is neutral
+        assert p["match_probability"] > 0.9
+
+
+def test_the_swapped_names_level_is_written_for_each_engine() -> None:
+    for comparison in (given_name(), family_name()):
+        duck, spark = (comparison.get_comparison(d) for d in ("duckdb", "spark"))
+        (level,) = [
+            lv for lv in duck.comparison_levels if "spelled similarly" in str(lv.label_for_charts)
+        ]
+        assert level.sql_condition == (
+            'jaro_winkler_similarity("given_l", "family_r") >= 0.92 AND '
+            'jaro_winkler_similarity("family_l", "given_r") >= 0.92'
+        )
+        (level,) = [
+            lv for lv in spark.comparison_levels if "spelled similarly" in str(lv.label_for_charts)
+        ]
+        assert "jaro_winkler(`given_l`, `family_r`) >= 0.92" in level.sql_condition
 
 
 def test_common_names_are_those_of_enough_records() -> None:

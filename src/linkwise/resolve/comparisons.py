@@ -7,7 +7,9 @@ known about how people's details vary between records:
 * names: exact, nickname or alias ("Bill"/"William", one step either way), for given
   names two different common names alike in spelling or sound ("Yong"/"Yang"), Jaro-Winkler
   ≥ 0.92, the same transliteration sound key ("Yevgeny"/"Evgeniy"), given and family name
-  swapped, one part of a double surname, Jaro-Winkler ≥ 0.8, an initial against a name;
+  swapped (exactly, or each spelled like the other side's within Jaro-Winkler 0.92: "Yong
+  Wang" and "Wnag Yong"), one part of a double surname, Jaro-Winkler ≥ 0.8, an initial
+  against a name;
 * name suffix: the same generation, or different ones ("Jr" and "Sr"), with m and u fixed;
 * date of birth: exact, a partial date that agrees as far as it goes, day and month swapped,
   one digit wrong, the year off by one, the same year;
@@ -35,7 +37,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
+from splink.internals.column_expression import ColumnExpression
 from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
+from splink.internals.dialects import SplinkDialect
 
 from linkwise.resolve.prepare import EXTRA_PREFIX, PERSON_IDENTIFIERS
 
@@ -43,6 +48,10 @@ DIALECT = "duckdb"
 FUZZY_TF_WEIGHT = 0.5
 TF_MINIMUM_U = 1e-6
 COMMON_ALIKE = "alike, but two common names"
+SWAPPED_ALIKE = "given and family name swapped, spelled similarly"
+SWAPPED_ALIKE_JW = 0.92
+"""How alike each name must be to the other side's other name for ``SwappedAlikeLevel``:
+the threshold of the "similar spelling" level."""
 MIN_PRESENT_SHARE = 0.01
 """A column must be filled in at least this share of records for a comparison on it: below
 that, EM sees too few agreeing pairs to estimate m and the comparison adds only noise."""
@@ -50,6 +59,30 @@ that, EM sees too few agreeing pairs to estimate m and the comparison adds only 
 
 def _custom(sql: str, label: str) -> cll.CustomLevel:
     return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str=DIALECT)
+
+
+class SwappedAlikeLevel(ComparisonLevelCreator):
+    """Given and family name swapped against each other, each spelled like the other
+    side's within ``SWAPPED_ALIKE_JW`` ("yong wang" beside "wnag yong"): a swap and a typo
+    in one record. Splink's ``ColumnsReversedLevel`` wants both names exactly; its own
+    Jaro-Winkler level compares a column only with itself. The function is the engine's
+    (``jaro_winkler_similarity`` on DuckDB, ``jaro_winkler`` on Spark), as Splink's levels
+    write it. The condition is symmetrical: it holds for (l, r) exactly when for (r, l)."""
+
+    def __init__(self, given: str, family: str, threshold: float = SWAPPED_ALIKE_JW) -> None:
+        self.given = ColumnExpression.instantiate_if_str(given)
+        self.family = ColumnExpression.instantiate_if_str(family)
+        self.threshold = threshold
+
+    def create_sql(self, sql_dialect: SplinkDialect) -> str:
+        self.given.sql_dialect = sql_dialect
+        self.family.sql_dialect = sql_dialect
+        jw = sql_dialect.jaro_winkler_function_name
+        g, f, t = self.given, self.family, self.threshold
+        return f"{jw}({g.name_l}, {f.name_r}) >= {t} AND {jw}({f.name_l}, {g.name_r}) >= {t}"
+
+    def create_label_for_charts(self) -> str:
+        return SWAPPED_ALIKE
 
 
 def _fuzzy_tf(level: Any, column: str) -> Any:
@@ -121,6 +154,7 @@ def given_name(common: Sequence[str] = ()) -> ComparisonCreator:
             cll.ColumnsReversedLevel("given", "family", symmetrical=True).configure(
                 label_for_charts="given and family name swapped"
             ),
+            SwappedAlikeLevel("given", "family"),
             cll.JaroWinklerLevel("given", 0.8).configure(
                 label_for_charts="loosely similar (Jaro-Winkler ≥ 0.8)"
             ),
@@ -155,6 +189,13 @@ def family_name() -> ComparisonCreator:
             # The swap is counted once, under the given name; here it is neutral (m = u).
             cll.ColumnsReversedLevel("family", "given", symmetrical=True).configure(
                 label_for_charts="swapped (counted under given name)",
+                m_probability=0.5,
+                u_probability=0.5,
+                fix_m_probability=True,
+                fix_u_probability=True,
+            ),
+            SwappedAlikeLevel("given", "family").configure(
+                label_for_charts="swapped, spelled similarly (counted under given name)",
                 m_probability=0.5,
                 u_probability=0.5,
                 fix_m_probability=True,

@@ -82,6 +82,12 @@ _PHRASES: dict[str, str] = {
     "alike, but two common names": "{subject} are alike, but two different common names",
     "given and family name swapped": "{subject} are swapped",
     "swapped (counted under given name)": "{subject} are swapped (counted under given name)",
+    "given and family name swapped, spelled similarly": (
+        "{subject} are swapped and spelled similarly"
+    ),
+    "swapped, spelled similarly (counted under given name)": (
+        "{subject} are swapped and spelled similarly (counted under given name)"
+    ),
     "loosely similar (jaro-winkler ≥ 0.8)": "{subject} are loosely similar",
     "initial agrees": "{subject} agree on the initial",
     "one part of a double surname agrees": "{subject} share one part of a double surname",
@@ -109,6 +115,10 @@ _PHRASES: dict[str, str] = {
 
 _SUBJECTS: dict[str, tuple[str, str]] = {
     "given and family name swapped": ("given and family name", "given and family names"),
+    "given and family name swapped, spelled similarly": (
+        "given and family name",
+        "given and family names",
+    ),
     "same postcode": ("postcode", "postcodes"),
     "same city": ("city", "cities"),
     "same postcode area": ("postcode area", "postcodes"),
