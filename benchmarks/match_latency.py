@@ -7,7 +7,9 @@ documented way of doing it.
 Data: the million public-records rows that ``benchmarks/ingest_1m.py`` ingests into
 ``benchmarks/out/ws-bench_csv`` (the demo world's purchased compilation: names, dates of
 birth, addresses, phones, e-mails, SSNs), read from that store with
-``current_person_rows`` and prepared by ``prepare`` exactly as resolution prepares them.
+``current_person_rows`` and prepared by ``prepare`` exactly as resolution prepares them
+(the names' usual order learned over all records, swapped ones read back, the lists saved
+with the model, so the Matcher reads its probes the same way).
 Resolving a million records takes longer than this benchmark should, so the reference is
 not a resolution result: the model is trained by ``linkage.link`` on a 100,000-record
 sample (same code, same settings as ``linkwise resolve``), and the "entities" are the demo
@@ -69,6 +71,7 @@ def rss_mb() -> float:
 
 def load(db: Path, truth: Path, n: int) -> tuple[pa.Table, list[str], list[tuple[str, str]], dict]:
     """The prepared reference (cached), each record's true person id, generic values, model."""
+    from linkwise.resolve import name_order
     from linkwise.resolve.linkage import link
     from linkwise.resolve.prepare import prepare
     from linkwise.store.resolution import current_person_rows
@@ -85,14 +88,20 @@ def load(db: Path, truth: Path, n: int) -> tuple[pa.Table, list[str], list[tuple
         with engine.connect() as conn:
             rows = current_person_rows(conn)
         prepared = prepare(rows)
-        pq.write_table(prepared.table, prepared_path)
-        generic_pairs = [[g.field, g.value] for g in prepared.generic]
+        # as a full resolution does: names learned in their usual order over all records,
+        # the swapped ones read back, and the lists saved with the model (the Matcher reads
+        # its probes in that order)
+        order = name_order.learn(prepared.table)
+        pq.write_table(name_order.apply(prepared.table, order), prepared_path)
+        generic_pairs = [(g.field, g.value) for g in prepared.generic]
         generic_path.write_text(json.dumps(generic_pairs))
         rng = random.Random(SEED)
         sample = sorted(rng.sample(range(len(rows)), min(TRAIN_SAMPLE, len(rows))))
         print(f"training the model on {len(sample):,} records", flush=True)
-        training = prepare([rows[i] for i in sample], known_generic=generic_pairs)
-        model_path.write_text(json.dumps(link(training).model))
+        training = prepare([rows[i] for i in sample], known_generic=generic_pairs, name_order=order)
+        model = link(training).model
+        model[name_order.MODEL_KEY] = order.to_json()
+        model_path.write_text(json.dumps(model))
     table = pq.read_table(prepared_path)
     if n < len(table):
         table = table.slice(0, n)
@@ -211,7 +220,7 @@ def run_matcher(table: pa.Table, entities: list[str], model: dict, generic, qs) 
 
 
 def run_baseline(table: pa.Table, model: dict, generic, qs) -> dict[str, Any]:
-    from linkwise.resolve.name_order import splink_settings
+    from linkwise.resolve.name_order import NameOrder, splink_settings
     from linkwise.resolve.prepare import prepare
     from linkwise.resolve.realtime import _tf_columns
 
@@ -227,10 +236,11 @@ def run_baseline(table: pa.Table, model: dict, generic, qs) -> dict[str, Any]:
     for col in _tf_columns(model):
         linker.table_management.compute_tf_table(col)
     built = time.perf_counter() - start
+    order = NameOrder.from_model(model)
     times = []
     for i, (rec, _) in enumerate(qs):
         start = time.perf_counter()
-        probe = prepare([{**rec, "record_id": -1}], known_generic=generic).table
+        probe = prepare([{**rec, "record_id": -1}], known_generic=generic, name_order=order).table
         new = api.register(probe, table_name=f"new_{i}")
         pairs = linker.inference.predict_between(
             new, reference, threshold_match_probability=0.5, warning_mode="never"
