@@ -113,11 +113,13 @@ def craft(
     *,
     redirects: Sequence[tuple[str, str | None, str, int]] = (),
     review: Sequence[dict[str, Any]] = (),
+    model: dict[str, Any] | None = None,
 ) -> None:
-    """A full resolution run with exactly these entities, links and review items."""
+    """A full resolution run with exactly these entities, links and review items (scored by
+    ``model``, ``MODEL`` unless given)."""
     with ws.engine.begin() as conn:
         run = rs.start_run(conn, "full", 0.8, 0.01)
-        rs.save_model(conn, "m1", run, "duckdb", MODEL)
+        rs.save_model(conn, "m1", run, "duckdb", model or MODEL)
         link_rows = [
             {
                 "record_l": _id(ws, a),

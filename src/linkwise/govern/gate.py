@@ -49,9 +49,24 @@ SEVERITY = {"shown": 0, "redacted": 1, "prohibited": 2}
 RECORD = "record"
 """How the audit log names a decision about a whole record (its key, facts, existence)."""
 _COMPARISON_FIELDS: dict[str, tuple[str, ...]] = {
+    # the swap levels compare one record's given name with the other's family name
+    "given_name": ("given_name", "family_name"),
+    "family_name": ("family_name", "given_name"),
+    # a generational suffix is also read off the end of a family name ("garcia jr")
+    "name_suffix": ("name_suffix", "family_name"),
+    # same address, then the same number on a similar street, then postcode, city, area
+    "place": ("address_line", "postcode", "city"),
+    "address": ("address_line",),
+}
+"""Every field a comparison's levels read, where that is more than the field of its name.
+Reaching a level also says that each level above it did not hold, so a level gives away
+something of every field any of its comparison's levels reads."""
+_VALUE_FIELDS: dict[str, tuple[str, ...]] = {
     "place": ("postcode", "city"),
     "address": ("address_line",),
 }
+"""The fields of the values a waterfall row shows beside a comparison, where that is not the
+field of its name (``explain`` shows a place by its postcode and city)."""
 _MARKING = re.compile(r"marking:([a-z0-9_]+)\.")
 
 
@@ -81,6 +96,14 @@ def comparison_fields(name: str) -> tuple[str | None, ...]:
     reader must be allowed to see before the comparison's level is shown."""
     if name in _COMPARISON_FIELDS:
         return _COMPARISON_FIELDS[name]
+    return (name,) if name in FIELDS else (None,)
+
+
+def value_fields(name: str) -> tuple[str | None, ...]:
+    """The canonical fields of the values shown beside a comparison: what a reader must be
+    allowed to see before those values are shown."""
+    if name in _VALUE_FIELDS:
+        return _VALUE_FIELDS[name]
     return (name,) if name in FIELDS else (None,)
 
 

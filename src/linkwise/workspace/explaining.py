@@ -23,9 +23,9 @@ from linkwise.govern.gate import (
     Read,
     RecordRef,
     SessionError,
-    comparison_fields,
     is_withheld,
     marker,
+    value_fields,
 )
 from linkwise.govern.views import level_or_marker
 from linkwise.resolve.explain import (
@@ -108,7 +108,7 @@ def _noun(description: str) -> str:
 def _side(read: Read, ref: RecordRef | None, comparison: str, value: Any) -> Any:
     if ref is None or value is None:
         return value
-    return read.value_of(ref, comparison_fields(comparison), value)
+    return read.value_of(ref, value_fields(comparison), value)
 
 
 def ref_view(read: Read, ref: RecordRef) -> dict[str, Any]:
