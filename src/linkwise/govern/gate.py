@@ -62,6 +62,11 @@ _COMPARISON_FIELDS: dict[str, tuple[str, ...]] = {
 Reaching a level also says that each level above it did not hold, so a level gives away
 something of every field any of its comparison's levels reads."""
 _VALUE_FIELDS: dict[str, tuple[str, ...]] = {
+    # the model may read a record's names the other way round (``resolve.name_order``), so
+    # the "given name" shown beside the comparison can be the stored family name
+    "given_name": ("given_name", "family_name"),
+    "family_name": ("family_name", "given_name"),
+    "name_suffix": ("name_suffix", "family_name"),
     "place": ("postcode", "city"),
     "address": ("address_line",),
 }

@@ -11,17 +11,22 @@ large share of any population, so they only bring candidates when nothing else i
 Each lookup has its own cap, so a very common name cannot crowd out the records an
 identifier or a date of birth found. What comes back is only a set of record ids: scoring
 (``linkwise.search.scoring``) decides which of them match, on values the reader may see.
+Which lookups a query makes is a plan of its own (``lookups``), so a governed search can
+also ask whether a record would have been found by the values the reader may see of it
+(``found_by``): a record found only through a hidden value must not be shown, or the
+result would tell the reader that the hidden value is the one searched for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
 from linkwise.normalize import nickname_candidates
 from linkwise.normalize.phonetic import sound_key
-from linkwise.search.keys import MIN_FUZZY, deletions
+from linkwise.search.keys import MIN_FUZZY, Key, deletions
 from linkwise.search.query import NameQuery, Query
 from linkwise.search.scoring import edits
 from linkwise.store import search_index as store
@@ -35,54 +40,99 @@ WORD_CAP = 400
 of thousands at a million records, and ranks them all alike anyway."""
 
 
-def candidate_ids(conn: Connection, query: Query) -> list[int]:
-    """Record ids worth scoring for ``query``, the most specific lookups first."""
-    found: dict[int, None] = {}
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """One lookup in the search index: records with a ``kind`` key whose ``a`` is one of
+    ``a`` and whose ``b`` is one of ``b`` (any ``b`` when None), or starts with ``prefix``
+    (a birth year's range), at most ``limit`` of them."""
 
-    def add(ids: list[int]) -> None:
-        found.update(dict.fromkeys(ids))
+    kind: str
+    a: frozenset[str]
+    b: frozenset[str] | None
+    limit: int
+    prefix: str | None = None
+
+    def run(self, conn: Connection) -> list[int]:
+        if self.prefix is not None:
+            (a,) = self.a
+            return store.lookup_range(conn, self.kind, a, self.prefix, self.limit)
+        return store.lookup(conn, self.kind, self.a, self.b, self.limit)
+
+    def finds(self, key: Key) -> bool:
+        """Whether this lookup finds a record with ``key`` (caps aside)."""
+        kind, a, b = key
+        if kind != self.kind or a not in self.a:
+            return False
+        if self.prefix is not None:
+            return b.startswith(self.prefix)
+        return self.b is None or b in self.b
+
+
+def lookups(conn: Connection, query: Query) -> list[Lookup]:
+    """The lookups that find the records worth scoring for ``query``, the most specific
+    first (the vocabulary is read to widen names to their spellings)."""
+    out: list[Lookup] = []
+
+    def add(kind: str, a: Iterable[str], b: Iterable[str] | None, limit: int) -> None:
+        out.append(Lookup(kind, frozenset(a), None if b is None else frozenset(b), limit))
 
     if query.identifiers:
-        add(store.lookup(conn, "i", query.identifiers, None, STRONG_CAP))
+        add("i", query.identifiers, None, STRONG_CAP)
     for kind, values in (("p", query.phones), ("e", query.emails)):
         if values:
-            add(store.lookup(conn, kind, values, None, STRONG_CAP))
+            add(kind, values, None, STRONG_CAP)
     if query.address:
-        add(store.lookup(conn, "a", [query.address], None, STRONG_CAP))
+        add("a", [query.address], None, STRONG_CAP)
     dob = query.dob
     if dob is not None and dob.day is not None and dob.month is not None:
         days = {f"{dob.month:02d}-{dob.day:02d}"}
         if dob.day <= 12:
             days.add(f"{dob.day:02d}-{dob.month:02d}")
-        add(store.lookup(conn, "d", [str(dob.year)], days, STRONG_CAP))
+        add("d", [str(dob.year)], days, STRONG_CAP)
     if query.name:
         _names(conn, query.name, add)
     alone = not (query.name or query.identifiers or query.phones or query.emails)
     if alone and query.postcode and not query.address:
-        add(store.lookup(conn, "z", [query.postcode], None, NAME_CAP))
+        add("z", [query.postcode], None, NAME_CAP)
     if alone and dob is not None and dob.day is None:
         month = f"{dob.month:02d}" if dob.month else ""
-        add(store.lookup_range(conn, "d", str(dob.year), month, NAME_CAP))
+        out.append(Lookup("d", frozenset([str(dob.year)]), None, NAME_CAP, prefix=month))
+    return out
+
+
+def candidate_ids(
+    conn: Connection, query: Query, plan: Sequence[Lookup] | None = None
+) -> list[int]:
+    """Record ids worth scoring for ``query`` (found by ``plan``, ``lookups`` unless given),
+    the most specific lookups first."""
+    found: dict[int, None] = {}
+    for lookup in lookups(conn, query) if plan is None else plan:
+        found.update(dict.fromkeys(lookup.run(conn)))
     return list(found)
 
 
-def _names(conn: Connection, name: NameQuery, add: Callable[[list[int]], None]) -> None:
+def found_by(plan: Sequence[Lookup], keys: Iterable[Key]) -> bool:
+    """Whether a record with ``keys`` would be found by one of ``plan``'s lookups."""
+    return any(lookup.finds(key) for key in keys for lookup in plan)
+
+
+def _names(conn: Connection, name: NameQuery, add: Callable[..., None]) -> None:
     words = name.words
     near = {w: spelled_like(conn, w) for w in set(words)}
     if len(words) == 1:
         word = words[0]
-        add(store.lookup(conn, "n", near[word], None, WORD_CAP))
-        add(store.lookup(conn, "g", given_forms(word, near[word]), [""], WORD_CAP))
+        add("n", near[word], None, WORD_CAP)
+        add("g", given_forms(word, near[word]), [""], WORD_CAP)
         return
     if name.family_first:
         orders = [(words[0], words[1])]
     else:
         orders = [(words[-1], words[0]), (words[0], words[-1])]
     for family, given in orders:
-        add(store.lookup(conn, "n", near[family], given_forms(given, near[given]), NAME_CAP))
+        add("n", near[family], given_forms(given, near[given]), NAME_CAP)
         fk, gk = sound_key(family), sound_key(given)
         if fk and gk:
-            add(store.lookup(conn, "s", [fk], [gk], NAME_CAP))
+            add("s", [fk], [gk], NAME_CAP)
 
 
 def given_forms(word: str, near: set[str]) -> set[str]:

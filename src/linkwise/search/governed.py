@@ -15,18 +15,27 @@ per-value decisions as an entity view, so a redacted one comes back as a marker.
 Entities are ranked by score (``linkwise.search.scoring``); an entity whose score falls once
 unusable records are taken out is placed where its new score puts it, and the walk down the
 ranking stops as soon as no entity further down could still beat the results in hand.
+
+Which records are candidates is decided by index lookups over every indexed value, hidden
+ones included; a candidate whose record is restricted in any way is kept only if the values
+the reader may see of it would have found it too (``candidates.found_by``). Otherwise a
+hidden SSN, date of birth or family name equal to the one searched for would bring its
+record into the results on any weak visible hit (a given name, a postcode), and the result
+would say that the hidden value is the one searched for.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from linkwise.govern.gate import Read, RecordRef
-from linkwise.search.candidates import candidate_ids
+from linkwise.search.candidates import candidate_ids, found_by, lookups
 from linkwise.search.index import refresh
+from linkwise.search.keys import record_keys
 from linkwise.search.query import Query
 from linkwise.search.scoring import Hit, combine, criteria, score_record
 from linkwise.store import reads
@@ -48,7 +57,8 @@ def governed_search(read: Read, query: Query, limit: int = DEFAULT_LIMIT) -> dic
     (see the module docstring), with how long the search took."""
     started = time.perf_counter()
     refresh(read.conn)
-    rows = store.candidates(read.conn, candidate_ids(read.conn, query))
+    plan = lookups(read.conn, query)
+    rows = store.candidates(read.conn, candidate_ids(read.conn, query, plan))
     by_entity: dict[str, list[_Scored]] = defaultdict(list)
     for row in rows:
         ref = RecordRef(
@@ -61,6 +71,8 @@ def governed_search(read: Read, query: Query, limit: int = DEFAULT_LIMIT) -> dic
         visible = read.scorable(ref)  # None: never disclosed (noted) or prohibited
         if visible is None:
             continue
+        if not read.unrestricted(ref) and not found_by(plan, record_keys(_seen(row, visible))):
+            continue  # found only through a value the reader may not see
         hits = score_record(query, row, visible)
         if hits:
             by_entity[str(row["entity_id"])].append(_Scored(ref, hits))
@@ -87,6 +99,28 @@ def governed_search(read: Read, query: Query, limit: int = DEFAULT_LIMIT) -> dic
         "results": results,
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
     }
+
+
+_KEYED_FIELDS = (
+    "given_name",
+    "middle_name",
+    "family_name",
+    "full_name",
+    "dob",
+    "phone",
+    "email",
+    "address_line",
+    "postcode",
+)
+"""The columns of a candidate row that the search index keys are made from."""
+
+
+def _seen(row: dict[str, Any], visible: Callable[[str | None], bool]) -> dict[str, Any]:
+    """The candidate row with only what the reader may see of it: the index keys made from
+    it are those a search by visible values could find it under."""
+    out = {f: row.get(f) if visible(f) else None for f in _KEYED_FIELDS}
+    out["identifiers"] = [(kind, v) for kind, v in row.get("identifiers") or () if visible(kind)]
+    return out
 
 
 def _score(query: Query, scored: list[_Scored]) -> float:

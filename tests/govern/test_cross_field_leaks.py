@@ -1,0 +1,99 @@
+"""What a reader may not see of a record must not be learnt from what a read does with it.
+
+Each test builds a small world with a court source (shown for a criminal investigation) and
+a credit-header source whose SSN the demo pack redacts field by field (its marking
+``credit_header_ssn``); some tests widen that marking to further fields. Then it checks one
+way a hidden value could be inferred: which records a search brings back, and what a review
+item or a "why not" answer says. On SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from linkwise.model.policy import load_policy_pack
+from linkwise.workspace import Workspace
+from tests.govern.test_comparison_fields import MODEL
+from tests.govern.test_session import craft
+from tests.helpers import csv_text, manifest, person, seed_case, write_manifest
+
+MARKINGS = {"court": ["criminal_justice"], "credit": ["credit_header_ssn"]}
+
+
+def _world(
+    ws: Workspace,
+    tmp: Path,
+    rows: dict[str, list[list[str]]],
+    entities: dict[str, Sequence[str]],
+    *,
+    fields: str | None = None,
+    review: Sequence[dict[str, Any]] = (),
+) -> None:
+    """Ingest ``rows`` per source, with the credit marking restricting ``fields`` (the demo
+    pack's ``ssn`` alone unless given), and record ``entities`` as a resolution's result."""
+    if fields is not None:
+        text = ws.pack_text.replace("    fields: [ssn]\n", f"    fields: [{fields}]\n")
+        assert text != ws.pack_text
+        path = tmp / "pack.yaml"
+        path.write_text(text, encoding="utf-8")
+        ws.pack, ws.pack_text = load_policy_pack(path), text
+    folder = tmp / "src"
+    folder.mkdir()
+    for name, found in rows.items():
+        (folder / f"{name}.csv").write_text(csv_text(found), encoding="utf-8")
+        ws.add_source(
+            write_manifest(folder, manifest(name, f"{name}.csv", markings=MARKINGS[name]))
+        )
+    ws.ingest()
+    craft(ws, entities, [], review=list(review), model=MODEL)
+
+
+def _entities(found: dict[str, Any]) -> list[str]:
+    return sorted(r["entity_id"] for r in found["results"])
+
+
+def test_a_search_cannot_tell_whose_redacted_ssn_it_names(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    rows = {
+        "credit": [
+            person(1, "Mary", "Brown", SSN="111-22-3333"),
+            person(2, "Mary", "Green", SSN="444-55-6666"),
+        ],
+        "court": [person(3, "Mary", "Smith", SSN="777-88-9999")],
+    }
+    _world(workspace, tmp_path, rows, {"E1": ["credit:1"], "E2": ["credit:2"], "E3": ["court:3"]})
+    user, case = seed_case(workspace)
+    with workspace.session(user, case.id) as session:
+        first = session.search(name="Mary Smith", identifier="111-22-3333")
+        second = session.search(name="Mary Smith", identifier="444-55-6666")
+        visible = session.search(name="Mary Brown", identifier="777-88-9999")
+    # before, each search brought back the one credit record holding the SSN typed, on a
+    # partial name hit ("mary"): the result named the holder of a redacted SSN
+    assert _entities(first) == _entities(second) == ["E3"]
+    # a value the case may see still brings its record, and a visible name its own
+    assert _entities(visible) == ["E1", "E3"]
+
+
+def test_a_search_cannot_test_guesses_at_a_hidden_family_name(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    rows = {
+        "credit": [person(1, "John", "Smith"), person(2, "John", "Jones")],
+        "court": [person(3, "John", "Smith")],
+    }
+    _world(
+        workspace,
+        tmp_path,
+        rows,
+        {"E1": ["credit:1"], "E2": ["credit:2"], "E3": ["court:3"]},
+        fields="ssn, family_name",
+    )
+    user, case = seed_case(workspace)
+    with workspace.session(user, case.id) as session:
+        smith = session.search(name="John Smith")
+        jones = session.search(name="John Jones")
+    assert _entities(smith) == ["E3"]  # the court's John Smith, whose family name is shown
+    assert _entities(jones) == []
