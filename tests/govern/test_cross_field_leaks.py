@@ -9,14 +9,15 @@ item or a "why not" answer says. On SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from linkwise.govern.gate import is_withheld
 from linkwise.model.policy import load_policy_pack
 from linkwise.workspace import Workspace
 from tests.govern.test_comparison_fields import MODEL
-from tests.govern.test_session import craft
+from tests.govern.test_session import _id, craft
 from tests.helpers import csv_text, manifest, person, seed_case, write_manifest
 
 MARKINGS = {"court": ["criminal_justice"], "credit": ["credit_header_ssn"]}
@@ -29,10 +30,11 @@ def _world(
     entities: dict[str, Sequence[str]],
     *,
     fields: str | None = None,
-    review: Sequence[dict[str, Any]] = (),
+    review: Callable[[Workspace], list[dict[str, Any]]] | None = None,
 ) -> None:
     """Ingest ``rows`` per source, with the credit marking restricting ``fields`` (the demo
-    pack's ``ssn`` alone unless given), and record ``entities`` as a resolution's result."""
+    pack's ``ssn`` alone unless given), and record ``entities`` as a resolution's result,
+    with the review items ``review`` makes once the records have their ids."""
     if fields is not None:
         text = ws.pack_text.replace("    fields: [ssn]\n", f"    fields: [{fields}]\n")
         assert text != ws.pack_text
@@ -47,7 +49,7 @@ def _world(
             write_manifest(folder, manifest(name, f"{name}.csv", markings=MARKINGS[name]))
         )
     ws.ingest()
-    craft(ws, entities, [], review=list(review), model=MODEL)
+    craft(ws, entities, [], review=review(ws) if review else [], model=MODEL)
 
 
 def _entities(found: dict[str, Any]) -> list[str]:
@@ -97,3 +99,72 @@ def test_a_search_cannot_test_guesses_at_a_hidden_family_name(
         jones = session.search(name="John Jones")
     assert _entities(smith) == ["E3"]  # the court's John Smith, whose family name is shown
     assert _entities(jones) == []
+
+
+def _item(kind: str, records: list[str], reason: str, priority: float) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "record_ids": records,
+        "priority": priority,
+        "match_probability": None,
+        "reason": reason,
+    }
+
+
+def test_a_review_sentence_is_told_only_if_every_value_it_rests_on_may_be_seen(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    rows = {
+        "court": [person(1, "Ann", "Lee"), person(2, "Bob", "Lee"), person(4, "Cy", "Lee")],
+        "credit": [person(3, "Ann", "Lee", ADDR="9 Secret Way", SSN="111-22-3333")],
+    }
+    ids = {}
+
+    def review(ws: Workspace) -> list[dict[str, Any]]:
+        ids.update({r: _id(ws, r) for r in ("court:1", "court:2", "court:4", "credit:3")})
+        c1, c2, c4, k3 = (ids[r] for r in ("court:1", "court:2", "court:4", "credit:3"))
+        return [
+            # quotes the address of a third record, the credit one, restricted field by field
+            _item(
+                "household",
+                ["court:1", "court:2"],
+                f"Records {c1} and {c2} were not merged: records {k3} and {c2} share family "
+                f"name 'lee' and address '9 SECRET WAY' but have different given names",
+                12.0,
+            ),
+            # tells that an SSN the demo pack redacts differs from the court record's
+            _item(
+                "conflict",
+                ["court:1", "credit:3"],
+                f"Records {c1} and {k3} were not merged: records {c1} and {k3} hold different "
+                "SSN numbers",
+                11.0,
+            ),
+            # court records only: told as it is
+            _item(
+                "household",
+                ["court:2", "court:4"],
+                f"Records {c2} and {c4} were not merged: records {c2} and {c4} share family "
+                "name 'lee' and address '1 MAIN ST' but have different given names",
+                10.0,
+            ),
+        ]
+
+    _world(
+        workspace,
+        tmp_path,
+        rows,
+        {"E1": ["court:1", "credit:3"], "E2": ["court:2"], "E4": ["court:4"]},
+        fields="ssn, address_line",
+        review=review,
+    )
+    user, case = seed_case(workspace)
+    with workspace.session(user, case.id) as session:
+        items = session.review_queue()
+    third, conflict, plain = items
+    for item in (third, conflict):
+        assert is_withheld(item["reason"])
+        assert item["kind"] == "flagged"  # "household" would say they share an address
+    assert "secret" not in str(items).lower()
+    assert plain["kind"] == "household"
+    assert "1 MAIN ST" in plain["reason"]

@@ -4,19 +4,33 @@ of birth to compare and of one between two bearers of a widely shared full name.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pytest
 
+from linkwise.govern.gate import RecordRef
 from linkwise.resolve.namesakes import Namesakes
 from linkwise.resolve.pipeline import NO_DOB_PENALTY
 from linkwise.workspace import explaining
 
 
 class _Read:
+    """A read that shows everything but ``hidden`` fields."""
+
     conn: Any = None
+
+    def __init__(self, hidden: tuple[str, ...] = ()) -> None:
+        self.hidden = hidden
+
+    def decision(self, ref: RecordRef, field: str | None) -> Any:
+        return SimpleNamespace(shown=field not in self.hidden)
+
+
+OUT = RecordRef(2, "court", 1, "2", "E2")
+"""The record asked about (record id 2, the link's right end)."""
 
 
 FLAGS: dict[int, list[str]] = {}
@@ -50,12 +64,12 @@ def _penalised(bits: float) -> Any:
 
 
 def test_a_weak_link_falls_short_of_the_threshold() -> None:
-    text = explaining._merge_verdict(_Read(), _link(-1.0), SHOWN, NAMES, None, 2)
+    text = explaining._merge_verdict(_Read(), _link(-1.0), SHOWN, NAMES, None, OUT, [])
     assert text == "The model gives the link 33%, short of the 80% a merge needs."
 
 
 def test_a_link_without_dates_is_counted_weaker(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = explaining._merge_verdict(_Read(), _link(3.0, dob_level=-1), SHOWN, NAMES, None, 2)
+    text = explaining._merge_verdict(_Read(), _link(3.0, dob_level=-1), SHOWN, NAMES, None, OUT, [])
     assert text.startswith("The model gives the link 89%, but for a merge clustering counts")
     assert f"{NO_DOB_PENALTY:g} bits because neither date of birth could be compared" in text
     assert "50%, short of the 80% a merge needs" in text
@@ -64,26 +78,50 @@ def test_a_link_without_dates_is_counted_weaker(monkeypatch: pytest.MonkeyPatch)
 def test_a_shared_full_name_is_counted_weaker(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(explaining, "find_namesakes", _penalised(4.0))
     names = lambda: pa.table({"unique_id": [1, 2]})  # noqa: E731
-    text = explaining._merge_verdict(_Read(), _link(5.0), SHOWN, NAMES, names, 2)
+    text = explaining._merge_verdict(_Read(), _link(5.0), SHOWN, NAMES, names, OUT, [])
     assert "4.0 bits because both records bear one full name that at least 3 people" in text
     assert "67%, short of the 80%" in text
     # withheld names: the clause would say what the case may not see
     hidden = [{"name": "given_name", "withheld": {"outcome": "redacted"}}, *SHOWN[1:]]
-    text = explaining._merge_verdict(_Read(), _link(5.0), hidden, NAMES, names, 2)
+    text = explaining._merge_verdict(_Read(), _link(5.0), hidden, NAMES, names, OUT, [])
     assert "full name" not in text
     assert "enough for a merge" in text
     assert "too little support" in text
     # different names: no penalty is looked up
     other = {**NAMES, 2: {"given": "lan", "family": "nguyen"}}
-    assert "full name" not in explaining._merge_verdict(_Read(), _link(5.0), SHOWN, other, names, 2)
+    assert "full name" not in explaining._merge_verdict(
+        _Read(), _link(5.0), SHOWN, other, names, OUT, []
+    )
 
 
 def test_a_strong_link_refused_names_the_flag_by_kind(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(FLAGS, 2, ["household", "conflict"])
-    text = explaining._merge_verdict(_Read(), _link(10.0), SHOWN, NAMES, None, 2)
+    text = explaining._merge_verdict(_Read(), _link(10.0), SHOWN, NAMES, None, OUT, [])
     assert text.startswith("The model gives the link over 99.9%, enough for a merge (80%)")
     assert "clustering refused it: the household check" in text
     assert "; conflicting evidence" in text
+
+
+def test_a_clause_on_values_the_case_may_not_see_is_not_said(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the date comparison withheld: its bits still count, but not what they are for
+    hidden = [*SHOWN[:2], {"name": "dob", "withheld": {"outcome": "redacted"}}]
+    text = explaining._merge_verdict(
+        _Read(), _link(3.0, dob_level=-1), hidden, NAMES, None, OUT, []
+    )
+    assert "date of birth" not in text
+    assert "some bits for a reason resting on values not shown here" in text
+    assert "50%, short of the 80% a merge needs" in text
+    # a household flag says the records share a family name and an address: named only
+    # where the address may be seen; a reviewer's judgement tells of no value
+    monkeypatch.setitem(FLAGS, 2, ["household", "cannot_link"])
+    text = explaining._merge_verdict(
+        _Read(hidden=("address_line",)), _link(10.0), SHOWN, NAMES, None, OUT, []
+    )
+    assert "household" not in text
+    assert "a check on values not shown here" in text
+    assert "a reviewer judged records of the two sides different people" in text
 
 
 def test_flag_kinds_come_from_the_runs_since_the_last_full_one(

@@ -59,6 +59,7 @@ from linkwise.govern.views import (
     SUMMARY_FIELDS,
     export_record,
     link_view,
+    named_records,
     record_view,
     review_item,
 )
@@ -338,8 +339,9 @@ class GovernedSession:
                     break
                 offset += len(batch)
                 ids = {int(i) for item in batch for i in item["record_ids"]}
-                refs = read.refs(ids)
                 values = reads.person_values(read.conn, sorted(ids))
+                named = {int(item["id"]): named_records(item["reason"]) for item in batch}
+                refs = read.refs(ids | {i for found in named.values() for i in found})
                 for item in batch:
                     found = [refs[int(i)] for i in item["record_ids"] if int(i) in refs]
                     hidden = [r for r in found if read.omitted(r)]
@@ -348,7 +350,8 @@ class GovernedSession:
                     if hidden or len(out) >= limit:
                         continue
                     read.touch(entities=[r.entity_id for r in found])
-                    out.append(review_item(read, item, found, values))
+                    quoted = [refs[i] for i in named[int(item["id"])] if i in refs]
+                    out.append(review_item(read, item, found, values, quoted))
             return out
 
     def source_document(self, source: str, path: str) -> dict[str, Any]:

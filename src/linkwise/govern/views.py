@@ -7,6 +7,7 @@ stays out of every view until someone decides how it is governed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ from linkwise.govern.gate import (
     most_restrictive,
 )
 from linkwise.govern.policy import Decision
-from linkwise.model.fields import FIELDS, RECORD_COLUMNS
+from linkwise.model.fields import FIELDS, IDENTIFIER_FIELDS, RECORD_COLUMNS
 from linkwise.model.manifest import Manifest
 from linkwise.model.provenance import value_origins
 
@@ -39,6 +40,15 @@ LIST_FIELDS = ("given_name", "family_name", "dob")
 """The values a review item or match result shows to say which person a record is about."""
 QUOTABLE_FIELDS = ("given_name", "middle_name", "family_name", "dob", "address_line")
 """Fields a clustering flag's sentence may quote (names, dates of birth, an address)."""
+REASON_FIELDS: dict[str, tuple[str, ...]] = {
+    # a conflict names identifiers that differ, or name suffixes (read off family names too)
+    "conflict": (*QUOTABLE_FIELDS, "name_suffix", *IDENTIFIER_FIELDS),
+}
+"""Fields a review item's sentence may rest on, by kind, where more than ``QUOTABLE_FIELDS``."""
+TELLING_KINDS = frozenset({"household", "conflict"})
+"""Kinds that say something of the records' values by themselves ("household": the same
+family name and address); shown as ``flagged`` when the item's sentence is withheld."""
+_NAMED = re.compile(r"records (\d+) and (\d+)")
 
 
 def link_view(
@@ -177,24 +187,38 @@ def export_record(read: Read, ref: RecordRef, values: Mapping[str, Any]) -> dict
     return out
 
 
+def named_records(reason: str | None) -> list[int]:
+    """The record ids a clustering flag's sentence names ("records 12 and 40 share ..."):
+    its values may come from any record of the two clusters, not only the item's two."""
+    return sorted({int(i) for pair in _NAMED.findall(reason or "") for i in pair})
+
+
 def review_item(
-    read: Read, item: Mapping[str, Any], refs: Sequence[RecordRef], values: Mapping[int, Any]
+    read: Read,
+    item: Mapping[str, Any],
+    refs: Sequence[RecordRef],
+    values: Mapping[int, Any],
+    named: Sequence[RecordRef] = (),
 ) -> dict[str, Any]:
     """A review item with its records named as far as the reader may see them. Its sentence
-    is shown only when every value it may quote can be; its probability only when no record
-    of the item is prohibited here (the link would be prohibited evidence)."""
-    gates = [read.decision(r, f) for r in refs for f in (None, *QUOTABLE_FIELDS)]
+    is shown only when every value it may quote can be, of the item's records and of the
+    records it names (``named_records``); its kind, where the kind itself tells of values,
+    only then too; its probability only when no record of the item is prohibited here (the
+    link would be prohibited evidence)."""
+    fields = REASON_FIELDS.get(str(item["kind"]), QUOTABLE_FIELDS)
+    gates = [read.decision(r, f) for r in (*refs, *named) for f in (None, *fields)]
     worst = most_restrictive(gates) if gates else None
     prohibited = [d for r in refs if (d := read.standing(r)).outcome == "prohibited"]
     probability: Any = item["match_probability"]
     if prohibited and probability is not None:
         probability = marker(prohibited[0])
+    told = worst is None or worst.shown
     return {
         "id": item["id"],
-        "kind": item["kind"],
+        "kind": item["kind"] if told or item["kind"] not in TELLING_KINDS else "flagged",
         "priority": item["priority"],
         "match_probability": probability,
-        "reason": item["reason"] if worst is None or worst.shown else marker(worst),
+        "reason": item["reason"] if told or worst is None else marker(worst),
         "records": [
             read.summary(r, {f: dict(values.get(r.record_id) or {}).get(f) for f in LIST_FIELDS})
             for r in refs

@@ -27,7 +27,12 @@ from linkwise.govern.gate import (
     marker,
     value_fields,
 )
-from linkwise.govern.views import level_or_marker
+from linkwise.govern.views import (
+    QUOTABLE_FIELDS,
+    REASON_FIELDS,
+    TELLING_KINDS,
+    level_or_marker,
+)
 from linkwise.resolve.explain import (
     ADJUSTMENT_RESTS_ON,
     Contribution,
@@ -294,7 +299,8 @@ def _why_not(
         return why_not(model, None)
     rows, text = _link_rows(read, best, refs, prepared)
     ids = f"records {best['record_l']} and {best['record_r']}"
-    verdict = _merge_verdict(read, best, rows, prepared, names, outsider.record_id)
+    ends = [refs[i] for i in (int(best["record_l"]), int(best["record_r"])) if i in refs]
+    verdict = _merge_verdict(read, best, rows, prepared, names, outsider, ends)
     return f"Its best link into the entity is between {ids}. {text} {verdict}"
 
 
@@ -304,15 +310,20 @@ def _merge_verdict(
     rows: Sequence[Mapping[str, Any]],
     prepared: Mapping[int, Any],
     names: Callable[[], pa.Table | None] | None,
-    outsider: int,
+    outsider: RecordRef,
+    ends: Sequence[RecordRef],
 ) -> str:
     """Whether ``link`` was strong enough to merge, as the clustering weighed it: the
     model's probability, less the bits clustering asks of a link with no date of birth to
     compare (``pipeline.NO_DOB_PENALTY``) or between two records bearing one full name
     more people share than its parts suggest (``namesakes``), against the run's
     threshold; for a link strong enough, the clustering's flags on ``outsider`` (its record
-    id) say why the merge was refused, by kind (their sentences can quote values). The
-    namesake clause is given only where both name comparisons are shown."""
+    id) say why the merge was refused, by kind (their sentences can quote values). A clause
+    is said only where what it rests on is shown: the namesake clause where both name
+    comparisons are, the date clause where the date comparison is, and a flag whose kind
+    tells of values ("household", "conflict") where the record and the link's ends may show
+    every value its sentence may rest on; otherwise the verdict says only that a rule on
+    values not shown here weighed or refused the link."""
     threshold = reads.clustering_threshold(read.conn)
     model_p = float(link["match_probability"])
     said = f"The model gives the link {_percent(model_p)}"
@@ -321,9 +332,15 @@ def _merge_verdict(
     reasons: list[str] = []
     bits = 0.0
     contributions = dict(link["contributions"])
+    shown = {str(r.get("name")) for r in rows if not r.get("withheld")}
     if "dob" in contributions and int(contributions["dob"][0]) == -1:
         bits += NO_DOB_PENALTY
-        reasons.append(f"{NO_DOB_PENALTY:g} bits because neither date of birth could be compared")
+        if "dob" in shown:
+            reasons.append(
+                f"{NO_DOB_PENALTY:g} bits because neither date of birth could be compared"
+            )
+        else:
+            reasons.append("some bits for a reason resting on values not shown here")
     name_bits = _namesake_bits(link, rows, prepared, names)
     if name_bits > 0:
         bits += name_bits
@@ -338,7 +355,12 @@ def _merge_verdict(
             f"{said}, but for a merge clustering counts it {' and '.join(reasons)} less: "
             f"{_percent(counted)}, short of the {_percent(threshold)} a merge needs."
         )
-    flags = [_FLAGS.get(k, k) for k in reads.flag_kinds(read.conn, outsider)]
+    flags = list(
+        dict.fromkeys(
+            _FLAGS.get(k, k) if _tellable(read, k, [outsider, *ends]) else _UNTOLD
+            for k in reads.flag_kinds(read.conn, outsider.record_id)
+        )
+    )
     if flags:
         return (
             f"{said}, enough for a merge ({_percent(threshold)}), but clustering refused it: "
@@ -360,6 +382,18 @@ _FLAGS = {
     "cannot_link": "a reviewer judged records of the two sides different people",
     "judgement_conflict": "reviewers' judgements contradict each other",
 }
+
+
+_UNTOLD = "a check on values not shown here"
+
+
+def _tellable(read: Read, kind: str, refs: Sequence[RecordRef]) -> bool:
+    """Whether a flag of ``kind`` may be named for these records (``views.review_item``
+    decides the same for a review item's kind)."""
+    if kind not in TELLING_KINDS:
+        return True
+    fields = REASON_FIELDS.get(kind, QUOTABLE_FIELDS)
+    return all(read.decision(r, f).shown for r in refs for f in (None, *fields))
 
 
 def _namesake_bits(
