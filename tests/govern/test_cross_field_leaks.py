@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from linkwise.govern.gate import is_withheld
-from linkwise.model.policy import load_policy_pack
+from linkwise.model.policy import entangled_names, load_policy_pack
 from linkwise.workspace import Workspace
 from tests.govern.test_comparison_fields import MODEL
 from tests.govern.test_session import _id, craft
@@ -31,6 +31,8 @@ def _world(
     *,
     fields: str | None = None,
     review: Callable[[Workspace], list[dict[str, Any]]] | None = None,
+    header: list[str] | None = None,
+    mapping: dict[str, Any] | None = None,
 ) -> None:
     """Ingest ``rows`` per source, with the credit marking restricting ``fields`` (the demo
     pack's ``ssn`` alone unless given), and record ``entities`` as a resolution's result,
@@ -43,10 +45,11 @@ def _world(
         ws.pack, ws.pack_text = load_policy_pack(path), text
     folder = tmp / "src"
     folder.mkdir()
+    extra = {} if mapping is None else {"fields": mapping}
     for name, found in rows.items():
-        (folder / f"{name}.csv").write_text(csv_text(found), encoding="utf-8")
+        (folder / f"{name}.csv").write_text(csv_text(found, header), encoding="utf-8")
         ws.add_source(
-            write_manifest(folder, manifest(name, f"{name}.csv", markings=MARKINGS[name]))
+            write_manifest(folder, manifest(name, f"{name}.csv", markings=MARKINGS[name], **extra))
         )
     ws.ingest()
     craft(ws, entities, [], review=review(ws) if review else [], model=MODEL)
@@ -168,3 +171,54 @@ def test_a_review_sentence_is_told_only_if_every_value_it_rests_on_may_be_seen(
     assert "secret" not in str(items).lower()
     assert plain["kind"] == "household"
     assert "1 MAIN ST" in plain["reason"]
+
+
+def test_a_full_name_is_hidden_with_any_part_of_it(workspace: Workspace, tmp_path: Path) -> None:
+    # a source giving one full name, split into its parts at ingestion; the pack restricts
+    # the family name of its records field by field
+    header = ["ID", "NAME", "DOB", "ADDR", "ZIP", "PHONE", "SSN", "CLASS"]
+    mapping = {
+        "full_name": "NAME",
+        "dob": {"column": "DOB", "format": "%Y-%m-%d"},
+        "address_line": "ADDR",
+        "postcode": "ZIP",
+        "phone": "PHONE",
+        "ssn": "SSN",
+    }
+    row = person(1, "John", "Smith")
+    rows = {"credit": [[row[0], "John Smith", *row[3:]]]}
+    _world(
+        workspace,
+        tmp_path,
+        rows,
+        {"E1": ["credit:1"]},
+        fields="ssn, family_name",
+        header=header,
+        mapping=mapping,
+    )
+    user, case = seed_case(workspace)
+    with workspace.session(user, case.id) as session:
+        record = session.record("credit", "1")
+    fields = next(v for v in record["versions"] if v["is_current"])["fields"]
+    assert is_withheld(fields["family_name"])
+    assert is_withheld(fields["full_name"])  # "john smith" would show the family name
+    assert fields["given_name"] == "john"  # a part on its own gives no other away
+    assert "smith" not in str(record).lower()
+
+
+def test_a_marking_on_a_name_field_brings_the_fields_that_would_give_it_away() -> None:
+    assert entangled_names(["ssn", "family_name"]) == [
+        "ssn",
+        "family_name",
+        "full_name",
+        "name_original",
+    ]
+    assert set(entangled_names(["full_name"])) == {
+        "full_name",
+        "name_original",
+        "given_name",
+        "middle_name",
+        "family_name",
+        "name_suffix",
+    }
+    assert entangled_names(["ssn", "dob"]) == ["ssn", "dob"]

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from linkwise.model.documents import KINDS
 from linkwise.model.fields import FIELDS, IDENTIFIER_FIELDS
@@ -87,10 +87,34 @@ class Marking(_Strict):
     never_disclosed: bool = False
     """No process unlocks it, for any purpose (e.g. 8 U.S.C. § 1367)."""
     fields: list[str] | None = None
-    """Canonical fields the marking restricts; absent: the whole record."""
+    """Canonical fields the marking restricts; absent: the whole record. A name field brings
+    the name fields it is entangled with (``entangled_names``)."""
     requires_corroboration: Corroboration | None = None
     """A precondition checked before any value carrying the marking is shown, even under an
     authorisation that unlocks it."""
+
+    @field_validator("fields")
+    @classmethod
+    def _with_entangled_names(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else entangled_names(value)
+
+
+NAME_PARTS = ("given_name", "middle_name", "family_name", "name_suffix")
+WHOLE_NAMES = ("full_name", "name_original")
+
+
+def entangled_names(fields: list[str]) -> list[str]:
+    """``fields`` with the name fields that would give a restricted one away: a full name
+    (and a name in its original script, written from it) holds every part, and the parts
+    may have been split from a full name at ingestion. So a part brings the whole names,
+    and a whole name brings every part and the other whole name; the fields given come
+    first, in their order."""
+    extra: tuple[str, ...] = ()
+    if any(f in WHOLE_NAMES for f in fields):
+        extra = (*NAME_PARTS, *WHOLE_NAMES)
+    elif any(f in NAME_PARTS for f in fields):
+        extra = WHOLE_NAMES
+    return list(dict.fromkeys([*fields, *extra]))
 
 
 class ProhibitedAttribute(_Strict):
