@@ -13,8 +13,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from linkwise.govern.gate import is_withheld
-from linkwise.model.policy import entangled_names, load_policy_pack
+from linkwise.model.policy import entangled_fields, load_policy_pack
+from linkwise.search.candidates import WORD_CAP
 from linkwise.workspace import Workspace
 from tests.govern.test_comparison_fields import MODEL
 from tests.govern.test_session import _id, craft
@@ -206,14 +209,14 @@ def test_a_full_name_is_hidden_with_any_part_of_it(workspace: Workspace, tmp_pat
     assert "smith" not in str(record).lower()
 
 
-def test_a_marking_on_a_name_field_brings_the_fields_that_would_give_it_away() -> None:
-    assert entangled_names(["ssn", "family_name"]) == [
+def test_a_marking_on_a_field_brings_the_fields_that_would_give_it_away() -> None:
+    assert entangled_fields(["ssn", "given_name"]) == [
         "ssn",
-        "family_name",
+        "given_name",
         "full_name",
         "name_original",
     ]
-    assert set(entangled_names(["full_name"])) == {
+    assert set(entangled_fields(["full_name"])) == {
         "full_name",
         "name_original",
         "given_name",
@@ -221,4 +224,102 @@ def test_a_marking_on_a_name_field_brings_the_fields_that_would_give_it_away() -
         "family_name",
         "name_suffix",
     }
-    assert entangled_names(["ssn", "dob"]) == ["ssn", "dob"]
+    # a suffix read off a family name; a year is the date's
+    assert set(entangled_fields(["name_suffix"])) == {
+        "name_suffix",
+        "family_name",
+        "full_name",
+        "name_original",
+    }
+    assert set(entangled_fields(["birth_year"])) == {
+        "birth_year",
+        "dob",
+        "birth_month",
+        "birth_day",
+    }
+    assert entangled_fields(["ssn", "phone"]) == ["ssn", "phone"]
+
+
+def test_a_review_item_naming_a_record_never_disclosed_is_left_out(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(MARKINGS, "vawa", ["protected_victim_1367"])
+    rows = {
+        "court": [person(1, "Ann", "Lee"), person(2, "Bob", "Lee")],
+        "vawa": [person(3, "Ann", "Lee")],
+    }
+
+    def review(ws: Workspace) -> list[dict[str, Any]]:
+        c1, c2, v3 = (_id(ws, r) for r in ("court:1", "court:2", "vawa:3"))
+        return [
+            _item(
+                "household",
+                ["court:1", "court:2"],
+                f"Records {c1} and {c2} were not merged: records {v3} and {c2} share family "
+                "name 'lee' and address '1 MAIN ST' but have different given names",
+                12.0,
+            ),
+        ]
+
+    _world(
+        workspace,
+        tmp_path,
+        rows,
+        {"E1": ["court:1", "vawa:3"], "E2": ["court:2"]},
+        review=review,
+    )
+    user, case = seed_case(workspace)
+    with workspace.session(user, case.id) as session:
+        items = session.review_queue()
+    # even a marker would name 8 U.S.C. 1367 and so say a protected record is there
+    assert items == []
+
+
+def test_a_conflict_told_rests_only_on_the_fields_its_sentence_names(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    rows = {"court": [person(1, "Ann", "Lee")], "credit": [person(3, "Ann", "Lee")]}
+
+    def review(ws: Workspace) -> list[dict[str, Any]]:
+        c1, k3 = _id(ws, "court:1"), _id(ws, "credit:3")
+        return [
+            _item(
+                "conflict",
+                ["court:1", "credit:3"],
+                f"Records {c1} and {k3} were not merged: records {c1} and {k3} have dates of "
+                "birth 1950-01-01 and 1990-01-01, more than 2 years apart",
+                12.0,
+            )
+        ]
+
+    _world(workspace, tmp_path, rows, {"E1": ["court:1"], "E3": ["credit:3"]}, review=review)
+    user, case = seed_case(workspace)
+    with workspace.session(user, case.id) as session:
+        (item,) = session.review_queue()
+    # the demo pack redacts the credit record's SSN, which this sentence does not rest on
+    assert item["kind"] == "conflict"
+    assert "more than 2 years apart" in item["reason"]
+
+
+def test_a_search_cannot_reach_past_a_lookups_cap_through_a_hidden_value(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    # more people named Mary than one name lookup returns, and one of them found only by
+    # her date of birth, which the pack hides: she must come back, or not, alike whether
+    # the date typed is hers or not
+    n = WORD_CAP + 60
+    rows = {
+        "credit": [
+            person(i, "Mary", f"Fam{chr(97 + i % 26)}{chr(97 + (i // 26) % 26)}", DOB="1960-01-01")
+            for i in range(1, n)
+        ]
+        + [person(n, "Mary", "Target", DOB="1970-03-04")]
+    }
+    # her entity's id sorts first among equal scores, so she is in the top results if found
+    entities = {f"E{i}": [f"credit:{i}"] for i in range(1, n)} | {"E0": [f"credit:{n}"]}
+    _world(workspace, tmp_path, rows, entities, fields="ssn, dob")
+    user, case = seed_case(workspace)
+    with workspace.session(user, case.id) as session:
+        right = session.search(name="Mary", dob="1970-03-04", limit=100)
+        wrong = session.search(name="Mary", dob="1971-05-06", limit=100)
+    assert ("E0" in _entities(right)) == ("E0" in _entities(wrong))

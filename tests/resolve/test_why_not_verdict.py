@@ -28,18 +28,24 @@ class _Read:
     def decision(self, ref: RecordRef, field: str | None) -> Any:
         return SimpleNamespace(shown=field not in self.hidden)
 
+    def refs(self, ids: Any) -> dict[int, RecordRef]:
+        return {i: RecordRef(i, "court", 1, str(i), f"E{i}") for i in ids}
+
+    def omitted(self, ref: RecordRef) -> bool:
+        return False
+
 
 OUT = RecordRef(2, "court", 1, "2", "E2")
 """The record asked about (record id 2, the link's right end)."""
 
 
-FLAGS: dict[int, list[str]] = {}
+FLAGS: dict[int, list[tuple[str, list[int], str | None]]] = {}
 
 
 @pytest.fixture(autouse=True)
 def _store(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(explaining.reads, "clustering_threshold", lambda _conn: 0.8)
-    monkeypatch.setattr(explaining.reads, "flag_kinds", lambda _conn, rid: FLAGS.get(rid, []))
+    monkeypatch.setattr(explaining.reads, "flags_on", lambda _conn, rid: FLAGS.get(rid, []))
 
 
 def _link(weight: float, dob_level: int = 6) -> dict[str, Any]:
@@ -64,12 +70,12 @@ def _penalised(bits: float) -> Any:
 
 
 def test_a_weak_link_falls_short_of_the_threshold() -> None:
-    text = explaining._merge_verdict(_Read(), _link(-1.0), SHOWN, NAMES, None, OUT, [])
+    text = explaining._merge_verdict(_Read(), _link(-1.0), SHOWN, NAMES, None, OUT)
     assert text == "The model gives the link 33%, short of the 80% a merge needs."
 
 
 def test_a_link_without_dates_is_counted_weaker(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = explaining._merge_verdict(_Read(), _link(3.0, dob_level=-1), SHOWN, NAMES, None, OUT, [])
+    text = explaining._merge_verdict(_Read(), _link(3.0, dob_level=-1), SHOWN, NAMES, None, OUT)
     assert text.startswith("The model gives the link 89%, but for a merge clustering counts")
     assert f"{NO_DOB_PENALTY:g} bits because neither date of birth could be compared" in text
     assert "50%, short of the 80% a merge needs" in text
@@ -78,25 +84,25 @@ def test_a_link_without_dates_is_counted_weaker(monkeypatch: pytest.MonkeyPatch)
 def test_a_shared_full_name_is_counted_weaker(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(explaining, "find_namesakes", _penalised(4.0))
     names = lambda: pa.table({"unique_id": [1, 2]})  # noqa: E731
-    text = explaining._merge_verdict(_Read(), _link(5.0), SHOWN, NAMES, names, OUT, [])
+    text = explaining._merge_verdict(_Read(), _link(5.0), SHOWN, NAMES, names, OUT)
     assert "4.0 bits because both records bear one full name that at least 3 people" in text
     assert "67%, short of the 80%" in text
     # withheld names: the clause would say what the case may not see
     hidden = [{"name": "given_name", "withheld": {"outcome": "redacted"}}, *SHOWN[1:]]
-    text = explaining._merge_verdict(_Read(), _link(5.0), hidden, NAMES, names, OUT, [])
-    assert "full name" not in text
-    assert "enough for a merge" in text
-    assert "too little support" in text
+    text = explaining._merge_verdict(_Read(), _link(5.0), hidden, NAMES, names, OUT)
+    assert text == (
+        "The model gives the link 97%; how clustering weighed it rests on values not shown here."
+    )
     # different names: no penalty is looked up
     other = {**NAMES, 2: {"given": "lan", "family": "nguyen"}}
     assert "full name" not in explaining._merge_verdict(
-        _Read(), _link(5.0), SHOWN, other, names, OUT, []
+        _Read(), _link(5.0), SHOWN, other, names, OUT
     )
 
 
 def test_a_strong_link_refused_names_the_flag_by_kind(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(FLAGS, 2, ["household", "conflict"])
-    text = explaining._merge_verdict(_Read(), _link(10.0), SHOWN, NAMES, None, OUT, [])
+    monkeypatch.setitem(FLAGS, 2, [("household", [1, 2], None), ("conflict", [2, 3], None)])
+    text = explaining._merge_verdict(_Read(), _link(10.0), SHOWN, NAMES, None, OUT)
     assert text.startswith("The model gives the link over 99.9%, enough for a merge (80%)")
     assert "clustering refused it: the household check" in text
     assert "; conflicting evidence" in text
@@ -105,26 +111,32 @@ def test_a_strong_link_refused_names_the_flag_by_kind(monkeypatch: pytest.Monkey
 def test_a_clause_on_values_the_case_may_not_see_is_not_said(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # the date comparison withheld: its bits still count, but not what they are for
+    # the date comparison withheld: neither the penalty nor the figure it leaves is said (the
+    # two percentages would tell that a date is missing)
     hidden = [*SHOWN[:2], {"name": "dob", "withheld": {"outcome": "redacted"}}]
-    text = explaining._merge_verdict(
-        _Read(), _link(3.0, dob_level=-1), hidden, NAMES, None, OUT, []
+    text = explaining._merge_verdict(_Read(), _link(3.0, dob_level=-1), hidden, NAMES, None, OUT)
+    assert text == (
+        "The model gives the link 89%; how clustering weighed it rests on values not shown here."
     )
-    assert "date of birth" not in text
-    assert "some bits for a reason resting on values not shown here" in text
-    assert "50%, short of the 80% a merge needs" in text
     # a household flag says the records share a family name and an address: named only
     # where the address may be seen; a reviewer's judgement tells of no value
-    monkeypatch.setitem(FLAGS, 2, ["household", "cannot_link"])
+    monkeypatch.setitem(
+        FLAGS,
+        2,
+        [
+            ("household", [1, 2], "records 1 and 5 share family name 'lee' and address ..."),
+            ("cannot_link", [2, 3], None),
+        ],
+    )
     text = explaining._merge_verdict(
-        _Read(hidden=("address_line",)), _link(10.0), SHOWN, NAMES, None, OUT, []
+        _Read(hidden=("address_line",)), _link(10.0), SHOWN, NAMES, None, OUT
     )
     assert "household" not in text
     assert "a check on values not shown here" in text
     assert "a reviewer judged records of the two sides different people" in text
 
 
-def test_flag_kinds_come_from_the_runs_since_the_last_full_one(
+def test_flags_come_from_the_runs_since_the_last_full_one(
     workspace: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from sqlalchemy import insert, update
@@ -154,5 +166,10 @@ def test_flag_kinds_come_from_the_runs_since_the_last_full_one(
         run(conn, "full", [("conflict", [7, 8]), ("uncertain_pair", [7, 9])])
         run(conn, "incremental", [("ambiguous", [7]), ("conflict", [3, 7])])
     with workspace.engine.connect() as conn:
-        assert reads.flag_kinds(conn, 7) == ["conflict", "ambiguous"]
-        assert reads.flag_kinds(conn, 9) == []
+        assert [kind for kind, _, _ in reads.flags_on(conn, 7)] == [
+            "conflict",
+            "ambiguous",
+            "conflict",
+        ]
+        assert reads.flags_on(conn, 7)[0] == ("conflict", [7, 8], "r")
+        assert reads.flags_on(conn, 9) == []

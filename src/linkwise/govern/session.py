@@ -329,7 +329,8 @@ class GovernedSession:
 
     def review_queue(self, limit: int = 50) -> list[dict[str, Any]]:
         """The latest run's review items, most consequential first (``review.list``). An
-        item about a record the law never discloses is left out."""
+        item about a record the law never discloses, or whose sentence names one, is left
+        out."""
         with self.reading("review.list", limit=limit) as read:
             out: list[dict[str, Any]] = []
             offset = 0
@@ -344,13 +345,15 @@ class GovernedSession:
                 refs = read.refs(ids | {i for found in named.values() for i in found})
                 for item in batch:
                     found = [refs[int(i)] for i in item["record_ids"] if int(i) in refs]
-                    hidden = [r for r in found if read.omitted(r)]
+                    quoted = [refs[i] for i in named[int(item["id"])] if i in refs]
+                    # an item whose records, or the records its sentence names, the law
+                    # never discloses is left out: even a marker would say one is there
+                    hidden = [r for r in (*found, *quoted) if read.omitted(r)]
                     for ref in hidden:
                         read.note_omitted(ref)
                     if hidden or len(out) >= limit:
                         continue
                     read.touch(entities=[r.entity_id for r in found])
-                    quoted = [refs[i] for i in named[int(item["id"])] if i in refs]
                     out.append(review_item(read, item, found, values, quoted))
             return out
 

@@ -40,11 +40,22 @@ LIST_FIELDS = ("given_name", "family_name", "dob")
 """The values a review item or match result shows to say which person a record is about."""
 QUOTABLE_FIELDS = ("given_name", "middle_name", "family_name", "dob", "address_line")
 """Fields a clustering flag's sentence may quote (names, dates of birth, an address)."""
-REASON_FIELDS: dict[str, tuple[str, ...]] = {
-    # a conflict names identifiers that differ, or name suffixes (read off family names too)
-    "conflict": (*QUOTABLE_FIELDS, "name_suffix", *IDENTIFIER_FIELDS),
-}
-"""Fields a review item's sentence may rest on, by kind, where more than ``QUOTABLE_FIELDS``."""
+
+
+def reason_fields(kind: str, reason: str | None) -> tuple[str, ...]:
+    """The fields a clustering flag's sentence may rest on: names, dates of birth and an
+    address (``QUOTABLE_FIELDS``), and for a conflict over identifiers ("hold different SSN
+    numbers") every identifier, or over name suffixes the suffix and the family name it may
+    have been read off. The sentence forms are ``resolve.clustering``'s."""
+    text = reason or ""
+    fields: tuple[str, ...] = QUOTABLE_FIELDS
+    if kind == "conflict" and " numbers" in text:
+        fields += IDENTIFIER_FIELDS
+    if kind == "conflict" and "name suffixes" in text:
+        fields += ("name_suffix",)
+    return fields
+
+
 TELLING_KINDS = frozenset({"household", "conflict"})
 """Kinds that say something of the records' values by themselves ("household": the same
 family name and address); shown as ``flagged`` when the item's sentence is withheld."""
@@ -205,7 +216,7 @@ def review_item(
     records it names (``named_records``); its kind, where the kind itself tells of values,
     only then too; its probability only when no record of the item is prohibited here (the
     link would be prohibited evidence)."""
-    fields = REASON_FIELDS.get(str(item["kind"]), QUOTABLE_FIELDS)
+    fields = reason_fields(str(item["kind"]), item["reason"])
     gates = [read.decision(r, f) for r in (*refs, *named) for f in (None, *fields)]
     worst = most_restrictive(gates) if gates else None
     prohibited = [d for r in refs if (d := read.standing(r)).outcome == "prohibited"]

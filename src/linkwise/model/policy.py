@@ -87,33 +87,44 @@ class Marking(_Strict):
     never_disclosed: bool = False
     """No process unlocks it, for any purpose (e.g. 8 U.S.C. § 1367)."""
     fields: list[str] | None = None
-    """Canonical fields the marking restricts; absent: the whole record. A name field brings
-    the name fields it is entangled with (``entangled_names``)."""
+    """Canonical fields the marking restricts; absent: the whole record. A field brings the
+    fields that would give it away (``entangled_fields``)."""
     requires_corroboration: Corroboration | None = None
     """A precondition checked before any value carrying the marking is shown, even under an
     authorisation that unlocks it."""
 
     @field_validator("fields")
     @classmethod
-    def _with_entangled_names(cls, value: list[str] | None) -> list[str] | None:
-        return None if value is None else entangled_names(value)
+    def _with_entangled_fields(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else entangled_fields(value)
 
 
 NAME_PARTS = ("given_name", "middle_name", "family_name", "name_suffix")
 WHOLE_NAMES = ("full_name", "name_original")
+DATE_FIELDS = ("dob", "birth_year", "birth_month", "birth_day")
 
 
-def entangled_names(fields: list[str]) -> list[str]:
-    """``fields`` with the name fields that would give a restricted one away: a full name
-    (and a name in its original script, written from it) holds every part, and the parts
-    may have been split from a full name at ingestion. So a part brings the whole names,
-    and a whole name brings every part and the other whole name; the fields given come
-    first, in their order."""
-    extra: tuple[str, ...] = ()
+def entangled_fields(fields: list[str]) -> list[str]:
+    """``fields`` with the fields that would give a restricted one away, the fields given
+    first, in their order:
+
+    * a full name (and a name in its original script, written from it) holds every part,
+      and the parts may have been split from a full name at ingestion: a part brings the
+      whole names, and a whole name brings every part and the other whole name;
+    * a generational suffix may have been read off the end of a family name ("garcia jr"):
+      each brings the other;
+    * a date of birth holds its year, month and day, which are decided as the date: any of
+      them brings all four.
+    """
+    extra: list[str] = []
     if any(f in WHOLE_NAMES for f in fields):
-        extra = (*NAME_PARTS, *WHOLE_NAMES)
+        extra += [*NAME_PARTS, *WHOLE_NAMES]
     elif any(f in NAME_PARTS for f in fields):
-        extra = WHOLE_NAMES
+        extra += WHOLE_NAMES
+    if "name_suffix" in fields or "family_name" in fields:
+        extra += ["family_name", "name_suffix"]
+    if any(f in DATE_FIELDS for f in fields):
+        extra += DATE_FIELDS
     return list(dict.fromkeys([*fields, *extra]))
 
 

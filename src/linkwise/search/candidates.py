@@ -112,8 +112,19 @@ def candidate_ids(
 
 
 def found_by(plan: Sequence[Lookup], keys: Iterable[Key]) -> bool:
-    """Whether a record with ``keys`` would be found by one of ``plan``'s lookups."""
+    """Whether a record with ``keys`` would be found by one of ``plan``'s lookups (caps
+    aside: pass only the lookups that did return the record, ``finders``)."""
     return any(lookup.finds(key) for key in keys for lookup in plan)
+
+
+def finders(conn: Connection, plan: Sequence[Lookup]) -> dict[int, list[Lookup]]:
+    """Record ids worth scoring, each with the lookups of ``plan`` that returned it (a
+    lookup's cap may leave out a record its key matches), the most specific first."""
+    found: dict[int, list[Lookup]] = {}
+    for lookup in plan:
+        for record_id in lookup.run(conn):
+            found.setdefault(record_id, []).append(lookup)
+    return found
 
 
 def _names(conn: Connection, name: NameQuery, add: Callable[..., None]) -> None:

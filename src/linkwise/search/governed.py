@@ -18,7 +18,8 @@ ranking stops as soon as no entity further down could still beat the results in 
 
 Which records are candidates is decided by index lookups over every indexed value, hidden
 ones included; a candidate whose record is restricted in any way is kept only if the values
-the reader may see of it would have found it too (``candidates.found_by``). Otherwise a
+the reader may see of it would have found it too, through a lookup that did return it (a
+lookup's cap can leave out a record its key matches; ``candidates.found_by``). Otherwise a
 hidden SSN, date of birth or family name equal to the one searched for would bring its
 record into the results on any weak visible hit (a given name, a postcode), and the result
 would say that the hidden value is the one searched for.
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linkwise.govern.gate import Read, RecordRef
-from linkwise.search.candidates import candidate_ids, found_by, lookups
+from linkwise.search.candidates import finders, found_by, lookups
 from linkwise.search.index import refresh
 from linkwise.search.keys import record_keys
 from linkwise.search.query import Query
@@ -57,8 +58,8 @@ def governed_search(read: Read, query: Query, limit: int = DEFAULT_LIMIT) -> dic
     (see the module docstring), with how long the search took."""
     started = time.perf_counter()
     refresh(read.conn)
-    plan = lookups(read.conn, query)
-    rows = store.candidates(read.conn, candidate_ids(read.conn, query, plan))
+    returned = finders(read.conn, lookups(read.conn, query))
+    rows = store.candidates(read.conn, list(returned))
     by_entity: dict[str, list[_Scored]] = defaultdict(list)
     for row in rows:
         ref = RecordRef(
@@ -71,8 +72,13 @@ def governed_search(read: Read, query: Query, limit: int = DEFAULT_LIMIT) -> dic
         visible = read.scorable(ref)  # None: never disclosed (noted) or prohibited
         if visible is None:
             continue
-        if not read.unrestricted(ref) and not found_by(plan, record_keys(_seen(row, visible))):
-            continue  # found only through a value the reader may not see
+        # a restricted record is kept only if a lookup that returned it finds it by what
+        # the reader may see of it
+        seen = read.unrestricted(ref) or found_by(
+            returned[ref.record_id], record_keys(_seen(row, visible))
+        )
+        if not seen:
+            continue
         hits = score_record(query, row, visible)
         if hits:
             by_entity[str(row["entity_id"])].append(_Scored(ref, hits))

@@ -463,20 +463,24 @@ def record_provenance(conn: Connection, ids: Sequence[int]) -> dict[int, dict[st
     return out
 
 
-def flag_kinds(conn: Connection, record_id: int) -> list[str]:
-    """The kinds of the clustering's flags (refused merges: conflict, household, ambiguous
-    and the like; not uncertain pairs) since the last full run that name ``record_id``."""
+def flags_on(conn: Connection, record_id: int) -> list[tuple[str, list[int], str | None]]:
+    """The clustering's flags (refused merges: conflict, household, ambiguous and the like;
+    not uncertain pairs) since the last full run that name ``record_id``: each flag's kind,
+    its records and its sentence, in the order they were stored."""
     rv, rr = t.review_items, t.resolution_runs
     last_full = (
         select(func.max(rr.c.id))
         .where(rr.c.status == "completed", rr.c.mode == "full")
         .scalar_subquery()
     )
-    query = select(rv.c.kind, rv.c.record_ids).where(
-        rv.c.run_id >= last_full, rv.c.kind != "uncertain_pair"
+    query = (
+        select(rv.c.kind, rv.c.record_ids, rv.c.reason)
+        .where(rv.c.run_id >= last_full, rv.c.kind != "uncertain_pair")
+        .order_by(rv.c.id)
     )
-    kinds: list[str] = []
+    found: list[tuple[str, list[int], str | None]] = []
     for row in conn.execute(query):
-        if record_id in (int(r) for r in row.record_ids) and row.kind not in kinds:
-            kinds.append(str(row.kind))
-    return kinds
+        ids = [int(r) for r in row.record_ids]
+        if record_id in ids:
+            found.append((str(row.kind), ids, None if row.reason is None else str(row.reason)))
+    return found

@@ -28,10 +28,10 @@ from linkwise.govern.gate import (
     value_fields,
 )
 from linkwise.govern.views import (
-    QUOTABLE_FIELDS,
-    REASON_FIELDS,
     TELLING_KINDS,
     level_or_marker,
+    named_records,
+    reason_fields,
 )
 from linkwise.resolve.explain import (
     ADJUSTMENT_RESTS_ON,
@@ -299,8 +299,7 @@ def _why_not(
         return why_not(model, None)
     rows, text = _link_rows(read, best, refs, prepared)
     ids = f"records {best['record_l']} and {best['record_r']}"
-    ends = [refs[i] for i in (int(best["record_l"]), int(best["record_r"])) if i in refs]
-    verdict = _merge_verdict(read, best, rows, prepared, names, outsider, ends)
+    verdict = _merge_verdict(read, best, rows, prepared, names, outsider)
     return f"Its best link into the entity is between {ids}. {text} {verdict}"
 
 
@@ -311,7 +310,6 @@ def _merge_verdict(
     prepared: Mapping[int, Any],
     names: Callable[[], pa.Table | None] | None,
     outsider: RecordRef,
-    ends: Sequence[RecordRef],
 ) -> str:
     """Whether ``link`` was strong enough to merge, as the clustering weighed it: the
     model's probability, less the bits clustering asks of a link with no date of birth to
@@ -319,11 +317,11 @@ def _merge_verdict(
     more people share than its parts suggest (``namesakes``), against the run's
     threshold; for a link strong enough, the clustering's flags on ``outsider`` (its record
     id) say why the merge was refused, by kind (their sentences can quote values). A clause
-    is said only where what it rests on is shown: the namesake clause where both name
-    comparisons are, the date clause where the date comparison is, and a flag whose kind
-    tells of values ("household", "conflict") where the record and the link's ends may show
-    every value its sentence may rest on; otherwise the verdict says only that a rule on
-    values not shown here weighed or refused the link."""
+    is said only where what it rests on is shown: where a name or date comparison is
+    withheld, nothing past the model's figure (a penalty, the figure it leaves, or that
+    none applied would each tell of the withheld values); a flag whose kind tells of
+    values ("household", "conflict") only as a review item's kind would be told
+    (``_tellable``), else as a check on values not shown here."""
     threshold = reads.clustering_threshold(read.conn)
     model_p = float(link["match_probability"])
     said = f"The model gives the link {_percent(model_p)}"
@@ -332,15 +330,14 @@ def _merge_verdict(
     reasons: list[str] = []
     bits = 0.0
     contributions = dict(link["contributions"])
-    shown = {str(r.get("name")) for r in rows if not r.get("withheld")}
+    withheld = {str(r.get("name")) for r in rows if r.get("withheld")}
+    if withheld & _WEIGHED_ON:
+        # clustering's penalties rest on these comparisons: saying one applied, or the
+        # figure it leaves, or even that none did, would tell what the case may not see
+        return f"{said}; how clustering weighed it rests on values not shown here."
     if "dob" in contributions and int(contributions["dob"][0]) == -1:
         bits += NO_DOB_PENALTY
-        if "dob" in shown:
-            reasons.append(
-                f"{NO_DOB_PENALTY:g} bits because neither date of birth could be compared"
-            )
-        else:
-            reasons.append("some bits for a reason resting on values not shown here")
+        reasons.append(f"{NO_DOB_PENALTY:g} bits because neither date of birth could be compared")
     name_bits = _namesake_bits(link, rows, prepared, names)
     if name_bits > 0:
         bits += name_bits
@@ -357,8 +354,8 @@ def _merge_verdict(
         )
     flags = list(
         dict.fromkeys(
-            _FLAGS.get(k, k) if _tellable(read, k, [outsider, *ends]) else _UNTOLD
-            for k in reads.flag_kinds(read.conn, outsider.record_id)
+            _FLAGS.get(kind, kind) if _tellable(read, kind, ids, reason, outsider) else _UNTOLD
+            for kind, ids, reason in reads.flags_on(read.conn, outsider.record_id)
         )
     )
     if flags:
@@ -385,14 +382,24 @@ _FLAGS = {
 
 
 _UNTOLD = "a check on values not shown here"
+_WEIGHED_ON = frozenset({"given_name", "family_name", "dob"})
+"""The comparisons clustering's penalties on a link rest on (no date of birth to compare;
+a full name many people share)."""
 
 
-def _tellable(read: Read, kind: str, refs: Sequence[RecordRef]) -> bool:
-    """Whether a flag of ``kind`` may be named for these records (``views.review_item``
-    decides the same for a review item's kind)."""
+def _tellable(
+    read: Read, kind: str, ids: Sequence[int], reason: str | None, outsider: RecordRef
+) -> bool:
+    """Whether a flag of ``kind`` may be named: as for a review item's kind
+    (``views.review_item``), every value its sentence may rest on, of its records and of
+    the records the sentence names, may be seen, and none of them is one the law never
+    discloses."""
     if kind not in TELLING_KINDS:
         return True
-    fields = REASON_FIELDS.get(kind, QUOTABLE_FIELDS)
+    refs = [outsider, *read.refs([*ids, *named_records(reason)]).values()]
+    if any(read.omitted(r) for r in refs):
+        return False
+    fields = reason_fields(kind, reason)
     return all(read.decision(r, f).shown for r in refs for f in (None, *fields))
 
 
