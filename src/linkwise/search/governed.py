@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linkwise.govern.gate import Read, RecordRef
-from linkwise.search.candidates import finders, found_by, lookups
+from linkwise.search.candidates import Lookup, finders, found_by, lookups
 from linkwise.search.index import refresh
 from linkwise.search.keys import record_keys
 from linkwise.search.query import Query
@@ -74,9 +74,7 @@ def governed_search(read: Read, query: Query, limit: int = DEFAULT_LIMIT) -> dic
             continue
         # a restricted record is kept only if a lookup that returned it finds it by what
         # the reader may see of it
-        seen = read.unrestricted(ref) or found_by(
-            returned[ref.record_id], record_keys(_seen(row, visible))
-        )
+        seen = read.unrestricted(ref) or _found_by_visible(returned[ref.record_id], row, visible)
         if not seen:
             continue
         hits = score_record(query, row, visible)
@@ -119,6 +117,33 @@ _KEYED_FIELDS = (
     "postcode",
 )
 """The columns of a candidate row that the search index keys are made from."""
+
+
+_KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "n": ("given_name", "middle_name", "family_name", "full_name"),
+    "s": ("given_name", "middle_name", "family_name", "full_name"),
+    "g": ("given_name", "middle_name", "family_name", "full_name"),
+    "d": ("dob",),
+    "p": ("phone",),
+    "e": ("email",),
+    "a": ("address_line",),
+    "z": ("postcode",),
+}
+"""The columns each kind of index key is made from (``search.keys.record_keys``); an
+identifier key's field is its type, which the lookup does not say."""
+
+
+def _found_by_visible(
+    lookups_: list[Lookup], row: dict[str, Any], visible: Callable[[str | None], bool]
+) -> bool:
+    """Whether one of the lookups that returned the record finds it by what the reader may
+    see of it. A lookup whose key columns are all visible found it by them; otherwise (and
+    for identifiers) the record's keys are made again from its visible values."""
+    for lookup in lookups_:
+        fields = _KIND_FIELDS.get(lookup.kind)
+        if fields is not None and all(visible(f) for f in fields):
+            return True
+    return found_by(lookups_, record_keys(_seen(row, visible)))
 
 
 def _seen(row: dict[str, Any], visible: Callable[[str | None], bool]) -> dict[str, Any]:
