@@ -65,8 +65,9 @@ def render_report(report: EvaluationReport) -> None:
         f"missed links {_pct(overall.get('missed_link_rate'))}"
     )
     cal = data.get("calibration")
-    if cal:
-        console.print(f"expected calibration error: {cal.get('ece')}")
+    if cal and cal.get("ece") is not None:
+        # the mean gap between a bin's probability and its share of true pairs, weighted
+        console.print(f"expected calibration error: {float(cal['ece']):.3f}")
     blocking = data.get("blocking")
     if blocking:
         console.print(
