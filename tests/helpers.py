@@ -100,6 +100,20 @@ def seed_user(ws: Workspace, username: str, role: str = "analyst") -> User:
     return ws.login(username, PASSWORD)
 
 
+def widen_credit_marking(ws: Workspace, folder: Path, fields: str) -> None:
+    """Have the workspace's pack restrict ``fields`` (a YAML list's inside, such as ``"ssn,
+    family_name"``) of credit-header records, where the demo pack's ``credit_header_ssn``
+    marking restricts the SSN alone: a marking that restricts some fields of a record and
+    shows the rest. The pack text goes to ``folder / "pack.yaml"``."""
+    from linkwise.model.policy import load_policy_pack
+
+    text = ws.pack_text.replace("    fields: [ssn]\n", f"    fields: [{fields}]\n")
+    assert text != ws.pack_text, "the demo pack's credit-header marking has changed"
+    path = folder / "pack.yaml"
+    path.write_text(text, encoding="utf-8")
+    ws.pack, ws.pack_text = load_policy_pack(path), text
+
+
 def seed_case(
     ws: Workspace,
     purpose: str = "criminal_investigation",

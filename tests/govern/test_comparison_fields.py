@@ -14,10 +14,17 @@ from typing import Any
 import pytest
 
 from linkwise.govern.gate import comparison_fields, is_withheld, value_fields
-from linkwise.model.policy import load_policy_pack
 from linkwise.workspace import Workspace
 from tests.govern.test_session import craft
-from tests.helpers import authorise, csv_text, manifest, person, seed_case, write_manifest
+from tests.helpers import (
+    authorise,
+    csv_text,
+    manifest,
+    person,
+    seed_case,
+    widen_credit_marking,
+    write_manifest,
+)
 
 NAME_LEVELS = [
     {"is_null_level": True, "label_for_charts": "missing"},
@@ -58,13 +65,7 @@ CONTRIBUTIONS = {
 def ws(workspace: Workspace, tmp_path: Path) -> Workspace:
     # the demo pack's marking of credit-header SSNs, widened to the family name and the
     # address: those two fields of the source are redacted unless a supervisor approves
-    text = workspace.pack_text.replace(
-        "    fields: [ssn]\n", "    fields: [ssn, family_name, address_line]\n"
-    )
-    assert text != workspace.pack_text
-    path = tmp_path / "pack.yaml"
-    path.write_text(text, encoding="utf-8")
-    workspace.pack, workspace.pack_text = load_policy_pack(path), text
+    widen_credit_marking(workspace, tmp_path, "ssn, family_name, address_line")
     folder = tmp_path / "src"
     folder.mkdir()
     rows = {

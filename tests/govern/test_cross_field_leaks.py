@@ -16,12 +16,19 @@ from typing import Any
 import pytest
 
 from linkwise.govern.gate import is_withheld
-from linkwise.model.policy import entangled_fields, load_policy_pack
+from linkwise.model.policy import entangled_fields
 from linkwise.search.candidates import WORD_CAP
 from linkwise.workspace import Workspace
 from tests.govern.test_comparison_fields import MODEL
 from tests.govern.test_session import _id, craft
-from tests.helpers import csv_text, manifest, person, seed_case, write_manifest
+from tests.helpers import (
+    csv_text,
+    manifest,
+    person,
+    seed_case,
+    widen_credit_marking,
+    write_manifest,
+)
 
 MARKINGS = {"court": ["criminal_justice"], "credit": ["credit_header_ssn"]}
 
@@ -41,11 +48,7 @@ def _world(
     pack's ``ssn`` alone unless given), and record ``entities`` as a resolution's result,
     with the review items ``review`` makes once the records have their ids."""
     if fields is not None:
-        text = ws.pack_text.replace("    fields: [ssn]\n", f"    fields: [{fields}]\n")
-        assert text != ws.pack_text
-        path = tmp / "pack.yaml"
-        path.write_text(text, encoding="utf-8")
-        ws.pack, ws.pack_text = load_policy_pack(path), text
+        widen_credit_marking(ws, tmp, fields)
     folder = tmp / "src"
     folder.mkdir()
     extra = {} if mapping is None else {"fields": mapping}

@@ -26,7 +26,8 @@ class _Read:
         self.hidden = hidden
 
     def decision(self, ref: RecordRef, field: str | None) -> Any:
-        return SimpleNamespace(shown=field not in self.hidden)
+        shown = field not in self.hidden
+        return SimpleNamespace(shown=shown, outcome="shown" if shown else "redacted")
 
     def refs(self, ids: Any) -> dict[int, RecordRef]:
         return {i: RecordRef(i, "court", 1, str(i), f"E{i}") for i in ids}

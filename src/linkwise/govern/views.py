@@ -204,6 +204,17 @@ def named_records(reason: str | None) -> list[int]:
     return sorted({int(i) for pair in _NAMED.findall(reason or "") for i in pair})
 
 
+def sentence_decision(
+    read: Read, kind: str, reason: str | None, refs: Sequence[RecordRef]
+) -> Decision | None:
+    """The most restrictive decision on what a clustering flag's sentence may rest on
+    (``reason_fields``), over ``refs`` (the flag's records and those the sentence names,
+    ``named_records``); None when all of it may be seen."""
+    fields = reason_fields(kind, reason)
+    gates = [read.decision(r, f) for r in refs for f in (None, *fields)]
+    return most_restrictive(gates) if gates else None
+
+
 def review_item(
     read: Read,
     item: Mapping[str, Any],
@@ -216,9 +227,7 @@ def review_item(
     records it names (``named_records``); its kind, where the kind itself tells of values,
     only then too; its probability only when no record of the item is prohibited here (the
     link would be prohibited evidence)."""
-    fields = reason_fields(str(item["kind"]), item["reason"])
-    gates = [read.decision(r, f) for r in (*refs, *named) for f in (None, *fields)]
-    worst = most_restrictive(gates) if gates else None
+    worst = sentence_decision(read, str(item["kind"]), item["reason"], [*refs, *named])
     prohibited = [d for r in refs if (d := read.standing(r)).outcome == "prohibited"]
     probability: Any = item["match_probability"]
     if prohibited and probability is not None:

@@ -100,15 +100,9 @@ def lookups(conn: Connection, query: Query) -> list[Lookup]:
     return out
 
 
-def candidate_ids(
-    conn: Connection, query: Query, plan: Sequence[Lookup] | None = None
-) -> list[int]:
-    """Record ids worth scoring for ``query`` (found by ``plan``, ``lookups`` unless given),
-    the most specific lookups first."""
-    found: dict[int, None] = {}
-    for lookup in lookups(conn, query) if plan is None else plan:
-        found.update(dict.fromkeys(lookup.run(conn)))
-    return list(found)
+def candidate_ids(conn: Connection, query: Query) -> list[int]:
+    """Record ids worth scoring for ``query``, the most specific lookups first."""
+    return list(finders(conn, lookups(conn, query)))
 
 
 def found_by(plan: Sequence[Lookup], keys: Iterable[Key]) -> bool:

@@ -36,7 +36,7 @@ from typing import Any
 from linkwise.govern.gate import Read, RecordRef
 from linkwise.search.candidates import Lookup, finders, found_by, lookups
 from linkwise.search.index import refresh
-from linkwise.search.keys import record_keys
+from linkwise.search.keys import KEY_COLUMNS, record_keys
 from linkwise.search.query import Query
 from linkwise.search.scoring import Hit, combine, criteria, score_record
 from linkwise.store import reads
@@ -105,32 +105,8 @@ def governed_search(read: Read, query: Query, limit: int = DEFAULT_LIMIT) -> dic
     }
 
 
-_KEYED_FIELDS = (
-    "given_name",
-    "middle_name",
-    "family_name",
-    "full_name",
-    "dob",
-    "phone",
-    "email",
-    "address_line",
-    "postcode",
-)
+_KEYED_COLUMNS = tuple(dict.fromkeys(c for columns in KEY_COLUMNS.values() for c in columns))
 """The columns of a candidate row that the search index keys are made from."""
-
-
-_KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    "n": ("given_name", "middle_name", "family_name", "full_name"),
-    "s": ("given_name", "middle_name", "family_name", "full_name"),
-    "g": ("given_name", "middle_name", "family_name", "full_name"),
-    "d": ("dob",),
-    "p": ("phone",),
-    "e": ("email",),
-    "a": ("address_line",),
-    "z": ("postcode",),
-}
-"""The columns each kind of index key is made from (``search.keys.record_keys``); an
-identifier key's field is its type, which the lookup does not say."""
 
 
 def _found_by_visible(
@@ -140,7 +116,7 @@ def _found_by_visible(
     see of it. A lookup whose key columns are all visible found it by them; otherwise (and
     for identifiers) the record's keys are made again from its visible values."""
     for lookup in lookups_:
-        fields = _KIND_FIELDS.get(lookup.kind)
+        fields = KEY_COLUMNS.get(lookup.kind)
         if fields is not None and all(visible(f) for f in fields):
             return True
     return found_by(lookups_, record_keys(_seen(row, visible)))
@@ -149,7 +125,7 @@ def _found_by_visible(
 def _seen(row: dict[str, Any], visible: Callable[[str | None], bool]) -> dict[str, Any]:
     """The candidate row with only what the reader may see of it: the index keys made from
     it are those a search by visible values could find it under."""
-    out = {f: row.get(f) if visible(f) else None for f in _KEYED_FIELDS}
+    out = {f: row.get(f) if visible(f) else None for f in _KEYED_COLUMNS}
     out["identifiers"] = [(kind, v) for kind, v in row.get("identifiers") or () if visible(kind)]
     return out
 

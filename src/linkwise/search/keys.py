@@ -39,6 +39,19 @@ from linkwise.normalize.phonetic import sound_key
 Key = tuple[str, str, str]
 MARK: Key = ("r", "", "")
 """The key every indexed record has, keys or not: how the index knows what it holds."""
+_NAME_COLUMNS = ("given_name", "middle_name", "family_name", "full_name")
+KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "n": _NAME_COLUMNS,
+    "s": _NAME_COLUMNS,
+    "g": _NAME_COLUMNS,
+    "d": ("dob",),
+    "p": ("phone",),
+    "e": ("email",),
+    "a": ("address_line",),
+    "z": ("postcode",),
+}
+"""The record columns each kind of key is made from (``record_keys``); an identifier key
+(``i``) is made from the record's ``identifiers``, its type in ``b``."""
 MIN_FUZZY = 4
 """Words shorter than this get no deletion variants: one edit in a three-letter name makes
 another common name (jon/joe/jan), and the sound key already covers vowel slips."""

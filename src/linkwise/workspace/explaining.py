@@ -31,7 +31,7 @@ from linkwise.govern.views import (
     TELLING_KINDS,
     level_or_marker,
     named_records,
-    reason_fields,
+    sentence_decision,
 )
 from linkwise.resolve.explain import (
     ADJUSTMENT_RESTS_ON,
@@ -338,7 +338,7 @@ def _merge_verdict(
     if "dob" in contributions and int(contributions["dob"][0]) == -1:
         bits += NO_DOB_PENALTY
         reasons.append(f"{NO_DOB_PENALTY:g} bits because neither date of birth could be compared")
-    name_bits = _namesake_bits(link, rows, prepared, names)
+    name_bits = _namesake_bits(link, prepared, names)
     if name_bits > 0:
         bits += name_bits
         reasons.append(
@@ -399,25 +399,23 @@ def _tellable(
     refs = [outsider, *read.refs([*ids, *named_records(reason)]).values()]
     if any(read.omitted(r) for r in refs):
         return False
-    fields = reason_fields(kind, reason)
-    return all(read.decision(r, f).shown for r in refs for f in (None, *fields))
+    worst = sentence_decision(read, kind, reason, refs)
+    return worst is None or worst.shown
 
 
 def _namesake_bits(
     link: Mapping[str, Any],
-    rows: Sequence[Mapping[str, Any]],
     prepared: Mapping[int, Any],
     names: Callable[[], pa.Table | None] | None,
 ) -> float:
+    """The namesake penalty on ``link`` (its caller has made sure both name comparisons
+    may be seen: saying the names agree would otherwise tell what the case may not see)."""
     left, right = prepared.get(int(link["record_l"])), prepared.get(int(link["record_r"]))
     if names is None or left is None or right is None:
         return 0.0
     full = (left.get("given"), left.get("family"))
     if not all(full) or full != (right.get("given"), right.get("family")):
         return 0.0
-    shown = {str(r.get("name")) for r in rows if not r.get("withheld")}
-    if not {"given_name", "family_name"} <= shown:
-        return 0.0  # saying the names agree would tell what the case may not see
     table = names()
     if table is None:
         return 0.0
