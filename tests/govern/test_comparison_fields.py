@@ -84,6 +84,15 @@ def ws(workspace: Workspace, tmp_path: Path) -> Workspace:
         {"E1": ["court:1", "credit:1"]},
         [("court:1", "credit:1", 0.99, CONTRIBUTIONS)],
         model=MODEL,
+        review=[
+            {
+                "kind": "uncertain_pair",
+                "record_ids": ["court:1", "credit:1"],
+                "priority": 0.0396,
+                "match_probability": 0.99,
+                "reason": "99% likely the same person; joined by this run",
+            }
+        ],
     )
     return workspace
 
@@ -133,3 +142,44 @@ def test_a_swap_or_a_shared_address_is_not_told_while_the_fields_are_restricted(
     rows = _rows(pair)
     assert rows["given_name"]["label"] == "given and family name swapped"
     assert rows["place"]["label"] == "same address"
+
+
+def test_a_figure_resting_on_withheld_levels_is_that_of_the_evidence_shown(
+    ws: Workspace,
+) -> None:
+    # the link's stored weight (10 bits, see ``craft``) less the withheld names and place
+    # would be their levels' weight: the entity view, the explanation and the review queue
+    # give the figures of the date comparison and the prior alone, and the queue withholds
+    # the priority and sentence made from the model's figure
+    shown_weight = 10.0 - (8.9 + 8.9 + 9.2)
+    user, case = seed_case(ws)
+    with ws.session(user, case.id) as session:
+        (link,) = session.entity("E1")["links"]
+        pair = session.explain_pair(("court", "1"), ("credit", "1"))
+        (item,) = session.review_queue()
+    assert link["evidence_withheld"] == ["family_name", "given_name", "place"]
+    assert link["match_weight"] == pytest.approx(shown_weight)
+    assert pair["match_weight"] == pytest.approx(shown_weight)
+    assert pair["match_probability"] == pytest.approx(1 / (1 + 2**-shown_weight))
+    total = next(r for r in pair["waterfall"] if r["kind"] == "total")
+    prior = next(r for r in pair["waterfall"] if r["kind"] == "prior")
+    assert total["weight"] == pytest.approx(prior["weight"] + 6.5)  # only the date is shown
+    assert total["evidence_withheld"] == ["family_name", "given_name", "place"]
+    assert "99%" not in pair["sentence"]
+    assert item["match_probability"] == pytest.approx(1 / (1 + 2**-shown_weight))
+    assert "99%" not in str(item["reason"])
+    assert "on the evidence shown; joined by this run" in str(item["reason"])
+    assert is_withheld(item["priority"])
+
+    authorise(
+        ws, user, case, "supervisor_approval", sources=["credit"], markings=["credit_header_ssn"]
+    )
+    with ws.session(user, case.id) as session:
+        (link,) = session.entity("E1")["links"]
+        pair = session.explain_pair(("court", "1"), ("credit", "1"))
+        (item,) = session.review_queue()
+    assert link["evidence_withheld"] == pair["evidence_withheld"] == []
+    assert (link["match_probability"], link["match_weight"]) == (0.99, 10.0)
+    assert (pair["match_probability"], pair["match_weight"]) == (0.99, 10.0)
+    assert (item["match_probability"], item["priority"]) == (0.99, 0.0396)
+    assert item["reason"] == "99% likely the same person; joined by this run"

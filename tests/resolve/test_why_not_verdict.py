@@ -92,7 +92,8 @@ def test_a_shared_full_name_is_counted_weaker(monkeypatch: pytest.MonkeyPatch) -
     hidden = [{"name": "given_name", "withheld": {"outcome": "redacted"}}, *SHOWN[1:]]
     text = explaining._merge_verdict(_Read(), _link(5.0), hidden, NAMES, names, OUT)
     assert text == (
-        "The model gives the link 97%; how clustering weighed it rests on values not shown here."
+        "Whether the model's figure for the link was enough for a merge, and how "
+        "clustering weighed it, rest on values not shown here."
     )
     # different names: no penalty is looked up
     other = {**NAMES, 2: {"given": "lan", "family": "nguyen"}}
@@ -117,7 +118,8 @@ def test_a_clause_on_values_the_case_may_not_see_is_not_said(
     hidden = [*SHOWN[:2], {"name": "dob", "withheld": {"outcome": "redacted"}}]
     text = explaining._merge_verdict(_Read(), _link(3.0, dob_level=-1), hidden, NAMES, None, OUT)
     assert text == (
-        "The model gives the link 89%; how clustering weighed it rests on values not shown here."
+        "Whether the model's figure for the link was enough for a merge, and how "
+        "clustering weighed it, rest on values not shown here."
     )
     # a household flag says the records share a family name and an address: named only
     # where the address may be seen; a reviewer's judgement tells of no value

@@ -35,6 +35,7 @@ from linkwise.cases.subjects import SubjectState
 from linkwise.cases.views import PRIORITY_EVENT
 from linkwise.govern.gate import Read, RecordRef, is_withheld, marker
 from linkwise.govern.policy import Decision
+from linkwise.govern.views import withheld_evidence
 from linkwise.model.audit import format_time
 from linkwise.model.priority import PriorityRule
 from linkwise.store import case_work, reads
@@ -54,8 +55,10 @@ class FactRecord:
     decision: Decision
     facts: dict[str, Any]
     confirmed: bool
-    link_probability: float | None
-    """The strongest shown link tying it to another record of the entity (None: none)."""
+    link_probability: float | dict[str, Any] | None
+    """The strongest shown link tying it to another record of the entity (None: none; a
+    marker where that link's figure rests on comparisons the case may not see, since the
+    model's figure would tell their levels)."""
     judged: bool
     """A reviewer's "same" judgement ties it to another shown record of the entity."""
 
@@ -231,7 +234,7 @@ def confirmed_core(
     shown: set[int],
     links: Iterable[Mapping[str, Any]],
     threshold: float,
-) -> tuple[set[int], dict[int, float], set[int]]:
+) -> tuple[set[int], dict[int, float | dict[str, Any]], set[int]]:
     """The confirmed core of the shown records, each record's strongest shown link, and the
     records a "same" judgement ties in."""
     parent = {i: i for i in shown}
@@ -247,14 +250,20 @@ def confirmed_core(
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
-    best: dict[int, float] = {}
+    strongest: dict[int, tuple[float, Mapping[str, Any]]] = {}
     for lk in links:
         a, b, p = int(lk["record_l"]), int(lk["record_r"]), float(lk["match_probability"])
         if a not in parent or b not in parent:
             continue
-        best[a], best[b] = max(best.get(a, 0.0), p), max(best.get(b, 0.0), p)
+        for end in (a, b):
+            if end not in strongest or p > strongest[end][0]:
+                strongest[end] = (p, lk)
         if p >= threshold:
             join(a, b)
+    best: dict[int, float | dict[str, Any]] = {}
+    for end, (p, lk) in strongest.items():
+        hidden = withheld_evidence(read, lk, (refs[int(lk["record_l"])], refs[int(lk["record_r"])]))
+        best[end] = p if hidden is None else marker(hidden[0])
     rows = [
         reads.RecordRow(i, refs[i].source_id, refs[i].source, refs[i].source_key, True, None)
         for i in sorted(shown)
@@ -318,7 +327,12 @@ def _use(
     if record.confirmed:
         return RecordUse(record, COUNTED, "counted")
     strength = record.link_probability
-    tie = f"a link of {strength:.3f}" if strength is not None else "no link"
+    if strength is None:
+        tie = "no link"
+    elif is_withheld(strength):
+        tie = "a link whose figure rests on values not shown here"
+    else:
+        tie = f"a link of {strength:.3f}"
     return RecordUse(
         record,
         UNCONFIRMED,

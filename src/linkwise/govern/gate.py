@@ -300,11 +300,38 @@ class Read:
         """Whether the record is left out entirely: its source carries a marking that is
         never disclosed, for any purpose (8 U.S.C. § 1367). Showing even a redaction would
         tell the reader that a protected record exists."""
-        found = self._omitted.get(ref.source)
+        return self._omitted_source(ref.source)
+
+    def _omitted_source(self, source: str) -> bool:
+        found = self._omitted.get(source)
         if found is None:
-            found = self._omitted[ref.source] = any(
-                m.never_disclosed and m.fields is None for m in self._marking_defs(ref.source)
+            found = self._omitted[source] = any(
+                m.never_disclosed and m.fields is None for m in self._marking_defs(source)
             )
+        return found
+
+    def weighs_none_of(self, source: str) -> bool:
+        """Whether no record of ``source`` may be weighed in this read: the law never
+        discloses them, or the source is prohibited for the purpose whoever they are about.
+        A read that weighs many records (a match) leaves such a source out whole."""
+        if self._omitted_source(source):
+            return True
+        whole = self._base(source, None, None)
+        return whole.outcome == "prohibited" and not self._by_subject[source]
+
+    def withholds(self, source: str, fields: Iterable[str | None]) -> str | None:
+        """Whether a value of ``fields`` of a record of ``source`` is withheld from this
+        read: "always" when one is for every record, "maybe" when one may be for some (an
+        authorisation limited to named subjects unlocks it for theirs, or a statutory
+        precondition is checked record by record), else None."""
+        found = None
+        for field in fields:
+            if not self._base(source, field, None).shown:
+                if not self._by_subject[source]:
+                    return "always"
+                found = "maybe"
+            elif self._with_precondition(source, field):
+                found = "maybe"
         return found
 
     def omitted_field(self, ref: RecordRef, field: str | None) -> bool:

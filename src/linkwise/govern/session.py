@@ -354,7 +354,14 @@ class GovernedSession:
                     if hidden or len(out) >= limit:
                         continue
                     read.touch(entities=[r.entity_id for r in found])
-                    out.append(review_item(read, item, found, values, quoted))
+                    link = None
+                    if (
+                        item["match_probability"] is not None
+                        and len(found) == 2
+                        and not all(read.unrestricted(r) for r in found)
+                    ):  # its figure may rest on comparisons the reader may not see
+                        link = reads.link_between(read.conn, found[0].record_id, found[1].record_id)
+                    out.append(review_item(read, item, found, values, quoted, link))
             return out
 
     def source_document(self, source: str, path: str) -> dict[str, Any]:

@@ -7,14 +7,16 @@ stays out of every view until someone decides how it is governed.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from linkwise.govern.gate import (
     Read,
     RecordRef,
     field_of,
+    is_withheld,
     marker,
     most_restrictive,
 )
@@ -46,7 +48,11 @@ def reason_fields(kind: str, reason: str | None) -> tuple[str, ...]:
     """The fields a clustering flag's sentence may rest on: names, dates of birth and an
     address (``QUOTABLE_FIELDS``), and for a conflict over identifiers ("hold different SSN
     numbers") every identifier, or over name suffixes the suffix and the family name it may
-    have been read off. The sentence forms are ``resolve.clustering``'s."""
+    have been read off. The sentence forms are ``resolve.clustering``'s. An uncertain pair's
+    sentence gives only its probability and what the run did (``review_item`` governs
+    that figure), so it rests on no field."""
+    if kind == "uncertain_pair":
+        return ()
     text = reason or ""
     fields: tuple[str, ...] = QUOTABLE_FIELDS
     if kind == "conflict" and " numbers" in text:
@@ -66,7 +72,9 @@ def link_view(
     read: Read, link: Mapping[str, Any], left: RecordRef, right: RecordRef
 ) -> dict[str, Any]:
     """A stored link with its per-comparison levels; a level compared on a value the reader
-    may not see is withheld too, since an "exact" beside a shown value would give it away."""
+    may not see is withheld too, since an "exact" beside a shown value would give it away.
+    So are the model's figures then: the weight and probability are those of the evidence
+    shown (``shown_weight``), and ``evidence_withheld`` names the comparisons left out."""
     found = dict(link["contributions"])
     if read.unrestricted(left) and read.unrestricted(right):  # every level may be shown
         contributions = {name: list(parts) for name, parts in found.items()}
@@ -77,15 +85,63 @@ def link_view(
             name: _level(read, refs, list(parts), answer)
             for (name, parts), answer in zip(found.items(), decided, strict=True)
         }
+    withheld = sorted(name for name, level in contributions.items() if is_withheld(level))
     return {
         "id": link["id"],
         "record_l": link["record_l"],
         "record_r": link["record_r"],
-        "match_probability": link["match_probability"],
-        "match_weight": link["match_weight"],
+        **link_figures(link, withheld),
         "model_version": link["model_version"],
         "contributions": contributions,
     }
+
+
+def link_figures(link: Mapping[str, Any], withheld: Sequence[str]) -> dict[str, Any]:
+    """A stored link's match weight and probability as a reader may see them: the model's,
+    unless some of its comparisons are withheld (``withheld``), when they are the figures
+    of the evidence shown. The model's own figure less the shown terms would be exactly
+    the weight of the withheld levels, which tells them apart as well as the level would."""
+    if not withheld:
+        return {
+            "match_probability": link["match_probability"],
+            "match_weight": link["match_weight"],
+            "evidence_withheld": [],
+        }
+    weight = shown_weight(float(link["match_weight"]), dict(link["contributions"]), withheld)
+    return {
+        "match_probability": weight_probability(weight),
+        "match_weight": weight,
+        "evidence_withheld": list(withheld),
+    }
+
+
+def shown_weight(
+    weight: float, contributions: Mapping[str, Sequence[Any]], withheld: Iterable[str]
+) -> float:
+    """A match weight less the terms (level weight and term-frequency adjustment) of the
+    withheld comparisons; ``contributions`` as a link stores them (name → gamma, weight,
+    term-frequency adjustment)."""
+    left_out = [contributions[n] for n in withheld if n in contributions]
+    return weight - math.fsum(float(p[1] or 0.0) + float(p[2] or 0.0) for p in left_out)
+
+
+def withheld_evidence(
+    read: Read, link: Mapping[str, Any], refs: Sequence[RecordRef]
+) -> tuple[Decision, list[str]] | None:
+    """The most restrictive decision on the comparisons of ``link`` (between the records of
+    ``refs``) the reader may not see, and their names; None when every one may be seen."""
+    if all(read.unrestricted(r) for r in refs):
+        return None
+    names = tuple(dict(link["contributions"]))
+    decided = read.comparisons(names, refs)
+    withheld = [n for n, (w, _) in zip(names, decided, strict=True) if w is not None]
+    worsts = [w for w, _ in decided if w is not None]
+    return (most_restrictive(worsts), withheld) if worsts else None
+
+
+def weight_probability(weight: float) -> float:
+    """The match probability of a match weight (bits of evidence, prior included)."""
+    return 1.0 / (1.0 + math.pow(2.0, -max(weight, -1000.0)))
 
 
 def level_or_marker(
@@ -221,29 +277,60 @@ def review_item(
     refs: Sequence[RecordRef],
     values: Mapping[int, Any],
     named: Sequence[RecordRef] = (),
+    link: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A review item with its records named as far as the reader may see them. Its sentence
     is shown only when every value it may quote can be, of the item's records and of the
     records it names (``named_records``); its kind, where the kind itself tells of values,
     only then too; its probability only when no record of the item is prohibited here (the
-    link would be prohibited evidence)."""
+    link would be prohibited evidence). An uncertain pair's probability, and the sentence
+    and priority made from it, are the model's only where the reader may see every
+    comparison of its link (``link``, the stored link between its two records); else they
+    are of the evidence shown (``link_figures``), and without the link, withheld."""
     worst = sentence_decision(read, str(item["kind"]), item["reason"], [*refs, *named])
     prohibited = [d for r in refs if (d := read.standing(r)).outcome == "prohibited"]
     probability: Any = item["match_probability"]
+    priority: Any = item["priority"]
+    reason: Any = item["reason"]
     if prohibited and probability is not None:
         probability = marker(prohibited[0])
+    elif probability is not None and not all(read.unrestricted(r) for r in refs):
+        hidden = _hidden_evidence(read, refs, link)
+        if hidden is not None and link is not None:
+            shown = link_figures(link, hidden[1])["match_probability"]
+            together = len({r.entity_id for r in refs}) == 1
+            verdict = "joined" if together else "kept apart"
+            probability = shown
+            reason = (
+                f"{shown:.0%} likely the same person on the evidence shown; {verdict} by this run"
+            )
+            priority = marker(hidden[0])  # worked out from the model's own figure
+        elif hidden is not None:
+            probability = reason = priority = marker(hidden[0])
     told = worst is None or worst.shown
     return {
         "id": item["id"],
         "kind": item["kind"] if told or item["kind"] not in TELLING_KINDS else "flagged",
-        "priority": item["priority"],
+        "priority": priority,
         "match_probability": probability,
-        "reason": item["reason"] if told or worst is None else marker(worst),
+        "reason": reason if told or worst is None else marker(worst),
         "records": [
             read.summary(r, {f: dict(values.get(r.record_id) or {}).get(f) for f in LIST_FIELDS})
             for r in refs
         ],
     }
+
+
+def _hidden_evidence(
+    read: Read, refs: Sequence[RecordRef], link: Mapping[str, Any] | None
+) -> tuple[Decision, list[str]] | None:
+    """The most restrictive decision on what an item's figure rests on, and the names of the
+    link's comparisons withheld; None when all of it may be seen. Without a link, every
+    canonical field of the records counts."""
+    if link is not None:
+        return withheld_evidence(read, link, refs)
+    gates = [d for r in refs for f in FIELDS if not (d := read.decision(r, f)).shown]
+    return (most_restrictive(gates), []) if gates else None
 
 
 def _column_fields(manifest: Manifest) -> dict[str, tuple[str | None, ...]]:

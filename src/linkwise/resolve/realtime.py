@@ -47,7 +47,13 @@ from splink.internals.blocking import BlockingRule, ExplodingBlockingRule
 from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 
 from linkwise.resolve.engines import duckdb_api
-from linkwise.resolve.explain import Contribution, adjusted, sentence, waterfall
+from linkwise.resolve.explain import (
+    ADJUSTMENT_RESTS_ON,
+    Contribution,
+    adjusted,
+    sentence,
+    waterfall,
+)
 from linkwise.resolve.name_order import NameOrder, splink_settings
 from linkwise.resolve.namesakes import find_namesakes
 from linkwise.resolve.pipeline import NO_DOB_PENALTY
@@ -163,6 +169,10 @@ class Matcher:
         self._ids = ids[order]
         self._codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))[order]
         self._entities: list[str] = encoded.dictionary.to_pylist()
+        sources = reference.column("source").dictionary_encode().combine_chunks()
+        self._source_codes = np.asarray(sources.indices.to_numpy(zero_copy_only=False))[order]
+        self.sources: list[str] = sources.dictionary.to_pylist()
+        """The sources of the reference records (``score``'s ``slack`` is given per source)."""
 
     def _build_reference(self, reference: pa.Table) -> None:
         con = self.con
@@ -309,9 +319,86 @@ class Matcher:
         pairs = self.score(probe, threshold=threshold)
         return self._candidates(probe, pairs, top)
 
-    def score(self, probe: Mapping[str, Any], *, threshold: float = 0.0) -> list[dict[str, Any]]:
+    @property
+    def prior_weight(self) -> float:
+        """The model's starting weight: the log-odds that two records picked at random are
+        one person."""
+        lam = float(self.model["probability_two_random_records_match"])
+        return math.log2(lam / (1.0 - lam))
+
+    @property
+    def comparison_names(self) -> tuple[str, ...]:
+        """The model's comparisons, by their output column names."""
+        return tuple(str(c["output_column_name"]) for c in self.model["comparisons"])
+
+    def slack(self, comparisons: Iterable[str]) -> float:
+        """The most bits that leaving the terms of ``comparisons`` out of a pair's weight,
+        and the adjustments resting on them (``ADJUSTMENT_RESTS_ON``), could add to it: per
+        comparison its most negative level, counted with the largest term-frequency
+        penalty it could carry (a value every record bears), and the largest penalty of
+        each adjustment. A caller that leaves such terms out (the governed session, for
+        values its reader may not see) scores with this much ``slack``, so that no pair
+        whose weight without them reaches the threshold is dropped for their sake."""
+        names = set(comparisons)
+        bits = 0.0
+        for comparison in self._settings.comparisons:
+            if comparison.output_column_name not in names:
+                continue
+            levels = [lv for lv in comparison.comparison_levels if not lv.is_null_level]
+            lowest = 0.0
+            for level in levels:
+                # Splink's own weight for the level (its defaults for an unestimated m or u)
+                weight = float(level._match_weight)
+                if level._has_tf_adjustments and level._tf_adjustment_weight:
+                    # w * (log2 u_exact - log2 tf), the term frequency tf at most 1
+                    u_exact = level._u_probability_corresponding_to_exact_match(levels)
+                    weight += float(level._tf_adjustment_weight) * math.log2(u_exact)
+                lowest = min(lowest, weight)
+            bits -= lowest
+        penalties = {
+            "no_dob": NO_DOB_PENALTY,
+            "namesake": max(self._name_bits.values(), default=0.0),
+        }
+        for name, rests_on in ADJUSTMENT_RESTS_ON.items():
+            if names.intersection(rests_on):
+                bits += penalties[name]
+        return bits
+
+    def leave_out(
+        self, probe: Mapping[str, Any], pair: dict[str, Any], comparisons: Iterable[str]
+    ) -> None:
+        """Take the terms of ``comparisons`` out of ``pair`` (a row of ``score``), and the
+        adjustments resting on them: their weights become 0 and the pair's weight and
+        probability are those of the rest."""
+        names = set(comparisons)
+        left_out = math.fsum(
+            float(pair.get(f"mw_{n}") or 0.0) + float(pair.get(f"mw_tf_adj_{n}") or 0.0)
+            for n in names
+        )
+        for n in names:
+            pair[f"mw_{n}"] = pair[f"mw_tf_adj_{n}"] = 0.0
+        kept = [
+            r.weight
+            for r in self.adjustments(probe, pair)
+            if not names.intersection(ADJUSTMENT_RESTS_ON.get(r.name, ()))
+        ]
+        weight = float(pair["model_match_weight"]) - left_out + math.fsum(kept)
+        pair["match_weight"] = weight
+        pair["match_probability"] = 1.0 / (1.0 + 2.0 ** -max(weight, -1000.0))
+
+    def score(
+        self,
+        probe: Mapping[str, Any],
+        *,
+        threshold: float = 0.0,
+        slack: Mapping[str, float] | None = None,
+    ) -> list[dict[str, Any]]:
         """Every blocked pair of the prepared record ``probe`` with a reference record, as
-        Splink's prediction rows, at or above ``threshold``."""
+        Splink's prediction rows, at or above ``threshold``. With ``slack`` (bits per
+        source of the reference record, see ``slack``; a source not named has none, and
+        ``math.inf`` leaves the source out), a pair is kept when its weight is within its
+        source's slack of the threshold's, for the caller to apply the threshold itself
+        once it has left some terms out."""
         with self._lock:
             row = dict(probe)
             for col, sql in self._tf_lookups.items():
@@ -336,9 +423,15 @@ class Matcher:
                 self.con.unregister("lw_probe_candidates")
         # adjustments only take bits off, so the model's own figure may filter first (in
         # Arrow: a common name can bring thousands of wide rows)
-        result = result.filter(pc.greater_equal(result.column("match_probability"), threshold))
+        floors: np.ndarray | None = None
+        if slack:
+            floors = self._floors(result, threshold, slack)
+            kept = np.asarray(result.column("match_weight").to_numpy(), np.float64) >= floors
+            result, floors = result.filter(pa.array(kept)), floors[kept]
+        else:
+            result = result.filter(pc.greater_equal(result.column("match_probability"), threshold))
         pairs: list[dict[str, Any]] = []
-        for pair in result.to_pylist():
+        for i, pair in enumerate(result.to_pylist()):
             weight = float(pair["match_weight"])
             pair["model_match_weight"] = weight
             pair["model_match_probability"] = pair["match_probability"]
@@ -346,9 +439,24 @@ class Matcher:
             if bits:
                 pair["match_weight"] = weight - bits
                 pair["match_probability"] = 1.0 / (1.0 + 2.0 ** (bits - weight))
-            if float(pair["match_probability"]) >= threshold:
+            if floors is not None:
+                if float(pair["match_weight"]) >= floors[i]:
+                    pairs.append(pair)
+            elif float(pair["match_probability"]) >= threshold:
                 pairs.append(pair)
         return pairs
+
+    def _floors(self, result: pa.Table, threshold: float, slack: Mapping[str, float]) -> Any:
+        """Per scored pair, the least weight it may have to be kept: the threshold's weight
+        less its reference record's source's slack (infinite for a source left out)."""
+        least = _weight_of(threshold)
+        per_source = np.array(
+            [math.inf if (b := slack.get(s, 0.0)) == math.inf else least - b for s in self.sources],
+            np.float64,
+        )
+        ids = np.asarray(result.column("unique_id_r").to_numpy(), np.int64)
+        pos = np.minimum(np.searchsorted(self._ids, ids), len(self._ids) - 1)
+        return per_source[self._source_codes[pos]]
 
     def adjustments(self, probe: Mapping[str, Any], pair: Mapping[str, Any]) -> list[Contribution]:
         """The bits clustering would take off the link of ``probe`` and the reference record
@@ -443,6 +551,15 @@ class Matcher:
 
     def close(self) -> None:
         self.con.close()
+
+
+def _weight_of(probability: float) -> float:
+    """The match weight of a probability (-inf at 0, inf at 1)."""
+    if probability <= 0.0:
+        return -math.inf
+    if probability >= 1.0:
+        return math.inf
+    return math.log2(probability / (1.0 - probability))
 
 
 def _penalised_names(reference: pa.Table) -> dict[tuple[str, str], float]:

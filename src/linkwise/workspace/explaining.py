@@ -13,6 +13,7 @@ value away, and the sentence is made from what remains.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -30,8 +31,10 @@ from linkwise.govern.gate import (
 from linkwise.govern.views import (
     TELLING_KINDS,
     level_or_marker,
+    link_figures,
     named_records,
     sentence_decision,
+    weight_probability,
 )
 from linkwise.resolve.explain import (
     ADJUSTMENT_RESTS_ON,
@@ -68,13 +71,18 @@ def governed_rows(
     """The waterfall as the reader may see it, and its sentence. ``left`` or ``right`` is
     None for the reader's own input (a match query), which is always shown. An adjustment
     row is left out when a comparison it would give away (``ADJUSTMENT_RESTS_ON``) is
-    withheld."""
+    withheld. With any comparison withheld, the total is that of the rows shown (its
+    ``evidence_withheld`` names the rest): the model's total less the rows shown would be
+    the withheld rows' weight, which tells their levels apart."""
     out: list[dict[str, Any]] = []
     visible: list[Contribution] = []
     hidden: list[str] = []
     withheld: set[str] = set()  # comparisons whose level the reader may not see
     for row in rows:
         data = row.to_dict()
+        if row.kind == "total" and withheld:
+            row = _shown_total(visible)
+            data = {**row.to_dict(), "evidence_withheld": sorted(withheld)}
         if row.kind == "adjustment":
             # Left out, not marked: even a withheld row would say that it applied (that
             # both names agree, say). The comparisons it rests on are marked withheld.
@@ -99,8 +107,31 @@ def governed_rows(
         out.append(data)
     text = sentence(visible)
     if hidden:
-        text += f" Not shown (restricted in this case): {', '.join(hidden)}."
+        text += (
+            f" Not shown (restricted in this case): {', '.join(hidden)}; the probability "
+            "counts only the evidence shown."
+        )
     return out, text
+
+
+def _shown_total(visible: Sequence[Contribution]) -> Contribution:
+    weight = math.fsum(r.combined for r in visible)
+    return Contribution(
+        "total",
+        "total",
+        "Match weight on the evidence shown",
+        weight=weight,
+        probability=weight_probability(weight),
+    )
+
+
+def shown_figures(rows: Sequence[Mapping[str, Any]], link: Mapping[str, Any]) -> dict[str, Any]:
+    """A link's probability and weight as ``governed_rows`` showed its waterfall: the
+    model's, unless a comparison was withheld, when they are those of the evidence shown
+    (``link_figures``, as the entity view gives them)."""
+    total = next((r for r in rows if r.get("kind") == "total"), None)
+    withheld = [] if total is None else list(total.get("evidence_withheld") or [])
+    return link_figures(link, withheld)
 
 
 def _noun(description: str) -> str:
@@ -189,8 +220,7 @@ def explain_pair(read: Read, a: RecordRef, b: RecordRef) -> dict[str, Any]:
     return {
         **out,
         "linked": True,
-        "match_probability": link["match_probability"],
-        "match_weight": link["match_weight"],
+        **shown_figures(rows, link),
         "model_version": link["model_version"],
         "sentence": text,
         "waterfall": rows,
@@ -266,10 +296,12 @@ def _step(
             "judgement": "same",
             "sentence": "A reviewer judged them the same person.",
         }
-    _, text = _link_rows(read, step.link, refs, prepared)
+    rows, text = _link_rows(read, step.link, refs, prepared)
+    figures = shown_figures(rows, step.link)
     return {
         "joined_to": step.joined_to,
-        "match_probability": step.link["match_probability"],
+        "match_probability": figures["match_probability"],
+        "evidence_withheld": figures["evidence_withheld"],
         "sentence": text,
     }
 
@@ -317,11 +349,19 @@ def _merge_verdict(
     more people share than its parts suggest (``namesakes``), against the run's
     threshold; for a link strong enough, the clustering's flags on ``outsider`` (its record
     id) say why the merge was refused, by kind (their sentences can quote values). A clause
-    is said only where what it rests on is shown: where a name or date comparison is
-    withheld, nothing past the model's figure (a penalty, the figure it leaves, or that
-    none applied would each tell of the withheld values); a flag whose kind tells of
+    is said only where what it rests on is shown: where any comparison of the link is
+    withheld, no verdict at all (the model's figure against the threshold, a penalty, the
+    figure it leaves, or that none applied would each tell of the withheld levels; the
+    sentence before it gives the figure of the evidence shown); a flag whose kind tells of
     values ("household", "conflict") only as a review item's kind would be told
     (``_tellable``), else as a check on values not shown here."""
+    if any(r.get("withheld") for r in rows):
+        # the model's figure against the threshold, a penalty clustering applied, or even
+        # that none did, would each tell of the withheld levels
+        return (
+            "Whether the model's figure for the link was enough for a merge, and how "
+            "clustering weighed it, rest on values not shown here."
+        )
     threshold = reads.clustering_threshold(read.conn)
     model_p = float(link["match_probability"])
     said = f"The model gives the link {_percent(model_p)}"
@@ -330,11 +370,6 @@ def _merge_verdict(
     reasons: list[str] = []
     bits = 0.0
     contributions = dict(link["contributions"])
-    withheld = {str(r.get("name")) for r in rows if r.get("withheld")}
-    if withheld & _WEIGHED_ON:
-        # clustering's penalties rest on these comparisons: saying one applied, or the
-        # figure it leaves, or even that none did, would tell what the case may not see
-        return f"{said}; how clustering weighed it rests on values not shown here."
     if "dob" in contributions and int(contributions["dob"][0]) == -1:
         bits += NO_DOB_PENALTY
         reasons.append(f"{NO_DOB_PENALTY:g} bits because neither date of birth could be compared")
@@ -382,9 +417,6 @@ _FLAGS = {
 
 
 _UNTOLD = "a check on values not shown here"
-_WEIGHED_ON = frozenset({"given_name", "family_name", "dob"})
-"""The comparisons clustering's penalties on a link rest on (no date of birth to compare;
-a full name many people share)."""
 
 
 def _tellable(

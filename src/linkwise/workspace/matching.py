@@ -17,13 +17,14 @@ the case may not see is withheld.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Engine
 
-from linkwise.govern.gate import Read, RecordRef, SessionError
+from linkwise.govern.gate import Read, RecordRef, SessionError, comparison_fields
 from linkwise.model.fields import FIELDS, IDENTIFIER_FIELDS
 from linkwise.normalize import (
     NormalizationError,
@@ -209,11 +210,17 @@ def governed_match(
     """The candidate entities for one person's details, as the session's reader may see
     them. Records the case may not rest on (never disclosed, prohibited for its purpose, or
     tied to their entity only through prohibited evidence) are dropped before candidates are
-    formed, so no candidate, probability or explanation rests on them."""
+    formed, so no candidate, probability or explanation rests on them. A comparison of a
+    value the reader may not see counts for nothing in a pair's weight (``leave_out``),
+    with the adjustments resting on it: else the probabilities of two queries that differ
+    only in, say, an SSN would tell whether a record's redacted SSN is the one typed. Pairs
+    are scored with enough slack that none is dropped for a term then left out."""
     record = normalize_fields(fields)
     matcher = matching.matcher()
     probe = matcher.prepare_record(record)
-    pairs = matcher.score(probe, threshold=threshold)
+    slack = _slack(read, matcher, threshold)
+    names = matcher.comparison_names
+    pairs = matcher.score(probe, threshold=threshold, slack=slack)
     refs = read.refs(int(p["unique_id_r"]) for p in pairs)
     usable = []
     for pair in pairs:
@@ -227,6 +234,13 @@ def governed_match(
         if standing.outcome == "prohibited":
             read.count(ref, None, standing)
             continue
+        if slack and not read.unrestricted(ref):
+            answers = read.comparisons(names, (None, ref))
+            withheld = [n for n, (w, _) in zip(names, answers, strict=True) if w is not None]
+            if withheld:
+                matcher.leave_out(probe, pair, withheld)
+        if float(pair["match_probability"]) < threshold:
+            continue
         ev = read.evidence(ref.entity_id)
         if ev is None or ref.record_id not in ev.shown:
             continue
@@ -234,6 +248,32 @@ def governed_match(
     candidates = matcher.candidates(probe, usable, top)
     values = reads.person_values(read.conn, [r.record_id for c in candidates for r in c.records])
     return [_governed(read, c, refs, values) for c in candidates]
+
+
+def _slack(read: Read, matcher: Matcher, threshold: float) -> dict[str, float]:
+    """Per source whose values this read may not all see, the bits leaving its withheld
+    comparisons out could add to a pair's weight (``Matcher.slack``), or ``math.inf`` for
+    a source none of whose records may count: one the read weighs none of, or whose
+    every comparison is withheld for every record (its pairs would weigh the prior alone,
+    under any threshold above it)."""
+    names = matcher.comparison_names
+    named = {str(f.id): f.name for f in reads.sources(read.conn).values()}
+    out: dict[str, float] = {}
+    for label in matcher.sources:  # the prepared records name a source by its id
+        source = named.get(label)
+        if source is None or read.weighs_none_of(source):
+            out[label] = math.inf
+            continue
+        withheld = {n: read.withholds(source, comparison_fields(n)) for n in names}
+        hidden = [n for n, how in withheld.items() if how is not None]
+        if not hidden:
+            continue
+        every = all(how == "always" for how in withheld.values())
+        if every and 1.0 / (1.0 + 2.0**-matcher.prior_weight) < threshold:
+            out[label] = math.inf
+        else:
+            out[label] = matcher.slack(hidden)
+    return out
 
 
 def _governed(
