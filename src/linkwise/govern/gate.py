@@ -223,11 +223,15 @@ class Read:
         record row comes with them), else as the sources table says now."""
         found = self._markings.get(source)
         if found is None:
-            if self._all_sources is None:
-                self._all_sources = reads.sources(self.conn)
-            facts = self._all_sources.get(source)
+            facts = self.sources().get(source)
             found = self._markings[source] = () if facts is None else facts.markings
         return found
+
+    def sources(self) -> dict[str, reads.SourceFacts]:
+        """The registered sources by name, as the sources table says (read once per read)."""
+        if self._all_sources is None:
+            self._all_sources = reads.sources(self.conn)
+        return self._all_sources
 
     def refs(self, record_ids: Iterable[int]) -> dict[int, RecordRef]:
         return {i: self.ref_of(row) for i, row in reads.record_rows(self.conn, record_ids).items()}

@@ -155,6 +155,11 @@ class Matcher:
         self._build_reference(reference)
         self._index_rules()
         self._sql = self._scoring_sql()
+        self._lowest = self._lowest_weights()
+        self._penalties = {
+            "no_dob": NO_DOB_PENALTY,
+            "namesake": max(self._name_bits.values(), default=0.0),
+        }
 
     # -- building ------------------------------------------------------------------------
 
@@ -340,29 +345,29 @@ class Matcher:
         values its reader may not see) scores with this much ``slack``, so that no pair
         whose weight without them reaches the threshold is dropped for their sake."""
         names = set(comparisons)
-        bits = 0.0
+        bits = math.fsum(-self._lowest.get(n, 0.0) for n in names)
+        for name, rests_on in ADJUSTMENT_RESTS_ON.items():
+            if names.intersection(rests_on):
+                bits += self._penalties[name]
+        return bits
+
+    def _lowest_weights(self) -> dict[str, float]:
+        """Per comparison, the most negative weight a pair can get from it (0 when none is
+        negative): its lowest level by Splink's own weight (Splink's defaults for an m or
+        u it did not estimate), with the largest term-frequency penalty the level could
+        carry, w * (log2 u_exact - log2 tf) with the term frequency tf at most 1."""
+        out: dict[str, float] = {}
         for comparison in self._settings.comparisons:
-            if comparison.output_column_name not in names:
-                continue
             levels = [lv for lv in comparison.comparison_levels if not lv.is_null_level]
             lowest = 0.0
             for level in levels:
-                # Splink's own weight for the level (its defaults for an unestimated m or u)
                 weight = float(level._match_weight)
                 if level._has_tf_adjustments and level._tf_adjustment_weight:
-                    # w * (log2 u_exact - log2 tf), the term frequency tf at most 1
                     u_exact = level._u_probability_corresponding_to_exact_match(levels)
                     weight += float(level._tf_adjustment_weight) * math.log2(u_exact)
                 lowest = min(lowest, weight)
-            bits -= lowest
-        penalties = {
-            "no_dob": NO_DOB_PENALTY,
-            "namesake": max(self._name_bits.values(), default=0.0),
-        }
-        for name, rests_on in ADJUSTMENT_RESTS_ON.items():
-            if names.intersection(rests_on):
-                bits += penalties[name]
-        return bits
+            out[str(comparison.output_column_name)] = lowest
+        return out
 
     def leave_out(
         self, probe: Mapping[str, Any], pair: dict[str, Any], comparisons: Iterable[str]

@@ -257,7 +257,7 @@ def _slack(read: Read, matcher: Matcher, threshold: float) -> dict[str, float]:
     every comparison is withheld for every record (its pairs would weigh the prior alone,
     under any threshold above it)."""
     names = matcher.comparison_names
-    named = {str(f.id): f.name for f in reads.sources(read.conn).values()}
+    named = {str(f.id): f.name for f in read.sources().values()}
     out: dict[str, float] = {}
     for label in matcher.sources:  # the prepared records name a source by its id
         source = named.get(label)
