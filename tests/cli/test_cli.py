@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -134,11 +135,14 @@ def test_demo_resolves_and_prints_measured_error_rates(tmp_path: Path) -> None:
     ).output
     assert "expired" in expired
     assert "W-2026-0007" in expired
+    # the whole queue: an uncertain pair with a redacted benefit record shows a marker for
+    # its priority (worked out from the model's figure, which rests on redacted values)
     listed = runner.invoke(
-        app, ["review", "list", *w, "--limit", "3", "--as", "ana", "--case", "1"], env=env
+        app, ["review", "list", *w, "--limit", "500", "--as", "ana", "--case", "1"], env=env
     )
     assert listed.exit_code == 0, listed.output
     assert "review queue" in listed.output
+    assert re.search(r"uncertain_pair\s*│[^│]*│\s*\[redacted", listed.output)
     # a judgement from the command line is the acting user's, and audited in the case
     with (tmp_path / "d" / "world" / "truth.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))

@@ -202,6 +202,7 @@ def _match(explained: Mapping[str, Any] | None) -> dict[str, Any]:
         "path": list(explained.get("path") or []),
         "joined_to": step.get("joined_to"),
         "match_probability": step.get("match_probability"),
+        "evidence_withheld": list(step.get("evidence_withheld") or []),
         "judgement": step.get("judgement"),
         "explanation": step.get("sentence"),
     }

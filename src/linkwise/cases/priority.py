@@ -250,20 +250,22 @@ def confirmed_core(
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
-    strongest: dict[int, tuple[float, Mapping[str, Any]]] = {}
+    best: dict[int, float | dict[str, Any]] = {}
     for lk in links:
         a, b, p = int(lk["record_l"]), int(lk["record_r"]), float(lk["match_probability"])
         if a not in parent or b not in parent:
             continue
+        # a record with any link the case may not weigh whole shows a marker, not its
+        # strongest figure: which link is strongest, and its figure, would tell of it
+        hidden = withheld_evidence(read, lk, (refs[a], refs[b]))
         for end in (a, b):
-            if end not in strongest or p > strongest[end][0]:
-                strongest[end] = (p, lk)
+            held = best.get(end, 0.0)
+            if hidden is not None:
+                best[end] = marker(hidden[0])
+            elif isinstance(held, float):
+                best[end] = max(held, p)
         if p >= threshold:
             join(a, b)
-    best: dict[int, float | dict[str, Any]] = {}
-    for end, (p, lk) in strongest.items():
-        hidden = withheld_evidence(read, lk, (refs[int(lk["record_l"])], refs[int(lk["record_r"])]))
-        best[end] = p if hidden is None else marker(hidden[0])
     rows = [
         reads.RecordRow(i, refs[i].source_id, refs[i].source, refs[i].source_key, True, None)
         for i in sorted(shown)

@@ -207,10 +207,11 @@ def review_list(
             for r in item["records"]
         )
         probability = item["match_probability"]
+        priority = item["priority"]
         table.add_row(
             item["kind"],
             names,
-            f"{item['priority']:.3f}",
+            red.cell(priority if is_withheld(priority) else f"{priority:.3f}"),
             red.cell(
                 probability
                 if is_withheld(probability) or probability is None

@@ -94,6 +94,8 @@ def _record(pdf: _Pdf, record: Mapping[str, Any]) -> None:
     tie = "confirmed" if record["confirmed"] else "UNCONFIRMED"
     probability = match.get("match_probability")
     confidence = "-" if probability is None else f"{float(probability):.4f}"
+    if match.get("evidence_withheld"):
+        confidence += " on the evidence shown"
     pdf.line_of(f"{head}: tie {tie}, match probability {confidence}", bold=True)
     if match.get("explanation") is not None:
         pdf.line_of(f"Why: {shown(match['explanation'])}", size=8)

@@ -90,24 +90,27 @@ def link_view(
         "id": link["id"],
         "record_l": link["record_l"],
         "record_r": link["record_r"],
-        **link_figures(link, withheld),
+        **link_figures(read, link, withheld),
         "model_version": link["model_version"],
         "contributions": contributions,
     }
 
 
-def link_figures(link: Mapping[str, Any], withheld: Sequence[str]) -> dict[str, Any]:
+def link_figures(read: Read, link: Mapping[str, Any], withheld: Sequence[str]) -> dict[str, Any]:
     """A stored link's match weight and probability as a reader may see them: the model's,
     unless some of its comparisons are withheld (``withheld``), when they are the figures
-    of the evidence shown. The model's own figure less the shown terms would be exactly
-    the weight of the withheld levels, which tells them apart as well as the level would."""
+    of the evidence shown (``shown_weight``). The model's own figure less the shown terms
+    would be exactly the weight of the withheld levels, which tells them apart as well as
+    the level would."""
     if not withheld:
         return {
             "match_probability": link["match_probability"],
             "match_weight": link["match_weight"],
             "evidence_withheld": [],
         }
-    weight = shown_weight(float(link["match_weight"]), dict(link["contributions"]), withheld)
+    model = read.model(link["model_version"]) or read.model(None) or {}
+    lam = float(model.get("probability_two_random_records_match") or 0.5)
+    weight = shown_weight(math.log2(lam / (1.0 - lam)), dict(link["contributions"]), withheld)
     return {
         "match_probability": weight_probability(weight),
         "match_weight": weight,
@@ -116,13 +119,19 @@ def link_figures(link: Mapping[str, Any], withheld: Sequence[str]) -> dict[str, 
 
 
 def shown_weight(
-    weight: float, contributions: Mapping[str, Sequence[Any]], withheld: Iterable[str]
+    prior: float, contributions: Mapping[str, Sequence[Any]], withheld: Iterable[str]
 ) -> float:
-    """A match weight less the terms (level weight and term-frequency adjustment) of the
-    withheld comparisons; ``contributions`` as a link stores them (name → gamma, weight,
-    term-frequency adjustment)."""
-    left_out = [contributions[n] for n in withheld if n in contributions]
-    return weight - math.fsum(float(p[1] or 0.0) + float(p[2] or 0.0) for p in left_out)
+    """The prior and the terms (level weight and term-frequency adjustment) of the shown
+    comparisons; ``contributions`` as a link stores them (name → gamma, weight,
+    term-frequency adjustment). Summed, not taken off the model's figure: that
+    subtraction's rounding would differ with the levels left out."""
+    left_out = set(withheld)
+    terms = [
+        float(p[1] or 0.0) + float(p[2] or 0.0)
+        for name, p in contributions.items()
+        if name not in left_out
+    ]
+    return math.fsum([prior, *terms])
 
 
 def withheld_evidence(
@@ -293,11 +302,14 @@ def review_item(
     priority: Any = item["priority"]
     reason: Any = item["reason"]
     if prohibited and probability is not None:
-        probability = marker(prohibited[0])
+        # the priority is worked out from the probability (and the reason quotes it)
+        probability = priority = marker(prohibited[0])
+        if item["kind"] == "uncertain_pair":
+            reason = marker(prohibited[0])
     elif probability is not None and not all(read.unrestricted(r) for r in refs):
         hidden = _hidden_evidence(read, refs, link)
         if hidden is not None and link is not None:
-            shown = link_figures(link, hidden[1])["match_probability"]
+            shown = link_figures(read, link, hidden[1])["match_probability"]
             together = len({r.entity_id for r in refs}) == 1
             verdict = "joined" if together else "kept apart"
             probability = shown

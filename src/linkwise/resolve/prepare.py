@@ -33,6 +33,7 @@ from linkwise.resolve.generic import (
 
 __all__ = [
     "COLUMNS",
+    "COLUMN_FIELDS",
     "EXTRA_PREFIX",
     "GENERIC_FIELDS",
     "GENERIC_MIN_PEOPLE",
@@ -72,6 +73,27 @@ SCHEMA = pa.schema(
     ]
 )
 COLUMNS: tuple[str, ...] = tuple(SCHEMA.names)
+_NAMES = ("given_name", "family_name")
+COLUMN_FIELDS: dict[str, tuple[str, ...]] = {
+    "unique_id": (),
+    "source": (),
+    # a record's names may be read the other way round (``name_order``): either field
+    **dict.fromkeys(
+        ("given", "given_key", "given_nicks", "family", "family_key", "family_tokens"), _NAMES
+    ),
+    "middle": ("middle_name",),
+    "suffix": ("name_suffix", "family_name"),  # a suffix may be read off the family name
+    **dict.fromkeys(("dob", "dob_y", "dob_m", "dob_d"), ("dob",)),
+    "sex": ("sex",),
+    **dict.fromkeys(("address", "address_num"), ("address_line",)),
+    "postcode": ("postcode",),
+    "city": ("city",),
+    "phone": ("phone",),
+    **dict.fromkeys(("email", "email_user"), ("email",)),
+    **{k: (k,) for k in PERSON_IDENTIFIERS},
+}
+"""The canonical fields each column of the model's input is derived from: what a reader
+must be allowed to see of a record before a pair may rest on that column."""
 EXTRA_PREFIX = "x_"
 """Extra attributes (``linkwise dedupe --map COLUMN=attribute``: a birth place, an
 occupation) become columns ``x_<name>`` after the fixed ones, compared exact with term

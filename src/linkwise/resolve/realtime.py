@@ -219,6 +219,8 @@ class Matcher:
         self._rules = list(self._settings._blocking_rules_to_generate_predictions)
         if not self._rules:
             raise MatchError("the model has no blocking rules to find candidates with")
+        if len(self._rules) > 62:  # each is a bit of a pair's ``lw_rules``
+            raise MatchError(f"the model has {len(self._rules)} blocking rules; at most 62")
         self._indexes: list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None] = []
         probe_keys = []
         for rule in self._rules:
@@ -244,6 +246,11 @@ class Matcher:
         self._probe_keys_sql = (
             "SELECT " + ", ".join(probe_keys) + " FROM lw_probe" if probe_keys else None
         )
+        self.rule_columns: tuple[frozenset[str], ...] = tuple(
+            frozenset(_RULE_COLUMN.findall(rule.blocking_rule_sql)) for rule in self._rules
+        )
+        """The prepared columns each blocking rule reads; a scored pair's ``lw_rules`` has
+        bit i set when rule i paired it with the new record."""
 
     def _scoring_sql(self) -> str:
         """One statement: the candidates (the indexed ones, plus a scan for any rule without
@@ -253,7 +260,13 @@ class Matcher:
         conditions = [_probe_condition(rule) for rule in self._rules]
         key = " ".join(f"WHEN {c} THEN {i}" for i, c in enumerate(conditions))
         where = " OR ".join(f"({c})" for c in conditions)
-        select = f"SELECT r.*, CASE {key} END AS match_key FROM lw_probe_candidates AS r, l"
+        paired = " + ".join(
+            f"(CASE WHEN {c} THEN {1 << i} ELSE 0 END)::BIGINT" for i, c in enumerate(conditions)
+        )
+        select = (
+            f"SELECT r.*, CASE {key} END AS match_key, {paired} AS lw_rules "
+            "FROM lw_probe_candidates AS r, l"
+        )
         candidates = f"{select} WHERE {where}"
         scans = [c for c, index in zip(conditions, self._indexes, strict=True) if index is None]
         if scans:
@@ -276,7 +289,12 @@ class Matcher:
         for step in predict_from_comparison_vectors_sqls_using_settings(settings):
             ctes.append((step["output_table_name"], step["sql"]))
         body = ",\n".join(f"{name} AS (\n{sql}\n)" for name, sql in ctes)
-        return f"WITH {body}\nSELECT * FROM __splink__df_predict"
+        # which rules paired each record (bit i: rule i), for a caller that may only rest a
+        # pair on some of them (``rule_columns``)
+        return (
+            f"WITH {body}\nSELECT p.*, c.lw_rules FROM __splink__df_predict AS p "
+            "JOIN lw_candidates AS c ON c.unique_id = p.unique_id_r"
+        )
 
     def _candidate_ids(self) -> list[int]:
         """The ids the indexed rules pair with the probe registered as ``lw_probe``."""
@@ -376,18 +394,20 @@ class Matcher:
         adjustments resting on them: their weights become 0 and the pair's weight and
         probability are those of the rest."""
         names = set(comparisons)
-        left_out = math.fsum(
-            float(pair.get(f"mw_{n}") or 0.0) + float(pair.get(f"mw_tf_adj_{n}") or 0.0)
-            for n in names
-        )
         for n in names:
             pair[f"mw_{n}"] = pair[f"mw_tf_adj_{n}"] = 0.0
+        kept_terms = [
+            float(pair.get(f"mw_{n}") or 0.0) + float(pair.get(f"mw_tf_adj_{n}") or 0.0)
+            for n in self.comparison_names
+        ]
         kept = [
             r.weight
             for r in self.adjustments(probe, pair)
             if not names.intersection(ADJUSTMENT_RESTS_ON.get(r.name, ()))
         ]
-        weight = float(pair["model_match_weight"]) - left_out + math.fsum(kept)
+        # the sum of what is kept, not the model's figure less what is left out: the
+        # rounding of a subtraction would differ with the level left out
+        weight = math.fsum([self.prior_weight, *kept_terms, *kept])
         pair["match_weight"] = weight
         pair["match_probability"] = 1.0 / (1.0 + 2.0 ** -max(weight, -1000.0))
 
@@ -559,11 +579,12 @@ class Matcher:
 
 
 def _weight_of(probability: float) -> float:
-    """The match weight of a probability (-inf at 0, inf at 1)."""
+    """The match weight of a probability (-inf at 0; at 1, the least weight whose probability
+    rounds to 1)."""
     if probability <= 0.0:
         return -math.inf
     if probability >= 1.0:
-        return math.inf
+        return 54.0  # 1 / (1 + 2 ** -54) is 1.0 in floating point
     return math.log2(probability / (1.0 - probability))
 
 
@@ -585,6 +606,10 @@ def _tf_columns(model: Mapping[str, Any]) -> list[str]:
             if col and col not in found:
                 found.append(str(col))
     return found
+
+
+_RULE_COLUMN = re.compile(r'\b[lr]\."?([A-Za-z_][A-Za-z0-9_]*)"?')
+"""A column a blocking rule's SQL reads (``l.family``, ``r."dob"``)."""
 
 
 def _probe_condition(rule: BlockingRule) -> str:

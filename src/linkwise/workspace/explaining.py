@@ -35,6 +35,7 @@ from linkwise.govern.views import (
     named_records,
     sentence_decision,
     weight_probability,
+    withheld_evidence,
 )
 from linkwise.resolve.explain import (
     ADJUSTMENT_RESTS_ON,
@@ -127,11 +128,21 @@ def _shown_total(visible: Sequence[Contribution]) -> Contribution:
 
 def shown_figures(rows: Sequence[Mapping[str, Any]], link: Mapping[str, Any]) -> dict[str, Any]:
     """A link's probability and weight as ``governed_rows`` showed its waterfall: the
-    model's, unless a comparison was withheld, when they are those of the evidence shown
-    (``link_figures``, as the entity view gives them)."""
+    model's (the link's own), unless a comparison was withheld, when they are the total of
+    the rows shown (the figures ``link_figures`` gives the entity view)."""
     total = next((r for r in rows if r.get("kind") == "total"), None)
     withheld = [] if total is None else list(total.get("evidence_withheld") or [])
-    return link_figures(link, withheld)
+    if total is None or not withheld:
+        return {
+            "match_probability": link["match_probability"],
+            "match_weight": link["match_weight"],
+            "evidence_withheld": [],
+        }
+    return {
+        "match_probability": total["probability"],
+        "match_weight": total["weight"],
+        "evidence_withheld": withheld,
+    }
 
 
 def _noun(description: str) -> str:
@@ -323,7 +334,7 @@ def _why_not(
         for lk in reads.links_touching(read.conn, outsider.record_id)
         if {int(lk["record_l"]), int(lk["record_r"])} & ev.shown
     ]
-    best = max(candidates, key=lambda lk: lk["match_probability"], default=None)
+    best = max(candidates, key=lambda lk: _shown_probability(read, lk, refs), default=None)
     if best is None:
         model = read.model(None)
         if model is None:
@@ -333,6 +344,14 @@ def _why_not(
     ids = f"records {best['record_l']} and {best['record_r']}"
     verdict = _merge_verdict(read, best, rows, prepared, names, outsider)
     return f"Its best link into the entity is between {ids}. {text} {verdict}"
+
+
+def _shown_probability(read: Read, link: Mapping[str, Any], refs: Mapping[int, RecordRef]) -> float:
+    """The link's probability on the evidence the reader may see (``link_figures``): which
+    link is "best" must not rest on the withheld comparisons either."""
+    ends = (refs[int(link["record_l"])], refs[int(link["record_r"])])
+    hidden = withheld_evidence(read, link, ends)
+    return float(link_figures(read, link, [] if hidden is None else hidden[1])["match_probability"])
 
 
 def _merge_verdict(

@@ -38,7 +38,7 @@ from linkwise.normalize import (
     split_full_name,
 )
 from linkwise.resolve.name_order import NameOrder
-from linkwise.resolve.prepare import prepare
+from linkwise.resolve.prepare import COLUMN_FIELDS, prepare
 from linkwise.resolve.realtime import DEFAULT_THRESHOLD, DEFAULT_TOP, Candidate, Matcher
 from linkwise.store import reads
 from linkwise.store import resolution as store
@@ -235,6 +235,8 @@ def governed_match(
             read.count(ref, None, standing)
             continue
         if slack and not read.unrestricted(ref):
+            if not _paired_on_visible(read, ref, matcher, int(pair["lw_rules"])):
+                continue  # found only by values the reader may not see
             answers = read.comparisons(names, (None, ref))
             withheld = [n for n, (w, _) in zip(names, answers, strict=True) if w is not None]
             if withheld:
@@ -250,19 +252,39 @@ def governed_match(
     return [_governed(read, c, refs, values) for c in candidates]
 
 
+def _paired_on_visible(read: Read, ref: RecordRef, matcher: Matcher, rules: int) -> bool:
+    """Whether one of the blocking rules that paired the record with the query (bit i of
+    ``rules``: rule i) reads only values of it the reader may see. A record found only by a
+    redacted value (a query of just an SSN, its redacted SSN the same) would otherwise be
+    listed exactly when the value typed is the one hidden, whatever its weight."""
+    for i, columns in enumerate(matcher.rule_columns):
+        if rules >> i & 1 and all(
+            read.decision(ref, field).shown
+            for column in columns
+            for field in COLUMN_FIELDS.get(column, (None,))
+        ):
+            return True
+    return False
+
+
 def _slack(read: Read, matcher: Matcher, threshold: float) -> dict[str, float]:
     """Per source whose values this read may not all see, the bits leaving its withheld
-    comparisons out could add to a pair's weight (``Matcher.slack``), or ``math.inf`` for
-    a source none of whose records may count: one the read weighs none of, or whose
-    every comparison is withheld for every record (its pairs would weigh the prior alone,
-    under any threshold above it)."""
+    comparisons out could add to a pair's weight (``Matcher.slack``); none for a source the
+    read weighs none of (its records are dropped whole, and noted, as before); ``math.inf``
+    for one whose every comparison is withheld for every record (its pairs would weigh the
+    prior alone, under any threshold above it) or that is not registered."""
     names = matcher.comparison_names
     named = {str(f.id): f.name for f in read.sources().values()}
     out: dict[str, float] = {}
     for label in matcher.sources:  # the prepared records name a source by its id
         source = named.get(label)
-        if source is None or read.weighs_none_of(source):
+        if source is None:
             out[label] = math.inf
+            continue
+        if read.weighs_none_of(source):
+            # scored as without governance, so that its records' hits reach the audit
+            # event (left out as never disclosed, or counted as prohibited)
+            out[label] = 0.0
             continue
         withheld = {n: read.withholds(source, comparison_fields(n)) for n in names}
         hidden = [n for n, how in withheld.items() if how is not None]
