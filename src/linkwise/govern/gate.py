@@ -198,6 +198,7 @@ class Read:
         self._preconditions: dict[tuple[int, str], Decision | None] = {}
         self._checking: set[tuple[int, str]] = set()
         self._models: dict[str | None, dict[str, Any] | None] = {}
+        self._priors: dict[str | None, float | None] = {}
         self._evidence: dict[str, EntityEvidence | None] = {}
         self._shown: dict[str, tuple[dict[int, RecordRef], set[int]] | None] = {}
         self._members: dict[
@@ -292,6 +293,17 @@ class Read:
         """The threshold as read along with the links (``reads.links_and_threshold``)."""
         if self._threshold is None:
             self._threshold = threshold
+
+    def prior(self, version: str | None) -> float | None:
+        """The prior of the model of ``version`` (the newest when there is no such model),
+        read once per version in the read; the whole settings only when already read."""
+        settings = self._models.get(version)
+        if settings is not None:
+            return float(settings["probability_two_random_records_match"])
+        if version not in self._priors:
+            found = reads.model_prior(self.conn, version)
+            self._priors[version] = found if found is not None else reads.model_prior(self.conn)
+        return self._priors[version]
 
     def model(self, version: str | None) -> dict[str, Any] | None:
         if version not in self._models:

@@ -108,8 +108,7 @@ def link_figures(read: Read, link: Mapping[str, Any], withheld: Sequence[str]) -
             "match_weight": link["match_weight"],
             "evidence_withheld": [],
         }
-    model = read.model(link["model_version"]) or read.model(None) or {}
-    lam = float(model.get("probability_two_random_records_match") or 0.5)
+    lam = read.prior(link["model_version"]) or 0.5
     weight = shown_weight(math.log2(lam / (1.0 - lam)), dict(link["contributions"]), withheld)
     return {
         "match_probability": weight_probability(weight),

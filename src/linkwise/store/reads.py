@@ -340,6 +340,21 @@ def model_settings(conn: Connection, version: str | None = None) -> dict[str, An
     return None if row is None else dict(row.settings)
 
 
+def model_prior(conn: Connection, version: str | None = None) -> float | None:
+    """The saved model's prior, the chance that two records picked at random are one
+    person (``probability_two_random_records_match``), of ``version`` or the newest model,
+    read without the rest of its settings."""
+    models = t.models
+    prior = models.c.settings["probability_two_random_records_match"].as_float()
+    query = select(prior)
+    if version is not None:
+        query = query.where(models.c.version == version)
+    else:
+        query = query.order_by(models.c.created_at.desc()).limit(1)
+    row = conn.execute(query).first()
+    return None if row is None or row[0] is None else float(row[0])
+
+
 def clustering_threshold(conn: Connection) -> float:
     """The match probability at which the latest completed run let records join."""
     row = conn.execute(_THRESHOLD).first()
