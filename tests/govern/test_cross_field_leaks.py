@@ -179,6 +179,43 @@ def test_a_review_sentence_is_told_only_if_every_value_it_rests_on_may_be_seen(
     assert "1 MAIN ST" in plain["reason"]
 
 
+def test_an_ambiguous_record_s_weights_are_told_only_if_every_field_may_be_seen(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    # the demo pack's marking: only the credit record's SSN is redacted, its name, date and
+    # address are shown; the sentence quotes two links' model weights, SSN comparison
+    # included, so it is not told (the weights less the shown rows would give the level)
+    rows = {
+        "court": [person(1, "Ann", "Lee"), person(2, "Ann", "Lee", DOB="1980-03-05")],
+        "credit": [person(3, "Ann", "Lee", SSN="111-22-3333")],
+    }
+
+    def review(ws: Workspace) -> list[dict[str, Any]]:
+        c1, c2, k3 = (_id(ws, r) for r in ("court:1", "court:2", "credit:3"))
+        reason = (
+            "Record {} matches record {} (weight 21.25) and record {} (weight 20.26), within "
+            "1 of each other, but cannot join both; it was left on its own for review."
+        )
+        return [
+            _item("ambiguous", ["credit:3", "court:1", "court:2"], reason.format(k3, c1, c2), 13),
+            _item("ambiguous", ["court:1", "court:2"], reason.format(c1, c2, c2), 12),
+        ]
+
+    _world(
+        workspace,
+        tmp_path,
+        rows,
+        {"E1": ["court:1"], "E2": ["court:2"], "E3": ["credit:3"]},
+        review=review,
+    )
+    user, case = seed_case(workspace)
+    with workspace.session(user, case.id) as session:
+        hidden, told = session.review_queue()
+    assert hidden["kind"] == "ambiguous"
+    assert is_withheld(hidden["reason"])
+    assert "21.25" in told["reason"]  # court records only: told as it is
+
+
 def test_a_full_name_is_hidden_with_any_part_of_it(workspace: Workspace, tmp_path: Path) -> None:
     # a source giving one full name, split into its parts at ingestion; the pack restricts
     # the family name of its records field by field

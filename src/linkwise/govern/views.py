@@ -50,9 +50,12 @@ def reason_fields(kind: str, reason: str | None) -> tuple[str, ...]:
     numbers") every identifier, or over name suffixes the suffix and the family name it may
     have been read off. The sentence forms are ``resolve.clustering``'s. An uncertain pair's
     sentence gives only its probability and what the run did (``review_item`` governs
-    that figure), so it rests on no field."""
+    that figure), so it rests on no field; an ambiguous record's quotes the model's weights
+    of two links, which rest on every field a comparison reads."""
     if kind == "uncertain_pair":
         return ()
+    if kind == "ambiguous":
+        return tuple(FIELDS)
     text = reason or ""
     fields: tuple[str, ...] = QUOTABLE_FIELDS
     if kind == "conflict" and " numbers" in text:
