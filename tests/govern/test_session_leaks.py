@@ -617,6 +617,10 @@ def test_a_match_cannot_test_a_guess_at_a_redacted_ssn(lab: Lab) -> None:
         return any(r["record_id"] == public.id for c in results for r in c["records"])
 
     assert not listed(true_ssn)
+    # the auditor still sees that the query reached the record's redacted SSN
+    event = _last(lab, case, "match.query")
+    assert event.decision is not None
+    assert "ssn" in event.decision["fields_redacted"].get(PUBLIC, [])
     assert not listed(wrong)
 
     _approve_ssn(lab, user, case)

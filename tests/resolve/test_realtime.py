@@ -20,7 +20,7 @@ from linkwise.govern.accounts import User
 from linkwise.model.cases import Case
 from linkwise.resolve.name_order import NameOrder, splink_settings
 from linkwise.resolve.prepare import prepare
-from linkwise.resolve.realtime import PROBE_ID, Matcher
+from linkwise.resolve.realtime import _RULE_COLUMN, PROBE_ID, Matcher
 from linkwise.store import resolution as store
 from linkwise.workspace import Workspace
 from linkwise.workspace.matching import MatchInputError
@@ -253,3 +253,24 @@ def test_the_matcher_is_reused_until_the_next_resolution(
     _match(ws, reader, fields)
     assert ws.matcher() is cached
     assert cached.matcher() is first
+
+
+@pytest.mark.parametrize(
+    ("sql", "columns"),
+    [
+        ("l.ssn = r.ssn", {"ssn"}),
+        ('"l"."ssn" = "r"."ssn"', {"ssn"}),
+        ("L . ssn = R . ssn", {"ssn"}),
+        (
+            "l.`dob` = r.`dob` AND SUBSTRING(l.given, 1, 1) = SUBSTRING(r.given, 1, 1)",
+            {"dob", "given"},
+        ),
+        ("l.given = r.family AND l.family = r.given", {"given", "family"}),
+    ],
+)
+def test_the_columns_a_blocking_rule_reads_are_read_in_every_quoting(
+    sql: str, columns: set[str]
+) -> None:
+    # the governed match rests a pair of a restricted record only on rules whose columns
+    # it may see: a column missed here would let a hidden value pair a record
+    assert set(_RULE_COLUMN.findall(sql)) == columns

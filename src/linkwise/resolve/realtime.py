@@ -584,7 +584,7 @@ def _weight_of(probability: float) -> float:
     if probability <= 0.0:
         return -math.inf
     if probability >= 1.0:
-        return 54.0  # 1 / (1 + 2 ** -54) is 1.0 in floating point
+        return 52.0  # under the least weight whose probability rounds to 1.0 (about 53)
     return math.log2(probability / (1.0 - probability))
 
 
@@ -608,8 +608,9 @@ def _tf_columns(model: Mapping[str, Any]) -> list[str]:
     return found
 
 
-_RULE_COLUMN = re.compile(r'\b[lr]\."?([A-Za-z_][A-Za-z0-9_]*)"?')
-"""A column a blocking rule's SQL reads (``l.family``, ``r."dob"``)."""
+_RULE_COLUMN = re.compile(r'\b[lLrR]["`]?\s*\.\s*["`]?([A-Za-z_][A-Za-z0-9_]*)')
+"""A column a blocking rule's SQL reads (``l.family``, ``r."dob"``, ``"l"."ssn"``,
+``L . ssn``)."""
 
 
 def _probe_condition(rule: BlockingRule) -> str:

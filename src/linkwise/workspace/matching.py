@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from linkwise.govern.gate import Read, RecordRef, SessionError, comparison_fields
+from linkwise.govern.policy import Decision
 from linkwise.model.fields import FIELDS, IDENTIFIER_FIELDS
 from linkwise.normalize import (
     NormalizationError,
@@ -234,9 +235,9 @@ def governed_match(
         if standing.outcome == "prohibited":
             read.count(ref, None, standing)
             continue
-        if slack and not read.unrestricted(ref):
+        if not read.unrestricted(ref):
             if not _paired_on_visible(read, ref, matcher, int(pair["lw_rules"])):
-                continue  # found only by values the reader may not see
+                continue  # found only by values the reader may not see (noted for the audit)
             answers = read.comparisons(names, (None, ref))
             withheld = [n for n, (w, _) in zip(names, answers, strict=True) if w is not None]
             if withheld:
@@ -256,23 +257,35 @@ def _paired_on_visible(read: Read, ref: RecordRef, matcher: Matcher, rules: int)
     """Whether one of the blocking rules that paired the record with the query (bit i of
     ``rules``: rule i) reads only values of it the reader may see. A record found only by a
     redacted value (a query of just an SSN, its redacted SSN the same) would otherwise be
-    listed exactly when the value typed is the one hidden, whatever its weight."""
+    listed exactly when the value typed is the one hidden, whatever its weight. A rule
+    whose columns could not be read, or that reads a column ``COLUMN_FIELDS`` does not
+    know, counts as reading hidden values. When none holds, the hidden values the rules
+    read are noted in the read's audit event."""
+    hidden: list[tuple[str | None, Decision]] = []
     for i, columns in enumerate(matcher.rule_columns):
-        if rules >> i & 1 and all(
-            read.decision(ref, field).shown
+        if not rules >> i & 1:
+            continue
+        if not columns or not columns <= COLUMN_FIELDS.keys():
+            continue
+        decided = [
+            (field, read.decision(ref, field))
             for column in columns
-            for field in COLUMN_FIELDS.get(column, (None,))
-        ):
+            for field in COLUMN_FIELDS[column]
+        ]
+        if all(d.shown for _, d in decided):
             return True
+        hidden.extend((f, d) for f, d in decided if not d.shown)
+    for field, decision in hidden:
+        read.count(ref, field, decision)
     return False
 
 
 def _slack(read: Read, matcher: Matcher, threshold: float) -> dict[str, float]:
     """Per source whose values this read may not all see, the bits leaving its withheld
     comparisons out could add to a pair's weight (``Matcher.slack``); none for a source the
-    read weighs none of (its records are dropped whole, and noted, as before); ``math.inf``
-    for one whose every comparison is withheld for every record (its pairs would weigh the
-    prior alone, under any threshold above it) or that is not registered."""
+    read weighs none of (its records are dropped whole, and noted, as before) or whose every
+    comparison is withheld for every record (its pairs would weigh the prior alone, under
+    any threshold above it); ``math.inf`` (not scored) for one that is not registered."""
     names = matcher.comparison_names
     named = {str(f.id): f.name for f in read.sources().values()}
     out: dict[str, float] = {}
@@ -292,7 +305,9 @@ def _slack(read: Read, matcher: Matcher, threshold: float) -> dict[str, float]:
             continue
         every = all(how == "always" for how in withheld.values())
         if every and 1.0 / (1.0 + 2.0**-matcher.prior_weight) < threshold:
-            out[label] = math.inf
+            # its pairs would weigh the prior alone: none can count, so no slack; scored at
+            # the threshold all the same, so the hits are noted for the auditor
+            out[label] = 0.0
         else:
             out[label] = matcher.slack(hidden)
     return out
