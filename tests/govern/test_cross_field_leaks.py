@@ -19,7 +19,7 @@ from linkwise.govern.gate import is_withheld
 from linkwise.model.policy import entangled_fields
 from linkwise.search.candidates import WORD_CAP
 from linkwise.workspace import Workspace
-from tests.govern.test_comparison_fields import MODEL
+from tests.govern.test_comparison_fields import CONTRIBUTIONS, MODEL
 from tests.govern.test_session import _id, craft
 from tests.helpers import (
     csv_text,
@@ -43,6 +43,7 @@ def _world(
     review: Callable[[Workspace], list[dict[str, Any]]] | None = None,
     header: list[str] | None = None,
     mapping: dict[str, Any] | None = None,
+    links: Sequence[tuple[str, str, float, dict[str, list[float]]]] = (),
 ) -> None:
     """Ingest ``rows`` per source, with the credit marking restricting ``fields`` (the demo
     pack's ``ssn`` alone unless given), and record ``entities`` as a resolution's result,
@@ -58,7 +59,7 @@ def _world(
             write_manifest(folder, manifest(name, f"{name}.csv", markings=MARKINGS[name], **extra))
         )
     ws.ingest()
-    craft(ws, entities, [], review=review(ws) if review else [], model=MODEL)
+    craft(ws, entities, links, review=review(ws) if review else [], model=MODEL)
 
 
 def _entities(found: dict[str, Any]) -> list[str]:
@@ -214,6 +215,30 @@ def test_an_ambiguous_record_s_weights_are_told_only_if_every_field_may_be_seen(
     assert hidden["kind"] == "ambiguous"
     assert is_withheld(hidden["reason"])
     assert "21.25" in told["reason"]  # court records only: told as it is
+
+
+def test_why_not_about_a_member_reads_its_links_to_other_entities(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    # asked why a member is not in its own entity, the answer weighs every link touching it
+    # into the entity, including those whose other end is in another entity (the best one
+    # by the figure of the evidence shown, its SSN withheld)
+    rows = {
+        "court": [person(1, "Ann", "Lee"), person(2, "Ann", "Lee", DOB="1980-03-05")],
+        "credit": [person(3, "Ann", "Lee", SSN="111-22-3333")],
+    }
+    weak = {**CONTRIBUTIONS, "dob": [0, -4.0, 0.0]}
+    _world(
+        workspace,
+        tmp_path,
+        rows,
+        {"E1": ["court:1", "credit:3"], "E2": ["court:2"]},
+        links=[("court:1", "credit:3", 0.99, CONTRIBUTIONS), ("court:1", "court:2", 0.4, weak)],
+    )
+    user, case = seed_case(workspace)
+    with workspace.session(user, case.id) as session:
+        found = session.explain_entity("E1", ("court", "1"))
+    assert "best link into the entity" in str(found["why_not"])
 
 
 def test_a_full_name_is_hidden_with_any_part_of_it(workspace: Workspace, tmp_path: Path) -> None:
