@@ -24,6 +24,7 @@ from linkwise.govern.policy import Decision
 from linkwise.model.fields import FIELDS, IDENTIFIER_FIELDS, RECORD_COLUMNS
 from linkwise.model.manifest import Manifest
 from linkwise.model.provenance import value_origins
+from linkwise.model.weights import probability_of, weight_of
 
 SUMMARY_FIELDS = (
     "given_name",
@@ -112,9 +113,9 @@ def link_figures(read: Read, link: Mapping[str, Any], withheld: Sequence[str]) -
             "evidence_withheld": [],
         }
     lam = read.prior(link["model_version"]) or 0.5
-    weight = shown_weight(math.log2(lam / (1.0 - lam)), dict(link["contributions"]), withheld)
+    weight = shown_weight(weight_of(lam), dict(link["contributions"]), withheld)
     return {
-        "match_probability": weight_probability(weight),
+        "match_probability": probability_of(weight),
         "match_weight": weight,
         "evidence_withheld": list(withheld),
     }
@@ -148,11 +149,6 @@ def withheld_evidence(
     withheld = [n for n, (w, _) in zip(names, decided, strict=True) if w is not None]
     worsts = [w for w, _ in decided if w is not None]
     return (most_restrictive(worsts), withheld) if worsts else None
-
-
-def weight_probability(weight: float) -> float:
-    """The match probability of a match weight (bits of evidence, prior included)."""
-    return 1.0 / (1.0 + math.pow(2.0, -max(weight, -1000.0)))
 
 
 def level_or_marker(

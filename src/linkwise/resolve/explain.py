@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from linkwise.model.weights import probability_of, weight_of
+
 Kind = Literal["prior", "comparison", "adjustment", "total"]
 """A waterfall row: the prior, a comparison's level, an adjustment (bits the clustering
 takes off a link, such as for a full name many people bear) or the total."""
@@ -193,7 +195,7 @@ def waterfall(
     may see them is the page's job, not this function's.
     """
     lam = float(model["probability_two_random_records_match"])
-    prior = math.log2(lam / (1.0 - lam))
+    prior = weight_of(lam)
     rows = [Contribution("prior", "prior", "Starting weight", weight=prior, probability=lam)]
     for comparison in model["comparisons"]:
         name = str(comparison["output_column_name"])
@@ -220,7 +222,7 @@ def waterfall(
     total = math.fsum(r.combined for r in rows)
     rows.append(
         Contribution(
-            "total", "total", "Final match weight", weight=total, probability=_probability(total)
+            "total", "total", "Final match weight", weight=total, probability=probability_of(total)
         )
     )
     return rows
@@ -252,7 +254,9 @@ def sentence(contributions: Iterable[Contribution]) -> str:
     total = next((r for r in rows if r.kind == "total"), None)
     if total is None:
         weight = math.fsum(r.combined for r in rows)
-        total = Contribution("total", "total", "", weight=weight, probability=_probability(weight))
+        total = Contribution(
+            "total", "total", "", weight=weight, probability=probability_of(weight)
+        )
     text = "; ".join(clauses)
     overall = f"Overall: {_percent(total.probability or 0.0)} likely the same person."
     return f"{text[:1].upper()}{text[1:]}. {overall}" if text else overall
@@ -267,7 +271,7 @@ def adjusted(
     total = math.fsum(r.combined for r in kept)
     kept.append(
         Contribution(
-            "total", "total", "Final match weight", weight=total, probability=_probability(total)
+            "total", "total", "Final match weight", weight=total, probability=probability_of(total)
         )
     )
     return kept
@@ -349,11 +353,6 @@ def _dob(record: Mapping[str, Any]) -> str | None:
 
 def _float_or_none(value: Any) -> float | None:
     return None if value is None else float(value)
-
-
-def _probability(weight: float) -> float:
-    clamped = min(max(weight, -1000.0), 1000.0)  # 2**1024 overflows a float
-    return 1.0 / (1.0 + math.pow(2.0, -clamped))
 
 
 def _strength(row: Contribution) -> float:

@@ -46,6 +46,7 @@ from splink import Linker
 from splink.internals.blocking import BlockingRule, ExplodingBlockingRule
 from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 
+from linkwise.model.weights import probability_of, weight_of
 from linkwise.resolve.engines import duckdb_api
 from linkwise.resolve.explain import (
     ADJUSTMENT_RESTS_ON,
@@ -346,8 +347,7 @@ class Matcher:
     def prior_weight(self) -> float:
         """The model's starting weight: the log-odds that two records picked at random are
         one person."""
-        lam = float(self.model["probability_two_random_records_match"])
-        return math.log2(lam / (1.0 - lam))
+        return weight_of(float(self.model["probability_two_random_records_match"]))
 
     @property
     def comparison_names(self) -> tuple[str, ...]:
@@ -409,7 +409,7 @@ class Matcher:
         # rounding of a subtraction would differ with the level left out
         weight = math.fsum([self.prior_weight, *kept_terms, *kept])
         pair["match_weight"] = weight
-        pair["match_probability"] = 1.0 / (1.0 + 2.0 ** -max(weight, -1000.0))
+        pair["match_probability"] = probability_of(weight)
 
     def score(
         self,
@@ -463,7 +463,7 @@ class Matcher:
             bits = math.fsum(-r.weight for r in self.adjustments(probe, pair))
             if bits:
                 pair["match_weight"] = weight - bits
-                pair["match_probability"] = 1.0 / (1.0 + 2.0 ** (bits - weight))
+                pair["match_probability"] = probability_of(weight - bits)
             if floors is not None:
                 if float(pair["match_weight"]) >= floors[i]:
                     pairs.append(pair)

@@ -34,9 +34,9 @@ from linkwise.govern.views import (
     link_figures,
     named_records,
     sentence_decision,
-    weight_probability,
     withheld_evidence,
 )
+from linkwise.model.weights import probability_of
 from linkwise.resolve.explain import (
     ADJUSTMENT_RESTS_ON,
     Contribution,
@@ -122,27 +122,19 @@ def _shown_total(visible: Sequence[Contribution]) -> Contribution:
         "total",
         "Match weight on the evidence shown",
         weight=weight,
-        probability=weight_probability(weight),
+        probability=probability_of(weight),
     )
 
 
-def shown_figures(rows: Sequence[Mapping[str, Any]], link: Mapping[str, Any]) -> dict[str, Any]:
+def shown_figures(
+    read: Read, rows: Sequence[Mapping[str, Any]], link: Mapping[str, Any]
+) -> dict[str, Any]:
     """A link's probability and weight as ``governed_rows`` showed its waterfall: the
-    model's (the link's own), unless a comparison was withheld, when they are the total of
-    the rows shown (the figures ``link_figures`` gives the entity view)."""
+    entity view's figures (``link_figures``) for the comparisons the total row says were
+    withheld. Both sum the same prior and terms, so they equal the total to the last bit."""
     total = next((r for r in rows if r.get("kind") == "total"), None)
     withheld = [] if total is None else list(total.get("evidence_withheld") or [])
-    if total is None or not withheld:
-        return {
-            "match_probability": link["match_probability"],
-            "match_weight": link["match_weight"],
-            "evidence_withheld": [],
-        }
-    return {
-        "match_probability": total["probability"],
-        "match_weight": total["weight"],
-        "evidence_withheld": withheld,
-    }
+    return link_figures(read, link, withheld)
 
 
 def _noun(description: str) -> str:
@@ -231,7 +223,7 @@ def explain_pair(read: Read, a: RecordRef, b: RecordRef) -> dict[str, Any]:
     return {
         **out,
         "linked": True,
-        **shown_figures(rows, link),
+        **shown_figures(read, rows, link),
         "model_version": link["model_version"],
         "sentence": text,
         "waterfall": rows,
@@ -308,7 +300,7 @@ def _step(
             "sentence": "A reviewer judged them the same person.",
         }
     rows, text = _link_rows(read, step.link, refs, prepared)
-    figures = shown_figures(rows, step.link)
+    figures = shown_figures(read, rows, step.link)
     return {
         "joined_to": step.joined_to,
         "match_probability": figures["match_probability"],

@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 from linkwise.govern.gate import Read, RecordRef, SessionError, comparison_fields
 from linkwise.govern.policy import Decision
 from linkwise.model.fields import FIELDS, IDENTIFIER_FIELDS
+from linkwise.model.weights import probability_of
 from linkwise.normalize import (
     NormalizationError,
     normalize_address,
@@ -304,7 +305,7 @@ def _slack(read: Read, matcher: Matcher, threshold: float) -> dict[str, float]:
         if not hidden:
             continue
         every = all(how == "always" for how in withheld.values())
-        if every and 1.0 / (1.0 + 2.0**-matcher.prior_weight) < threshold:
+        if every and probability_of(matcher.prior_weight) < threshold:
             # its pairs would weigh the prior alone: none can count, so no slack; scored at
             # the threshold all the same, so the hits are noted for the auditor
             out[label] = 0.0
