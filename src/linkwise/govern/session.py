@@ -343,6 +343,19 @@ class GovernedSession:
                 values = reads.person_values(read.conn, sorted(ids))
                 named = {int(item["id"]): named_records(item["reason"]) for item in batch}
                 refs = read.refs(ids | {i for found in named.values() for i in found})
+                # an uncertain pair's figure may rest on comparisons the reader may not see:
+                # the links of all such items are read at once to tell
+                restricted = []
+                for item in batch:
+                    ends = [int(i) for i in item["record_ids"]]
+                    if (
+                        item["match_probability"] is not None
+                        and len(ends) == 2
+                        and all(i in refs for i in ends)
+                        and not all(read.unrestricted(refs[i]) for i in ends)
+                    ):
+                        restricted.append((ends[0], ends[1]))
+                links = reads.links_between(read.conn, restricted)
                 for item in batch:
                     found = [refs[int(i)] for i in item["record_ids"] if int(i) in refs]
                     quoted = [refs[i] for i in named[int(item["id"])] if i in refs]
@@ -354,13 +367,7 @@ class GovernedSession:
                     if hidden or len(out) >= limit:
                         continue
                     read.touch(entities=[r.entity_id for r in found])
-                    link = None
-                    if (
-                        item["match_probability"] is not None
-                        and len(found) == 2
-                        and not all(read.unrestricted(r) for r in found)
-                    ):  # its figure may rest on comparisons the reader may not see
-                        link = reads.link_between(read.conn, found[0].record_id, found[1].record_id)
+                    link = links.get(frozenset(r.record_id for r in found))
                     out.append(review_item(read, item, found, values, quoted, link))
             return out
 

@@ -319,13 +319,24 @@ def links_touching(conn: Connection, record_id: int) -> list[dict[str, Any]]:
 
 
 def link_between(conn: Connection, a: int, b: int) -> dict[str, Any] | None:
+    return links_between(conn, [(a, b)]).get(frozenset((a, b)))
+
+
+def links_between(
+    conn: Connection, pairs: Iterable[tuple[int, int]]
+) -> dict[frozenset[int], dict[str, Any]]:
+    """The stored link between each pair of records (either way round), by the pair, in one
+    statement per chunk; a pair with no link is left out."""
+    wanted = sorted({(min(a, b), max(a, b)) for a, b in pairs})
+    both = [*wanted, *((b, a) for a, b in wanted)]
     lk = t.links
-    query = select(lk).where(
-        ((lk.c.record_l == a) & (lk.c.record_r == b))
-        | ((lk.c.record_l == b) & (lk.c.record_r == a))
-    )
-    row = conn.execute(query).mappings().first()
-    return None if row is None else dict(row)
+    out: dict[frozenset[int], dict[str, Any]] = {}
+    for start in range(0, len(both), _CHUNK):
+        chunk = both[start : start + _CHUNK]
+        query = select(lk).where(tuple_(lk.c.record_l, lk.c.record_r).in_(chunk))
+        for row in conn.execute(query).mappings():
+            out[frozenset((int(row["record_l"]), int(row["record_r"])))] = dict(row)
+    return out
 
 
 def model_settings(conn: Connection, version: str | None = None) -> dict[str, Any] | None:
