@@ -180,16 +180,20 @@ def test_a_review_sentence_is_told_only_if_every_value_it_rests_on_may_be_seen(
     assert "1 MAIN ST" in plain["reason"]
 
 
+ANN_LEES = {
+    "court": [person(1, "Ann", "Lee"), person(2, "Ann", "Lee", DOB="1980-03-05")],
+    "credit": [person(3, "Ann", "Lee", SSN="111-22-3333")],
+}
+"""Three Ann Lees: two court records with different dates of birth, and a credit-header
+record whose SSN the demo pack redacts."""
+
+
 def test_an_ambiguous_record_s_weights_are_told_only_if_every_field_may_be_seen(
     workspace: Workspace, tmp_path: Path
 ) -> None:
     # the demo pack's marking: only the credit record's SSN is redacted, its name, date and
     # address are shown; the sentence quotes two links' model weights, SSN comparison
     # included, so it is not told (the weights less the shown rows would give the level)
-    rows = {
-        "court": [person(1, "Ann", "Lee"), person(2, "Ann", "Lee", DOB="1980-03-05")],
-        "credit": [person(3, "Ann", "Lee", SSN="111-22-3333")],
-    }
 
     def review(ws: Workspace) -> list[dict[str, Any]]:
         c1, c2, k3 = (_id(ws, r) for r in ("court:1", "court:2", "credit:3"))
@@ -205,7 +209,7 @@ def test_an_ambiguous_record_s_weights_are_told_only_if_every_field_may_be_seen(
     _world(
         workspace,
         tmp_path,
-        rows,
+        ANN_LEES,
         {"E1": ["court:1"], "E2": ["court:2"], "E3": ["credit:3"]},
         review=review,
     )
@@ -223,15 +227,11 @@ def test_why_not_about_a_member_reads_its_links_to_other_entities(
     # asked why a member is not in its own entity, the answer weighs every link touching it
     # into the entity, including those whose other end is in another entity (the best one
     # by the figure of the evidence shown, its SSN withheld)
-    rows = {
-        "court": [person(1, "Ann", "Lee"), person(2, "Ann", "Lee", DOB="1980-03-05")],
-        "credit": [person(3, "Ann", "Lee", SSN="111-22-3333")],
-    }
     weak = {**CONTRIBUTIONS, "dob": [0, -4.0, 0.0]}
     _world(
         workspace,
         tmp_path,
-        rows,
+        ANN_LEES,
         {"E1": ["court:1", "credit:3"], "E2": ["court:2"]},
         links=[("court:1", "credit:3", 0.99, CONTRIBUTIONS), ("court:1", "court:2", 0.4, weak)],
     )
