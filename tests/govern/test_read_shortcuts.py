@@ -14,8 +14,16 @@ from typing import Any
 
 from linkwise.govern import audit
 from linkwise.govern.accounts import User
-from linkwise.govern.gate import SEVERITY, Read, RecordRef, comparison_fields, field_of
+from linkwise.govern.gate import (
+    SEVERITY,
+    Read,
+    RecordRef,
+    comparison_fields,
+    field_of,
+    marker,
+)
 from linkwise.govern.policy import Decision
+from linkwise.govern.views import level_or_marker
 from linkwise.model.cases import Case
 from linkwise.model.fields import FIELDS
 from linkwise.workspace import Workspace
@@ -114,9 +122,24 @@ def _level(read: Read, name: str, refs: tuple[RecordRef, ...]) -> Decision | Non
     return max(hidden, key=lambda d: SEVERITY[d.outcome]) if hidden else None
 
 
+def _level_alone(read: Read, name: str, pair: tuple[RecordRef, ...]) -> Any:
+    """``level_or_marker`` as it was before markers and audit notes were shared: each
+    withheld value counted on its own, the marker built afresh."""
+    hidden = [
+        (r, f, d)
+        for r in pair
+        for f in comparison_fields(name)
+        if not (d := read.decision(r, f)).shown
+    ]
+    for ref, field, decision in hidden:
+        read.count(ref, field, decision)
+    worst = _level(read, name, pair)
+    return "level" if worst is None else marker(worst)
+
+
 def _shared_and_alone(ws: Workspace, user: User, case_id: int, keys: list[str]) -> None:
     """Two reads of the same records, one through the shared answers and one value by value:
-    the same values and markers, and audit events that say the same."""
+    the same values, levels and markers, and audit events that say the same."""
     found = []
     for way in ("shared", "alone"):
         with ws.session(user, case_id) as session, session.reading("test.values") as read:
@@ -141,6 +164,30 @@ def _shared_and_alone(ws: Workspace, user: User, case_id: int, keys: list[str]) 
             (event,) = audit.events(conn, newest_first=True, limit=1)
         found.append((values, event.objects, event.decision))
     assert found[0] == found[1]
+    _levels_shared_and_alone(ws, user, case_id, keys)
+
+
+def _levels_shared_and_alone(ws: Workspace, user: User, case_id: int, keys: list[str]) -> None:
+    """Two reads of the comparison levels between the records (nothing else), one through
+    the shared markers and audit notes (``level_or_marker``) and one value by value: the
+    same levels and markers, and audit events that say the same."""
+    found = []
+    for way in ("shared", "alone"):
+        with ws.session(user, case_id) as session, session.reading("test.levels") as read:
+            refs = [read.ref(*key.split(":")) for key in keys]
+            levels = [
+                level_or_marker(read, name, (left, right), "level")
+                if way == "shared"
+                else _level_alone(read, name, (left, right))
+                for left in refs
+                for right in refs
+                for name in COMPARISONS
+            ]
+        with ws.engine.connect() as conn:
+            (event,) = audit.events(conn, newest_first=True, limit=1)
+        found.append((levels, event.objects, event.decision))
+    assert found[0] == found[1]
+    assert any(isinstance(level, dict) for level in found[0][0])
 
 
 def test_shared_values_and_levels_follow_the_subject_a_warrant_names(ws: Workspace) -> None:
@@ -165,3 +212,14 @@ def test_shared_values_and_levels_follow_each_record_under_a_precondition(
         met, unmet = (read.fields(read.ref("irs", k), VALUES) for k in ("1", "2"))
     assert met["family_name"] == "family_name value"
     assert unmet["family_name"]["rule"] == "marking:taxpayer_return.requires_corroboration"
+
+
+def test_a_reads_markers_are_built_once_and_handed_out_as_copies(ws: Workspace) -> None:
+    user, case = warrant_naming_one_subject(ws)
+    with ws.session(user, case.id) as session, session.reading("test.values") as read:
+        decision = read.decision(read.ref("dmv", "31"), "family_name")
+        first, second = read.marker(decision), read.marker(decision)
+    assert not decision.shown
+    assert first == second == marker(decision)
+    first["reason"] = "changed by a caller"
+    assert second["reason"] == marker(decision)["reason"] != "changed by a caller"

@@ -1,10 +1,21 @@
 from __future__ import annotations
 
+import datetime as dt
+
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Column, MetaData, Table, insert, inspect, select
 
-from linkwise.store.engine import head_revision, make_engine, migrate, schema_revision
+from linkwise.store import reads
+from linkwise.store import tables as t
+from linkwise.store.engine import (
+    _alembic_config,
+    head_revision,
+    make_engine,
+    migrate,
+    schema_revision,
+)
 from linkwise.store.tables import metadata
 
 
@@ -41,4 +52,55 @@ def test_sqlite_runs_in_wal_mode(tmp_path) -> None:  # type: ignore[no-untyped-d
         fks = conn.exec_driver_sql("PRAGMA foreign_keys").scalar()
     assert mode == "wal"
     assert fks == 1
+    engine.dispose()
+
+
+def test_0009_gives_existing_models_the_prior_their_settings_hold(db_url: str) -> None:
+    engine = make_engine(db_url)
+    command.upgrade(_alembic_config(engine), "0008")
+    at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(t.resolution_runs).values(
+                id=1,
+                mode="full",
+                status="completed",
+                started_at=at,
+                threshold=0.8,
+                floor=0.01,
+                stats={},
+            )
+        )
+        # the models table as it was before 0009, without the column
+        before = Table(
+            "models",
+            MetaData(),
+            *(Column(c.name, c.type) for c in t.models.c if c.name != "prior"),
+        )
+        conn.execute(
+            insert(before),
+            [
+                {
+                    "version": "old",
+                    "created_at": at,
+                    "run_id": 1,
+                    "engine": "duckdb",
+                    "settings": {"probability_two_random_records_match": 0.0025},
+                },
+                {
+                    "version": "none",
+                    "created_at": at,
+                    "run_id": 1,
+                    "engine": "duckdb",
+                    "settings": {"comparisons": []},
+                },
+            ],
+        )
+    migrate(engine)
+    with engine.connect() as conn:
+        stored = dict(conn.execute(select(t.models.c.version, t.models.c.prior)).all())
+        assert stored == {"old": 0.0025, "none": None}
+        assert reads.model_prior(conn, "old") == 0.0025
+        assert reads.model_prior(conn, "none") is None
+        assert reads.model_prior(conn, "missing") is None
     engine.dispose()

@@ -194,6 +194,8 @@ class Read:
             tuple[Any, ...], tuple[tuple[Decision | None, tuple[_Hidden, ...]], ...]
         ] = {}
         self._plans: dict[tuple[Any, ...], _Plan] = {}
+        self._markers: dict[int, tuple[Decision, dict[str, Any]]] = {}
+        self._hidden_noted: dict[int, tuple[_Hidden, ...]] = {}
         self._scorable: dict[tuple[str, str | None, int | None], dict[str | None, bool] | str] = {}
         self._preconditions: dict[tuple[int, str], Decision | None] = {}
         self._checking: set[tuple[int, str]] = set()
@@ -593,6 +595,28 @@ class Read:
 
     # -- values -----------------------------------------------------------------------------
 
+    def marker(self, decision: Decision) -> dict[str, Any]:
+        """``marker(decision)``, built once per decision in the read (an entity's records
+        and links mostly repeat a few decisions, each withheld value of each of them); each
+        call has a dict of its own."""
+        found = self._markers.get(id(decision))
+        if found is None:  # the decision is kept with it, so its id is not reused meanwhile
+            found = self._markers[id(decision)] = (decision, marker(decision))
+        return dict(found[1])
+
+    def count_hidden(self, refs: Sequence[RecordRef | None], hidden: tuple[_Hidden, ...]) -> None:
+        """``count`` for each withheld value of a comparison (``comparisons``): the part that
+        does not name a record once per answer in the read (the answer is the same for
+        every record with the same ``share_key``), each record named every time."""
+        if id(hidden) not in self._hidden_noted:
+            self._hidden_noted[id(hidden)] = hidden  # kept, so its id is not reused
+            for i, field, decision in hidden:
+                if (ref := refs[i]) is not None:
+                    self._count_field(ref.source, field, decision)
+        for i, _, _ in hidden:
+            if (ref := refs[i]) is not None:
+                self._records.add(ref.record_id)
+
     def count(self, ref: RecordRef, field: str | None, decision: Decision) -> None:
         """Note in the read's audit event that ``field`` of the record was decided so."""
         self._count_field(ref.source, field, decision)
@@ -613,7 +637,7 @@ class Read:
         """``value`` of ``field`` if the reader may see it, else its marker."""
         decision = self.decision(ref, field)
         self.count(ref, field, decision)
-        return value if decision.shown else marker(decision)
+        return value if decision.shown else self.marker(decision)
 
     def value_of(self, ref: RecordRef, fields: Sequence[str | None], value: Any) -> Any:
         """A value made from several fields (a raw column feeding two of them): shown only
@@ -622,7 +646,7 @@ class Read:
         for f, d in zip(fields, decisions, strict=True):
             self.count(ref, f, d)
         worst = most_restrictive(decisions)
-        return value if worst.shown else marker(worst)
+        return value if worst.shown else self.marker(worst)
 
     def fields(self, ref: RecordRef, values: Mapping[str, Any]) -> dict[str, Any]:
         """Each value governed by its field's decision; a field the law never discloses is
@@ -635,7 +659,7 @@ class Read:
             if decision is None:
                 self.note_omitted(ref, field)
             else:
-                out[name] = values[name] if decision.shown else marker(decision)
+                out[name] = values[name] if decision.shown else self.marker(decision)
         if plan.counted:
             self._records.add(ref.record_id)
         if plan.disclosed:

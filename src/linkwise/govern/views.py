@@ -171,10 +171,8 @@ def _level(
     worst, hidden = answer
     if worst is None:
         return level
-    for i, field, decision in hidden:
-        if (ref := refs[i]) is not None:
-            read.count(ref, field, decision)
-    return marker(worst)
+    read.count_hidden(refs, hidden)
+    return read.marker(worst)
 
 
 def record_view(

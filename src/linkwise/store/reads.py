@@ -156,6 +156,8 @@ _REDIRECTS = (
     .order_by(t.entity_redirects.c.id)
 )
 _ACTIVE = select(_e.c.id).where(_e.c.id.in_(_ids), _e.c.status == "active")
+_PRIOR = select(t.models.c.prior).order_by(t.models.c.created_at.desc()).limit(1)
+_PRIOR_OF = select(t.models.c.prior).where(t.models.c.version == bindparam("version"))
 
 # Folded statements for the governed entity view (``linkwise.govern.evidence``): each saves
 # the read a round trip it would otherwise make on every entity.
@@ -354,16 +356,12 @@ def model_settings(conn: Connection, version: str | None = None) -> dict[str, An
 def model_prior(conn: Connection, version: str | None = None) -> float | None:
     """The saved model's prior, the chance that two records picked at random are one
     person (``probability_two_random_records_match``), of ``version`` or the newest model,
-    read without the rest of its settings."""
-    models = t.models
-    prior = models.c.settings["probability_two_random_records_match"].as_float()
-    query = select(prior)
-    if version is not None:
-        query = query.where(models.c.version == version)
+    read from its own column (``save_model``), not out of the settings."""
+    if version is None:
+        row = conn.execute(_PRIOR).first()
     else:
-        query = query.order_by(models.c.created_at.desc()).limit(1)
-    row = conn.execute(query).first()
-    return None if row is None or row[0] is None else float(row[0])
+        row = conn.execute(_PRIOR_OF, {"version": version}).first()
+    return None if row is None or row.prior is None else float(row.prior)
 
 
 def clustering_threshold(conn: Connection) -> float:

@@ -289,9 +289,15 @@ def save_model(
 ) -> None:
     exists = conn.execute(select(t.models.c.version).where(t.models.c.version == version)).first()
     if not exists:
+        prior = settings.get("probability_two_random_records_match")
         conn.execute(
             insert(t.models).values(
-                version=version, created_at=now(), run_id=run_id, engine=engine, settings=settings
+                version=version,
+                created_at=now(),
+                run_id=run_id,
+                engine=engine,
+                settings=settings,
+                prior=float(prior) if isinstance(prior, int | float) else None,
             )
         )
 

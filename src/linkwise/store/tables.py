@@ -166,6 +166,10 @@ models = Table(
     Column("run_id", ForeignKey("resolution_runs.id"), nullable=False),
     Column("engine", String(16), nullable=False),
     Column("settings", Json, nullable=False),
+    # the settings' probability_two_random_records_match, for the governed reads that sum a
+    # link's shown figures from it: reading it out of tens of kB of settings JSON took
+    # longer than the rest of such a read (None for a model without one)
+    Column("prior", Float, nullable=True),
 )
 
 links = Table(
