@@ -223,3 +223,29 @@ def test_a_reads_markers_are_built_once_and_handed_out_as_copies(ws: Workspace) 
     assert first == second == marker(decision)
     first["reason"] = "changed by a caller"
     assert second["reason"] == marker(decision)["reason"] != "changed by a caller"
+
+
+def test_subjects_no_warrant_names_share_answers_and_a_merged_one_stays_named(
+    ws: Workspace,
+) -> None:
+    """Records of three entities in the DMV source under a warrant naming one of them, which
+    was since merged into another id: the two unnamed subjects share their answers, the named
+    one (followed through the merge) does not, whichever is asked first, and the shared
+    answers are the decisions worked out for each record."""
+    user, case = warrant_naming_one_subject(ws)
+    craft(
+        ws,
+        {"ENEW": ["court:30", "dmv:30"], "EOTHER": ["dmv:31"], "ETHIRD": ["dmv:10"]},
+        [("court:30", "dmv:30", 0.99, ON_NAME_AND_SSN)],
+        redirects=[("EOLD", "ENEW", "merge", 2)],
+    )
+    keys = ["dmv:31", "dmv:30", "dmv:10"]
+    forward = _answers(ws, user, case.id, keys)
+    backward = _answers(ws, user, case.id, keys[::-1])
+    assert forward == backward
+    assert forward["dmv:30.family_name"].shown
+    assert not forward["dmv:31.family_name"].shown
+    assert not forward["dmv:10.family_name"].shown
+    with ws.session(user, case.id) as session, session.reading("test.shortcuts") as read:
+        refs = [read.ref(*key.split(":")) for key in keys]
+        assert [read.unrestricted(r) for r in refs] == [False, True, False]

@@ -73,6 +73,7 @@ _VALUE_FIELDS: dict[str, tuple[str, ...]] = {
 """The fields of the values a waterfall row shows beside a comparison, where that is not the
 field of its name (``explain`` shows a place by its postcode and city)."""
 _MARKING = re.compile(r"marking:([a-z0-9_]+)\.")
+_UNNAMED = "(a subject no authorisation names)"
 
 
 class SessionError(Exception):
@@ -178,6 +179,7 @@ class Read:
             pack, purpose=case.purpose, authorisations=self.authorisations, now=now, case_id=case.id
         )
         self._followed: Decisions | None = None
+        self._named_subjects: frozenset[str] | None = None
         self._deciders: dict[str, Decisions] = {}
         self._by_subject: dict[str, bool] = {}
         self._decisions: dict[tuple[str, str | None, str | None], Decision] = {}
@@ -431,17 +433,25 @@ class Read:
         not count at all, because the law never discloses it (noted for the auditor, as
         ``note_omitted``) or it is prohibited for the purpose; else whether each field may
         be shown (``decision(ref, field).shown``), answered once per ``share_key`` and
-        field, as the decisions behind it are."""
+        field, as the decisions behind it are, or at once for a record none of whose values
+        is restricted here (``unrestricted``)."""
         key = self.share_key(ref)
+        if key[1] is not None and key[1] not in self._named():
+            # which fields may be seen is the same for every subject no authorisation names
+            key = (key[0], _UNNAMED, key[2])
         found = self._scorable.get(key)
         if found is None:
             if self.omitted(ref):
                 found = "omitted"
             elif self.standing(ref).outcome == "prohibited":
                 found = "prohibited"
+            elif self.unrestricted(ref):
+                found = "all"
             else:
                 found = {}
             self._scorable[key] = found
+        if found == "all":
+            return _every_field
         if found == "omitted":
             self.note_omitted(ref)
         if isinstance(found, str):
@@ -464,11 +474,19 @@ class Read:
         if found is None:
             decider = self._decider(ref.source)
             subject = ref.entity_id if self._by_subject[ref.source] else None
-            found = self._unrestricted[key] = not self._preconditioned(
-                ref.source
-            ) and decider.unrestricted(
-                markings=self.markings(ref.source), subject=subject, source=ref.source
+            # the answer is the same for every subject no authorisation names
+            alike = (
+                ref.source,
+                subject if subject is None or subject in self._named() else _UNNAMED,
             )
+            found = self._unrestricted.get(alike)
+            if found is None:
+                found = self._unrestricted[alike] = not self._preconditioned(
+                    ref.source
+                ) and decider.unrestricted(
+                    markings=self.markings(ref.source), subject=subject, source=ref.source
+                )
+            self._unrestricted[key] = found
         return found
 
     def comparisons(
@@ -559,6 +577,16 @@ class Read:
                 case_id=self.case.id,
             )
         return self._followed
+
+    def _named(self) -> frozenset[str]:
+        """Every entity an authorisation limited to named subjects names, through the
+        redirects since (``_follow``): a subject outside these is decided alike for every
+        value, as no such authorisation covers it."""
+        if self._named_subjects is None:
+            self._named_subjects = frozenset(
+                s for auth in self._follow().authorisations for s in auth.scope.subjects
+            )
+        return self._named_subjects
 
     def _marking_defs(self, source: str) -> list[Marking]:
         found = self._defs.get(source)
@@ -845,6 +873,11 @@ class _Plan:
     items: tuple[tuple[str, str | None, Decision | None], ...]
     counted: bool
     disclosed: bool
+
+
+def _every_field(_field: str | None) -> bool:
+    """``Read.scorable`` for a record none of whose values is restricted here."""
+    return True
 
 
 def _ref(row: reads.RecordRow) -> RecordRef:
