@@ -10,7 +10,13 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from linkwise.resolve.namesakes import Namesakes, find_namesakes, penalty_bits, people_by_year
+from linkwise.resolve.namesakes import (
+    Namesakes,
+    _one_edit,
+    find_namesakes,
+    penalty_bits,
+    people_by_year,
+)
 from linkwise.resolve.pipeline import NO_DOB_PENALTY, clustering_edges
 
 
@@ -85,6 +91,33 @@ def test_name_of_three_people_is_penalised_and_of_one_person_is_not() -> None:
     assert found.of(("nam", "nguyen")) > 3.0
     assert found.of(("linh", "tran")) == 0.0
     assert found.of(("given1", "family0")) == 0.0
+
+
+def test_a_copy_one_slip_from_a_penalised_name_bears_it_too() -> None:
+    """A mistyped copy ("nam nguyem") pays the penalty of the common name it spells with one
+    slip, paired with an exact bearer or another such copy; a name two slips away, or the
+    same family name with another given name, does not."""
+    bearers = [("nam", "nguyen", f"19{y}-01-01") for y in (50, 60, 70, 80) for _ in (1, 2)]
+    slips = [("nam", "nguyem", None), ("nma", "nguyen", None), ("nam", "ngyuen", None)]
+    others = [("nam", "ngyuem", None), ("tam", "nguyem", None)]
+    table = _population(bearers + slips + others + [("x", "nguyen", None)] * 30)
+    found = find_namesakes(table)
+    ids = table.column("unique_id").to_pylist()
+    exact = ids[1600]
+    slip_ids = ids[1608:1611]
+    other_ids = ids[1611:1613]
+    bits = found.of(("nam", "nguyen"))
+    assert bits > 3.0
+    pairs = found.penalty([exact] * 5 + [slip_ids[0]], [*slip_ids, *other_ids, slip_ids[1]])
+    assert pairs.tolist() == [bits, bits, bits, 0.0, 0.0, bits]
+
+
+def test_one_edit_is_one_insertion_deletion_substitution_or_swap() -> None:
+    for a, b in [("nguyen", "nguyem"), ("nguyen", "nguye"), ("nguyen", "nguyeen"), ("ab", "ba")]:
+        assert _one_edit(a, b)
+        assert _one_edit(b, a)
+    for a, b in [("nguyen", "nguyen"), ("nguyen", "ngyuem"), ("nguyen", "nguy"), ("abc", "cba")]:
+        assert not _one_edit(a, b)
 
 
 def test_penalty_applies_to_pairs_bearing_the_same_name_only() -> None:

@@ -30,8 +30,12 @@ its largest, and most misleading). So the penalty applies only to a full name th
 least ``MIN_PEOPLE`` different people bear, counted by birth year (``people_by_year``),
 with guards against taking one person's mistyped years for namesakes.
 
+A record whose full name spells a penalised one with one slip ("kofi te5faye") bears it
+too: the model's fuzzy levels still count the name as the same, with the same overstated
+weight, and exempting the mistyped copy let its link outweigh those of the exact bearers.
+
 Like the penalty for a missing date of birth (``pipeline.NO_DOB_PENALTY``), this changes
-the clustering's decision only: a pair whose names agree exactly counts the penalty against
+the clustering's decision only: a pair bearing one penalised name counts the penalty against
 its match weight when deciding a merge, and the stored link keeps the model's own
 probability, so explanations show what the model said and the merge rule says why it did
 not follow it.
@@ -125,7 +129,8 @@ class Namesakes:
 
     def penalty(self, left: npt.ArrayLike, right: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Per pair (record ids ``left[i]``, ``right[i]``): the penalty of the full name
-        both records bear, or 0 where they bear different names or one without any."""
+        both records bear (exactly or with one slip, ``_variants``), or 0 where they bear
+        different names or one without any."""
         left = np.asarray(left, dtype=np.int64)
         right = np.asarray(right, dtype=np.int64)
         out = np.zeros(len(left), dtype=np.float64)
@@ -208,15 +213,16 @@ def find_namesakes(table: pa.Table, only: Collection[int] | None = None) -> Name
     if not kept:
         return Namesakes.empty()
     index = {n: i for i, n in enumerate(kept)}
+    variant = _variants(kept)
     rows = sorted(
-        (rid, index[(g, f)])
+        (rid, code)
         for rid, g, f in zip(
             mine["unique_id"].to_pylist(),
             mine["given"].to_pylist(),
             mine["family"].to_pylist(),
             strict=True,
         )
-        if (g, f) in index
+        if (code := index.get((g, f), variant(g, f))) is not None
     )
     return Namesakes(
         np.array([r for r, _ in rows], dtype=np.int64),
@@ -224,6 +230,52 @@ def find_namesakes(table: pa.Table, only: Collection[int] | None = None) -> Name
         np.array([bits[kept[c]] for _, c in rows], dtype=np.float64),
         tuple(kept),
     )
+
+
+def _variants(kept: Sequence[tuple[str, str]]) -> Any:
+    """For a full name that is not one of ``kept``: the index of the first kept name it
+    spells with one slip (one part the same, the other one edit away), else None. A record
+    bearing "kofi te5faye" is as much a bearer of the common "kofi tesfaye" as the model's
+    fuzzy levels take it for; left out, a mistyped copy escaped the penalty its exact
+    namesakes pay, and its link to one of them outweighed theirs."""
+    by_given: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    by_family: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for i, (g, f) in enumerate(kept):
+        by_given[g].append((f, i))
+        by_family[f].append((g, i))
+
+    def variant(given: str, family: str) -> int | None:
+        found = [i for f, i in by_given.get(given, ()) if _one_edit(family, f)]
+        found += [i for g, i in by_family.get(family, ()) if _one_edit(given, g)]
+        return min(found) if found else None
+
+    return variant
+
+
+def one_slip_apart(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """Whether full names ``a`` and ``b`` (given, family) are the same or one slip apart
+    (one part the same, the other one edit away): the only pairs a penalty can apply to."""
+    return (
+        a == b
+        or (a[0] == b[0] and _one_edit(a[1], b[1]))
+        or (a[1] == b[1] and _one_edit(a[0], b[0]))
+    )
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by exactly one insertion, deletion, substitution or
+    swap of two neighbouring characters."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        if a[i + 1 :] == b[i + 1 :]:
+            return True  # one substitution
+        return a[i : i + 2] == b[i : i + 2][::-1] and a[i + 2 :] == b[i + 2 :]
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return longer[i + 1 :] == shorter[i:]
 
 
 def people_by_year(years: Sequence[int], window: int = YEAR_WINDOW) -> int:

@@ -45,7 +45,7 @@ from linkwise.resolve.explain import (
     why_not,
 )
 from linkwise.resolve.name_order import NameOrder
-from linkwise.resolve.namesakes import MIN_PEOPLE, find_namesakes
+from linkwise.resolve.namesakes import MIN_PEOPLE, find_namesakes, one_slip_apart
 from linkwise.resolve.pipeline import NO_DOB_PENALTY
 from linkwise.resolve.prepare import PERSON_IDENTIFIERS, prepare
 from linkwise.store import reads
@@ -392,8 +392,9 @@ def _merge_verdict(
     if name_bits > 0:
         bits += name_bits
         reasons.append(
-            f"{name_bits:.1f} bits because both records bear one full name that at least "
-            f"{MIN_PEOPLE} people in the data bear, more often than its parts suggest"
+            f"{name_bits:.1f} bits because both records bear one full name (or one slip "
+            f"from it) that at least {MIN_PEOPLE} people in the data bear, more often than "
+            "its parts suggest"
         )
     weight = float(link["match_weight"]) - bits
     counted = 1.0 / (1.0 + 2.0 ** (-weight))
@@ -460,8 +461,8 @@ def _namesake_bits(
     left, right = prepared.get(int(link["record_l"])), prepared.get(int(link["record_r"]))
     if names is None or left is None or right is None:
         return 0.0
-    full = (left.get("given"), left.get("family"))
-    if not all(full) or full != (right.get("given"), right.get("family")):
+    a, b = ((str(side.get("given") or ""), str(side.get("family") or "")) for side in (left, right))
+    if not all((*a, *b)) or not one_slip_apart(a, b):
         return 0.0
     table = names()
     if table is None:
