@@ -129,3 +129,19 @@ def test_a_governed_reader_sees_no_adjustment_that_gives_a_withheld_level_away(
     assert {r["name"] for r in rows if r["kind"] == "adjustment"} == kept
     assert ("full name" in text) == ("namesake" in kept)
     assert ("no date of birth to compare" in text) == ("no_dob" in kept)
+
+
+def test_a_common_full_name_typed_with_one_slip_is_weighed_down_as_clustering_does(
+    matcher: Matcher,
+) -> None:
+    exact, *_ = matcher.match({"given_name": "maria", "family_name": "garcia"}, threshold=0.0)
+    slip, *_ = matcher.match({"given_name": "mraia", "family_name": "garcia"}, threshold=0.0)
+
+    def namesake(candidate: Any) -> float:
+        return -math.fsum(r.weight for r in candidate.waterfall if r.name == "namesake")
+
+    assert namesake(exact) > 0
+    assert namesake(slip) == pytest.approx(namesake(exact))
+    # two slips away: not that name's bearer
+    far, *_ = matcher.match({"given_name": "mraai", "family_name": "garcia"}, threshold=0.0)
+    assert namesake(far) == 0

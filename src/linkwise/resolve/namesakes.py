@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -212,8 +212,7 @@ def find_namesakes(table: pa.Table, only: Collection[int] | None = None) -> Name
     kept = sorted(n for n, ys in years.items() if people_by_year(ys) >= MIN_PEOPLE)
     if not kept:
         return Namesakes.empty()
-    index = {n: i for i, n in enumerate(kept)}
-    variant = _variants(kept)
+    bearing = name_bearer(kept)
     rows = sorted(
         (rid, code)
         for rid, g, f in zip(
@@ -222,7 +221,7 @@ def find_namesakes(table: pa.Table, only: Collection[int] | None = None) -> Name
             mine["family"].to_pylist(),
             strict=True,
         )
-        if (code := index.get((g, f), variant(g, f))) is not None
+        if (code := bearing(g, f)) is not None
     )
     return Namesakes(
         np.array([r for r, _ in rows], dtype=np.int64),
@@ -232,29 +231,36 @@ def find_namesakes(table: pa.Table, only: Collection[int] | None = None) -> Name
     )
 
 
-def _variants(kept: Sequence[tuple[str, str]]) -> Any:
-    """For a full name that is not one of ``kept``: the index of the first kept name it
-    spells with one slip (one part the same, the other one edit away), else None. A record
-    bearing "kofi te5faye" is as much a bearer of the common "kofi tesfaye" as the model's
-    fuzzy levels take it for; left out, a mistyped copy escaped the penalty its exact
-    namesakes pay, and its link to one of them outweighed theirs."""
+def name_bearer(penalised: Sequence[tuple[str, str]]) -> Callable[[str, str], int | None]:
+    """For a full name (given, family): the index of the penalised name it bears, that name
+    itself or else the first it spells with one slip (one part the same, the other one
+    edit away), or None. A record bearing "kofi te5faye" is as much a bearer of the common
+    "kofi tesfaye" as the model's fuzzy levels take it for; left out, a mistyped copy
+    escaped the penalty its exact namesakes pay, and its link to one of them outweighed
+    theirs."""
+    index = {n: i for i, n in enumerate(penalised)}
     by_given: dict[str, list[tuple[str, int]]] = defaultdict(list)
     by_family: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for i, (g, f) in enumerate(kept):
+    for i, (g, f) in enumerate(penalised):
         by_given[g].append((f, i))
         by_family[f].append((g, i))
 
-    def variant(given: str, family: str) -> int | None:
+    def bearing(given: str, family: str) -> int | None:
+        exact = index.get((given, family))
+        if exact is not None:
+            return exact
         found = [i for f, i in by_given.get(given, ()) if _one_edit(family, f)]
         found += [i for g, i in by_family.get(family, ()) if _one_edit(given, g)]
         return min(found) if found else None
 
-    return variant
+    return bearing
 
 
 def one_slip_apart(a: tuple[str, str], b: tuple[str, str]) -> bool:
     """Whether full names ``a`` and ``b`` (given, family) are the same or one slip apart
-    (one part the same, the other one edit away): the only pairs a penalty can apply to."""
+    (one part the same, the other one edit away): the only pairs a penalty can apply to
+    (two names each one slip from a third may be two apart: a cheap test first, not the
+    rule; ``name_bearer`` is the rule)."""
     return (
         a == b
         or (a[0] == b[0] and _one_edit(a[1], b[1]))

@@ -21,12 +21,13 @@ link's waterfall and sentence (``explain``).
 A candidate's probability carries the two penalties clustering puts on a link, not the
 model's figure alone: less ``pipeline.NO_DOB_PENALTY`` when no date of birth could be
 compared, and less the namesake penalty when the new record and the reference record bear
-one full name that more people in the reference bear than its parts suggest
-(``namesakes``, counted over the reference records). Those bits are rows of the waterfall
-("adjustment"), so the explanation adds up to the probability shown, and the model's own
-figure is kept on each pair (``model_match_weight``). Without them a common name typed with
-no date of birth could bring up a stranger of that name as a near-certain match. (Clustering's
-other rules, such as merge support and its refusals, have no counterpart here.)
+one full name (exactly or with one slip, ``namesakes.name_bearer``) that more people in the
+reference bear than its parts suggest (``namesakes``, counted over the reference records).
+Those bits are rows of the waterfall ("adjustment"), so the explanation adds up to the
+probability shown, and the model's own figure is kept on each pair (``model_match_weight``).
+Without them a common name typed with no date of birth could bring up a stranger of that
+name as a near-certain match. (Clustering's other rules, such as merge support and its
+refusals, have no counterpart here.)
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ from linkwise.resolve.explain import (
     waterfall,
 )
 from linkwise.resolve.name_order import NameOrder, splink_settings
-from linkwise.resolve.namesakes import find_namesakes
+from linkwise.resolve.namesakes import find_namesakes, name_bearer
 from linkwise.resolve.pipeline import NO_DOB_PENALTY
 from linkwise.resolve.prepare import COLUMNS, SCHEMA, prepare
 
@@ -150,6 +151,8 @@ class Matcher:
         self._lock = threading.Lock()
         self._index_entities(reference, entity_ids)
         self._name_bits = _penalised_names(reference)
+        self._penalised = list(self._name_bits)
+        self._bearing = name_bearer(self._penalised)
         self._name_order = NameOrder.from_model(model)
         self._api = duckdb_api(threads)
         self.con = self._api.duckdb_con
@@ -496,9 +499,11 @@ class Matcher:
                     weight=-NO_DOB_PENALTY,
                 )
             )
-        name = (str(probe.get("given")), str(probe.get("family")))
-        bits = self._name_bits.get(name)  # folded names are lower case: never "None"
-        if bits and name == (pair.get("given_r"), pair.get("family_r")):
+        # folded names are lower case: never "None"
+        code = self._bearing(str(probe.get("given")), str(probe.get("family")))
+        other = self._bearing(str(pair.get("given_r")), str(pair.get("family_r")))
+        if code is not None and code == other:
+            bits = self._name_bits[self._penalised[code]]
             rows.append(
                 Contribution(
                     "adjustment",
