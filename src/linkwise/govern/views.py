@@ -16,7 +16,6 @@ from linkwise.govern.gate import (
     Read,
     RecordRef,
     field_of,
-    is_withheld,
     marker,
     most_restrictive,
 )
@@ -81,15 +80,23 @@ def link_view(
     shown (``shown_weight``), and ``evidence_withheld`` names the comparisons left out."""
     found = dict(link["contributions"])
     if read.unrestricted(left) and read.unrestricted(right):  # every level may be shown
-        contributions = {name: list(parts) for name, parts in found.items()}
-    else:  # decided once per set of names and records' share keys
-        refs = (left, right)
-        decided = read.comparisons(tuple(found), refs)
-        contributions = {
-            name: _level(read, refs, list(parts), answer)
-            for (name, parts), answer in zip(found.items(), decided, strict=True)
+        return {
+            "id": link["id"],
+            "record_l": link["record_l"],
+            "record_r": link["record_r"],
+            **link_figures(read, link, ()),
+            "model_version": link["model_version"],
+            "contributions": {name: list(parts) for name, parts in found.items()},
         }
-    withheld = sorted(name for name, level in contributions.items() if is_withheld(level))
+    refs = (left, right)  # decided once per set of names and records' share keys
+    decided = read.comparisons(tuple(found), refs)
+    contributions = {
+        name: _level(read, refs, list(parts), answer)
+        for (name, parts), answer in zip(found.items(), decided, strict=True)
+    }
+    withheld = sorted(
+        name for name, (worst, _) in zip(found, decided, strict=True) if worst is not None
+    )
     return {
         "id": link["id"],
         "record_l": link["record_l"],
