@@ -112,6 +112,29 @@ def test_a_copy_one_slip_from_a_penalised_name_bears_it_too() -> None:
     assert pairs.tolist() == [bits, bits, bits, 0.0, 0.0, bits]
 
 
+def test_a_pairs_penalty_is_the_same_whichever_records_are_counted_for() -> None:
+    """Incremental runs and explanations count names for a few records only (``only``):
+    every pair gets the penalty a full run gives it, for two slips of one name (two slips
+    apart from each other) and for a slip between two penalised names alike."""
+    nam = [("nam", "nguyen", f"19{y}-01-01") for y in (50, 60, 70, 80) for _ in (1, 2)]
+    john = [("john", "lee", f"19{y}-02-02") for y in (50, 60, 70, 80) for _ in (1, 2)]
+    jon = [("jon", "lee", f"19{y}-03-03") for y in (51, 61, 71, 81) for _ in (1, 2)]
+    odd = [("nam", "nguyem", None), ("nma", "nguyen", None), ("joh", "lee", None)]
+    table = _population(nam + john + jon + odd + [("x", "nguyen", None), ("y", "lee", None)] * 30)
+    ids = table.column("unique_id").to_pylist()
+    wanted = [ids[1600], ids[1608], ids[1616], *ids[1624:1627]]  # one of each, the odd ones
+    full = find_namesakes(table)
+    assert full.of(("nam", "nguyen")) > 0
+    assert full.of(("john", "lee")) > 0
+    assert full.of(("jon", "lee")) > 0
+    for a in wanted:
+        for b in wanted:
+            alone = find_namesakes(table, only=[a, b]).penalty([a], [b])
+            assert alone.tolist() == full.penalty([a], [b]).tolist(), (a, b)
+    # the two slips of "nam nguyen" are two slips apart and still bear it together
+    assert full.penalty([ids[1624]], [ids[1625]]).tolist() == [full.of(("nam", "nguyen"))]
+
+
 def test_one_edit_is_one_insertion_deletion_substitution_or_swap() -> None:
     for a, b in [("nguyen", "nguyem"), ("nguyen", "nguye"), ("nguyen", "nguyeen"), ("ab", "ba")]:
         assert _one_edit(a, b)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from linkwise.resolve.explain import sentence
+from linkwise.resolve.namesakes import name_bearer
 from linkwise.resolve.pipeline import NO_DOB_PENALTY, Resolution, resolve
 from linkwise.resolve.realtime import Matcher
 from linkwise.workspace import explaining
@@ -145,3 +146,19 @@ def test_a_common_full_name_typed_with_one_slip_is_weighed_down_as_clustering_do
     # two slips away: not that name's bearer
     far, *_ = matcher.match({"given_name": "mraai", "family_name": "garcia"}, threshold=0.0)
     assert namesake(far) == 0
+
+
+def test_a_record_missing_a_name_bears_no_penalised_name(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A missing given name is not the text "None", one slip from a penalised "lone"."""
+    monkeypatch.setattr(matcher, "_name_bits", {("lone", "garcia"): 4.0})
+    monkeypatch.setattr(matcher, "_penalised", [("lone", "garcia")])
+    monkeypatch.setattr(matcher, "_bearing", name_bearer([("lone", "garcia")]))
+    pair = {"given_r": "lone", "family_r": "garcia", "gamma_dob": 2}
+    named = matcher.adjustments({"given": "lone", "family": "garcia"}, pair)
+    assert [r.name for r in named] == ["namesake"]
+    assert matcher.adjustments({"given": None, "family": "garcia"}, pair) == []
+    assert (
+        matcher.adjustments({"given": "lone", "family": "garcia"}, {**pair, "given_r": None}) == []
+    )

@@ -95,8 +95,8 @@ def test_a_shared_full_name_is_counted_weaker(monkeypatch: pytest.MonkeyPatch) -
         "Whether the model's figure for the link was enough for a merge, and how "
         "clustering weighed it, rest on values not shown here."
     )
-    # different names (two slips apart): no penalty is looked up
-    other = {**NAMES, 2: {"given": "lan", "family": "nguyen"}}
+    # a record without a given name bears no full name: no penalty is looked up
+    other = {**NAMES, 2: {"given": None, "family": "nguyen"}}
     assert "full name" not in explaining._merge_verdict(
         _Read(), _link(5.0), SHOWN, other, names, OUT
     )

@@ -159,7 +159,8 @@ def find_namesakes(table: pa.Table, only: Collection[int] | None = None) -> Name
     in ``only`` (all when None).
 
     Counting is vectorised (a million records take about a second); people are counted in
-    Python only for the full names that have a penalty and that a wanted record bears."""
+    Python only for the full names that have a penalty and that a wanted record bears,
+    exactly or with one slip."""
     named = table.filter(pc.and_(pc.is_valid(table["given"]), pc.is_valid(table["family"])))
     if only is not None:
         wanted = pa.array(sorted(set(only)), pa.int64())
@@ -185,11 +186,12 @@ def find_namesakes(table: pa.Table, only: Collection[int] | None = None) -> Name
         if c >= MIN_PEOPLE
     }
     borne = set(zip(mine["given"].to_pylist(), mine["family"].to_pylist(), strict=True))
+    # every name a wanted record bears, exactly or with one slip (``name_bearer``), so that
+    # a record's code is the same whichever records are wanted
+    relevant = candidates.keys() if only is None else _within_one_slip(borne, candidates)
     bits: dict[tuple[str, str], float] = {}
-    for name in borne:
-        count = candidates.get(name)
-        if count is None:
-            continue
+    for name in relevant:
+        count = candidates[name]
         b = penalty_bits(count, n_gf, c_g[name[0]], n_g, u_g, c_f[name[1]], n_f, u_f)
         if b >= MIN_PENALTY_BITS:
             bits[name] = b
@@ -231,6 +233,22 @@ def find_namesakes(table: pa.Table, only: Collection[int] | None = None) -> Name
     )
 
 
+def _within_one_slip(
+    borne: Collection[tuple[str, str]], names: Collection[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """The ``names`` that are one of ``borne`` or one slip from one of them."""
+    by_given: dict[str, list[str]] = defaultdict(list)
+    by_family: dict[str, list[str]] = defaultdict(list)
+    for g, f in names:
+        by_given[g].append(f)
+        by_family[f].append(g)
+    found = {name for name in borne if name in names}
+    for g, f in borne:
+        found.update((g, other) for other in by_given.get(g, ()) if _one_edit(f, other))
+        found.update((other, f) for other in by_family.get(f, ()) if _one_edit(g, other))
+    return found
+
+
 def name_bearer(penalised: Sequence[tuple[str, str]]) -> Callable[[str, str], int | None]:
     """For a full name (given, family): the index of the penalised name it bears, that name
     itself or else the first it spells with one slip (one part the same, the other one
@@ -254,18 +272,6 @@ def name_bearer(penalised: Sequence[tuple[str, str]]) -> Callable[[str, str], in
         return min(found) if found else None
 
     return bearing
-
-
-def one_slip_apart(a: tuple[str, str], b: tuple[str, str]) -> bool:
-    """Whether full names ``a`` and ``b`` (given, family) are the same or one slip apart
-    (one part the same, the other one edit away): the only pairs a penalty can apply to
-    (two names each one slip from a third may be two apart: a cheap test first, not the
-    rule; ``name_bearer`` is the rule)."""
-    return (
-        a == b
-        or (a[0] == b[0] and _one_edit(a[1], b[1]))
-        or (a[1] == b[1] and _one_edit(a[0], b[0]))
-    )
 
 
 def _one_edit(a: str, b: str) -> bool:

@@ -499,10 +499,8 @@ class Matcher:
                     weight=-NO_DOB_PENALTY,
                 )
             )
-        # folded names are lower case: never "None"
-        code = self._bearing(str(probe.get("given")), str(probe.get("family")))
-        other = self._bearing(str(pair.get("given_r")), str(pair.get("family_r")))
-        if code is not None and code == other:
+        code = self._bears(probe.get("given"), probe.get("family"))
+        if code is not None and code == self._bears(pair.get("given_r"), pair.get("family_r")):
             bits = self._name_bits[self._penalised[code]]
             rows.append(
                 Contribution(
@@ -513,6 +511,13 @@ class Matcher:
                 )
             )
         return rows
+
+    def _bears(self, given: Any, family: Any) -> int | None:
+        """The index of the penalised full name a record's names bear (``name_bearer``), or
+        None, as for a record missing either name (clustering counts none for it)."""
+        if not given or not family:
+            return None
+        return self._bearing(str(given), str(family))
 
     @property
     def _probe_schema(self) -> pa.Schema:

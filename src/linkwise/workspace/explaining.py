@@ -45,7 +45,7 @@ from linkwise.resolve.explain import (
     why_not,
 )
 from linkwise.resolve.name_order import NameOrder
-from linkwise.resolve.namesakes import MIN_PEOPLE, find_namesakes, one_slip_apart
+from linkwise.resolve.namesakes import MIN_PEOPLE, find_namesakes
 from linkwise.resolve.pipeline import NO_DOB_PENALTY
 from linkwise.resolve.prepare import PERSON_IDENTIFIERS, prepare
 from linkwise.store import reads
@@ -461,8 +461,7 @@ def _namesake_bits(
     left, right = prepared.get(int(link["record_l"])), prepared.get(int(link["record_r"]))
     if names is None or left is None or right is None:
         return 0.0
-    a, b = ((str(side.get("given") or ""), str(side.get("family") or "")) for side in (left, right))
-    if not all((*a, *b)) or not one_slip_apart(a, b):
+    if not all(side.get(part) for side in (left, right) for part in ("given", "family")):
         return 0.0
     table = names()
     if table is None:
