@@ -43,6 +43,7 @@ not follow it.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -263,6 +264,7 @@ def name_bearer(penalised: Sequence[tuple[str, str]]) -> Callable[[str, str], in
         by_given[g].append((f, i))
         by_family[f].append((g, i))
 
+    @functools.lru_cache(maxsize=65536)  # a matcher asks about the same names pair by pair
     def bearing(given: str, family: str) -> int | None:
         exact = index.get((given, family))
         if exact is not None:
