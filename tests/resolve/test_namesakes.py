@@ -12,8 +12,8 @@ import pytest
 
 from linkwise.resolve.namesakes import (
     Namesakes,
-    _one_edit,
     find_namesakes,
+    name_bearer,
     penalty_bits,
     people_by_year,
 )
@@ -135,12 +135,19 @@ def test_a_pairs_penalty_is_the_same_whichever_records_are_counted_for() -> None
     assert full.penalty([ids[1624]], [ids[1625]]).tolist() == [full.of(("nam", "nguyen"))]
 
 
-def test_one_edit_is_one_insertion_deletion_substitution_or_swap() -> None:
+def test_a_slip_is_one_insertion_deletion_substitution_or_swap_in_one_part() -> None:
+    bears = name_bearer([("nam", "nguyen"), ("nma", "nguyen")])
     for a, b in [("nguyen", "nguyem"), ("nguyen", "nguye"), ("nguyen", "nguyeen"), ("ab", "ba")]:
-        assert _one_edit(a, b)
-        assert _one_edit(b, a)
-    for a, b in [("nguyen", "nguyen"), ("nguyen", "ngyuem"), ("nguyen", "nguy"), ("abc", "cba")]:
-        assert not _one_edit(a, b)
+        assert name_bearer([("x", b)])("x", a) == 0
+        assert name_bearer([(a, "y")])(b, "y") == 0
+    for a, b in [("nguyen", "ngyuem"), ("nguyen", "nguy"), ("abc", "cba")]:
+        assert name_bearer([("x", b)])("x", a) is None
+    # a name's own holders bear it, even beside a penalised name one slip away
+    assert bears("nma", "nguyen") == 1
+    assert bears("nam", "nguyen") == 0
+    # two slips, in one part or one in each, make no bearer
+    assert bears("nam", "ngyuem") is None
+    assert name_bearer([("nam", "nguyen")])("nma", "nguyem") is None
 
 
 def test_penalty_applies_to_pairs_bearing_the_same_name_only() -> None:

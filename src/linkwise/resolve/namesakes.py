@@ -55,6 +55,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from linkwise.resolve.likeness import one_edit
+
 RARE_NAME_CAP_BITS = 2.0
 """The cap on a rare name's term-frequency boost the model applies
 (``linkage.NAME_TF_MAX_BITS``; repeated here because linkage imports Splink and this module
@@ -130,7 +132,7 @@ class Namesakes:
 
     def penalty(self, left: npt.ArrayLike, right: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Per pair (record ids ``left[i]``, ``right[i]``): the penalty of the full name
-        both records bear (exactly or with one slip, ``_variants``), or 0 where they bear
+        both records bear (exactly or with one slip, ``name_bearer``), or 0 where they bear
         different names or one without any."""
         left = np.asarray(left, dtype=np.int64)
         right = np.asarray(right, dtype=np.int64)
@@ -189,7 +191,7 @@ def find_namesakes(table: pa.Table, only: Collection[int] | None = None) -> Name
     borne = set(zip(mine["given"].to_pylist(), mine["family"].to_pylist(), strict=True))
     # every name a wanted record bears, exactly or with one slip (``name_bearer``), so that
     # a record's code is the same whichever records are wanted
-    relevant = candidates.keys() if only is None else _within_one_slip(borne, candidates)
+    relevant = candidates.keys() if only is None else _within_one_slip(borne, list(candidates))
     bits: dict[tuple[str, str], float] = {}
     for name in relevant:
         count = candidates[name]
@@ -235,19 +237,11 @@ def find_namesakes(table: pa.Table, only: Collection[int] | None = None) -> Name
 
 
 def _within_one_slip(
-    borne: Collection[tuple[str, str]], names: Collection[tuple[str, str]]
+    borne: Collection[tuple[str, str]], names: Sequence[tuple[str, str]]
 ) -> set[tuple[str, str]]:
     """The ``names`` that are one of ``borne`` or one slip from one of them."""
-    by_given: dict[str, list[str]] = defaultdict(list)
-    by_family: dict[str, list[str]] = defaultdict(list)
-    for g, f in names:
-        by_given[g].append(f)
-        by_family[f].append(g)
-    found = {name for name in borne if name in names}
-    for g, f in borne:
-        found.update((g, other) for other in by_given.get(g, ()) if _one_edit(f, other))
-        found.update((other, f) for other in by_family.get(f, ()) if _one_edit(g, other))
-    return found
+    near = _slips(names)
+    return {names[i] for g, f in borne for i in near(g, f)}
 
 
 def name_bearer(penalised: Sequence[tuple[str, str]]) -> Callable[[str, str], int | None]:
@@ -258,38 +252,32 @@ def name_bearer(penalised: Sequence[tuple[str, str]]) -> Callable[[str, str], in
     escaped the penalty its exact namesakes pay, and its link to one of them outweighed
     theirs."""
     index = {n: i for i, n in enumerate(penalised)}
-    by_given: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    by_family: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for i, (g, f) in enumerate(penalised):
-        by_given[g].append((f, i))
-        by_family[f].append((g, i))
+    near = _slips(penalised)
 
     @functools.lru_cache(maxsize=65536)  # a matcher asks about the same names pair by pair
     def bearing(given: str, family: str) -> int | None:
         exact = index.get((given, family))
         if exact is not None:
             return exact
-        found = [i for f, i in by_given.get(given, ()) if _one_edit(family, f)]
-        found += [i for g, i in by_family.get(family, ()) if _one_edit(given, g)]
-        return min(found) if found else None
+        return min(near(given, family), default=None)
 
     return bearing
 
 
-def _one_edit(a: str, b: str) -> bool:
-    """Whether ``a`` and ``b`` differ by exactly one insertion, deletion, substitution or
-    swap of two neighbouring characters."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    i = 0
-    while i < min(len(a), len(b)) and a[i] == b[i]:
-        i += 1
-    if len(a) == len(b):
-        if a[i + 1 :] == b[i + 1 :]:
-            return True  # one substitution
-        return a[i : i + 2] == b[i : i + 2][::-1] and a[i + 2 :] == b[i + 2 :]
-    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
-    return longer[i + 1 :] == shorter[i:]
+def _slips(names: Sequence[tuple[str, str]]) -> Callable[[str, str], list[int]]:
+    """For a full name: the indexes of ``names`` that are it or one slip from it (one part
+    the same, the other at most one edit away, ``likeness.one_edit``)."""
+    by_given: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    by_family: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for i, (g, f) in enumerate(names):
+        by_given[g].append((f, i))
+        by_family[f].append((g, i))
+
+    def near(given: str, family: str) -> list[int]:
+        found = [i for f, i in by_given.get(given, ()) if one_edit(family, f)]
+        return found + [i for g, i in by_family.get(family, ()) if one_edit(given, g)]
+
+    return near
 
 
 def people_by_year(years: Sequence[int], window: int = YEAR_WINDOW) -> int:
