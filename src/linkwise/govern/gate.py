@@ -437,10 +437,8 @@ class Read:
         be shown (``decision(ref, field).shown``), answered once per ``share_key`` and
         field, as the decisions behind it are, or at once for a record none of whose values
         is restricted here (``unrestricted``)."""
-        key = self.share_key(ref)
-        if key[1] is not None and key[1] not in self._named():
-            # which fields may be seen is the same for every subject no authorisation names
-            key = (key[0], _UNNAMED, key[2])
+        source, subject, record = self.share_key(ref)
+        key = (source, self._alike(subject), record)
         found = self._scorable.get(key)
         if found is None:
             if self.omitted(ref):
@@ -476,11 +474,7 @@ class Read:
         if found is None:
             decider = self._decider(ref.source)
             subject = ref.entity_id if self._by_subject[ref.source] else None
-            # the answer is the same for every subject no authorisation names
-            alike = (
-                ref.source,
-                subject if subject is None or subject in self._named() else _UNNAMED,
-            )
+            alike = (ref.source, self._alike(subject))
             found = self._unrestricted.get(alike)
             if found is None:
                 found = self._unrestricted[alike] = not self._preconditioned(
@@ -579,6 +573,11 @@ class Read:
                 case_id=self.case.id,
             )
         return self._followed
+
+    def _alike(self, subject: str | None) -> str | None:
+        """``subject`` as a key of answers that depend on it only through whether an
+        authorisation names it: one key for every subject none names (``_UNNAMED``)."""
+        return subject if subject is None or subject in self._named() else _UNNAMED
 
     def _named(self) -> frozenset[str]:
         """Every entity an authorisation limited to named subjects names, through the

@@ -589,13 +589,13 @@ class Matcher:
 
 
 def _weight_of(probability: float) -> float:
-    """The match weight of a probability (-inf at 0; at 1, the least weight whose probability
-    rounds to 1)."""
+    """The match weight of a threshold (``weights.weight_of``, with -inf at 0 and, at 1, the
+    least weight whose probability rounds to 1)."""
     if probability <= 0.0:
         return -math.inf
     if probability >= 1.0:
         return 52.0  # under the least weight whose probability rounds to 1.0 (about 53)
-    return math.log2(probability / (1.0 - probability))
+    return weight_of(probability)
 
 
 def _penalised_names(reference: pa.Table) -> dict[tuple[str, str], float]:

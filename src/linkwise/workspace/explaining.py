@@ -397,7 +397,7 @@ def _merge_verdict(
             "its parts suggest"
         )
     weight = float(link["match_weight"]) - bits
-    counted = 1.0 / (1.0 + 2.0 ** (-weight))
+    counted = probability_of(weight)
     if reasons and counted < threshold:
         return (
             f"{said}, but for a merge clustering counts it {' and '.join(reasons)} less: "
