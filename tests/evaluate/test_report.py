@@ -109,3 +109,41 @@ def test_html_without_calibration_has_no_plot() -> None:
     page = render_html(evaluate(assignment_rows(PRED), truth_rows(TRUE)))
     assert "<svg" not in page
     assert "n/a" not in page.split("Clustering")[1].split("Errors")[0]
+
+
+def _disparate() -> EvaluationReport:
+    """Two groups of 1,000 people of one record each; 10% of "a" merged in pairs, 1% of
+    "b"."""
+    n = 1000
+    true = [f"p{i}" for i in range(2 * n)]
+    pred = [f"m{i // 2}" if i % n < (100 if i < n else 10) else f"s{i}" for i in range(2 * n)]
+    return evaluate(assignment_rows(pred), truth_rows(true, side=["a"] * n + ["b"] * n))
+
+
+def test_intervals_are_in_the_json_html_and_cli() -> None:
+    from linkwise.cli.common import console
+    from linkwise.cli.evaluate import render_report
+
+    report = _disparate()
+    fm = report.groups[0].disparity[0]
+    assert fm.worst_to_best is not None
+    assert fm.worst_to_best_interval is not None
+    low, high = fm.worst_to_best_interval
+    assert high is not None
+    data = json.loads(report.to_json())
+    assert data["groups"][0]["disparity"][0]["worst_to_best_interval"] == [low, high]
+    assert data["groups"][0]["groups"][0]["false_merge_interval"] == list(
+        report.groups[0].groups[0].false_merge_interval or ()
+    )
+    parser = _Text()
+    parser.feed(render_html(report))
+    text = "".join(parser.text)
+    assert "worst ÷ best (95% interval)" in text
+    assert f"{fm.worst_to_best:.2f} ({low:.2f}–{high:.2f})" in text
+    with console.capture() as captured:
+        render_report(report)
+    printed = " ".join(captured.get().split())
+    assert (
+        f"false merges: worst a 10.00%, best b 1.00%: 10.00x "
+        f"(95% interval {low:.2f}x–{high:.2f}x)" in printed
+    )

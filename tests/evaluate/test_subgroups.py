@@ -106,3 +106,62 @@ def test_numeric_labels_sort_as_numbers() -> None:
     truth = truth_rows(range(12), n=[str(i) for i in range(12)])
     report = evaluate(assignment_rows(range(12)), truth)
     assert [g.group for g in report.groups[0].groups] == [str(i) for i in range(12)]
+
+
+def _merged_pairs(n_people: int, n_merged: int, start: int) -> tuple[list[str], list[str]]:
+    """``n_people`` people of one record each, numbered from ``start``; the first
+    ``n_merged`` of them (an even number) put in pairs with each other by mistake."""
+    true = [f"p{start + i}" for i in range(n_people)]
+    pred = [f"m{start + i // 2}" if i < n_merged else f"s{start + i}" for i in range(n_people)]
+    return true, pred
+
+
+def test_intervals_hold_the_rate_and_separate_a_clear_disparity() -> None:
+    # 2,000 people in "a" with 10% merged in pairs, 2,000 in "b" with 1%.
+    true_a, pred_a = _merged_pairs(2000, 200, 0)
+    true_b, pred_b = _merged_pairs(2000, 20, 5000)
+    side = ["a"] * 2000 + ["b"] * 2000
+    report = evaluate(assignment_rows(pred_a + pred_b), truth_rows(true_a + true_b, side=side))
+    a, b = _by(report.groups, "side").groups
+    for group, rate in ((a, 0.10), (b, 0.01)):
+        assert group.false_merge_rate == pytest.approx(rate)
+        assert group.false_merge_interval is not None
+        low, high = group.false_merge_interval
+        assert low < rate < high
+        assert high - low < rate  # 200 or 20 errors: not all chance
+    fm = _by(report.groups, "side").disparity[0]
+    assert fm.worst_to_best == pytest.approx(10.0)
+    assert fm.worst_to_best_interval is not None
+    low, high = fm.worst_to_best_interval
+    assert high is not None
+    assert 1.5 < low < 10.0 < high
+    again = evaluate(assignment_rows(pred_a + pred_b), truth_rows(true_a + true_b, side=side))
+    assert _by(again.groups, "side").disparity == _by(report.groups, "side").disparity
+
+
+def test_a_ratio_resting_on_one_error_is_unbounded_above() -> None:
+    # "b" has one false merge (one pair, two records): in about a third of the resamples
+    # neither person is drawn, its rate is 0 and the ratio has no upper bound.
+    true_a, pred_a = _merged_pairs(500, 100, 0)
+    true_b, pred_b = _merged_pairs(500, 2, 5000)
+    side = ["a"] * 500 + ["b"] * 500
+    report = evaluate(assignment_rows(pred_a + pred_b), truth_rows(true_a + true_b, side=side))
+    fm = _by(report.groups, "side").disparity[0]
+    assert fm.worst_to_best == pytest.approx(50.0)
+    assert fm.worst_to_best_interval is not None
+    assert fm.worst_to_best_interval[1] is None
+
+
+def test_intervals_resample_people_with_all_their_records() -> None:
+    # One person's 20 records are merged with another person's one record; 79 other
+    # people are right. The 21 false merges are two people's: drawing neither of them (as
+    # a third of the resamples do) leaves no error at all. Resampling records one by one
+    # would put the interval near 21%.
+    true = ["big"] * 20 + ["small"] + [f"p{i}" for i in range(79)]
+    pred = ["m"] * 21 + [f"s{i}" for i in range(79)]
+    report = evaluate(assignment_rows(pred), truth_rows(true))
+    assert report.overall.false_merge_rate == pytest.approx(0.21)
+    assert report.overall.false_merge_interval is not None
+    low, high = report.overall.false_merge_interval
+    assert low == 0.0
+    assert high > 0.3

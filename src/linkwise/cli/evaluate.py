@@ -61,8 +61,10 @@ def render_report(report: EvaluationReport) -> None:
     console.print(table)
     overall = data["overall"]
     console.print(
-        f"all records: false merges {_pct(overall.get('false_merge_rate'))}, "
-        f"missed links {_pct(overall.get('missed_link_rate'))}"
+        "all records: false merges "
+        f"{_rate(overall.get('false_merge_rate'), overall.get('false_merge_interval'))}, "
+        "missed links "
+        f"{_rate(overall.get('missed_link_rate'), overall.get('missed_link_interval'))}"
     )
     cal = data.get("calibration")
     if cal and cal.get("ece") is not None:
@@ -75,18 +77,54 @@ def render_report(report: EvaluationReport) -> None:
             f"{blocking['true_pairs']:,} true pairs are put up for scoring by some rule"
         )
     for group in data["groups"]:
-        t = Table(title=f"by {group['column']}")
+        t = Table(title=f"by {group['column']} (95% intervals, resampling people)")
         for col in ("group", "records", "false merges", "missed links"):
             t.add_column(col, justify="right" if col != "group" else "left")
         for g in group["groups"]:
             t.add_row(
                 str(g["group"]),
                 str(g["n"]),
-                _pct(g.get("false_merge_rate")),
-                _pct(g.get("missed_link_rate")),
+                _rate(g.get("false_merge_rate"), g.get("false_merge_interval")),
+                _rate(g.get("missed_link_rate"), g.get("missed_link_interval")),
             )
         console.print(t)
+        for d in group["disparity"]:
+            line = _disparity(d)
+            if line:
+                console.print(line)
 
 
-def _pct(value: object) -> str:
-    return "-" if value is None else f"{float(value):.1%}"  # type: ignore[arg-type]
+def _rate(value: object, interval: list[float] | None) -> str:
+    if value is None:
+        return "-"
+    if not interval:
+        return _fine(value)
+    return f"{_fine(value)} ({_fine(interval[0])}–{_fine(interval[1])})"
+
+
+def _disparity(d: dict[str, Any]) -> str | None:
+    """One line per rate: the worst group against the best, with the ratio's interval."""
+    if d["worst_group"] is None or d["eligible_groups"] < 2:
+        return None
+    name = "false merges" if d["rate"] == "false_merge_rate" else "missed links"
+    line = (
+        f"{name}: worst {d['worst_group']} {_fine(d['worst_rate'])}, "
+        f"best {d['best_group']} {_fine(d['best_rate'])}"
+    )
+    ratio, interval = d["worst_to_best"], d["worst_to_best_interval"]
+    if ratio is None:
+        return line + " (no ratio: the best rate is 0)"
+    line += f": {ratio:.2f}x"
+    if interval:
+        high = "unbounded" if interval[1] is None else f"{interval[1]:.2f}x"
+        line += f" (95% interval {interval[0]:.2f}x–{high})"
+    return line
+
+
+def _pct(value: object, digits: int = 1) -> str:
+    return "-" if value is None else f"{float(value):.{digits}%}"  # type: ignore[arg-type]
+
+
+def _fine(value: object) -> str:
+    """An error rate: a tenth of a percent is often the whole rate."""
+    return _pct(value, 2)

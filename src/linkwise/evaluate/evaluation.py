@@ -11,7 +11,13 @@ from linkwise.evaluate.clusters import bcubed_scores, contingency, pairwise_scor
 from linkwise.evaluate.errors import EvaluationInputError
 from linkwise.evaluate.report import Counts, EvaluationReport
 from linkwise.evaluate.rows import Assignment, Truth
-from linkwise.evaluate.subgroups import NO_VALUE, breakdown, overall_rates, record_errors
+from linkwise.evaluate.subgroups import (
+    NO_VALUE,
+    breakdown,
+    overall_rates,
+    people_in_key_order,
+    record_errors,
+)
 
 DEFAULT_MIN_GROUP_SIZE = 100
 
@@ -36,7 +42,7 @@ def evaluate(
     truth = list(truth)
     aligned = align(assignments, truth)
     table = contingency(aligned.predicted, aligned.true)
-    errors = record_errors(table)
+    errors = record_errors(table, people_in_key_order(aligned.true, aligned.keys))
 
     labels = {
         column: [t.groups.get(column, NO_VALUE) for t in aligned.truth]
@@ -53,6 +59,7 @@ def evaluate(
                 f"{', '.join(labels) or 'none (no truth group columns and no record fields)'}"
             )
         labels = {c: labels[c] for c in dict.fromkeys(by)}
+    overall = overall_rates(errors)
 
     return EvaluationReport(
         counts=Counts(
@@ -66,8 +73,8 @@ def evaluate(
         ),
         pairwise=pairwise_scores(table),
         bcubed=bcubed_scores(table),
-        overall=overall_rates(errors),
-        groups=[breakdown(c, v, errors, min_group_size) for c, v in labels.items()],
+        overall=overall,
+        groups=[breakdown(c, v, errors, min_group_size, overall) for c, v in labels.items()],
         calibration=calibration(pairs, truth, bins) if pairs is not None else None,
         min_group_size=min_group_size,
     )

@@ -93,9 +93,9 @@ _RATE_HEAD = (
     "records",
     "with a co-referent",
     "false merges",
-    "false-merge rate",
+    "false-merge rate (95% interval)",
     "missed links",
-    "missed-link rate",
+    "missed-link rate (95% interval)",
 )
 
 
@@ -105,10 +105,20 @@ def _rate_row(g: GroupRates) -> tuple[str, ...]:
         _num(g.n),
         _num(g.n_with_coreferent),
         _num(g.false_merges),
-        _num(g.false_merge_rate),
+        _with_interval(g.false_merge_rate, g.false_merge_interval),
         _num(g.missed_links),
-        _num(g.missed_link_rate),
+        _with_interval(g.missed_link_rate, g.missed_link_interval),
     )
+
+
+def _with_interval(
+    value: float | None, interval: tuple[float, float | None] | None, digits: int = 4
+) -> str:
+    """A rate or ratio with its 95% interval (an upper end of None is unbounded)."""
+    if value is None or interval is None:
+        return _num(value, digits)
+    high = "unbounded" if interval[1] is None else _num(interval[1], digits)
+    return f"{_num(value, digits)} ({_num(interval[0], digits)}–{high})"
 
 
 def _errors(report: EvaluationReport) -> str:
@@ -137,15 +147,24 @@ def _disparity(rows: Sequence[Disparity]) -> str:
             _num(d.eligible_groups),
             f"{d.worst_group} ({_num(d.worst_rate)})" if d.worst_group is not None else "n/a",
             f"{d.best_group} ({_num(d.best_rate)})" if d.best_group is not None else "n/a",
-            _num(d.worst_to_best, 2),
+            _with_interval(d.worst_to_best, d.worst_to_best_interval, 2),
             _num(d.worst_to_all, 2),
         )
         for d in rows
     ]
-    head = ("rate", "groups compared", "worst", "best", "worst ÷ best", "worst ÷ all records")
+    head = (
+        "rate",
+        "groups compared",
+        "worst",
+        "best",
+        "worst ÷ best (95% interval)",
+        "worst ÷ all records",
+    )
     note = (
         f'<p class="note">Compared: groups of at least {rows[0].min_group_size} records '
-        "(records with a co-referent, for missed links), other than (none).</p>"
+        "(records with a co-referent, for missed links), other than (none). Intervals come "
+        "from resampling people (all of a person's records together) 200 times: a ratio "
+        "whose interval reaches 1 could be chance.</p>"
     )
     return _table(head, body, "Disparity") + note
 
