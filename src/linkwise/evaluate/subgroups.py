@@ -229,18 +229,19 @@ def _group_rates(
                 missed_links=int(missed[i]),
                 false_merge_rate=float(fm[i]) / n_i,
                 missed_link_rate=float(missed[i]) / mate_i if mate_i else None,
-                false_merge_interval=_interval(resampled["false_merge_rate"][:, i]),
+                false_merge_interval=_central(resampled["false_merge_rate"][:, i]),
                 missed_link_interval=(
-                    _interval(resampled["missed_link_rate"][:, i]) if mate_i else None
+                    _central(resampled["missed_link_rate"][:, i]) if mate_i else None
                 ),
             )
         )
     return groups, resampled
 
 
-def _interval(values: npt.NDArray[np.float64]) -> Interval | None:
-    """The central ``INTERVAL_LEVEL`` of a rate's resampled values (those defined)."""
-    defined = values[np.isfinite(values)]
+def _central(values: npt.NDArray[np.float64]) -> Interval | None:
+    """The central ``INTERVAL_LEVEL`` of the resampled values that are defined (not NaN;
+    an infinite ratio counts); None when none is."""
+    defined = values[~np.isnan(values)]
     if not defined.size:
         return None
     tail = (1 - INTERVAL_LEVEL) / 2
@@ -292,22 +293,15 @@ def _disparity(
 def _ratio_interval(
     worst: npt.NDArray[np.float64], best: npt.NDArray[np.float64]
 ) -> RatioInterval | None:
-    """The ratio's interval over the resamples where both rates are defined; a resample
-    where the best group has no error makes the ratio unbounded (upper end None when it
-    reaches that far)."""
-    both = np.isfinite(worst) & np.isfinite(best)
-    worst, best = worst[both], best[both]
-    if not worst.size:
-        return None
+    """The ratio's interval over the resamples where it is defined: a resample in which
+    the best group has no error makes it infinite (the upper end is then None when it
+    reaches that far), one in which neither group has any leaves it undefined."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(best > 0, worst / np.where(best > 0, best, 1.0), np.inf)
-    ratio = np.where((worst == 0) & (best == 0), np.nan, ratio)
-    ratio = ratio[~np.isnan(ratio)]
-    if not ratio.size:
+        found = _central(worst / best)  # x/0 is inf, 0/0 and NaN are NaN
+    if found is None or np.isinf(found[0]):
         return None
-    tail = (1 - INTERVAL_LEVEL) / 2
-    low, high = np.quantile(ratio, [tail, 1 - tail], method="inverted_cdf")
-    return float(low), None if np.isinf(high) else float(high)
+    low, high = found
+    return low, None if np.isinf(high) else high
 
 
 def _natural(label: str) -> tuple[object, ...]:
