@@ -23,3 +23,18 @@ def test_candidates_are_broad() -> None:
 
 def test_empty() -> None:
     assert nickname_candidates("  ") == frozenset()
+
+
+def test_familiar_forms_beyond_english() -> None:
+    # Russian diminutives, Arabic names' English forms, Italian and Polish familiar forms
+    assert "kostya" in nickname_candidates("konstantin")
+    assert "konstantin" in nickname_candidates("kostya")
+    assert "dasha" in nickname_candidates("daria")
+    assert "abe" in nickname_candidates("ibrahim")
+    assert "joe" in nickname_candidates("youssef")
+    assert "gianni" in nickname_candidates("giovanni")
+    assert "chris" in nickname_candidates("krzysztof")
+    # "mo" is one step from each spelling of Muhammad, not only from the first
+    for spelling in ("muhammad", "mohammed", "mohamed"):
+        assert "mo" in nickname_candidates(spelling)
+        assert spelling in nickname_candidates("mo")

@@ -481,6 +481,16 @@ def test_given_names_compatible() -> None:
     assert given_names_compatible("chiang", "qiang")
     assert not given_names_compatible("al", "alice")  # too short to be taken as a short form
     assert not given_names_compatible("qiang", "ling")
+    # one Chinese name in two romanisations; two names that share one spelling are not one
+    assert given_names_compatible("lam", "lin")
+    assert given_names_compatible("siu ming", "xiaoming")
+    assert not given_names_compatible("wei", "hui")
+    # a nickname of another spelling of the formal name, or of a typo of it
+    assert given_names_compatible("sasha", "alexandr")
+    assert given_names_compatible("zhenya", "yevgeni")
+    assert given_names_compatible("kostya", "konstantine")
+    # but sound keys alone do not tie short names ("al" is alyssa's, alyssa sounds like alice)
+    assert not given_names_compatible("al", "alice")
 
 
 def _twin(given: str, family: str, address: str = "12 OAK ST") -> Evidence:
@@ -498,6 +508,20 @@ def test_twins_stay_apart_when_one_has_a_record_in_swapped_name_order() -> None:
     edges = [edge(1, 2, 0.999, 14.0), edge(1, 3, 0.999, 19.0), edge(2, 3, 0.99, 8.0)]
     result = cluster_records([1, 2, 3], edges, evidence=evidence)
     assert groups(result) == {frozenset({1, 2}), frozenset({3})}
+    assert "likely twins" in only(result.flags, "household").reason
+
+
+def test_one_persons_names_in_two_romanisations_are_not_taken_for_twins() -> None:
+    # Hui Lim's records with her name in Mandarin and in Cantonese (Wai Lim): one person,
+    # same date of birth and address, merged.
+    same = {1: _twin("hui", "lim"), 2: _twin("wai", "lim")}
+    result = cluster_records([1, 2], [edge(1, 2, 0.999, 20.0)], evidence=same)
+    assert groups(result) == {frozenset({1, 2})}
+    assert "household" not in kinds(result)
+    # Her twin Wei Lim ("wai" too in Cantonese, but not the name "hui") stays apart.
+    twins = {1: _twin("hui", "lim"), 3: _twin("wei", "lim")}
+    result = cluster_records([1, 3], [edge(1, 3, 0.999, 20.0)], evidence=twins)
+    assert groups(result) == {frozenset({1}), frozenset({3})}
     assert "likely twins" in only(result.flags, "household").reason
 
 

@@ -14,6 +14,7 @@ from collections.abc import Collection
 from linkwise.normalize.names import suffix_generation, surname_tokens
 from linkwise.normalize.nickname import nickname_candidates
 from linkwise.normalize.phonetic import sound_key
+from linkwise.normalize.romanisation import romanisations_agree
 
 
 def given_names_compatible(a: str, b: str) -> bool:
@@ -21,7 +22,9 @@ def given_names_compatible(a: str, b: str) -> bool:
     initial of it, a known nickname of it ("bill" and "william"), a short form that begins
     or ends it ("barb" and "barbara", "tina" and "christina"), one typo or OCR misreading
     ("rnegan" and "megan") away, the same sound (in Wade-Giles or pinyin: "hsin" and
-    "xin"), or the same name written as one word or two ("su bin" and "subin").
+    "xin"), one Chinese name in two romanisations ("lin" and "lam", "xiaoming" and "siu
+    ming"), a nickname of a spelling of the other ("sasha" and "alexandr"), or the same
+    name written as one word or two ("su bin" and "subin").
 
     Used only to recognise the household pattern, so it leans towards "compatible": a
     false "compatible" leaves the decision to the model's score, while a false
@@ -51,7 +54,27 @@ def given_names_compatible(a: str, b: str) -> bool:
             return True  # a short form from the end ("tina"/"christina", "lupe"/"guadalupe")
         if one_edit(_ocr_fold(p), _ocr_fold(q)):
             return True
-    return y in nickname_candidates(x) or x in nickname_candidates(y)
+    if romanisations_agree(a, b):
+        return True
+    return _nickname_of_spelling(x, y) or _nickname_of_spelling(y, x)
+
+
+def _nickname_of_spelling(x: str, y: str) -> bool:
+    """Whether ``y`` is a nickname or formal name of ``x``, as spelt or in another
+    spelling of it: one typo away, or (for long names) the same sound ("zhenya" and
+    "yevgeni", since "yevgeny" is zhenya's; "sasha" and "alexandr", since "aleksandr"
+    is sasha's)."""
+    forms = nickname_candidates(x)
+    if y in forms:
+        return True
+    key = sound_key(y)
+    for n in forms:
+        shorter = min(len(n), len(y))
+        if n == x or shorter <= _SHORT_FORM:
+            continue
+        if one_edit(n, y) or (shorter >= _LONG_SPELLING and sound_key(n) == key):
+            return True
+    return False
 
 
 def _words_alike(p: str, q: str) -> bool:
@@ -65,6 +88,9 @@ def _words_alike(p: str, q: str) -> bool:
 _SHORT_FORM = 3
 """A given name at least this long that begins another (one letter longer, that ends
 another) is taken as its short form."""
+_LONG_SPELLING = 6
+"""Names at least this long may be taken as one by their sound key alone ("aleksandr" and
+"alexandr"); shorter ones share keys too easily ("alyssa" and "alice")."""
 _OCR_PAIRS: tuple[tuple[str, str], ...] = (
     ("rn", "m"),
     ("cl", "d"),

@@ -1,0 +1,142 @@
+"""Chinese name syllables in the romanisations records use for them.
+
+One Chinese name reaches records in several spellings: Mandarin in pinyin ("Xiaoming") or
+Wade-Giles ("Hsiao-ming"), Cantonese in the Hong Kong government's spelling ("Siu Ming"),
+older or Southeast Asian records in others ("Lim" for the surname Lin). Spelling alone
+puts many of these far apart ("lin" and "lam", "jie" and "kit", "hui" and "wai"), and no
+sound key joins them: they are different sounds for one character.
+
+``SYLLABLE_SPELLINGS`` lists, per common name syllable, the spellings one person's name
+is commonly written with. Readings differ by character, so a pinyin syllable may have
+several Cantonese spellings and a Cantonese spelling may serve several pinyin syllables
+("wai" is the Cantonese of both "wei" and "hui"). Two syllables are taken as one only when
+one group holds both: "wei" and "hui" are not, though each may be written "wai".
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+SYLLABLE_SPELLINGS: tuple[tuple[str, ...], ...] = (
+    # pinyin, then Wade-Giles and Cantonese (and other) spellings of the same syllable
+    ("bo", "po"),
+    ("cao", "tsao", "tso", "cho"),
+    ("chao", "chiu"),
+    ("chen", "chan", "chin", "tan"),
+    ("chun", "tsun"),
+    ("dan", "tan"),
+    ("deng", "teng", "tang"),
+    ("dong", "tung"),
+    ("fang", "fong"),
+    ("feng", "fung", "fong"),
+    ("gang", "kang", "kong"),
+    ("guo", "kuo", "kwok", "kok"),
+    ("hai", "hoi"),
+    ("hao", "ho"),
+    ("he", "ho", "hor"),
+    ("hong", "hung"),
+    ("hu", "woo", "foo"),
+    ("hua", "wah", "hwa", "fa"),
+    ("huang", "wong", "hwang"),
+    ("hui", "wai", "fai", "hwei"),
+    ("jia", "chia", "ka"),
+    ("jian", "chien", "kin", "kim", "gin"),
+    ("jie", "chieh", "kit", "git"),
+    ("jing", "ching", "king"),
+    ("juan", "chuan", "kuen"),
+    ("jun", "chun", "kwan"),
+    ("kai", "hoi"),
+    ("lei", "lui"),
+    ("li", "lee", "lei", "lai"),
+    ("liang", "leung"),
+    ("lin", "lam", "lim", "lum"),
+    ("liu", "lau", "lao", "lew"),
+    ("long", "lung"),
+    ("luo", "lo", "law"),
+    ("mei", "mui", "may"),
+    ("min", "man"),
+    ("peng", "pang"),
+    ("qiang", "chiang", "keung"),
+    ("qing", "ching", "tsing", "hing"),
+    ("song", "sung"),
+    ("tang", "tong"),
+    ("wang", "wong"),
+    ("wei", "wai", "way"),
+    ("wu", "ng", "woo"),
+    ("xiao", "hsiao", "siu", "shiu"),
+    ("xie", "hsieh", "tse", "sia"),
+    ("xin", "hsin", "yan", "sun"),
+    ("xiu", "hsiu", "sau"),
+    ("xu", "hsu", "tsui", "hui", "chui"),
+    ("xue", "hsueh", "suet", "sit"),
+    ("yan", "yen", "yin", "ngan"),
+    ("yang", "yeung", "yeo"),
+    ("yi", "i", "yee"),
+    ("ying", "wing"),
+    ("yong", "yung", "wing"),
+    ("yu", "yue", "yee"),
+    ("yun", "wan", "wun"),
+    ("zeng", "tseng", "tsang"),
+    ("zhang", "chang", "cheung"),
+    ("zhao", "chao", "chiu"),
+    ("zheng", "cheng", "ching"),
+    ("zhi", "chih", "chi"),
+    ("zhou", "chou", "chow", "chau"),
+    ("zi", "tzu", "tsz"),
+)
+_OTHER_SYLLABLES = ("ming", "ping", "na", "ning", "ling", "ran", "han", "ye", "tao", "bin")
+"""Syllables of common names written alike in every system: needed only to split a name
+written as one word ("xiaoming") into its syllables."""
+
+_ALSO: dict[str, frozenset[str]] = {}
+for _group in SYLLABLE_SPELLINGS:
+    for _spelling in _group:
+        _ALSO[_spelling] = _ALSO.get(_spelling, frozenset()) | frozenset(_group)
+_SYLLABLES = frozenset(_ALSO) | frozenset(_OTHER_SYLLABLES)
+_LONGEST = max(len(s) for s in _SYLLABLES)
+
+
+def same_syllable(a: str, b: str) -> bool:
+    """Whether two syllables are one, or spellings of one in ``SYLLABLE_SPELLINGS``."""
+    return a == b or b in _ALSO.get(a, ())
+
+
+@lru_cache(maxsize=2**14)
+def syllables(name: str) -> tuple[str, ...] | None:
+    """A folded given name as its syllables ("xiao ming", "hsiao-ming" and "xiaoming" all
+    give ("xiao", "ming"), the last by splitting into known syllables), or None when a
+    word is neither one syllable nor splits into known ones."""
+    out: list[str] = []
+    for word in name.replace("-", " ").replace("'", "").split():
+        split = _split(word)
+        if split is None:
+            return None
+        out.extend(split)
+    return tuple(out) or None
+
+
+def _split(word: str) -> tuple[str, ...] | None:
+    """``word`` as known syllables, preferring the fewest (so "xian" stays one syllable
+    where it is one), or None."""
+    if word in _SYLLABLES:
+        return (word,)
+    best: tuple[str, ...] | None = None
+    for cut in range(min(len(word) - 1, _LONGEST), 0, -1):
+        head = word[:cut]
+        if head in _SYLLABLES:
+            rest = _split(word[cut:])
+            if rest is not None and (best is None or len(rest) + 1 < len(best)):
+                best = (head, *rest)
+    return best
+
+
+def romanisations_agree(a: str, b: str) -> bool:
+    """Whether two folded given names may be one Chinese name in two romanisations: the
+    same number of syllables, each pair one (``same_syllable``), or one side the first
+    syllables of the other (a name cut short: "siu" beside "xiaoming"). False when either
+    is not made of known syllables."""
+    xs, ys = syllables(a), syllables(b)
+    if xs is None or ys is None:
+        return False
+    short, long_ = (xs, ys) if len(xs) <= len(ys) else (ys, xs)
+    return all(same_syllable(p, q) for p, q in zip(short, long_, strict=False))

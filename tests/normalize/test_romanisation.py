@@ -1,0 +1,59 @@
+"""Chinese name syllables across pinyin, Wade-Giles and Cantonese spellings."""
+
+from __future__ import annotations
+
+import pytest
+
+from linkwise.normalize.romanisation import romanisations_agree, same_syllable, syllables
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("xiaoming", ("xiao", "ming")),
+        ("xiao ming", ("xiao", "ming")),
+        ("hsiao-ming", ("hsiao", "ming")),
+        ("siu ming", ("siu", "ming")),
+        ("xinyi", ("xin", "yi")),
+        ("wei", ("wei",)),
+        ("john", None),  # not made of known syllables
+        ("", None),
+    ],
+)
+def test_names_split_into_syllables(name: str, expected: tuple[str, ...] | None) -> None:
+    assert syllables(name) == expected
+
+
+def test_a_syllable_matches_its_spellings_but_not_a_shared_spelling_of_another() -> None:
+    assert same_syllable("lin", "lam")
+    assert same_syllable("lam", "lin")  # either way round
+    assert same_syllable("hui", "wai")
+    assert same_syllable("wei", "wai")
+    # "wai" is the Cantonese of both "wei" and "hui"; the two are still different names
+    assert not same_syllable("wei", "hui")
+    assert not same_syllable("ming", "ling")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("lin", "lam"),
+        ("jie", "kit"),
+        ("xiaoming", "siu ming"),
+        ("xiaoming", "hsiao-ming"),
+        ("xinyi", "yan yi"),
+        ("siu", "xiaoming"),  # a name cut to its first syllable
+        ("zhiwei", "chi wai"),
+    ],
+)
+def test_one_name_in_two_romanisations_agrees(a: str, b: str) -> None:
+    assert romanisations_agree(a, b)
+    assert romanisations_agree(b, a)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("wei", "hui"), ("xiaoming", "xiaoling"), ("ming", "siu ming"), ("john", "jon"), ("li", "")],
+)
+def test_different_names_do_not_agree(a: str, b: str) -> None:
+    assert not romanisations_agree(a, b)
