@@ -15,7 +15,7 @@ one group holds both: "wei" and "hui" are not, though each may be written "wai".
 
 from __future__ import annotations
 
-from functools import lru_cache
+from linkwise.normalize._cache import memoize
 
 SYLLABLE_SPELLINGS: tuple[tuple[str, ...], ...] = (
     # pinyin, then Wade-Giles and Cantonese (and other) spellings of the same syllable
@@ -88,10 +88,17 @@ _OTHER_SYLLABLES = ("ming", "ping", "na", "ning", "ling", "ran", "han", "ye", "t
 """Syllables of common names written alike in every system: needed only to split a name
 written as one word ("xiaoming") into its syllables."""
 
-_ALSO: dict[str, frozenset[str]] = {}
-for _group in SYLLABLE_SPELLINGS:
-    for _spelling in _group:
-        _ALSO[_spelling] = _ALSO.get(_spelling, frozenset()) | frozenset(_group)
+
+def _spellings() -> dict[str, frozenset[str]]:
+    """Per spelling, every spelling that shares a group with it (itself included)."""
+    also: dict[str, frozenset[str]] = {}
+    for group in SYLLABLE_SPELLINGS:
+        for spelling in group:
+            also[spelling] = also.get(spelling, frozenset()) | frozenset(group)
+    return also
+
+
+_ALSO = _spellings()
 _SYLLABLES = frozenset(_ALSO) | frozenset(_OTHER_SYLLABLES)
 _LONGEST = max(len(s) for s in _SYLLABLES)
 
@@ -101,7 +108,7 @@ def same_syllable(a: str, b: str) -> bool:
     return a == b or b in _ALSO.get(a, ())
 
 
-@lru_cache(maxsize=2**14)
+@memoize(maxsize=2**14)
 def syllables(name: str) -> tuple[str, ...] | None:
     """A folded given name as its syllables ("xiao ming", "hsiao-ming" and "xiaoming" all
     give ("xiao", "ming"), the last by splitting into known syllables), or None when a
