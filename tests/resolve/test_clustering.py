@@ -489,6 +489,7 @@ def test_given_names_compatible() -> None:
     assert given_names_compatible("sasha", "alexandr")
     assert given_names_compatible("zhenya", "yevgeni")
     assert given_names_compatible("kostya", "konstantine")
+    assert given_names_compatible("r0b", "robert")  # a nickname with a misread character
     # but sound keys alone do not tie short names ("al" is alyssa's, alyssa sounds like alice)
     assert not given_names_compatible("al", "alice")
 

@@ -23,8 +23,9 @@ def given_names_compatible(a: str, b: str) -> bool:
     or ends it ("barb" and "barbara", "tina" and "christina"), one typo or OCR misreading
     ("rnegan" and "megan") away, the same sound (in Wade-Giles or pinyin: "hsin" and
     "xin"), one Chinese name in two romanisations ("lin" and "lam", "xiaoming" and "siu
-    ming"), a nickname of a spelling of the other ("sasha" and "alexandr"), or the same
-    name written as one word or two ("su bin" and "subin").
+    ming"), a nickname of a spelling of the other ("sasha" and "alexandr"), any of these
+    once misread characters are read as meant ("r0b" and "robert"), or the same name
+    written as one word or two ("su bin" and "subin").
 
     Used only to recognise the household pattern, so it leans towards "compatible": a
     false "compatible" leaves the decision to the model's score, while a false
@@ -43,7 +44,8 @@ def given_names_compatible(a: str, b: str) -> bool:
         return len(xs) < 2 or len(ys) < 2 or _words_alike(xs[1], ys[1])
     if len(x) == 1 or len(y) == 1:
         return x[0] == y[0]
-    for p, q in ((x, y), ("".join(xs), "".join(ys))):
+    read = (_ocr_fold(x), _ocr_fold(y))  # as a misread character was meant ("r0b": "rob")
+    for p, q in ((x, y), ("".join(xs), "".join(ys)), read):
         if one_edit(p, q) or sound_key(p) == sound_key(q):
             return True  # a typo ("jonh") or a transliteration ("yevgeny"/"evgeniy")
         if sound_key(_romanised(p)) == sound_key(_romanised(q)):
@@ -56,7 +58,9 @@ def given_names_compatible(a: str, b: str) -> bool:
             return True
     if romanisations_agree(a, b):
         return True
-    return _nickname_of_spelling(x, y) or _nickname_of_spelling(y, x)
+    return any(
+        _nickname_of_spelling(p, q) or _nickname_of_spelling(q, p) for p, q in {(x, y), read}
+    )
 
 
 def _nickname_of_spelling(x: str, y: str) -> bool:
