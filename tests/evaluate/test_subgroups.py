@@ -135,13 +135,14 @@ def test_intervals_hold_the_rate_and_separate_a_clear_disparity() -> None:
     low, high = fm.worst_to_best_interval
     assert high is not None
     assert 1.5 < low < 10.0 < high
+    # the same input, the same intervals (test_properties shuffles and relabels)
     again = evaluate(assignment_rows(pred_a + pred_b), truth_rows(true_a + true_b, side=side))
     assert _by(again.groups, "side").disparity == _by(report.groups, "side").disparity
 
 
 def test_a_ratio_resting_on_one_error_is_unbounded_above() -> None:
-    # "b" has one false merge (one pair, two records): in about a third of the resamples
-    # neither person is drawn, its rate is 0 and the ratio has no upper bound.
+    # "b" has one false merge (one pair, two records): in about one resample in seven
+    # (e^-2) neither person is drawn, its rate is 0 and the ratio has no upper bound.
     true_a, pred_a = _merged_pairs(500, 100, 0)
     true_b, pred_b = _merged_pairs(500, 2, 5000)
     side = ["a"] * 500 + ["b"] * 500
@@ -155,8 +156,8 @@ def test_a_ratio_resting_on_one_error_is_unbounded_above() -> None:
 def test_intervals_resample_people_with_all_their_records() -> None:
     # One person's 20 records are merged with another person's one record; 79 other
     # people are right. The 21 false merges are two people's: drawing neither of them (as
-    # a third of the resamples do) leaves no error at all. Resampling records one by one
-    # would put the interval near 21%.
+    # about one resample in seven does, e^-2) leaves no error at all. Resampling records
+    # one by one would put the interval near 21%.
     true = ["big"] * 20 + ["small"] + [f"p{i}" for i in range(79)]
     pred = ["m"] * 21 + [f"s{i}" for i in range(79)]
     report = evaluate(assignment_rows(pred), truth_rows(true))
@@ -165,3 +166,28 @@ def test_intervals_resample_people_with_all_their_records() -> None:
     low, high = report.overall.false_merge_interval
     assert low == 0.0
     assert high > 0.3
+
+
+def test_a_rate_of_no_error_gets_the_exact_bound_over_its_people() -> None:
+    # Every resample of a group with no error repeats 0; the interval is the exact
+    # binomial one over its 100 people instead: no error among 100 leaves up to 3.6%.
+    true_a, pred_a = _merged_pairs(100, 20, 0)
+    true_b, pred_b = _merged_pairs(100, 0, 5000)
+    side = ["a"] * 100 + ["b"] * 100
+    report = evaluate(assignment_rows(pred_a + pred_b), truth_rows(true_a + true_b, side=side))
+    b = _by(report.groups, "side").groups[1]
+    assert b.false_merge_rate == 0.0
+    assert b.false_merge_interval == pytest.approx((0.0, 1 - 0.025 ** (1 / 100)))
+
+
+def test_many_groups_are_counted_without_a_dense_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A column of many values takes the per-resample path; it must give what the dense
+    # table gives.
+    import linkwise.evaluate.subgroups as subgroups
+
+    true_a, pred_a = _merged_pairs(600, 60, 0)
+    labels = [str(i % 37) for i in range(600)]
+    dense = evaluate(assignment_rows(pred_a), truth_rows(true_a, side=labels), min_group_size=1)
+    monkeypatch.setattr(subgroups, "_DENSE_CELLS", 0)
+    counted = evaluate(assignment_rows(pred_a), truth_rows(true_a, side=labels), min_group_size=1)
+    assert counted.groups == dense.groups

@@ -51,7 +51,11 @@ stable to about a tenth of the interval's width, few enough to cost well under a
 per group column at 100,000 records."""
 RESAMPLING_SEED = 2026
 """Fixed, so the same evaluation always reports the same intervals."""
-_CHUNK = 50  # resamples weighed at once: bounds the memory to 50 floats per person
+_CHUNK = 50
+"""Resamples weighed at once in the dense path: its weights take 50 floats per cell."""
+_DENSE_CELLS = 2**22
+"""Above this many (cell, group) entries the dense table would be too large (a group
+column with thousands of values), and each resample is counted on its own instead."""
 
 
 class Resampling:
@@ -67,24 +71,45 @@ class Resampling:
         rng = np.random.default_rng(RESAMPLING_SEED)
         self.weights = rng.poisson(1.0, size=(resamples, n_people)).astype(np.uint8)
 
-    def sums(self, index: Codes, size: int, values: list[Flags]) -> list[npt.NDArray[np.float64]]:
+    def sums(
+        self, index: Codes, size: int, values: list[Flags]
+    ) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.int64]]]:
         """Per resample and group (``index``: each record's group, 0..size-1), the weighted
-        count of records where each of ``values`` holds: arrays of shape (resamples, size)."""
-        resamples, n_people = self.weights.shape
-        # per person and group, how many of their records each value holds for; a
-        # resample's sums are then its weights times that table (one matrix product)
-        cell = self.person * np.int64(size) + index
-        table = np.concatenate(
-            [
-                np.bincount(cell, weights=v, minlength=n_people * size).reshape(n_people, size)
-                for v in values
-            ],
-            axis=1,
-        ).astype(np.float32)  # exact: every sum stays far below 2**24
-        out = np.empty((resamples, table.shape[1]))
-        for lo in range(0, resamples, _CHUNK):
-            out[lo : lo + _CHUNK] = self.weights[lo : lo + _CHUNK].astype(np.float32) @ table
-        return [out[:, k * size : (k + 1) * size] for k in range(len(values))]
+        count of records where each of ``values`` holds, as arrays of shape (resamples,
+        size); and per group, how many people have such a record."""
+        resamples = self.weights.shape[0]
+        # a person's records in one group move together: count them once per (person,
+        # group) cell, and weigh the cells
+        cells, inverse = np.unique(self.person * np.int64(size) + index, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        people, groups = cells // size, cells % size
+        counts = [np.bincount(inverse, weights=v, minlength=cells.size) for v in values]
+        present = [
+            np.bincount(groups, weights=c > 0, minlength=size).astype(np.int64) for c in counts
+        ]
+        # float32 sums are exact while no sum can reach 2**24
+        exact = index.size * int(self.weights.max(initial=0)) < 2**24
+        kind = np.float32 if exact else np.float64
+        out = [np.empty((resamples, size)) for _ in values]
+        if cells.size * size <= _DENSE_CELLS:
+            # few groups: one matrix product per chunk of resamples against a dense
+            # (cell, group) table of each value
+            table = np.zeros((cells.size, size * len(values)), kind)
+            for k, c in enumerate(counts):
+                table[np.arange(cells.size), k * size + groups] = c
+            for lo in range(0, resamples, _CHUNK):
+                w = self.weights[lo : lo + _CHUNK, people].astype(kind)
+                both = w @ table
+                for k, total in enumerate(out):
+                    total[lo : lo + _CHUNK] = both[:, k * size : (k + 1) * size]
+        else:
+            # many groups: one weighted count per resample, in time and memory that grow
+            # with the cells, not with the groups
+            for b in range(resamples):
+                w = self.weights[b, people].astype(np.float64)
+                for total, c in zip(out, counts, strict=True):
+                    total[b] = np.bincount(groups, weights=w * c, minlength=size)
+        return out, present
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +234,7 @@ def _group_rates(
     size = len(names)
     flags = [errors.false_merge, errors.has_coreferent, errors.missed_link]
     n, fm, mate, missed = (np.bincount(index, weights=f, minlength=size) for f in (None, *flags))
-    r_n, r_fm, r_mate, r_missed = errors.resampling.sums(
+    (r_n, r_fm, r_mate, r_missed), (people, _, people_mate, _) = errors.resampling.sums(
         index, size, [np.ones(index.size, np.bool_), *flags]
     )
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -229,13 +254,35 @@ def _group_rates(
                 missed_links=int(missed[i]),
                 false_merge_rate=float(fm[i]) / n_i,
                 missed_link_rate=float(missed[i]) / mate_i if mate_i else None,
-                false_merge_interval=_central(resampled["false_merge_rate"][:, i]),
+                false_merge_interval=_interval(
+                    resampled["false_merge_rate"][:, i], int(fm[i]), n_i, int(people[i])
+                ),
                 missed_link_interval=(
-                    _central(resampled["missed_link_rate"][:, i]) if mate_i else None
+                    _interval(
+                        resampled["missed_link_rate"][:, i],
+                        int(missed[i]),
+                        mate_i,
+                        int(people_mate[i]),
+                    )
+                    if mate_i
+                    else None
                 ),
             )
         )
     return groups, resampled
+
+
+def _interval(
+    values: npt.NDArray[np.float64], errors: int, records: int, people: int
+) -> Interval | None:
+    """A rate's interval: the central part of its resampled values, except where the
+    group has no error or nothing but errors. Every resample repeats such a rate, so the
+    exact binomial bound over the group's people is given instead (Clopper-Pearson: no
+    error among n people leaves a rate up to 1 - 0.025^(1/n), about 3.7/n, possible)."""
+    if 0 < errors < records or people == 0:
+        return _central(values)
+    bound = ((1 - INTERVAL_LEVEL) / 2) ** (1 / people)
+    return (0.0, 1 - bound) if errors == 0 else (bound, 1.0)
 
 
 def _central(values: npt.NDArray[np.float64]) -> Interval | None:

@@ -13,7 +13,8 @@ from linkwise.normalize._cache import memoize
 from linkwise.normalize.text import fold
 
 # Equivalences the nicknames package (mostly English) lacks: a few English gaps, common
-# Spanish hypocorisms, Russian diminutives in their usual romanisation, and spelling
+# Spanish, Italian and Polish familiar forms, Russian diminutives in their usual
+# romanisation, Arabic names with the English forms their bearers go by, and spelling
 # variants of Muhammad. Each group is a formal name followed by its familiar forms.
 _EXTRA_GROUPS: tuple[tuple[str, ...], ...] = (
     ("william", "liam"),

@@ -10,7 +10,11 @@ sound key joins them: they are different sounds for one character.
 is commonly written with. Readings differ by character, so a pinyin syllable may have
 several Cantonese spellings and a Cantonese spelling may serve several pinyin syllables
 ("wai" is the Cantonese of both "wei" and "hui"). Two syllables are taken as one only when
-one group holds both: "wei" and "hui" are not, though each may be written "wai".
+one group holds both: "wei" and "hui" are not, though each may be written "wai". A
+Cantonese spelling that is itself the pinyin of another common name is left out ("yan"
+for xin, "wan" for yun, "man" for min): two relatives named Xin and Yan must stay two
+people, so such a pair is left to the model. Wade-Giles spellings stay, though some are
+pinyin too ("chang" for zhang): that is the same name in the other system.
 """
 
 from __future__ import annotations
@@ -22,24 +26,23 @@ SYLLABLE_SPELLINGS: tuple[tuple[str, ...], ...] = (
     ("bo", "po"),
     ("cao", "tsao", "tso", "cho"),
     ("chao", "chiu"),
-    ("chen", "chan", "chin", "tan"),
+    ("chen", "chan", "chin"),
     ("chun", "tsun"),
-    ("dan", "tan"),
-    ("deng", "teng", "tang"),
+    ("deng", "teng"),
     ("dong", "tung"),
     ("fang", "fong"),
     ("feng", "fung", "fong"),
-    ("gang", "kang", "kong"),
+    ("gang", "kang"),
     ("guo", "kuo", "kwok", "kok"),
     ("hai", "hoi"),
     ("hao", "ho"),
     ("he", "ho", "hor"),
     ("hong", "hung"),
     ("hu", "woo", "foo"),
-    ("hua", "wah", "hwa", "fa"),
+    ("hua", "wah", "hwa"),
     ("huang", "wong", "hwang"),
     ("hui", "wai", "fai", "hwei"),
-    ("jia", "chia", "ka"),
+    ("jia", "chia"),
     ("jian", "chien", "kin", "kim", "gin"),
     ("jie", "chieh", "kit", "git"),
     ("jing", "ching", "king"),
@@ -47,35 +50,32 @@ SYLLABLE_SPELLINGS: tuple[tuple[str, ...], ...] = (
     ("jun", "chun", "kwan"),
     ("kai", "hoi"),
     ("lei", "lui"),
-    ("li", "lee", "lei", "lai"),
+    ("li", "lee"),
     ("liang", "leung"),
     ("lin", "lam", "lim", "lum"),
-    ("liu", "lau", "lao", "lew"),
+    ("liu", "lau", "lew"),
     ("long", "lung"),
     ("luo", "lo", "law"),
     ("mei", "mui", "may"),
-    ("min", "man"),
-    ("peng", "pang"),
     ("qiang", "chiang", "keung"),
     ("qing", "ching", "tsing", "hing"),
     ("song", "sung"),
-    ("tang", "tong"),
     ("wang", "wong"),
     ("wei", "wai", "way"),
     ("wu", "ng", "woo"),
     ("xiao", "hsiao", "siu", "shiu"),
     ("xie", "hsieh", "tse", "sia"),
-    ("xin", "hsin", "yan", "sun"),
+    ("xin", "hsin"),
     ("xiu", "hsiu", "sau"),
-    ("xu", "hsu", "tsui", "hui", "chui"),
+    ("xu", "hsu", "tsui"),
     ("xue", "hsueh", "suet", "sit"),
     ("yan", "yen", "yin", "ngan"),
     ("yang", "yeung", "yeo"),
     ("yi", "i", "yee"),
     ("ying", "wing"),
     ("yong", "yung", "wing"),
-    ("yu", "yue", "yee"),
-    ("yun", "wan", "wun"),
+    ("yu", "yee"),
+    ("yun", "wun"),
     ("zeng", "tseng", "tsang"),
     ("zhang", "chang", "cheung"),
     ("zhao", "chao", "chiu"),
@@ -122,19 +122,27 @@ def syllables(name: str) -> tuple[str, ...] | None:
     return tuple(out) or None
 
 
+_LONGEST_WORD = 24
+"""A word longer than this is not a name made of syllables (and is not split)."""
+
+
 def _split(word: str) -> tuple[str, ...] | None:
-    """``word`` as known syllables, preferring the fewest (so "xian" stays one syllable
-    where it is one), or None."""
-    if word in _SYLLABLES:
-        return (word,)
-    best: tuple[str, ...] | None = None
-    for cut in range(min(len(word) - 1, _LONGEST), 0, -1):
-        head = word[:cut]
-        if head in _SYLLABLES:
-            rest = _split(word[cut:])
-            if rest is not None and (best is None or len(rest) + 1 < len(best)):
-                best = (head, *rest)
-    return best
+    """``word`` as the fewest known syllables ("zihan": zi, han), or None.
+    Worked from the end of the word back (each position once), so the time grows with
+    the word's length, not with the number of ways to split it."""
+    if len(word) > _LONGEST_WORD:
+        return None
+    # best[i]: the fewest syllables that make word[i:], or None where none do
+    best: list[tuple[str, ...] | None] = [None] * len(word) + [()]
+    for start in range(len(word) - 1, -1, -1):
+        for end in range(start + 1, min(len(word), start + _LONGEST) + 1):
+            rest = best[end]
+            head = word[start:end]
+            if rest is not None and head in _SYLLABLES:
+                found = (head, *rest)
+                if best[start] is None or len(found) < len(best[start] or ()):
+                    best[start] = found
+    return best[0] if word else None
 
 
 def romanisations_agree(a: str, b: str) -> bool:

@@ -23,8 +23,8 @@ def given_names_compatible(a: str, b: str) -> bool:
     or ends it ("barb" and "barbara", "tina" and "christina"), one typo or OCR misreading
     ("rnegan" and "megan") away, the same sound (in Wade-Giles or pinyin: "hsin" and
     "xin"), one Chinese name in two romanisations ("lin" and "lam", "xiaoming" and "siu
-    ming"), a nickname of a spelling of the other ("sasha" and "alexandr"), any of these
-    once misread characters are read as meant ("r0b" and "robert"), or the same name
+    ming"), a nickname one typo from the other's long name ("sasha" and "alexandr"), any of
+    these once misread digits are read as meant ("r0b" and "robert"), or the same name
     written as one word or two ("su bin" and "subin").
 
     Used only to recognise the household pattern, so it leans towards "compatible": a
@@ -44,7 +44,9 @@ def given_names_compatible(a: str, b: str) -> bool:
         return len(xs) < 2 or len(ys) < 2 or _words_alike(xs[1], ys[1])
     if len(x) == 1 or len(y) == 1:
         return x[0] == y[0]
-    read = (_ocr_fold(x), _ocr_fold(y))  # as a misread character was meant ("r0b": "rob")
+    # as a misread digit was meant ("r0b": "rob"); letters are left as written, since
+    # folding "rn" or "cl" in ordinary names makes new ones ("arnie": "amie")
+    read = (_ocr_fold(x), _ocr_fold(y)) if _has_digit(x + y) else (x, y)
     for p, q in ((x, y), ("".join(xs), "".join(ys)), read):
         if one_edit(p, q) or sound_key(p) == sound_key(q):
             return True  # a typo ("jonh") or a transliteration ("yevgeny"/"evgeniy")
@@ -64,21 +66,17 @@ def given_names_compatible(a: str, b: str) -> bool:
 
 
 def _nickname_of_spelling(x: str, y: str) -> bool:
-    """Whether ``y`` is a nickname or formal name of ``x``, as spelt or in another
-    spelling of it: one typo away, or (for long names) the same sound ("zhenya" and
-    "yevgeni", since "yevgeny" is zhenya's; "sasha" and "alexandr", since "aleksandr"
-    is sasha's)."""
+    """Whether ``y`` is a nickname or formal name of ``x``, as spelt or one typo from a
+    long one ("zhenya" and "yevgeni", since "yevgeny" is zhenya's; "sasha" and
+    "alexandr", since "alexander" is sasha's). Only long names: the candidate sets are
+    broad, and a typo away from any short one joins different names ("brian" and
+    "ryan" through "bryan")."""
     forms = nickname_candidates(x)
     if y in forms:
         return True
-    key = sound_key(y)
-    for n in forms:
-        shorter = min(len(n), len(y))
-        if n == x or shorter <= _SHORT_FORM:
-            continue
-        if one_edit(n, y) or (shorter >= _LONG_SPELLING and sound_key(n) == key):
-            return True
-    return False
+    if len(y) < _LONG_SPELLING:
+        return False
+    return any(n != x and len(n) >= _LONG_SPELLING and one_edit(n, y) for n in forms)
 
 
 def _words_alike(p: str, q: str) -> bool:
@@ -93,8 +91,8 @@ _SHORT_FORM = 3
 """A given name at least this long that begins another (one letter longer, that ends
 another) is taken as its short form."""
 _LONG_SPELLING = 6
-"""Names at least this long may be taken as one by their sound key alone ("aleksandr" and
-"alexandr"); shorter ones share keys too easily ("alyssa" and "alice")."""
+"""Nickname candidates and names at least this long may be taken as one a typo apart
+(``_nickname_of_spelling``)."""
 _OCR_PAIRS: tuple[tuple[str, str], ...] = (
     ("rn", "m"),
     ("cl", "d"),
@@ -115,6 +113,10 @@ def _romanised(name: str) -> str:
     if name.startswith("ch"):
         return "q" + name[2:]
     return name
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
 
 
 def _ocr_fold(name: str) -> str:
