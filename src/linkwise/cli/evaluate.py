@@ -91,7 +91,7 @@ def render_report(report: EvaluationReport) -> None:
         for d in group["disparity"]:
             line = _disparity(d)
             if line:
-                console.print(line)
+                console.print(line, soft_wrap=True)
 
 
 def _rate(value: object, interval: list[float] | None) -> str:
