@@ -116,38 +116,40 @@ def _merged_pairs(n_people: int, n_merged: int, start: int) -> tuple[list[str], 
     return true, pred
 
 
+def _two_sides(n_people: int, merged_a: int, merged_b: int) -> GroupBreakdown:
+    """Groups "a" and "b" of ``n_people`` people each (one record apiece), with the first
+    ``merged_a`` and ``merged_b`` of them merged in pairs by mistake: the "side" breakdown."""
+    true_a, pred_a = _merged_pairs(n_people, merged_a, 0)
+    true_b, pred_b = _merged_pairs(n_people, merged_b, n_people * 10)
+    side = ["a"] * n_people + ["b"] * n_people
+    report = evaluate(assignment_rows(pred_a + pred_b), truth_rows(true_a + true_b, side=side))
+    return _by(report.groups, "side")
+
+
 def test_intervals_hold_the_rate_and_separate_a_clear_disparity() -> None:
     # 2,000 people in "a" with 10% merged in pairs, 2,000 in "b" with 1%.
-    true_a, pred_a = _merged_pairs(2000, 200, 0)
-    true_b, pred_b = _merged_pairs(2000, 20, 5000)
-    side = ["a"] * 2000 + ["b"] * 2000
-    report = evaluate(assignment_rows(pred_a + pred_b), truth_rows(true_a + true_b, side=side))
-    a, b = _by(report.groups, "side").groups
+    side = _two_sides(2000, 200, 20)
+    a, b = side.groups
     for group, rate in ((a, 0.10), (b, 0.01)):
         assert group.false_merge_rate == pytest.approx(rate)
         assert group.false_merge_interval is not None
         low, high = group.false_merge_interval
         assert low < rate < high
         assert high - low < rate  # 200 or 20 errors: not all chance
-    fm = _by(report.groups, "side").disparity[0]
+    fm = side.disparity[0]
     assert fm.worst_to_best == pytest.approx(10.0)
     assert fm.worst_to_best_interval is not None
-    low, high = fm.worst_to_best_interval
-    assert high is not None
-    assert 1.5 < low < 10.0 < high
+    ratio_low, ratio_high = fm.worst_to_best_interval
+    assert ratio_high is not None
+    assert 1.5 < ratio_low < 10.0 < ratio_high
     # the same input, the same intervals (test_properties shuffles and relabels)
-    again = evaluate(assignment_rows(pred_a + pred_b), truth_rows(true_a + true_b, side=side))
-    assert _by(again.groups, "side").disparity == _by(report.groups, "side").disparity
+    assert _two_sides(2000, 200, 20).disparity == side.disparity
 
 
 def test_a_ratio_resting_on_one_error_is_unbounded_above() -> None:
     # "b" has one false merge (one pair, two records): in about one resample in seven
     # (e^-2) neither person is drawn, its rate is 0 and the ratio has no upper bound.
-    true_a, pred_a = _merged_pairs(500, 100, 0)
-    true_b, pred_b = _merged_pairs(500, 2, 5000)
-    side = ["a"] * 500 + ["b"] * 500
-    report = evaluate(assignment_rows(pred_a + pred_b), truth_rows(true_a + true_b, side=side))
-    fm = _by(report.groups, "side").disparity[0]
+    fm = _two_sides(500, 100, 2).disparity[0]
     assert fm.worst_to_best == pytest.approx(50.0)
     assert fm.worst_to_best_interval is not None
     assert fm.worst_to_best_interval[1] is None
@@ -171,11 +173,7 @@ def test_intervals_resample_people_with_all_their_records() -> None:
 def test_a_rate_of_no_error_gets_the_exact_bound_over_its_people() -> None:
     # Every resample of a group with no error repeats 0; the interval is the exact
     # binomial one over its 100 people instead: no error among 100 leaves up to 3.6%.
-    true_a, pred_a = _merged_pairs(100, 20, 0)
-    true_b, pred_b = _merged_pairs(100, 0, 5000)
-    side = ["a"] * 100 + ["b"] * 100
-    report = evaluate(assignment_rows(pred_a + pred_b), truth_rows(true_a + true_b, side=side))
-    b = _by(report.groups, "side").groups[1]
+    b = _two_sides(100, 20, 0).groups[1]
     assert b.false_merge_rate == 0.0
     assert b.false_merge_interval == pytest.approx((0.0, 1 - 0.025 ** (1 / 100)))
 
