@@ -136,12 +136,13 @@ def _split(word: str) -> tuple[str, ...] | None:
     best: list[tuple[str, ...] | None] = [None] * len(word) + [()]
     for start in range(len(word) - 1, -1, -1):
         for end in range(start + 1, min(len(word), start + _LONGEST) + 1):
-            rest = best[end]
-            head = word[start:end]
-            if rest is not None and head in _SYLLABLES:
-                found = (head, *rest)
-                if best[start] is None or len(found) < len(best[start] or ()):
-                    best[start] = found
+            rest, head, held = best[end], word[start:end], best[start]
+            if (
+                rest is not None
+                and head in _SYLLABLES
+                and (held is None or len(rest) + 1 < len(held))
+            ):
+                best[start] = (head, *rest)
     return best[0] if word else None
 
 
