@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from linkwise.workspace import Workspace
-from tests.web.conftest import Demo, api
+from tests.web.conftest import Demo, api, mentioned_entity
 
 V1 = "/api/v1"
 
@@ -196,13 +196,17 @@ def test_match_finds_candidates_and_refuses_bad_input(ana: TestClient, auditor: 
     assert events(auditor, "match.query")
 
 
-def test_documents_of_the_entity_and_search(ana: TestClient, subject: dict[str, Any]) -> None:
-    docs = ana.get(f"{V1}/entities/{subject['id']}/documents")
+def test_documents_of_the_entity_and_search(ana: TestClient, demo_ws: Workspace) -> None:
+    entity, key = mentioned_entity(demo_ws)
+    path = key.split("#")[0]
+    docs = ana.get(f"{V1}/entities/{entity}/documents")
     assert docs.status_code == 200
-    assert isinstance(docs.json(), list)
+    (doc,) = [d for d in docs.json() if d["path"] == path]
+    assert doc["passages"]
     found = ana.get(f"{V1}/documents/search", params={"q": "incident"})
     assert found.status_code == 200
-    assert isinstance(found.json(), list)
+    assert found.json()
+    assert all("incident" in hit["snippet"]["text"].casefold() for hit in found.json())
     problem(ana.get(f"{V1}/documents/search"), 422)
 
 

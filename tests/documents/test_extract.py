@@ -113,3 +113,42 @@ def test_details_go_to_the_person_they_are_said_of() -> None:
     assert owner[hunt] == 2
     second_phone = next(i for i, m in enumerate(mentions) if m.text == "217-555-0199")
     assert owner[second_phone] == 1
+
+
+def test_words_after_a_label_are_not_identifiers_and_impossible_dates_not_dates() -> None:
+    """A passport number has a digit ("passport yesterday" names none), and a date the
+    calendar lacks is not a date: it would send the whole person to the quarantine."""
+    assert _run("He showed his passport yesterday and his passport photos.", "rules") == []
+    text = "Ann Lee (DOB 02/31/1980) was seen on 02/29/2021 and on 02/29/2020."
+    mentions = _run(text, "rules")
+    assert [(m.text, m.value) for m in mentions if m.type == "date"] == [
+        ("02/29/2020", "2020-02-29")
+    ]
+    people, _ = group(text, mentions)
+    assert [p.values for p in people] == [{"name": "Ann Lee"}]
+
+
+def test_a_name_suffix_and_a_second_rank_are_not_surnames() -> None:
+    mentions = _run(
+        "John Smith Jr. was arrested. Mr. Smith declined. Lt. Col. Ann Brown came.", "rules"
+    )
+    people = [m for m in mentions if m.type == "person"]
+    assert [(m.text, m.parts.get("family"), m.parts.get("suffix")) for m in people] == [
+        ("John Smith Jr.", "Smith", "jr"),
+        ("Smith", "Smith", None),
+        ("Ann Brown", "Brown", None),
+    ]
+    assert people[1].refers_to == mentions.index(people[0])
+
+
+def test_a_detail_said_of_someone_never_named_in_full_is_nobodys() -> None:
+    """The nearest person decides who a detail belongs to, even one named only by title
+    and surname: Mr. Singh's date of birth is not Carl Hunt's."""
+    text = "Carl Hunt arrived. Mr. Singh, DOB 01/01/1980, was detained. Hunt, tel. 217-555-0199."
+    mentions = _run(text, "rules")
+    people, owner = group(text, mentions)
+    assert [(p.key, p.values) for p in people] == [
+        ("hunt-carl", {"name": "Carl Hunt", "phone": "217-555-0199"})
+    ]
+    dob = next(i for i, m in enumerate(mentions) if m.type == "date")
+    assert dob not in owner

@@ -3,7 +3,11 @@ attachments as child documents, folders and zip archives."""
 
 from __future__ import annotations
 
+import zipfile
+from email.message import EmailMessage
 from pathlib import Path
+
+import pytest
 
 from linkwise.documents.files import SourceFile, convert, sha256, source_files
 from tests.documents.samples import docx_bytes, eml_bytes, pdf_bytes, write_folder, write_zip
@@ -92,3 +96,56 @@ def test_folder_and_zip_list_the_same_files_in_path_order(tmp_path: Path) -> Non
     listed = [(f.path, f.data) for f in source_files(folder)]
     assert listed == [("a.txt", b"one"), ("a/c.txt", b"three"), ("b.txt", b"two")]
     assert [(f.path, f.data) for f in source_files(archive)] == listed
+
+
+def test_files_that_cannot_be_read_are_failed_documents_with_the_reason(tmp_path: Path) -> None:
+    """A broken link, a corrupt archive member and a second archive entry of one name are
+    each listed as failed with what went wrong; the readable files beside them are kept."""
+    folder = write_folder(tmp_path / "docs", {"a.txt": b"Ann Lee"})
+    (folder / "b.txt").symlink_to(folder / "gone.txt")
+    docs = [d for f in source_files(folder) for d in convert(f)]
+    assert [(d.path, d.status) for d in docs] == [("a.txt", "ok"), ("b.txt", "failed")]
+    assert docs[1].error is not None
+    assert docs[1].error.startswith("b.txt: cannot be read: a broken symbolic link")
+
+    archive = tmp_path / "docs.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("a.txt", b"Ann Lee, born 4 May 1980")
+        z.writestr("b.txt", b"Carl Hunt, born 12 June 1975")
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            z.writestr("a.txt", b"a second a.txt")
+    data = bytearray(archive.read_bytes())
+    where = data.index(b"Carl Hunt")
+    data[where : where + 4] = b"Karl"  # the stored CRC no longer matches
+    archive.write_bytes(bytes(data))
+    docs = [d for f in source_files(archive) for d in convert(f)]
+    assert [(d.path, d.status) for d in docs] == [
+        ("a.txt", "ok"),
+        ("a.txt (entry 2)", "failed"),
+        ("b.txt", "failed"),
+    ]
+    assert docs[0].text == "Ann Lee, born 4 May 1980"
+    assert "holds 'a.txt' more than once" in (docs[1].error or "")
+    assert (docs[2].error or "").startswith("b.txt: cannot be read from the archive: Bad CRC-32")
+
+
+def test_a_forwarded_email_is_a_child_email() -> None:
+    inner = EmailMessage()
+    inner["From"] = "ana@example.org"
+    inner["Subject"] = "Statement"
+    inner.set_content("Ana Ruiz, born 4 May 1980, called.")
+    outer = EmailMessage()
+    outer["From"] = "clerk@example.org"
+    outer["Subject"] = "Fwd: Statement"
+    outer.set_content("Forwarding.")
+    outer.add_attachment(inner)
+    parent, child = convert(SourceFile("fwd.eml", bytes(outer)))
+    assert parent.status == "ok"
+    assert (child.path, child.parent, child.type, child.status) == (
+        "fwd.eml/1/attachment-1.eml",
+        "fwd.eml",
+        "eml",
+        "ok",
+    )
+    assert child.text is not None
+    assert "Ana Ruiz, born 4 May 1980, called." in child.text

@@ -26,6 +26,9 @@ from tests.documents.samples import (
 )
 from tests.helpers import stored_versions, write_manifest
 
+KEY = "report.txt#morales-lucia"
+"""The mention record of Lucia Morales in REPORT."""
+
 REPORT = (
     "Incident 2024-17. Officers spoke with the complainant, MORALES, Lucia R "
     "(DOB 03/14/1985), of 44 Birch Rd, Springfield, IL 62704, tel. (217) 555-0142. "
@@ -82,7 +85,7 @@ def test_a_person_becomes_a_mention_record_with_normalised_details(
     write_folder(tmp_path / "docs", {"report.txt": REPORT.encode()})
     _add(workspace, tmp_path, "docs/")
     workspace.ingest()
-    (version,) = stored_versions(workspace, "reports", "report.txt#1")
+    (version,) = stored_versions(workspace, "reports", KEY)
     assert (version["given_name"], version["middle_name"], version["family_name"]) == (
         "lucia",
         "r",
@@ -97,7 +100,7 @@ def test_a_person_becomes_a_mention_record_with_normalised_details(
         rows = conn.execute(
             select(mentions.c.type, mentions.c.text, mentions.c.record_key).order_by(mentions.c.n)
         ).all()
-    theirs = [(t, text) for t, text, key in rows if key == "report.txt#1"]
+    theirs = [(t, text) for t, text, key in rows if key == KEY]
     assert theirs == [
         ("person", "MORALES, Lucia R"),
         ("date", "03/14/1985"),
@@ -132,12 +135,12 @@ def test_reingesting_unchanged_files_adds_nothing_and_a_changed_file_adds_a_vers
             .order_by(source_documents.c.version)
         ).all()
     assert [tuple(v) for v in versions] == [(1, False), (2, True)]
-    (gone,) = stored_versions(workspace, "reports", "report.txt#1")
+    (gone,) = stored_versions(workspace, "reports", KEY)
     assert gone["is_current"] is False  # the person is no longer mentioned
 
     (folder / "report.txt").write_text(REPORT, encoding="utf-8")
     workspace.ingest()
-    back = stored_versions(workspace, "reports", "report.txt#1")
+    back = stored_versions(workspace, "reports", KEY)
     assert [(v["version"], v["is_current"]) for v in back] == [(1, False), (2, True)]
 
 
@@ -146,7 +149,7 @@ def test_a_zip_archive_is_a_source_too(workspace: Workspace, tmp_path: Path) -> 
     _add(workspace, tmp_path, "docs.zip")
     workspace.ingest()
     assert [d.path for d in list_documents(workspace.engine)] == ["a/report.txt"]
-    assert stored_versions(workspace, "reports", "a/report.txt#1")
+    assert stored_versions(workspace, "reports", f"a/{KEY}")
 
 
 def test_a_missing_folder_is_refused_before_anything_is_written(
@@ -191,3 +194,24 @@ def test_cli_lists_failed_documents_with_their_reason(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["documents", "list", "--status", "lost", "-w", str(tmp_path / "ws")])
     assert bad.exit_code == 2
     assert "--status must be one of ok, failed, needs_ocr" in bad.output
+
+
+def test_a_revised_document_keeps_each_persons_record_with_that_person(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """Mention records are keyed by the person's name in the document, not by the order of
+    mention: a revision that names someone else first leaves Lucia Morales her record as it
+    was (and any judgement about it stays hers), and gives the newcomer a record of their
+    own."""
+    folder = write_folder(tmp_path / "docs", {"report.txt": REPORT.encode()})
+    _add(workspace, tmp_path, "docs/")
+    workspace.ingest()
+    revised = "The suspect, HADDAD, Omar (DOB 05/02/1979), fled. " + REPORT
+    (folder / "report.txt").write_text(revised, encoding="utf-8")
+    workspace.ingest()
+    hers = stored_versions(workspace, "reports", KEY)
+    assert [(v["version"], v["is_current"], v["family_name"]) for v in hers] == [
+        (1, True, "morales")
+    ]
+    (his,) = stored_versions(workspace, "reports", "report.txt#haddad-omar")
+    assert (his["given_name"], his["dob"], his["is_current"]) == ("omar", "1979-05-02", True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from linkwise.demo import generate_world
 from linkwise.govern import audit
@@ -22,6 +23,7 @@ from linkwise.govern.audit import AuditEvent
 from linkwise.model.cases import Case
 from linkwise.store import disclosures as disclosure_store
 from linkwise.store import resolution as resolution_store
+from linkwise.store.tables import mentions, source_documents
 from linkwise.workspace import Workspace
 from linkwise.workspace.session import WorkspaceSession
 from tests.documents.samples import documents_manifest, write_folder
@@ -92,7 +94,14 @@ def _build(ws: Workspace, world: Path, root: Path) -> Lab:
     ws.add_source(write_manifest(root, manifest))
     ws.ingest([SOURCE])
     ws.resolve(full=True)
-    key = f"{DOC}#1"
+    with ws.engine.connect() as conn:
+        (key,) = conn.execute(
+            select(mentions.c.record_key)
+            .join(source_documents, source_documents.c.id == mentions.c.document_id)
+            .where(source_documents.c.path == DOC, mentions.c.record_key.is_not(None))
+            .distinct()
+        ).scalars()
+    assert key.startswith(f"{DOC}#")
     entity = ws.entity_of(SOURCE, key)
     assert entity is not None
     assert ws.entity_of("court_dispositions", person["source_key"]) == entity

@@ -17,7 +17,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from linkwise.demo.sources.reports import NAME as REPORTS
+from linkwise.store import tables as t
 from linkwise.web import create_app
 from linkwise.workspace import Workspace
 from linkwise.workspace import users as ws_users
@@ -120,3 +123,24 @@ def api(ws: Workspace, username: str, password: str, case_id: int | None = None)
     if case_id is not None:
         headers["X-Linkwise-Case"] = str(case_id)
     return TestClient(create_app(ws), headers=headers, raise_server_exceptions=False)
+
+
+def mentioned_entity(ws: Workspace) -> tuple[str, str]:
+    """An entity of the demo that holds both a row of another source and a mention record of
+    the demo's incident reports, and the key of that mention record."""
+    with ws.engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                t.entity_members.c.entity_id,
+                t.records.c.source_key,
+                t.sources.c.name,
+            )
+            .join(t.records, t.records.c.id == t.entity_members.c.record_id)
+            .join(t.sources, t.sources.c.id == t.records.c.source_id)
+            .where(t.records.c.is_current)
+        ).all()
+    sources: dict[str, set[str]] = {}
+    for entity, _, source in rows:
+        sources.setdefault(entity, set()).add(source)
+    entity, key = next((e, k) for e, k, s in sorted(rows) if s == REPORTS and len(sources[e]) > 1)
+    return entity, key

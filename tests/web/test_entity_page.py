@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
+from linkwise.demo.sources.reports import NAME as REPORTS
 from linkwise.govern.session import is_withheld
 from linkwise.web.charts import waterfall, waterfall_rows
 from linkwise.workspace import Workspace
-from tests.web.conftest import Browser, Demo, browser
+from linkwise.workspace.documents import list_documents
+from tests.web.conftest import Browser, Demo, browser, mentioned_entity
 
 SPEC = re.compile(r"data-vega-spec='([^']*)'")
 
@@ -229,3 +231,27 @@ def test_raising_a_dispute_from_the_entity_page(demo_copy: Workspace, demo_built
     assert page.status_code == 200
     assert "was raised" in page.text
     assert "The person&#39;s passport gives another family name." in page.text
+
+
+def test_the_demo_reports_are_linked_and_their_passages_highlighted_on_the_entity_page(
+    fraud: Browser, demo_ws: Workspace, demo_built: Demo
+) -> None:
+    """Issue 7's "done when": the demo's incident reports are ingested, a person they name
+    is linked into an entity with records of other sources, and that entity's page lists
+    the report with the passage naming them marked."""
+    docs = list_documents(demo_ws.engine, source=REPORTS, limit=None)
+    assert docs
+    assert {d.status for d in docs} == {"ok"}
+    entity, key = mentioned_entity(demo_ws)
+    path = key.split("#")[0]
+    actor = demo_ws.login("ana", demo_built.password)
+    with demo_ws.session(actor, demo_built.case_id(1)) as s:
+        (doc,) = [d for d in s.entity_documents(entity) if d["path"] == path]
+    passage = doc["passages"][0]
+    lo, hi = passage["highlight"]
+    named = passage["text"][lo:hi]
+    assert named
+    page = fraud.get(f"/entities/{entity}")
+    assert page.status_code == 200
+    assert f"{REPORTS}: {path}" in html.unescape(page.text)
+    assert f"<mark>{html.escape(named)}</mark>" in page.text

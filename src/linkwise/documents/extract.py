@@ -15,6 +15,7 @@ Co-reference is the cheap kind: a later "Mr. Patel" or "Patel" refers to the ear
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -76,7 +77,7 @@ _FAMILY_FIRST = re.compile(
 # "William J. Smith", "Ana María López-Gómez", "J. Smith"
 _GIVEN_FIRST = re.compile(
     rf"\b(?P<given>{_GIVEN}|{_INITIAL})(?: (?P<middle>{_INITIAL}|{_GIVEN}))?"
-    rf" (?P<family>{_SURNAME})(?P<suffix>{_SUFFIX})?(?![A-Za-z])"
+    rf" (?!(?:Jr|Sr)\b)(?P<family>{_SURNAME})(?P<suffix>{_SUFFIX})?(?![A-Za-z])"
 )
 _TITLE_WORDS = sorted(
     {t for t in TITLES if len(t) > 1 and t not in {"special", "police", "private"}},
@@ -377,8 +378,8 @@ def _titled(text: str) -> Iterator[Mention]:
     """ "Mr. Patel", "Sgt. Ortiz": a surname after a title (the title is not part of it)."""
     for m in _TITLED_SURNAME.finditer(text):
         family = m.group("family")
-        if not family[0].isupper() or _is_wordish(family):
-            continue
+        if not family[0].isupper() or _is_wordish(family) or family.lower() in TITLES:
+            continue  # "Lt. Col. Ann Brown": "Col" is a second rank, not a surname
         start, end = m.start("family"), m.end("family")
         yield Mention(PERSON, start, end, text[start:end], parts={"family": family})
 
@@ -546,19 +547,30 @@ def _sentence_start(text: str, pos: int) -> int:
     return cut
 
 
+def _exists(year: int, month: int, day: int) -> bool:
+    """Whether the calendar has that day ("02/31/1980" is not a date, whatever its shape)."""
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
 def _dates(text: str) -> Iterator[Mention]:
     """Dates in the common written forms. A date is a date of birth when a birth cue
     ("born", "DOB", "b.") comes shortly before it in its sentence with no other date in
     between ("born 1 May 1980, arrested 2 June 2020": only the first is a birth date)."""
     found: list[tuple[re.Match[str], str]] = []
+    starts: list[int] = []  # of everything written as a date, a day the calendar lacks too
     for pattern in _DATES:
         for m in pattern.finditer(text):
             g = m.groupdict()
             month = _MONTHS[g["mon"].lower()] if g.get("mon") else int(g["m"])
             day, year = int(g["d"]), int(g["y"])
-            if 1 <= month <= 12 and 1 <= day <= 31 and 1800 <= year <= 2100:
+            starts.append(m.start())
+            if 1800 <= year <= 2100 and _exists(year, month, day):
                 found.append((m, f"{year:04d}-{month:02d}-{day:02d}"))
-    starts = sorted(m.start() for m, _ in found)
+    starts.sort()
     for m, iso in found:
         lead_start = max(_sentence_start(text, m.start()), m.start() - 60)
         cues = list(_BORN.finditer(text, lead_start, m.start()))
@@ -597,7 +609,7 @@ _SSN = re.compile(r"\b(\d{3})-(\d{2})-(\d{4})\b|(?<=SSN[:#\s])\s*(\d{9})\b", re.
 _SSN_CUE = re.compile(r"\b(?:ssn|social security(?: number| no\.?)?|soc\.? sec\.?)\W*$", re.I)
 _CUED_IDS = {
     "passport": re.compile(
-        r"\bpassport(?:\s(?:no\.?|number|#))?[:#]?\s*(?P<id>[A-Z0-9]{6,9})\b", re.I
+        r"\bpassport(?:\s(?:no\.?|number|#))?[:#]?\s*(?P<id>(?=[A-Z]*\d)[A-Z0-9]{6,9})\b", re.I
     ),
     "drivers_licence": re.compile(
         r"\b(?:driver'?s?\slicen[cs]e|DL|OLN)(?:\s(?:no\.?|number|#))?[:#]?\s*"

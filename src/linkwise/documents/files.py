@@ -43,6 +43,8 @@ class SourceFile:
 
     path: str
     data: bytes
+    error: str | None = None
+    """Why the file could not be read (then ``data`` is empty): listed as failed with it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,26 +61,59 @@ class Converted:
     seconds: float
 
 
+class _UnreadableError(Exception):
+    """A file whose bytes could not be had (``SourceFile.error``)."""
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
 def source_files(root: Path) -> Iterator[SourceFile]:
     """The files of a folder (recursively, hidden files skipped) or of a zip archive, in
-    path order so that runs are repeatable. Raises OSError/BadZipFile naming the place."""
+    path order so that runs are repeatable. A file that cannot be read (no permission, a
+    broken symbolic link, a corrupt or encrypted archive member, a second archive entry of
+    the same name) comes with its ``error`` and no data. Raises OSError/BadZipFile naming
+    the place when the folder or archive itself cannot be read."""
     if root.is_dir():
-        found = {p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file()}
+        found = {
+            p.relative_to(root).as_posix(): p
+            for p in root.rglob("*")
+            if p.is_file() or (p.is_symlink() and not p.exists())
+        }
         for rel in sorted(found):
             if any(part.startswith(".") for part in PurePosixPath(rel).parts):
                 continue
-            yield SourceFile(rel, found[rel].read_bytes())
+            try:
+                yield SourceFile(rel, found[rel].read_bytes())
+            except OSError as exc:
+                reason = (
+                    f"a broken symbolic link (to {found[rel].readlink()})"
+                    if found[rel].is_symlink() and not found[rel].exists()
+                    else f"{type(exc).__name__}: {exc.strerror or exc}"
+                )
+                yield SourceFile(rel, b"", f"cannot be read: {reason}")
         return
     with zipfile.ZipFile(root) as archive:
+        seen: dict[str, int] = {}
         for info in sorted(archive.infolist(), key=lambda i: i.filename):
             parts = PurePosixPath(info.filename).parts
             if info.is_dir() or any(part.startswith(".") for part in parts):
                 continue
-            yield SourceFile(info.filename, archive.read(info))
+            count = seen[info.filename] = seen.get(info.filename, 0) + 1
+            if count > 1:
+                yield SourceFile(
+                    f"{info.filename} (entry {count})",
+                    b"",
+                    f"the archive holds {info.filename!r} more than once; only the first "
+                    "entry of that name is read",
+                )
+                continue
+            try:
+                yield SourceFile(info.filename, archive.read(info))
+            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
+                # a bad CRC, an encrypted member, a compression method zipfile lacks
+                yield SourceFile(info.filename, b"", f"cannot be read from the archive: {exc}")
 
 
 def convert(file: SourceFile, parent: str | None = None) -> list[Converted]:
@@ -88,6 +123,8 @@ def convert(file: SourceFile, parent: str | None = None) -> list[Converted]:
     children: list[Converted] = []
     status, text, error = "ok", None, None
     try:
+        if file.error is not None:
+            raise _UnreadableError(file.error)
         if kind is None:
             raise ValueError(
                 f"unsupported file type {PurePosixPath(file.path).suffix or '(none)'!r}; "
@@ -99,6 +136,8 @@ def convert(file: SourceFile, parent: str | None = None) -> list[Converted]:
             text = _CONVERTERS[kind](file.data)
         if kind == "pdf" and not text.strip():
             status, text, error = "needs_ocr", None, "the PDF has no text layer (scanned image?)"
+    except _UnreadableError as exc:
+        status, text, error = "failed", None, str(exc)
     except Exception as exc:  # a broken file is listed with its reason, never raised
         status, text, error = "failed", None, f"{type(exc).__name__}: {exc}"
     doc = Converted(
@@ -186,6 +225,14 @@ def _html(data: bytes) -> str:
 
 
 _HEADERS = ("From", "To", "Cc", "Date", "Subject")
+_MIME_SUFFIX = {
+    "text/plain": ".txt",
+    "text/html": ".html",
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "message/rfc822": ".eml",
+}
+"""The suffix an attachment without a file name gets from its MIME type."""
 
 
 def _eml(file: SourceFile) -> tuple[str, list[Converted]]:
@@ -203,9 +250,15 @@ def _eml(file: SourceFile) -> tuple[str, list[Converted]]:
         ]
     children = []
     for n, part in enumerate(message.iter_attachments(), start=1):
-        name = PurePosixPath(part.get_filename() or f"attachment-{n}").name
-        payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
+        content_type = part.get_content_type()
+        default = f"attachment-{n}{_MIME_SUFFIX.get(content_type, '')}"
+        name = PurePosixPath(part.get_filename() or default).name
+        if content_type == "message/rfc822":  # a forwarded e-mail: its bytes are the message
+            inner = part.get_content()
+            data = inner.as_bytes() if isinstance(inner, EmailMessage) else b""
+        else:
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
         children += convert(SourceFile(f"{file.path}/{n}/{name}", data), parent=file.path)
     return "\n".join(lines).strip(), children
 

@@ -38,11 +38,13 @@ _SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b[a-z])[.!?](?:\s|$)|\n\s*\n")
 
 @dataclass
 class PersonRow:
-    """One person a document mentions: ``number`` (1, 2, ...) within the document, the
-    values found for them (``COLUMNS``, as written; a date of birth in ISO form), and the
-    indexes of every mention that is theirs."""
+    """One person a document mentions: ``number`` (1, 2, ...) within the document, ``key``
+    (their family and given name, which names them in the document whatever else a later
+    version of it adds or moves), the values found for them (``COLUMNS``, as written; a
+    date of birth in ISO form), and the indexes of every mention that is theirs."""
 
     number: int
+    key: str
     values: dict[str, str] = field(default_factory=dict)
     mentions: list[int] = field(default_factory=list)
 
@@ -86,21 +88,31 @@ def _clusters(mentions: list[Mention]) -> dict[int, int]:
 
 
 def _owner(i: int, mentions: list[Mention], head: dict[int, int], bounds: list[int]) -> int | None:
-    """The person (head mention index) the detail at ``i`` belongs to, or None."""
+    """The person (head mention index) the detail at ``i`` belongs to, or None. The nearest
+    person mention decides, whether or not it is someone named in full: in "Raj Patel
+    arrived. Mr. Singh, DOB 01/01/1980" the date is Mr. Singh's, whom the document never
+    names in full, so it is nobody's row rather than Raj Patel's."""
     m = mentions[i]
     sentence = _sentence_of(bounds, m.start)
-    before = [j for j in range(i - 1, -1, -1) if j in head]
-    same = [j for j in before if _sentence_of(bounds, mentions[j].start) == sentence]
-    if same:
-        return head[same[0]]
-    if before and m.start - mentions[before[0]].end <= _FORM_REACH:
-        return head[before[0]]
+    before = next((j for j in range(i - 1, -1, -1) if mentions[j].type == PERSON), None)
+    if before is not None and (
+        _sentence_of(bounds, mentions[before].start) == sentence
+        or m.start - mentions[before].end <= _FORM_REACH
+    ):
+        return head.get(before)
     for j in range(i + 1, len(mentions)):
         if _sentence_of(bounds, mentions[j].start) != sentence:
             break
-        if j in head:
-            return head[j]
+        if mentions[j].type == PERSON:
+            return head.get(j)
     return None
+
+
+def _name_key(m: Mention) -> str:
+    """ "ruiz-ana" for "Ana Ruiz" and "RUIZ, Ana": family and given name, folded, joined by
+    hyphens."""
+    words = f"{m.parts.get('family', '')} {m.parts.get('given', '')}".casefold().replace(".", "")
+    return "-".join(re.findall(r"\w+", words)) or "person"
 
 
 def group(text: str, mentions: list[Mention]) -> tuple[list[PersonRow], dict[int, int]]:
@@ -110,8 +122,15 @@ def group(text: str, mentions: list[Mention]) -> tuple[list[PersonRow], dict[int
     bounds = _sentence_bounds(text)
     rows: dict[int, PersonRow] = {}
     owner_of: dict[int, int] = {}
+    keys: set[str] = set()
     for i in sorted(set(head.values())):
-        rows[i] = PersonRow(len(rows) + 1, {"name": mentions[i].text})
+        key = _name_key(mentions[i])
+        if key in keys:  # two spellings _clusters keeps apart but the key folds together
+            key = next(
+                f"{key}-{n}" for n in range(2, len(mentions) + 2) if f"{key}-{n}" not in keys
+            )
+        keys.add(key)
+        rows[i] = PersonRow(len(rows) + 1, key, {"name": mentions[i].text})
     for i, m in enumerate(mentions):
         if i in head:
             owner_of[i] = head[i]

@@ -302,7 +302,8 @@ def search(read: Read, query: str, limit: int) -> list[dict[str, Any]]:
         if not ids:
             break
         offset += len(ids)
-        for doc in _load(read, store.documents_by_id(read.conn, ids)):
+        loaded = {d.meta.id: d for d in _load(read, store.documents_by_id(read.conn, ids))}
+        for doc in (loaded[i] for i in ids if i in loaded):  # newest first, as ranked
             if _omitted(read, doc) or not text_decision(read, doc).shown:
                 left_out.append(doc.meta.id)
                 continue

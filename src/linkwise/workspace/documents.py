@@ -308,8 +308,11 @@ def _add_document(
     return doc_id
 
 
-def record_key(path: str, number: int) -> str:
-    return f"{path}#{number}"
+def record_key(path: str, person: PersonRow) -> str:
+    """A mention record's key: the document and the person's name in it ("report.txt#ruiz-ana"),
+    so that a revised document that adds or moves people keeps each one's record (and any
+    judgement about it) with the same person."""
+    return f"{path}#{person.key}"
 
 
 def _mention_records(
@@ -317,7 +320,7 @@ def _mention_records(
 ) -> tuple[list[StorableRecord], list[Rejection]]:
     good, bad = [], []
     for person in item.people:
-        key = record_key(item.doc.path, person.number)
+        key = record_key(item.doc.path, person)
         name = item.mentions[min(person.mentions)]
         values: dict[str, Any] = {MENTION_KEY: key}
         values.update({c: person.values.get(c) for c in COLUMNS})
@@ -333,7 +336,7 @@ def _mention_rows(item: _Prepared, stored_keys: set[str]) -> list[dict[str, Any]
     rows = []
     for n, m in enumerate(item.mentions):
         person = item.owner.get(n)
-        key = record_key(item.doc.path, person) if person is not None else None
+        key = record_key(item.doc.path, item.people[person - 1]) if person is not None else None
         rows.append(
             {
                 "n": n,
