@@ -25,7 +25,16 @@ from linkwise.model.cases import Case
 from linkwise.store import reads, tables
 from linkwise.store import records as record_store
 from linkwise.workspace import Workspace, disputes
-from tests.helpers import PASSWORD, seed_case, seed_user, workspace_on
+from tests.helpers import (
+    PASSWORD,
+    csv_text,
+    manifest,
+    person,
+    seed_case,
+    seed_user,
+    workspace_on,
+    write_manifest,
+)
 
 SHOWN_SOURCES = frozenset(
     {"court_dispositions", "jail_bookings", "vehicle_registrations", "civil_case_parties"}
@@ -253,6 +262,33 @@ def test_only_deciders_and_the_raiser_see_a_claimed_value(world: World) -> None:
     assert claimed(auditor) is None
 
 
+def test_the_evidence_and_whom_a_dispute_is_for_are_the_raisers_and_deciders(
+    world: World,
+) -> None:
+    """The evidence mostly restates the value ("birth certificate shows ...") and the person
+    it was raised for is named: person data, shown as the claimed value is."""
+    w = world
+    raised = disputes.raise_(
+        w.ws,
+        w.analyst,
+        record=w.b,
+        field="dob",
+        claimed_value="1981-02-03",
+        evidence="birth certificate shows 3 February 1981",
+        on_behalf_of="the person, by letter",
+    )
+    other = seed_user(w.ws, "abi", "analyst")
+    auditor = seed_user(w.ws, "aud2", "auditor")
+    sue = seed_user(w.ws, "sue2", "supervisor")
+    for user, shown in ((w.analyst, True), (sue, True), (other, False), (auditor, False)):
+        (listed,) = [d for d in disputes.list_all(w.ws, user) if d.id == raised.id]
+        viewed = disputes.show(w.ws, user, raised.id).dispute
+        for found in (listed, viewed):
+            assert ("3 February 1981" in found.evidence) is shown
+            assert (found.on_behalf_of == "the person, by letter") is shown
+            assert found.on_behalf_of is not None  # that there is someone is not withheld
+
+
 def test_the_command_line_raises_and_confirms(world: World) -> None:
     w = world
     seed_user(w.ws, "sue", "supervisor")
@@ -281,3 +317,37 @@ def test_the_command_line_raises_and_confirms(world: World) -> None:
 def _versions(ws: Workspace, source: str, key: str) -> list[dict[str, object]]:
     with ws.engine.connect() as conn:
         return record_store.record_versions(conn, source, key)
+
+
+def test_a_record_the_law_never_discloses_cannot_be_found_by_disputing_it(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """Raising a dispute answers for a protected victim's record (8 U.S.C. § 1367) exactly
+    as for a record that does not exist, alone or as the far end of a link: the refusal
+    must not tell that it is there or what it is linked to."""
+    folder = tmp_path / "src"
+    folder.mkdir()
+    sources = {"court": ["criminal_justice"], "victims": ["protected_victim_1367"]}
+    for name, markings in sources.items():
+        (folder / f"{name}.csv").write_text(
+            csv_text([person(1, "Vesperine", "Tanaka")]), encoding="utf-8"
+        )
+        workspace.add_source(
+            write_manifest(folder, manifest(name, f"{name}.csv", markings=markings))
+        )
+    workspace.ingest()
+    workspace.resolve(full=True)
+    analyst, _ = seed_case(workspace)
+
+    def refusal(**kw: object) -> str:
+        with pytest.raises(DisputeError) as found:
+            disputes.raise_(workspace, analyst, evidence="seen", **kw)  # type: ignore[arg-type]
+        return str(found.value).replace("victims:1", "X").replace("victims:2", "X")
+
+    missing = refusal(record=("victims", "2"), field="dob", claimed_value="1980-01-01")
+    assert missing == refusal(record=("victims", "1"), field="dob", claimed_value="1980-01-01")
+    assert "there is no current record" in missing
+    assert refusal(record=("court", "1"), link_to=("victims", "1")) == refusal(
+        record=("court", "1"), link_to=("victims", "2")
+    )
+    assert _dispute_count(workspace) == 0

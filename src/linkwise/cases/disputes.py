@@ -22,7 +22,7 @@ cases, never the claimed value, which is person data kept with the dispute.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -67,6 +67,8 @@ RAISERS = (Role.ANALYST, Role.SUPERVISOR, Role.LEGAL_REVIEWER)
 RESOLVERS = (Role.SUPERVISOR, Role.LEGAL_REVIEWER)
 READERS = (*RAISERS, Role.AUDITOR)
 MAX_TEXT = 4000
+WITHHELD = "(withheld: for the raiser and for those who decide disputes)"
+"""What other readers see instead of a dispute's evidence and whom it was raised for."""
 _ADDRESS = ("address_line", "city", "region", "postcode")
 
 
@@ -170,22 +172,26 @@ def raise_dispute(
     on_behalf_of: str | None = None,
     case_id: int | None = None,
     now: dt.datetime | None = None,
+    never_disclosed: Collection[str] = (),
 ) -> Dispute:
     """Open a dispute of a record's ``field`` (with the value the disputer says is right, or
     none to say the value should not be there) or, with ``link_to``, of the link between the
-    two records."""
+    two records. A record of a source in ``never_disclosed`` (a marking the law never
+    discloses, 8 U.S.C. § 1367) is answered for as a record that does not exist, as every
+    governed read answers for it: a dispute must not tell anyone that it is there, nor what
+    it is linked to."""
     kind = LINK if link_to is not None else RECORD
     objects: dict[str, Any] = {"kind": kind, "source": record[0]}
     current = require_role(conn, actor, RAISERS, "dispute.raise", objects)
     text = _text("evidence", evidence, required=True)
     behalf = _text("on_behalf_of", on_behalf_of or "", required=False) or None
-    row = _current(conn, record)
+    row = _current(conn, record, never_disclosed)
     other = None
     if kind == LINK:
         if field is not None or claimed_value is not None:
             raise DisputeError("a link dispute names two records, not a field or a value")
         assert link_to is not None
-        other = _current(conn, link_to)
+        other = _current(conn, link_to, never_disclosed)
         if other.id == row.id:
             raise DisputeError("a link dispute needs two different records")
         if reads.link_between(conn, row.id, other.id) is None and (
@@ -432,8 +438,10 @@ class SelfResolutionError(AuditedRefusalError, PermissionError):
         )
 
 
-def _current(conn: Connection, key: tuple[str, str]) -> reads.RecordRow:
-    row = reads.current_record(conn, *key)
+def _current(
+    conn: Connection, key: tuple[str, str], never_disclosed: Collection[str] = ()
+) -> reads.RecordRow:
+    row = None if key[0] in never_disclosed else reads.current_record(conn, *key)
     if row is None:
         raise DisputeError(f"record: there is no current record {key[0]}:{key[1]}")
     return row
@@ -481,8 +489,16 @@ def _records(dispute: Dispute) -> list[int]:
 
 
 def _for(reader: User, dispute: Dispute) -> Dispute:
-    """The dispute as ``reader`` may see it: the claimed value is person data, for those who
-    decide disputes and for the one who raised it."""
+    """The dispute as ``reader`` may see it: the claimed value, the evidence (which mostly
+    restates it: "birth certificate shows 3 February 1981") and who it was raised on behalf
+    of are person data, for those who decide disputes and for the one who raised it. Others
+    (an auditor, another analyst) see that there is a dispute, of what, by whom and in what
+    state."""
     if reader.role in RESOLVERS or reader.id == dispute.raised_by:
         return dispute
-    return replace(dispute, claimed_value=None)
+    return replace(
+        dispute,
+        claimed_value=None,
+        evidence=WITHHELD,
+        on_behalf_of=None if dispute.on_behalf_of is None else WITHHELD,
+    )

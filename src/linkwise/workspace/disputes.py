@@ -16,7 +16,15 @@ from linkwise.workspace.cases import _transaction
 if TYPE_CHECKING:
     from linkwise.workspace.workspace import Workspace
 
-__all__ = ["about_records", "confirm", "list_all", "raise_", "reject", "show"]
+__all__ = [
+    "about_records",
+    "confirm",
+    "list_all",
+    "never_disclosed_sources",
+    "raise_",
+    "reject",
+    "show",
+]
 
 
 def raise_(
@@ -44,7 +52,22 @@ def raise_(
             link_to=link_to,
             on_behalf_of=on_behalf_of,
             case_id=case_id,
+            never_disclosed=never_disclosed_sources(ws),
         ),
+    )
+
+
+def never_disclosed_sources(ws: Workspace) -> frozenset[str]:
+    """The sources whose records the law never discloses, for any purpose (a whole-record
+    marking with ``never_disclosed``): no interface may tell that one of them exists."""
+    markings = ws.pack.markings
+    return frozenset(
+        s.name
+        for s in ws.sources()
+        if any(
+            (m := markings.get(name)) is not None and m.never_disclosed and m.fields is None
+            for name in s.markings
+        )
     )
 
 
