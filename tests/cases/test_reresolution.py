@@ -17,6 +17,7 @@ from linkwise.govern import audit
 from linkwise.govern.cases import InvalidCaseError
 from linkwise.store import tables
 from linkwise.workspace import Workspace, case_work
+from linkwise.workspace import drafting as wd
 from tests.helpers import seed_user
 
 Key = tuple[str, str]
@@ -125,3 +126,43 @@ def test_a_merged_subject_is_flagged_on_both_sides(resolved: Workspace) -> None:
         (row,) = case_work.confirm_subject(ws, ann, case.id, entity, [merged], "same person")
         assert row.entity_id == merged
         assert not case_work.show_case(ws, ann, case.id).needs_confirmation
+
+
+def test_a_subject_awaiting_confirmation_is_flagged_in_the_package_and_stops_drafts_and_sign_off(
+    resolved: Workspace,
+) -> None:
+    """An entity that keeps its id but takes in another's records may now hold another
+    person's: the package says so, and nothing is drafted or signed off from it until the
+    assignee confirms which person the case concerns."""
+    ws = resolved
+    ann = seed_user(ws, "ann2", "analyst")
+    lee = seed_user(ws, "lee2", "legal_reviewer")
+    groups = _groups(ws)
+    singles = sorted(e for e, m in groups.items() if len(m) == 1)
+    bigger = sorted((e for e, m in groups.items() if len(m) >= 2), key=lambda e: -len(groups[e]))
+    small, large = singles[-1], bigger[-1]
+    case = case_work.create_case(
+        ws, ann, "Takes in", "criminal_investigation", subjects=[large], reason="tip"
+    )
+    with ws.session(ann, case.id) as s:
+        before = wd.draft(s, "affidavit")
+    ws.judge(groups[small][0], groups[large][0], "same", reviewer="ann2", rationale="same SSN")
+    ws.resolve(full=True)
+    assert ws.entity_of(*groups[small][0]) == ws.entity_of(*groups[large][0]) == large
+
+    with ws.session(ann, case.id) as s:
+        (part,) = wd.case_package(s)["subjects"]
+        assert part["needs_confirmation"] is True
+        assert f"merged into {large}" in part["note"]
+        with pytest.raises(CaseStateError, match="cannot draft its affidavit while subject"):
+            wd.draft(s, "affidavit")
+    with ws.session(lee, case.id) as s, pytest.raises(CaseStateError, match="need confirmation"):
+        wd.sign_document(s, before.id)
+
+    case_work.confirm_subject(ws, ann, case.id, large, [large], "the same person")
+    with ws.session(ann, case.id) as s:
+        (part,) = wd.case_package(s)["subjects"]
+        assert part["needs_confirmation"] is False
+        after = wd.draft(s, "affidavit")
+    with ws.session(lee, case.id) as s:
+        assert wd.sign_document(s, after.id).signed

@@ -226,7 +226,13 @@ def test_sign_off_rules_immutability_and_versions(lab: Lab) -> None:
     assert (second.version, second.supersedes_id) == (2, first.id)
 
     sue = seed_user(lab.ws, "sue", "supervisor")
-    with lab.ws.session(sue, case.id) as s, pytest.raises(SignOffRefusedError, match="legal"):
+    with (
+        lab.ws.session(sue, case.id) as s,
+        pytest.raises(
+            SignOffRefusedError,
+            match="refused: an affidavit in support of an application is signed off by a legal",
+        ),
+    ):
         wd.sign_document(s, second.id)
     denied = _last(lab, case, "permission.denied")
     assert denied.objects["document_id"] == str(second.id)

@@ -126,7 +126,7 @@ def move(
     current = permit(conn, actor, case, rules.MOVES[(old, status)], "case.move", objects)
     note = _clean(reason, "reason", MAX_REASON, required=False)
     if status in NEEDS_SETTLED_SUBJECTS:
-        _subjects_settled(conn, case, status)
+        require_settled_subjects(conn, case, f"move to {status}")
     if not case_work.move_status(conn, case.id, old=old, new=status):
         raise CaseStateError(f"case #{case.id} changed meanwhile; look at it again and retry")
     _history(
@@ -380,12 +380,15 @@ def _confirmed_row(
     )
 
 
-def _subjects_settled(conn: Connection, case: Case, status: str) -> None:
+def require_settled_subjects(conn: Connection, case: Case, doing: str) -> None:
+    """Refuse ``doing`` (a move, a draft, a sign-off) while a subject of the case needs
+    confirmation after re-resolution: until the assignee says which person the case
+    concerns, its records may be another person's."""
     pending = [s for s in subject_states(conn, case.id) if s.needs_confirmation]
     if pending:
         names = ", ".join(s.subject.entity_id for s in pending)
         raise CaseStateError(
-            f"case #{case.id} cannot move to {status} while subject(s) {names} need "
+            f"case #{case.id} cannot {doing} while subject(s) {names} need "
             "confirmation after re-resolution; confirm them with `linkwise case subject "
             "confirm` first"
         )

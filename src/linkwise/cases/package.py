@@ -27,10 +27,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from linkwise.cases.priority import confirmed_core
+from linkwise.cases.subjects import subject_state
 from linkwise.govern.evidence import EntityEvidence
 from linkwise.govern.gate import Read, RecordRef, is_withheld, marker
 from linkwise.govern.session import current_ids
 from linkwise.govern.views import record_view
+from linkwise.model.cases import Subject
 from linkwise.model.manifest import Manifest
 from linkwise.resolve.prepare import GENERIC_FIELDS, PERSON_IDENTIFIERS, prepare
 from linkwise.store import cases as case_store
@@ -81,9 +83,23 @@ def case_package(read: Read, explain: Explain, *, threshold: float | None = None
         },
         "policy_pack": {"name": read.pack.name, "version": read.pack.version},
         "confirmation_threshold": threshold,
-        "subjects": [subject_package(read, s.entity_id, explain, threshold) for s in subjects],
+        "subjects": [_subject(read, s, explain, threshold) for s in subjects],
         "notice": NOTICE,
     }
+
+
+def _subject(read: Read, subject: Subject, explain: Explain, threshold: float) -> dict[str, Any]:
+    """A subject's part, saying whether it needs confirmation after re-resolution and what
+    changed: an entity that kept its id but took in another's records (or lost some) may
+    now hold another person's, so its records are listed for the assignee to check, not
+    to rely on (drafting and sign-off are refused until then)."""
+    state = subject_state(read.conn, subject)
+    part = subject_package(read, subject.entity_id, explain, threshold)
+    part["needs_confirmation"] = state.needs_confirmation
+    if state.needs_confirmation:
+        part["note"] = state.summary()
+        part.setdefault("now_in", list(state.now_in))
+    return part
 
 
 def subject_package(

@@ -63,6 +63,8 @@ def _subject(pdf: _Pdf, subject: Mapping[str, Any]) -> None:
             color=_HIGHLIGHT,
         )
         return
+    if subject.get("needs_confirmation"):
+        pdf.line_of(f"{subject['note']}.", color=_HIGHLIGHT)
     _discrepancies(pdf, subject["discrepancies"])
     for group in subject["sources"]:
         pdf.ln(2)

@@ -50,8 +50,10 @@ def signing_problem(
         return f"the policy pack has no template for {document.kind}, so names no signer"
     if signer.role not in spec.signed_by:
         roles = " or ".join(r.value for r in spec.signed_by)
+        title = spec.title.lower()
+        article = "an" if title[:1] in "aeiou" else "a"
         return (
-            f"a {spec.title.lower()} is signed off by a {roles}; {signer.username} is "
+            f"{article} {title} is signed off by a {roles}; {signer.username} is "
             f"{signer.role.value}"
         )
     if signer.id == document.created_by:

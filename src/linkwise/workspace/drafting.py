@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from linkwise.cases import package as case_package_service
+from linkwise.cases.lifecycle import require_settled_subjects
 from linkwise.drafting import compose, formats, signing
 from linkwise.drafting.package_pdf import render_package_pdf
 from linkwise.govern import audit
@@ -100,6 +101,7 @@ def draft(session: WorkspaceSession, kind: str) -> Document:
     fails."""
     template = compose.load_template(session.pack, kind, _template_folders(session))
     with session.reading("document.draft", case_id=session.case.id, kind=kind) as read:
+        require_settled_subjects(read.conn, read.case, f"draft its {kind}")
         content = compose.compose(
             template, _package(read), drafted_by=read.actor.username, drafted_at=read.now
         )
@@ -183,6 +185,7 @@ def sign_document(session: WorkspaceSession, document_id: int) -> Document:
     signed: Document | None = None
     with session.reading("document.sign", document_id=str(document_id)) as read:
         doc = _document(read, document_id)
+        require_settled_subjects(read.conn, read.case, f"sign document #{doc.id} off")
         problem = signing.signing_problem(
             read.pack, doc, read.actor, superseded_by=store.successor_of(read.conn, doc.id)
         )
