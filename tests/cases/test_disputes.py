@@ -6,14 +6,13 @@ Nobody decides their own dispute; bad input stores nothing."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from linkwise.cases.disputes import DisputeError, SelfResolutionError
@@ -24,7 +23,8 @@ from linkwise.govern.accounts import RoleRequiredError, User
 from linkwise.model.cases import Case
 from linkwise.store import reads, tables
 from linkwise.store import records as record_store
-from linkwise.workspace import Workspace, disputes
+from linkwise.workspace import Workspace, case_work, disputes
+from linkwise.workspace import drafting as wd
 from tests.helpers import (
     PASSWORD,
     csv_text,
@@ -107,39 +107,17 @@ def _dispute_count(ws: Workspace) -> int:
         return int(conn.execute(select(func.count()).select_from(tables.disputes)).scalar_one())
 
 
-def _signed_document_reading(w: World) -> int:
-    """A signed document row whose drafting read showed the entity's records (the drafting
-    code writes such rows; here it is put in directly so these tests stand alone)."""
-    now = dt.datetime.now(dt.UTC)
-    with w.ws.engine.begin() as conn:
-        key = conn.execute(
-            insert(tables.documents).values(
-                case_id=w.case.id,
-                kind="affidavit",
-                version=1,
-                status="signed",
-                template="affidavit",
-                template_sha256="0" * 64,
-                content={},
-                content_sha256="0" * 64,
-                docx=b"",
-                docx_sha256="0" * 64,
-                pdf=b"",
-                pdf_sha256="0" * 64,
-                created_by=w.analyst.id,
-                created_at=now,
-                signed_by=w.analyst.id,
-                signed_at=now,
-            )
-        ).inserted_primary_key
-    assert key is not None
-    doc_id = int(key[0])
-    with (
-        w.ws.session(w.analyst, w.case.id) as session,
-        session.reading("document.draft", document_id=str(doc_id)) as read,
-    ):
-        read.value(read.ref(*w.a), "family_name", "x")
-    return doc_id
+def _signed_affidavit(w: World) -> int:
+    """An affidavit drafted from the case package (the entity a subject of the case) and
+    signed off by a legal reviewer: a real use of the entity's records."""
+    case_work.add_subject(w.ws, w.analyst, w.case.id, w.entity, "the person disputing")
+    with w.ws.session(w.analyst, w.case.id) as session:
+        doc = wd.draft(session, "affidavit")
+    leo = seed_user(w.ws, "leo", "legal_reviewer")
+    with w.ws.session(leo, w.case.id) as session:
+        signed = wd.sign_document(session, doc.id)
+    assert signed.signed
+    return signed.id
 
 
 def test_a_confirmed_value_dispute_writes_a_corrected_version_and_lists_its_uses(
@@ -148,7 +126,7 @@ def test_a_confirmed_value_dispute_writes_a_corrected_version_and_lists_its_uses
     w = world
     with w.ws.session(w.analyst, w.case.id) as session:
         session.entity(w.entity)
-    doc_id = _signed_document_reading(w)
+    doc_id = _signed_affidavit(w)
     raised = disputes.raise_(
         w.ws,
         w.analyst,
