@@ -329,3 +329,40 @@ def test_a_record_the_law_never_discloses_cannot_be_found_by_disputing_it(
         record=("court", "1"), link_to=("victims", "2")
     )
     assert _dispute_count(workspace) == 0
+
+
+def test_a_corrected_name_part_rewrites_the_full_name_made_from_it(world: World) -> None:
+    """The package and drafts print a record's full name: a corrected family name must not
+    live on in it with the old spelling."""
+    w = world
+    with w.ws.engine.connect() as conn:
+        row = conn.execute(
+            select(tables.records.c.id, tables.records.c.source_key, tables.sources.c.name)
+            .join(tables.sources, tables.sources.c.id == tables.records.c.source_id)
+            .where(
+                tables.records.c.is_current,
+                tables.records.c.full_name.is_not(None),
+                tables.records.c.family_name.is_not(None),
+                tables.records.c.given_name.is_not(None),
+            )
+            .order_by(tables.records.c.id)
+            .limit(1)
+        ).one()
+    before = _versions(w.ws, row.name, row.source_key)[-1]
+    assert before["family_name"] in before["full_name"]
+    raised = disputes.raise_(
+        w.ws,
+        w.analyst,
+        record=(row.name, row.source_key),
+        field="family_name",
+        claimed_value="Quillington",
+        evidence="marriage certificate",
+    )
+    disputes.confirm(w.ws, seed_user(w.ws, "sam", "supervisor"), raised.id, "checked")
+    after = _versions(w.ws, row.name, row.source_key)[-1]
+    assert after["family_name"] == "quillington"
+    assert after["full_name"].split() == [
+        p for p in (after["given_name"], after["middle_name"], "quillington") if p
+    ] + ([after["name_suffix"]] if after["name_suffix"] else [])
+    assert f"dispute #{raised.id}" in after["notes"]["full_name"]
+    assert repr(before["full_name"]) in after["notes"]["full_name"]

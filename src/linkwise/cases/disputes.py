@@ -267,7 +267,13 @@ def confirm_dispute(
             else _normalised(conn, target, dispute.field, dispute.claimed_value)
         )
         correction["new_record_id"] = store.write_corrected_version(
-            conn, target, column=dispute.field, value=value, dispute_id=dispute.id, at=at
+            conn,
+            target,
+            column=dispute.field,
+            value=value,
+            dispute_id=dispute.id,
+            at=at,
+            derived=_derived(conn, target, dispute.field, value),
         )
         correction["corrected_record_id"] = target
     else:
@@ -471,6 +477,24 @@ def _normalised(conn: Connection, record_id: int, field: str, raw: str) -> str |
     if value is None:
         raise DisputeError(f"value for {field}: {clean!r} gives no usable value")
     return value
+
+
+_NAME_PARTS = ("given_name", "middle_name", "family_name", "name_suffix")
+
+
+def _derived(
+    conn: Connection, record_id: int, field: str, value: str | None
+) -> dict[str, str | None]:
+    """Columns made from ``field`` that must follow its correction: the full name, when the
+    record has one and a part of it is corrected (the package and the drafts print it, and
+    it would keep the wrong spelling otherwise), rebuilt from the parts as corrected."""
+    if field not in _NAME_PARTS:
+        return {}
+    row = reads.person_values(conn, [record_id])[record_id]
+    if row.get("full_name") is None:
+        return {}
+    parts = {**{p: row.get(p) for p in _NAME_PARTS}, field: value}
+    return {"full_name": " ".join(str(parts[p]) for p in _NAME_PARTS if parts[p])}
 
 
 def _text(field: str, value: str, *, required: bool) -> str:

@@ -12,6 +12,7 @@ change at the source stores a new version over it, as any change does.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
@@ -115,9 +116,12 @@ def write_corrected_version(
     value: str | None,
     dispute_id: int,
     at: dt.datetime,
+    derived: Mapping[str, str | None] | None = None,
 ) -> int:
-    """A new current version of the record with ``column`` set to ``value``; returns its id.
-    ``record_id`` must be the current version (the caller checked)."""
+    """A new current version of the record with ``column`` set to ``value``, and each column
+    of ``derived`` (one made from the corrected one: the full name from its parts) set to its
+    value, each noted; returns its id. ``record_id`` must be the current version (the caller
+    checked)."""
     if column not in RECORD_COLUMNS:
         raise ValueError(f"{column!r} is not a record column")
     old = conn.execute(select(records).where(records.c.id == record_id)).mappings().one()
@@ -150,7 +154,16 @@ def write_corrected_version(
         if old[column] is not None
         else f"added by dispute #{dispute_id}; the source gave no value"
     )
+    for name, made in (derived or {}).items():
+        if name not in RECORD_COLUMNS:
+            raise ValueError(f"{name!r} is not a record column")
+        if made != old[name]:
+            notes[name] = (
+                f"rewritten from the {column} corrected by dispute #{dispute_id}; "
+                f"the source gave {old[name]!r}"
+            )
     row = {k: v for k, v in old.items() if k != "id"}
+    row.update(derived or {})
     row.update(
         version=int(old["version"]) + 1,
         is_current=True,
