@@ -5,17 +5,24 @@ purpose; conditions test values as documented; the demo pack's rules load."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from pydantic import ValidationError
 
+from linkwise.cases.priority import unusable_rules
 from linkwise.cases.rules import MOVES, Rule
 from linkwise.govern.accounts import User
+from linkwise.ingest.errors import ManifestError
 from linkwise.model.cases import TRANSITIONS, Case
 from linkwise.model.policy import PolicyPack, default_pack_path, load_policy_pack
 from linkwise.model.priority import PriorityCondition
 from linkwise.model.roles import Role
+from linkwise.workspace import Workspace
+from linkwise.workspace.workspace import WorkspaceError
+from tests.helpers import csv_text, manifest, person, write_manifest
 
 TODAY = dt.date(2026, 12, 5)
 
@@ -114,3 +121,70 @@ def test_nobody_passes_their_own_work_to_legal() -> None:
     assert rule.allows(other, case)
     auditor = User(7, "aud", "", Role.AUDITOR, False)
     assert not MOVES[("open", "in_review")].allows(auditor, case)  # even as the assignee
+
+
+def test_a_rule_on_sources_its_purposes_can_never_see_is_found() -> None:
+    """A source the law never discloses, or one withheld for the purpose with no process to
+    unlock it, can never show a rule a fact; one an authorisation can unlock can."""
+    pack = _pack(
+        victims=_rule({"fact": "status", "equals": "x"}, sources=["victims"]),
+        benefits_everywhere=_rule({"fact": "status", "equals": "x"}, sources=["benefits"]),
+        benefits_scoped=_rule(
+            {"fact": "status", "equals": "x"},
+            sources=["benefits"],
+            purposes=["criminal_investigation", "benefits_integrity"],
+        ),
+        unregistered=_rule({"fact": "status", "equals": "x"}, sources=["later"]),
+    )
+    found = unusable_rules(pack, {"victims": ["protected_victim_1367"], "benefits": ["benefits"]})
+    assert {(u.rule, u.purpose) for u in found} == {
+        *(("victims", p) for p in pack.purposes),
+        *(
+            ("benefits_everywhere", p)
+            for p in ("civil_immigration", "civil_litigation_support", "data_quality", "audit")
+        ),
+    }
+    victims = next(u for u in found if u.rule == "victims")
+    assert "'protected_victim_1367', which is never disclosed" in str(victims)
+    litigation = next(
+        u for u in found if u.purpose == "civil_litigation_support" and u.rule != "victims"
+    )
+    assert str(litigation) == (
+        "source 'benefits' carries 'benefits', which no legal process unlocks for "
+        "civil_litigation_support"
+    )
+
+
+def test_the_workspace_refuses_a_source_or_a_pack_that_leaves_a_rule_unusable(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    data = load_policy_pack(default_pack_path()).model_dump(mode="json", by_alias=True)
+    data["priority_rules"]["victim_status"] = _rule(
+        {"fact": "status", "equals": "x"}, sources=["victims"], purposes=["criminal_investigation"]
+    )
+    (workspace.root / "policy.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    ws = Workspace.open(workspace.root)
+    try:
+        (tmp_path / "victims.csv").write_text(csv_text([person(1)]), encoding="utf-8")
+        victims = write_manifest(
+            tmp_path, manifest("victims", "victims.csv", markings=["protected_victim_1367"])
+        )
+        with pytest.raises(ManifestError, match="priority rule 'victim_status'"):
+            ws.add_source(victims)
+        assert ws.sources() == []
+    finally:
+        ws.close()
+
+    # registered first, then the pack changed: the workspace does not open on it
+    del data["priority_rules"]["victim_status"]
+    (workspace.root / "policy.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    with Workspace.open(workspace.root) as ws:
+        ws.add_source(victims)
+    data["priority_rules"]["victim_status"] = _rule(
+        {"fact": "status", "equals": "x"}, sources=["victims"], purposes=["criminal_investigation"]
+    )
+    (workspace.root / "policy.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(
+        WorkspaceError, match=r"priority_rules\.victim_status\.sources: source 'victims'"
+    ):
+        Workspace.open(workspace.root)

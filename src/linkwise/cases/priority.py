@@ -26,7 +26,7 @@ in the case's history (a ``priority`` event with the score and each rule's outco
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,7 @@ from linkwise.govern.gate import Read, RecordRef, is_withheld, marker
 from linkwise.govern.policy import Decision
 from linkwise.govern.views import withheld_evidence
 from linkwise.model.audit import format_time
+from linkwise.model.policy import PolicyPack
 from linkwise.model.priority import PriorityRule
 from linkwise.store import case_work, reads
 
@@ -416,3 +417,50 @@ def _keep(read: Read, result: Priority) -> None:
         },
         at=result.computed_at,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class UnusableRule:
+    """A priority rule that could never count a fact for ``purpose`` from ``source``:
+    ``reason`` says which of the source's markings withholds it for good."""
+
+    rule: str
+    source: str
+    purpose: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"source {self.source!r} {self.reason} for {self.purpose}"
+
+
+def unusable_rules(pack: PolicyPack, sources: Mapping[str, Sequence[str]]) -> list[UnusableRule]:
+    """Rules limited to named sources (``sources:``) that could never count a fact for a
+    purpose they are meant to score, given the markings those sources carry (``sources``:
+    source name to marking names). A source the law never discloses, or one whose marking
+    withholds the whole record for the purpose with no legal process to unlock it, can never
+    show the rule a fact; such a rule would only ever say "withheld". Sources not registered
+    yet are not judged."""
+    found: list[UnusableRule] = []
+    for key, rule in pack.priority_rules.items():
+        for source in rule.sources or ():
+            markings = sources.get(source)
+            if markings is None:
+                continue
+            for purpose in rule.purposes or list(pack.purposes):
+                why = _never_visible(pack, markings, purpose)
+                if why is not None:
+                    found.append(UnusableRule(key, source, purpose, why))
+    return found
+
+
+def _never_visible(pack: PolicyPack, markings: Sequence[str], purpose: str) -> str | None:
+    for name in markings:
+        marking = pack.markings.get(name)
+        if marking is None or marking.fields is not None:
+            continue  # an undefined marking is refused when the source is added
+        if marking.never_disclosed:
+            return f"carries {name!r}, which is never disclosed"
+        withheld = purpose in marking.prohibited_purposes or marking.default != "allow"
+        if withheld and not any(purpose in u.purposes for u in marking.unlocked_by):
+            return f"carries {name!r}, which no legal process unlocks"
+    return None

@@ -19,7 +19,8 @@ from linkwise.evaluate import EvaluationReport
 from linkwise.govern.accounts import User
 from linkwise.govern.pack_versions import record_pack
 from linkwise.govern.session import Clock, admit_committed
-from linkwise.ingest.errors import SourceFileError
+from linkwise.cases.priority import unusable_rules
+from linkwise.ingest.errors import ManifestError, SourceFileError
 from linkwise.ingest.manifests import load_manifest, manifest_hash
 from linkwise.ingest.readers import open_reader
 from linkwise.ingest.runner import (
@@ -29,7 +30,7 @@ from linkwise.ingest.runner import (
     check_source,
     ingest_source,
 )
-from linkwise.model.config import ConfigError
+from linkwise.model.config import ConfigError, Problem
 from linkwise.model.policy import PolicyPack, default_pack_path, load_policy_pack
 from linkwise.model.records import QuarantineEntry, RunInfo, SourceInfo
 from linkwise.model.settings import DEFAULT_DB_FILE, POLICY_FILE, WORKSPACE_FILE, Settings
@@ -104,7 +105,21 @@ class Workspace:
                 f"the database schema is at {current or 'nothing'}, this linkwise needs {head}; "
                 f"run `linkwise init {ws.root}` to create or upgrade it"
             )
+        ws.check_rules()
         return ws
+
+    def check_rules(self) -> None:
+        """Refuse a policy pack with a priority rule that could never count a fact for a
+        purpose it scores, given the markings of the sources it names (``unusable_rules``):
+        validation refuses it, as it refuses a rule on a prohibited attribute."""
+        found = unusable_rules(self.pack, {s.name: s.markings for s in self.sources()})
+        if found:
+            lines = [
+                f"priority_rules.{u.rule}.sources: {u}, so the rule could never count a fact; "
+                "change its sources or purposes"
+                for u in found
+            ]
+            raise WorkspaceError("policy pack is invalid:\n" + "\n".join(lines))
 
     @classmethod
     def _open(cls, root: Path, db: str | None) -> Workspace:
@@ -158,6 +173,22 @@ class Workspace:
                 reader.close()
         else:
             documents.source_root(manifest, path.parent)
+        known = {s.name: s.markings for s in self.sources()}
+        before = set(unusable_rules(self.pack, known))
+        after = unusable_rules(self.pack, {**known, manifest.name: list(manifest.markings)})
+        if new_problems := [p for p in after if p not in before]:
+            raise ManifestError(
+                [
+                    Problem(
+                        str(path),
+                        "markings",
+                        f"priority rule {u.rule!r} of the policy pack names this source, but "
+                        f"it {u.reason} for {u.purpose}: the rule could never count a fact; "
+                        "change the rule's sources or purposes, or this source's markings",
+                    )
+                    for u in new_problems
+                ]
+            )
         with self.engine.begin() as conn:
             _, created = catalog.upsert_source(
                 conn, manifest.model_dump(mode="json"), str(path), manifest_hash(manifest)
