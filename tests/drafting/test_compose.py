@@ -159,3 +159,19 @@ def test_an_unknown_kind_or_missing_template_is_refused(tmp_path: Path) -> None:
         load_template(pack, "memo", [tmp_path])
     with pytest.raises(DraftingError, match="not found"):
         load_template(pack, "affidavit", [tmp_path])
+
+
+def test_only_a_fact_puts_a_token_in_a_draft(tmp_path: Path) -> None:
+    """A case title shaped like a fact token is not read as fact 0 with its citations, and
+    a token delimiter inside a record's value does not make the draft fail."""
+    package = _package()
+    package["case"]["title"] = "Title \ue0000\ue001 here"
+    package["subjects"][0]["sources"][0]["records"][0]["fields"]["family_name"] = "le\ue000e"
+    template = _template(tmp_path, "Case: {{ case.title }}.\nBorn {{ subject.dob }}.\n")
+    content = compose.compose(
+        template, package, drafted_by="ann", drafted_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    )
+    title, born = content["blocks"][:2]
+    assert (title["text"], title["citations"], title["uses"]) == ("Case: Title 0 here.", [], [])
+    assert born["text"] == "Born 1990-01-01."
+    assert not any("\ue000" in b["text"] or "\ue001" in b["text"] for b in content["blocks"])

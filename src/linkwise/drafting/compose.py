@@ -123,6 +123,8 @@ def compose(
     """The draft's content (format ``linkwise.draft/1``): its blocks with citations, what
     was withheld, and the notice. DraftingError when the case has no active subject or the
     template fails."""
+    package = _untokened(package)
+    drafted_by = _untokened(drafted_by)
     active = [s for s in package["subjects"] if s["status"] == "active"]
     if not active:
         raise DraftingError(
@@ -163,6 +165,20 @@ def compose(
         "unconfirmed": sum(1 for b in blocks if b["unconfirmed"]),
         "notice": NOTICE,
     }
+
+
+def _untokened(value: Any) -> Any:
+    """``value`` with the two private-use characters that delimit fact tokens removed from
+    every string in it. Only a fact may put a token in a draft: a case title or a value
+    holding "\ue0000\ue001" would otherwise be read as fact 0, with its citations, and a
+    lone delimiter in a record would make every draft of the case fail."""
+    if isinstance(value, str):
+        return value.replace("\ue000", "").replace("\ue001", "")
+    if isinstance(value, Mapping):
+        return {k: _untokened(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_untokened(v) for v in value]
+    return value
 
 
 def content_hash(content: Mapping[str, Any]) -> str:
