@@ -15,11 +15,11 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from linkwise.cases.priority import unusable_rules
 from linkwise.evaluate import EvaluationReport
 from linkwise.govern.accounts import User
 from linkwise.govern.pack_versions import record_pack
 from linkwise.govern.session import Clock, admit_committed
-from linkwise.cases.priority import unusable_rules
 from linkwise.ingest.errors import ManifestError, SourceFileError
 from linkwise.ingest.manifests import load_manifest, manifest_hash
 from linkwise.ingest.readers import open_reader
