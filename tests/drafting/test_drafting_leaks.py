@@ -36,6 +36,7 @@ from linkwise.drafting.compose import compose, load_template
 from linkwise.drafting.signing import SignOffRefusedError
 from linkwise.govern import audit
 from linkwise.govern.accounts import User
+from linkwise.govern.gate import SessionError
 from linkwise.govern.session import NotFoundError
 from linkwise.model.cases import Case
 from linkwise.model.documents import KINDS
@@ -393,3 +394,22 @@ def test_generic_values_are_flagged_without_their_value_and_only_where_shown(lab
     assert records[court.id]["generic"] == [{"field": "ssn", "people": 7, "records": 9}]
     assert records[canary.id]["generic"] == []  # its SSN is redacted: nothing said about it
     assert str(ssn[court.id]) not in json.dumps(records[court.id]["generic"])
+
+
+def test_two_drafts_racing_for_one_version_store_one(
+    lab: Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two drafts of one kind made at once both read the same latest version; the store
+    takes the first and refuses the second (which stores nothing), so no two drafts share a
+    version and both stay signable."""
+    ann, case = _case(lab, "race")
+    with lab.ws.session(ann, case.id) as s:
+        first = wd.draft(s, "subpoena_request")
+        # the second drafter read the latest version before the first one was stored
+        monkeypatch.setattr(document_store, "latest_of_kind", lambda *_a, **_k: None)
+        with pytest.raises(SessionError, match="drafted at the same time"):
+            wd.draft(s, "subpoena_request")
+        monkeypatch.undo()
+        assert [(d.id, d.version) for d in wd.documents(s) if d.kind == "subpoena_request"] == [
+            (first.id, 1)
+        ]

@@ -368,6 +368,7 @@ documents = Table(
     Column("created_at", Timestamp, nullable=False),
     Column("signed_by", ForeignKey("users.id")),
     Column("signed_at", Timestamp),
+    UniqueConstraint("case_id", "kind", "version", name="uq_documents_case_kind_version"),
 )
 
 # Disputes of a record's value or of a link, raised by a user (for themselves or on behalf

@@ -28,6 +28,8 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import IntegrityError
+
 from linkwise.cases import package as case_package_service
 from linkwise.cases.lifecycle import require_settled_subjects
 from linkwise.drafting import compose, formats, signing
@@ -100,6 +102,16 @@ def draft(session: WorkspaceSession, kind: str) -> Document:
     version when the case already has one of that kind. Nothing is stored when drafting
     fails."""
     template = compose.load_template(session.pack, kind, _template_folders(session))
+    try:
+        return _draft(session, kind, template)
+    except IntegrityError as exc:  # uq_documents_case_kind_version: a draft raced this one
+        raise SessionError(
+            f"another {kind} of case #{session.case.id} was drafted at the same time and took "
+            "this version number; nothing was stored: draft again"
+        ) from exc
+
+
+def _draft(session: WorkspaceSession, kind: str, template: compose.Template) -> Document:
     with session.reading("document.draft", case_id=session.case.id, kind=kind) as read:
         require_settled_subjects(read.conn, read.case, f"draft its {kind}")
         content = compose.compose(
