@@ -126,6 +126,11 @@ def _last(lab: Lab, case: Case, action: str) -> audit.AuditEvent:
     return event
 
 
+def _events(lab: Lab, case: Case, action: str) -> list[audit.AuditEvent]:
+    with lab.ws.engine.connect() as conn:
+        return list(audit.events(conn, case_id=case.id, action=action))
+
+
 def test_the_package_holds_a_restricted_value_only_under_an_authorisation(lab: Lab) -> None:
     user, case = _case(lab, "package leaks")
     texts = _package_texts(lab, user, case)
@@ -323,6 +328,15 @@ def test_the_command_line_packages_drafts_signs_and_exports(lab: Lab, tmp_path: 
     refused = runner.invoke(app, again)
     assert refused.exit_code != 0
     assert "already signed" in refused.output
+
+    # a file that cannot be written is refused before the read, so no export is audited
+    exports = len(_events(lab, case, "document.export"))
+    nowhere = str(tmp_path / "missing" / "d.pdf")
+    export = ["document", "export", doc_id, "--case", str(case.id), "--pdf", nowhere]
+    unwritable = runner.invoke(app, [*export, "--as", user.username])
+    assert unwritable.exit_code != 0
+    assert f"there is no folder {tmp_path / 'missing'}" in unwritable.output
+    assert len(_events(lab, case, "document.export")) == exports
 
 
 def test_facts_resting_on_unconfirmed_links_are_marked_until_a_reviewer_confirms(

@@ -5,6 +5,8 @@ the case (``linkwise.workspace.drafting``)."""
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +26,20 @@ JsonOut = Annotated[
 ]
 PdfOut = Annotated[Path | None, typer.Option("--pdf", help="Write the PDF to this file.")]
 DocxOut = Annotated[Path | None, typer.Option("--docx", help="Write the DOCX to this file.")]
+
+
+def _can_write(paths: Iterable[Path]) -> None:
+    """Refuse, before anything is read, a file that cannot be written: an export is audited
+    as made when its read commits, so a refusal afterwards would leave an audited export
+    that never reached a file."""
+    for path in paths:
+        folder = path.parent
+        if not folder.is_dir():
+            fail(f"cannot write {path}: there is no folder {folder}")
+        if path.is_dir():
+            fail(f"cannot write {path}: it is a folder")
+        if not os.access(path if path.exists() else folder, os.W_OK):
+            fail(f"cannot write {path}: permission denied")
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -48,6 +64,7 @@ def package_command(
     JSON."""
     wanted = {"json": json_out, "pdf": pdf_out}
     chosen = {fmt: path for fmt, path in wanted.items() if path is not None}
+    _can_write(chosen.values())
     with governed(workspace, db, actor, case_id) as session:
         if not chosen:
             found = drafting.case_package(session)
@@ -185,6 +202,7 @@ def document_export(
     chosen = {fmt: path for fmt, path in (("docx", docx_out), ("pdf", pdf_out)) if path}
     if not chosen:
         fail("say where to write the document with --docx FILE and/or --pdf FILE")
+    _can_write(chosen.values())
     with governed(workspace, db, actor, case) as session:
         files = {fmt: drafting.export_document(session, document_id, fmt) for fmt in chosen}
     for fmt, path in chosen.items():
