@@ -13,6 +13,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from linkwise.cli.main import app
+from linkwise.documents import spacy_names
 from linkwise.ingest.errors import SourceFileError
 from linkwise.store.tables import mentions, source_documents
 from linkwise.workspace import Workspace
@@ -74,6 +75,9 @@ def test_every_file_is_listed_with_its_status_and_failures_with_their_reason(
     assert docs["mail.eml/1/note.txt"].parent_id == docs["mail.eml"].id
     assert all(d.seconds >= 0 and len(d.sha256) == 64 for d in docs.values())
     assert any("1 document(s) failed" in n for n in outcome.run.notes)
+    (found_by,) = [n for n in outcome.run.notes if n.startswith("mentions found by")]
+    model = spacy_names.describe()
+    assert found_by.endswith(f"the name model {model}" if model else "no name model is installed)")
     assert any("1 document(s) needs ocr" in n for n in outcome.run.notes)
     failed = list_documents(workspace.engine, status="failed")
     assert [d.path for d in failed] == ["broken.pdf"]

@@ -29,6 +29,18 @@ def available() -> bool:
     return True
 
 
+def describe() -> str | None:
+    """The name model as a run's notes name it (package, pipeline and their versions), or
+    None when it is not installed."""
+    if not available():
+        return None
+    from importlib.metadata import version
+
+    meta = _nlp().meta
+    pipeline = f"{meta.get('lang', '?')}_{meta.get('name', '?')} {meta.get('version', '?')}"
+    return f"{MODEL_PACKAGE} {version(MODEL_PACKAGE)} (pipeline {pipeline})"
+
+
 def person_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each PERSON entity the pipeline finds in ``text``."""
     doc = _nlp()(text)

@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from linkwise.documents import spacy_names
 from linkwise.documents.extract import Mention, extract_many
 from linkwise.documents.files import Converted, SourceFile, convert, sha256, source_files
 from linkwise.documents.people import COLUMNS, PersonRow, group
@@ -149,7 +150,12 @@ def ingest_documents(engine: Engine, name: str, progress: Progress | None = None
 
 
 def _notes(tally: _Tally) -> list[str]:
-    notes = [f"{tally.records} mention record(s) written for the people the documents name"]
+    model = spacy_names.describe()
+    notes = [
+        f"{tally.records} mention record(s) written for the people the documents name",
+        "mentions found by the rules and name lists"
+        + (f" and the name model {model}" if model else " alone (no name model is installed)"),
+    ]
     for status, count in sorted(tally.status.items()):
         if status != "ok" and count:
             notes.append(
