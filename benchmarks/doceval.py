@@ -39,6 +39,14 @@ class Score:
         for s in truth - predicted:
             self.fn[s[1]] += 1
 
+    def count(self, predicted: Counter[tuple[str, str]], truth: Counter[tuple[str, str]]) -> None:
+        """Score (type, text) mentions of one document, each as often as it is written."""
+        for key in predicted.keys() | truth.keys():
+            hit = min(predicted[key], truth[key])
+            self.tp[key[0]] += hit
+            self.fp[key[0]] += predicted[key] - hit
+            self.fn[key[0]] += truth[key] - hit
+
     def rows(self) -> list[tuple[str, int, float, float, float]]:
         """(type, true mentions, precision, recall, F1) per type, sorted by type."""
         out = []

@@ -11,7 +11,9 @@ often a document's person lands in the right entity.
    approach in one process and in one process per core.
 2. **Extraction on the demo world's incident reports** (written by the demo generator, which
    the rules never saw), person names against ``truth_mentions.csv`` (which lists names
-   only, as distinct strings per document, so names are scored as distinct strings).
+   only, as distinct strings per document, so names are scored as distinct strings), and
+   dates by role, phones and addresses against ``truth_details.csv`` (every one a report
+   writes), by type and text.
 3. **Linking**: a demo world of ``--people`` people is ingested (its reports included) and
    resolved in a fresh SQLite workspace; each mention record (a person named in a report)
    is scored against the truth: *right* when its entity's row records are mostly that
@@ -89,6 +91,35 @@ def _demo_names(world: Path, approach: str) -> tuple[float, float, int]:
         fp += len(pred - truth[name])
         fn += len(truth[name] - pred)
     return tp / max(1, tp + fp), tp / max(1, tp + fn), tp + fn
+
+
+DETAIL_TYPES = ("date:dob", "date:event", "phone", "address")
+
+
+def _demo_details(world: Path) -> Score | None:
+    """Dates (by role), phones and addresses in the demo reports against
+    ``truth_details.csv`` (every one a report writes, as written), with the approach
+    linkwise uses. A mention is right when its type and text match one in its document's
+    truth (a multiset: the report's date is written twice). None for a world generated before
+    the generator wrote that file."""
+    path = world / "truth_details.csv"
+    if not path.exists():
+        return None
+    truth: dict[str, Counter[tuple[str, str]]] = {}
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            truth.setdefault(row["document"], Counter())[(row["type"], row["text"])] += 1
+    names = sorted(truth)
+    texts = [(world / "reports" / n).read_text(encoding="utf-8") for n in names]
+    score = Score()
+    for name, mentions in zip(names, extract_many(texts), strict=True):
+        found: Counter[tuple[str, str]] = Counter()
+        for m in mentions:
+            kind = f"date:{m.role}" if m.type == "date" else m.type
+            if kind in DETAIL_TYPES:
+                found[(kind, m.text)] += 1
+        score.count(found, truth[name])
+    return score
 
 
 def _linking(people: int, seed: int, out: Path) -> dict[str, object]:
@@ -245,6 +276,12 @@ def main() -> None:
         for approach in [*APPROACHES, "rules+gazetteer+spacy"]:
             p, r, n = _demo_names(args.demo_world, approach)
             print(f"{approach:<24}{n:>7}{p:>11.3f}{r:>8.3f}")
+        details = _demo_details(args.demo_world)
+        if details is None:
+            print("\n(no truth_details.csv in this world: generated before it was written)")
+        else:
+            print()
+            print(details.table("dates, phones and addresses in the demo reports"))
 
     if not args.skip_linking:
         print(f"\n== linking on a demo world of {args.people:,} people (seed {args.seed})")

@@ -584,8 +584,23 @@ def _dates(text: str) -> Iterator[Mention]:
 
 def _phones(text: str, region: str) -> Iterator[Mention]:
     for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+        if _glued(text, m.start, m.end):
+            continue  # "IR-2012-000046" is a report number, not (201) 200-0046
         e164 = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
         yield Mention(PHONE, m.start, m.end, m.raw_string, e164)
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is part of a longer token: a letter or digit right beside
+    it, or a hyphen or slash joining it to one."""
+    before = text[max(0, start - 2) : start]
+    after = text[end : end + 2]
+    return (
+        (before[-1:].isalnum())
+        or (before[-1:] in ("-", "/") and before[:1].isalnum())
+        or after[:1].isalnum()
+        or (after[:1] in ("-", "/") and after[1:2].isalnum())
+    )
 
 
 _STREET_TYPES = (

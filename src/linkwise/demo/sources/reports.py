@@ -25,6 +25,9 @@ from linkwise.demo.variants import NameParts, NameRates, dashed_phone, vary_name
 NAME = "incident_reports"
 FOLDER = "reports"
 MENTIONS = "truth_mentions.csv"
+DETAILS = "truth_details.csv"
+"""Every date, phone and address a report writes, as written, in order: the report's own date
+and place (no person), and each date of birth, phone and address said of a person."""
 INCIDENTS = (
     ("Disturbance", "there had been a loud argument in the hallway"),
     ("Theft from vehicle", "a bag had been taken from a parked car overnight"),
@@ -52,6 +55,9 @@ class ReportWriter:
         self._fh = (out / MENTIONS).open("w", encoding="utf-8", newline="")
         self._csv = csv.writer(self._fh, lineterminator="\n")
         self._csv.writerow(("document", "mention", "person_id"))
+        self._details_fh = (out / DETAILS).open("w", encoding="utf-8", newline="")
+        self._details = csv.writer(self._details_fh, lineterminator="\n")
+        self._details.writerow(("document", "type", "text", "person_id"))
 
     def write(self, plan: ChunkPlan, people_done: int) -> None:
         """Write this chunk's share of the reports, so they spread over the population."""
@@ -82,6 +88,13 @@ class ReportWriter:
         place = lead.addresses[lead.slot_at(when.toordinal())]
         kind, event = INCIDENTS[rng.randrange(len(INCIDENTS))]
         mentions: list[tuple[str, str]] = []
+        date = f"{when:%m/%d/%Y}"
+        details: list[tuple[str, str, str]] = [  # the report's own date (twice) and place
+            ("date:event", date, ""),
+            ("address", place.one_line(), ""),
+            ("date:event", date, ""),
+            ("address", place.street_line(), ""),
+        ]
         lines = [
             f"{AGENCY} - INCIDENT REPORT",
             f"Report no.: {doc.removesuffix('.txt')}",
@@ -97,7 +110,10 @@ class ReportWriter:
             name = vary_name(person, rng, self.tally, [], self.rates)
             formal, short = _mention_forms(name, rng)
             mentions.append((formal, person.pid))
-            detail = _detail(person, when, rng)
+            said = _detail(person, when, rng)
+            detail = said[0] if said else ""
+            if said:
+                details.append((said[1], said[2], person.pid))
             if role == "complainant":
                 sentences.append(f"I spoke with the complainant, {formal}{detail}.")
                 sentences.append(f"{short} stated that {event}.")
@@ -116,9 +132,12 @@ class ReportWriter:
             if mention not in seen:
                 seen.add(mention)
                 self._csv.writerow((doc, *mention))
+        for said in details:
+            self._details.writerow((doc, *said))
 
     def close(self) -> None:
         self._fh.close()
+        self._details_fh.close()
 
     def manifest(self) -> dict[str, Any]:
         return {
@@ -137,7 +156,8 @@ class ReportWriter:
     def manifest_comment(self) -> str:
         return (
             "A folder of plain-text reports, one document per file and keyed by file name;\n"
-            "truth_mentions.csv beside this manifest lists every name mention and its person."
+            "truth_mentions.csv beside this manifest lists every name mention and its person,\n"
+            "truth_details.csv every date of birth, phone and address said of one."
         )
 
 
@@ -155,12 +175,17 @@ def _mention_forms(name: NameParts, rng: random.Random) -> tuple[str, str]:
     return formal, name.family
 
 
-def _detail(person: Person, when: dt.date, rng: random.Random) -> str:
+def _detail(person: Person, when: dt.date, rng: random.Random) -> tuple[str, str, str] | None:
+    """What a report says of a person after their name, if anything: the words, the kind of
+    mention in them (as extraction types it) and its text."""
     roll = rng.random()
     if roll < 0.45:
-        return f" (DOB {person.dob:%m/%d/%Y})"
+        dob = f"{person.dob:%m/%d/%Y}"
+        return f" (DOB {dob})", "date:dob", dob
     if roll < 0.7:
-        return f", tel. {dashed_phone(person.phone, rng.randrange(3))}"
+        phone = dashed_phone(person.phone, rng.randrange(3))
+        return f", tel. {phone}", "phone", phone
     if roll < 0.85:
-        return f", of {person.addresses[person.slot_at(when.toordinal())].one_line()}"
-    return ""
+        address = person.addresses[person.slot_at(when.toordinal())].one_line()
+        return f", of {address}", "address", address
+    return None
