@@ -111,22 +111,32 @@ def test_files_that_cannot_be_read_are_failed_documents_with_the_reason(tmp_path
     archive = tmp_path / "docs.zip"
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("a.txt", b"Ann Lee, born 4 May 1980")
+        z.writestr("a.txt (entry 2)", b"a member really named so")
         z.writestr("b.txt", b"Carl Hunt, born 12 June 1975")
+        z.writestr("c.txt", b"Dana Cole, " * 40, compress_type=zipfile.ZIP_DEFLATED)
         with pytest.warns(UserWarning, match="Duplicate name"):
             z.writestr("a.txt", b"a second a.txt")
     data = bytearray(archive.read_bytes())
     where = data.index(b"Carl Hunt")
     data[where : where + 4] = b"Karl"  # the stored CRC no longer matches
+    with zipfile.ZipFile(archive) as z:
+        c = z.getinfo("c.txt")
+    start = c.header_offset + 30 + len(c.filename)
+    data[start : start + 6] = b"\xff" * 6  # the compressed stream no longer inflates
     archive.write_bytes(bytes(data))
     docs = [d for f in source_files(archive) for d in convert(f)]
     assert [(d.path, d.status) for d in docs] == [
         ("a.txt", "ok"),
-        ("a.txt (entry 2)", "failed"),
+        ("a.txt (entry 2)*", "failed"),
+        ("a.txt (entry 2)", "failed"),  # a real member, of an unsupported type
         ("b.txt", "failed"),
+        ("c.txt", "failed"),
     ]
     assert docs[0].text == "Ann Lee, born 4 May 1980"
     assert "holds 'a.txt' more than once" in (docs[1].error or "")
-    assert (docs[2].error or "").startswith("b.txt: cannot be read from the archive: Bad CRC-32")
+    assert "unsupported file type" in (docs[2].error or "")
+    assert (docs[3].error or "").startswith("b.txt: cannot be read from the archive: Bad CRC-32")
+    assert (docs[4].error or "").startswith("c.txt: cannot be read from the archive: ")
 
 
 def test_a_forwarded_email_is_a_child_email() -> None:

@@ -219,3 +219,26 @@ def test_a_revised_document_keeps_each_persons_record_with_that_person(
     ]
     (his,) = stored_versions(workspace, "reports", "report.txt#haddad-omar")
     assert (his["given_name"], his["dob"], his["is_current"]) == ("omar", "1979-05-02", True)
+
+
+def test_a_stored_file_that_cannot_be_read_this_time_keeps_its_version(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """A read that fails once (a permission, a network share) says nothing new about the
+    document: its stored version and its people stay current, and the run says so."""
+    folder = write_folder(tmp_path / "docs", {"report.txt": REPORT.encode()})
+    _add(workspace, tmp_path, "docs/")
+    workspace.ingest()
+    (folder / "report.txt").unlink()
+    (folder / "report.txt").symlink_to(folder / "moved.txt")
+    (outcome,) = workspace.ingest()
+    assert outcome.run is not None
+    assert (outcome.run.inserted, outcome.run.new_versions) == (0, 0)
+    assert any(
+        "1 file(s) stored before could not be read this time" in n and "report.txt" in n
+        for n in outcome.run.notes
+    )
+    (doc,) = list_documents(workspace.engine)
+    assert (doc.path, doc.version, doc.status) == ("report.txt", 1, "ok")
+    (person,) = stored_versions(workspace, "reports", KEY)
+    assert person["is_current"] is True

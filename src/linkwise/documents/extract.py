@@ -374,14 +374,23 @@ _TITLED_SURNAME = re.compile(
 )
 
 
+_NAME_FOLLOWS = re.compile(r"\.?\s+[A-Z]")
+
+
 def _titled(text: str) -> Iterator[Mention]:
-    """ "Mr. Patel", "Sgt. Ortiz": a surname after a title (the title is not part of it)."""
+    """ "Mr. Patel", "Sgt. Ortiz": a surname after a title (the title is not part of it,
+    and is kept in ``parts["title"]``). A title word followed by a name is a second rank,
+    not a surname ("Col" in "Lt. Col. Ann Brown"); "Ms. Bishop" and "Officer Judge" are
+    people."""
     for m in _TITLED_SURNAME.finditer(text):
         family = m.group("family")
-        if not family[0].isupper() or _is_wordish(family) or family.lower() in TITLES:
-            continue  # "Lt. Col. Ann Brown": "Col" is a second rank, not a surname
+        if not family[0].isupper() or _is_wordish(family):
+            continue
+        if family.lower() in TITLES and _NAME_FOLLOWS.match(text, m.end("family")):
+            continue
         start, end = m.start("family"), m.end("family")
-        yield Mention(PERSON, start, end, text[start:end], parts={"family": family})
+        parts = {"family": family, "title": m.group("title")}
+        yield Mention(PERSON, start, end, text[start:end], parts=parts)
 
 
 def _surname_repeats(text: str, people: list[Mention]) -> Iterator[Mention]:
@@ -447,9 +456,14 @@ def _people(
     found = list(_family_first(text))
     found += list(_given_first(text, gazetteer, use_gazetteer))
     found = _without_overlaps(found)
-    if model is not None:
-        found += [m for m in _model_people(text, model) if not _overlaps(m, found)]
-    found += [m for m in _titled(text) if not _overlaps(m, found)]
+    titled = {(m.start, m.end): m for m in _titled(text)}
+    if model is not None:  # a name the model found after a title keeps the title
+        found += [
+            titled.get((m.start, m.end), m)
+            for m in _model_people(text, model)
+            if not _overlaps(m, found)
+        ]
+    found += [m for m in titled.values() if not _overlaps(m, found)]
     found = _without_overlaps(found)
     found += [m for m in _surname_repeats(text, found) if not _overlaps(m, found)]
     return sorted(_without_overlaps(found), key=lambda m: m.start)

@@ -14,6 +14,7 @@ import hashlib
 import io
 import time
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -61,6 +62,17 @@ class Converted:
     seconds: float
 
 
+_UNREADABLE_MEMBER = (
+    zipfile.BadZipFile,  # a bad CRC
+    zlib.error,  # a corrupt compressed stream
+    EOFError,  # a truncated one
+    RuntimeError,  # an encrypted member
+    NotImplementedError,  # a compression method zipfile lacks
+    OSError,
+)
+"""What reading one archive member can raise; the member is then a failed document."""
+
+
 class _UnreadableError(Exception):
     """A file whose bytes could not be had (``SourceFile.error``)."""
 
@@ -95,15 +107,21 @@ def source_files(root: Path) -> Iterator[SourceFile]:
                 yield SourceFile(rel, b"", f"cannot be read: {reason}")
         return
     with zipfile.ZipFile(root) as archive:
+        members = sorted(archive.infolist(), key=lambda i: i.filename)
+        taken = {i.filename for i in members}
         seen: dict[str, int] = {}
-        for info in sorted(archive.infolist(), key=lambda i: i.filename):
+        for info in members:
             parts = PurePosixPath(info.filename).parts
             if info.is_dir() or any(part.startswith(".") for part in parts):
                 continue
             count = seen[info.filename] = seen.get(info.filename, 0) + 1
             if count > 1:
+                path = f"{info.filename} (entry {count})"
+                while path in taken:  # a member may really be called that
+                    path += "*"
+                taken.add(path)
                 yield SourceFile(
-                    f"{info.filename} (entry {count})",
+                    path,
                     b"",
                     f"the archive holds {info.filename!r} more than once; only the first "
                     "entry of that name is read",
@@ -111,8 +129,7 @@ def source_files(root: Path) -> Iterator[SourceFile]:
                 continue
             try:
                 yield SourceFile(info.filename, archive.read(info))
-            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
-                # a bad CRC, an encrypted member, a compression method zipfile lacks
+            except _UNREADABLE_MEMBER as exc:
                 yield SourceFile(info.filename, b"", f"cannot be read from the archive: {exc}")
 
 

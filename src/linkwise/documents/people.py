@@ -89,12 +89,19 @@ def _clusters(mentions: list[Mention]) -> dict[int, int]:
 
 def _owner(i: int, mentions: list[Mention], head: dict[int, int], bounds: list[int]) -> int | None:
     """The person (head mention index) the detail at ``i`` belongs to, or None. The nearest
-    person mention decides, whether or not it is someone named in full: in "Raj Patel
-    arrived. Mr. Singh, DOB 01/01/1980" the date is Mr. Singh's, whom the document never
-    names in full, so it is nobody's row rather than Raj Patel's."""
+    person decides: someone named in full (or a mention that refers back to them), or
+    someone named by title and surname alone, whom the document never names in full. In
+    "Raj Patel arrived. Mr. Singh, DOB 01/01/1980" the date is Mr. Singh's, so it is
+    nobody's row rather than Raj Patel's: a detail lost is safer than a detail on the wrong
+    person. A lone word a name model took for a name ("known as Annie", "his wife Priya")
+    decides nothing: it may be the same person's nickname as well as someone else."""
+
+    def decides(j: int) -> bool:
+        return mentions[j].type == PERSON and (j in head or "title" in mentions[j].parts)
+
     m = mentions[i]
     sentence = _sentence_of(bounds, m.start)
-    before = next((j for j in range(i - 1, -1, -1) if mentions[j].type == PERSON), None)
+    before = next((j for j in range(i - 1, -1, -1) if decides(j)), None)
     if before is not None and (
         _sentence_of(bounds, mentions[before].start) == sentence
         or m.start - mentions[before].end <= _FORM_REACH
@@ -103,7 +110,7 @@ def _owner(i: int, mentions: list[Mention], head: dict[int, int], bounds: list[i
     for j in range(i + 1, len(mentions)):
         if _sentence_of(bounds, mentions[j].start) != sentence:
             break
-        if mentions[j].type == PERSON:
+        if decides(j):
             return head.get(j)
     return None
 

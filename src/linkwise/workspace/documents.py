@@ -7,8 +7,8 @@ mention's name, date of birth, phone, address and identifiers are normalised exa
 row's are) and the store.
 
 **Mention records.** Each person a document names in full becomes one record of the
-document's source, keyed ``<document path>#<n>`` (n counts the people of that document),
-whose mapped columns are the name, date of birth, phone, address and identifiers found for
+document's source, keyed ``<document path>#<family>-<given>`` (``record_key``: the same
+person keeps the key when a revision adds or moves people), whose mapped columns are the name, date of birth, phone, address and identifiers found for
 that person. The run's manifest is the source's manifest with these columns mapped, so a
 mention record's provenance reads like a row's. The ``mentions`` table keeps every mention's
 offsets and the key of the record it belongs to, which is how an entity finds the passages
@@ -97,6 +97,8 @@ class _Tally:
     read: int = 0
     status: dict[str, int] = field(default_factory=dict)
     records: int = 0
+    unreadable_kept: list[str] = field(default_factory=list)
+    """Files that could not be read this time, whose stored version stays current."""
 
 
 @dataclass
@@ -162,6 +164,13 @@ def _notes(tally: _Tally) -> list[str]:
                 f"{count} document(s) {status.replace('_', ' ')}: "
                 f"see `linkwise documents list --status {status}`"
             )
+    if tally.unreadable_kept:
+        shown = "; ".join(tally.unreadable_kept[:5])
+        more = len(tally.unreadable_kept) - 5
+        notes.append(
+            f"{len(tally.unreadable_kept)} file(s) stored before could not be read this time "
+            f"and keep their stored version: {shown}" + (f"; and {more} more" if more > 0 else "")
+        )
     return notes
 
 
@@ -238,6 +247,11 @@ def _store_batch(
     for file in files:
         tally.read += 1
         previous = known.get(file.path)
+        if previous is not None and file.error is not None:
+            # a read that failed this time (a permission, a network share) says nothing new
+            # about the document: its stored version and its people stay, and the run says so
+            tally.unreadable_kept.append(f"{file.path} ({file.error})")
+            continue
         if previous is not None and previous[1] == sha256(file.data):
             continue
         new, changed = (new, changed + 1) if previous else (new + 1, changed)
