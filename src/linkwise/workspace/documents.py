@@ -8,11 +8,11 @@ row's are) and the store.
 
 **Mention records.** Each person a document names in full becomes one record of the
 document's source, keyed ``<document path>#<family>-<given>`` (``record_key``: the same
-person keeps the key when a revision adds or moves people), whose mapped columns are the name, date of birth, phone, address and identifiers found for
-that person. The run's manifest is the source's manifest with these columns mapped, so a
-mention record's provenance reads like a row's. The ``mentions`` table keeps every mention's
-offsets and the key of the record it belongs to, which is how an entity finds the passages
-that mention it.
+person keeps the key when a revision adds or moves people), whose mapped columns are the
+name, date of birth, phone, address and identifiers found for that person. The run's
+manifest is the source's manifest with these columns mapped, so a mention record's
+provenance reads like a row's. The ``mentions`` table keeps every mention's offsets and the
+key of the record it belongs to, which is how an entity finds the passages that mention it.
 
 **Batches.** Files are read in batches; each batch (its documents, mentions, terms, mention
 records, and the run's counters) is one transaction, so an interrupted run leaves whole
