@@ -153,7 +153,9 @@ def test_a_subject_awaiting_confirmation_is_flagged_in_the_package_and_stops_dra
     with ws.session(ann, case.id) as s:
         (part,) = wd.case_package(s)["subjects"]
         assert part["needs_confirmation"] is True
-        assert f"merged into {large}" in part["note"]
+        assert "merged records into this entity" in part["note"]
+        assert small not in part["note"]  # no entity id, no count: the export names neither
+        assert part["now_in"] == [large]
         with pytest.raises(CaseStateError, match="cannot draft its affidavit while subject"):
             wd.draft(s, "affidavit")
     with ws.session(lee, case.id) as s, pytest.raises(CaseStateError, match="need confirmation"):

@@ -23,7 +23,7 @@ drafted documents).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from linkwise.cases.priority import confirmed_core
@@ -96,10 +96,21 @@ def _subject(read: Read, subject: Subject, explain: Explain, threshold: float) -
     state = subject_state(read.conn, subject)
     part = subject_package(read, subject.entity_id, explain, threshold)
     part["needs_confirmation"] = state.needs_confirmation
-    if state.needs_confirmation:
-        part["note"] = state.summary()
-        part.setdefault("now_in", list(state.now_in))
+    if state.needs_confirmation and part["status"] == "active":
+        # not state.summary(): its record counts and entity ids include records the law
+        # never discloses, which the package, an export, must not let anyone infer
+        part["note"] = (
+            "A later resolution run merged records into this entity or split records off "
+            "it; confirm which person the case concerns before relying on its records."
+        )
+        part["now_in"] = _known(read, state.now_in)
     return part
+
+
+def _known(read: Read, entity_ids: Iterable[str]) -> list[str]:
+    """The active entities among ``entity_ids`` of which the reader may know a record (an
+    entity made only of records the law never discloses is not named)."""
+    return sorted(e for e in entity_ids if (ev := read.evidence(e)) is not None and ev.refs)
 
 
 def subject_package(
@@ -114,7 +125,7 @@ def subject_package(
         return {
             "entity_id": entity_id,
             "status": read.status(entity_id) or "unknown",
-            "now_in": sorted(current_ids(read.conn, [entity_id]) - {entity_id}),
+            "now_in": _known(read, current_ids(read.conn, [entity_id]) - {entity_id}),
             "note": (
                 "The subject's entity was changed by a later resolution run; confirm which "
                 "person the case concerns before relying on its records."
