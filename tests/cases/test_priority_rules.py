@@ -124,35 +124,40 @@ def test_nobody_passes_their_own_work_to_legal() -> None:
 
 
 def test_a_rule_on_sources_its_purposes_can_never_see_is_found() -> None:
-    """A source the law never discloses, or one withheld for the purpose with no process to
-    unlock it, can never show a rule a fact; one an authorisation can unlock can."""
+    """A rule could never count a fact for a purpose when every source it is limited to is,
+    for that purpose, never disclosed or withheld with no process to unlock it. A source an
+    authorisation can unlock, or a second source that is usable, is fine; a rule that names
+    no purposes is refused only when no purpose at all could use it."""
+    status = {"fact": "status", "equals": "x"}
     pack = _pack(
-        victims=_rule({"fact": "status", "equals": "x"}, sources=["victims"]),
-        benefits_everywhere=_rule({"fact": "status", "equals": "x"}, sources=["benefits"]),
+        victims=_rule(status, sources=["victims"]),
+        benefits_everywhere=_rule(status, sources=["benefits"]),
+        benefits_for_litigation=_rule(
+            status, sources=["benefits"], purposes=["civil_litigation_support"]
+        ),
         benefits_scoped=_rule(
-            {"fact": "status", "equals": "x"},
-            sources=["benefits"],
-            purposes=["criminal_investigation", "benefits_integrity"],
+            status, sources=["benefits"], purposes=["criminal_investigation", "benefits_integrity"]
         ),
-        unregistered=_rule({"fact": "status", "equals": "x"}, sources=["later"]),
+        with_court=_rule(
+            status, sources=["benefits", "court"], purposes=["civil_litigation_support"]
+        ),
+        unregistered=_rule(status, sources=["victims", "later"], purposes=["audit"]),
     )
-    found = unusable_rules(pack, {"victims": ["protected_victim_1367"], "benefits": ["benefits"]})
-    assert {(u.rule, u.purpose) for u in found} == {
-        *(("victims", p) for p in pack.purposes),
-        *(
-            ("benefits_everywhere", p)
-            for p in ("civil_immigration", "civil_litigation_support", "data_quality", "audit")
-        ),
+    markings = {
+        "victims": ["protected_victim_1367"],
+        "benefits": ["benefits"],
+        "court": ["criminal_justice"],
     }
+    found = unusable_rules(pack, markings)
+    assert sorted((u.rule, u.purpose) for u in found) == sorted(
+        [("victims", p) for p in pack.purposes]
+        + [("benefits_for_litigation", "civil_litigation_support")]
+    )
+    litigation = next(u for u in found if u.rule == "benefits_for_litigation")
+    assert str(litigation).startswith("for civil_litigation_support, benefits: ")
+    assert "no legal process unlocks it for this purpose" in str(litigation)
     victims = next(u for u in found if u.rule == "victims")
-    assert "'protected_victim_1367', which is never disclosed" in str(victims)
-    litigation = next(
-        u for u in found if u.purpose == "civil_litigation_support" and u.rule != "victims"
-    )
-    assert str(litigation) == (
-        "source 'benefits' carries 'benefits', which no legal process unlocks for "
-        "civil_litigation_support"
-    )
+    assert "never disclosed" in str(victims)
 
 
 def test_the_workspace_refuses_a_source_or_a_pack_that_leaves_a_rule_unusable(
@@ -169,7 +174,7 @@ def test_the_workspace_refuses_a_source_or_a_pack_that_leaves_a_rule_unusable(
         victims = write_manifest(
             tmp_path, manifest("victims", "victims.csv", markings=["protected_victim_1367"])
         )
-        with pytest.raises(ManifestError, match="priority rule 'victim_status'"):
+        with pytest.raises(ManifestError, match=r"priority rule 'victim_status' .* never count"):
             ws.add_source(victims)
         assert ws.sources() == []
     finally:
@@ -185,6 +190,7 @@ def test_the_workspace_refuses_a_source_or_a_pack_that_leaves_a_rule_unusable(
     )
     (workspace.root / "policy.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     with pytest.raises(
-        WorkspaceError, match=r"priority_rules\.victim_status\.sources: source 'victims'"
+        WorkspaceError,
+        match=r"priority_rules\.victim_status\.sources: the rule could never count a fact",
     ):
         Workspace.open(workspace.root)

@@ -34,7 +34,7 @@ from linkwise.cases.lifecycle import subject_states
 from linkwise.cases.subjects import SubjectState
 from linkwise.cases.views import PRIORITY_EVENT
 from linkwise.govern.gate import Read, RecordRef, is_withheld, marker
-from linkwise.govern.policy import Decision
+from linkwise.govern.policy import Decision, decide
 from linkwise.govern.views import withheld_evidence
 from linkwise.model.audit import format_time
 from linkwise.model.policy import PolicyPack
@@ -421,46 +421,52 @@ def _keep(read: Read, result: Priority) -> None:
 
 @dataclass(frozen=True, slots=True)
 class UnusableRule:
-    """A priority rule that could never count a fact for ``purpose`` from ``source``:
-    ``reason`` says which of the source's markings withholds it for good."""
+    """A priority rule that could never count a fact for ``purpose``: every source it is
+    limited to is withheld for that purpose for good; ``reasons`` says why, per source."""
 
     rule: str
-    source: str
     purpose: str
-    reason: str
+    reasons: tuple[str, ...]
 
     def __str__(self) -> str:
-        return f"source {self.source!r} {self.reason} for {self.purpose}"
+        return f"for {self.purpose}, {'; '.join(self.reasons)}"
 
 
 def unusable_rules(pack: PolicyPack, sources: Mapping[str, Sequence[str]]) -> list[UnusableRule]:
     """Rules limited to named sources (``sources:``) that could never count a fact for a
-    purpose they are meant to score, given the markings those sources carry (``sources``:
-    source name to marking names). A source the law never discloses, or one whose marking
-    withholds the whole record for the purpose with no legal process to unlock it, can never
-    show the rule a fact; such a rule would only ever say "withheld". Sources not registered
-    yet are not judged."""
+    purpose they score, given the markings those sources carry (``sources``: source name
+    to marking names): every one of their sources is, for that purpose, never disclosed or
+    withheld with no legal process to unlock it (as ``linkwise.govern.policy.decide``
+    decides with no authorisation). A rule that names its purposes is judged for each; one
+    that names none, only when no purpose at all could use it. Sources not registered yet,
+    and markings the pack does not define (refused when a source is added), are not
+    judged."""
     found: list[UnusableRule] = []
+    now = dt.datetime.now(dt.UTC)
     for key, rule in pack.priority_rules.items():
-        for source in rule.sources or ():
-            markings = sources.get(source)
-            if markings is None:
-                continue
-            for purpose in rule.purposes or list(pack.purposes):
-                why = _never_visible(pack, markings, purpose)
-                if why is not None:
-                    found.append(UnusableRule(key, source, purpose, why))
+        named = [s for s in rule.sources or () if s in sources]
+        if not named or len(named) < len(rule.sources or ()):
+            continue
+        blocked = []
+        for purpose in rule.purposes or list(pack.purposes):
+            reasons = []
+            for source in named:
+                markings = [m for m in sources[source] if m in pack.markings]
+                d = decide(
+                    pack,
+                    purpose=purpose,
+                    markings=markings,
+                    field=None,
+                    authorisations=(),
+                    subject=None,
+                    source=source,
+                    now=now,
+                )
+                if d.shown or d.would_unlock:
+                    break
+                reasons.append(f"{source}: {d.reason.rstrip('.')}")
+            else:
+                blocked.append(UnusableRule(key, purpose, tuple(reasons)))
+        if rule.purposes is not None or len(blocked) == len(pack.purposes):
+            found += blocked
     return found
-
-
-def _never_visible(pack: PolicyPack, markings: Sequence[str], purpose: str) -> str | None:
-    for name in markings:
-        marking = pack.markings.get(name)
-        if marking is None or marking.fields is not None:
-            continue  # an undefined marking is refused when the source is added
-        if marking.never_disclosed:
-            return f"carries {name!r}, which is never disclosed"
-        withheld = purpose in marking.prohibited_purposes or marking.default != "allow"
-        if withheld and not any(purpose in u.purposes for u in marking.unlocked_by):
-            return f"carries {name!r}, which no legal process unlocks"
-    return None

@@ -104,11 +104,7 @@ def _load(read: Read, found: dict[int, tuple[store.StoredDocument, str | None]])
 def _omitted(read: Read, doc: _Doc) -> bool:
     """Whether the document's source is one the law never discloses (noted for the
     auditor on every mention record it has)."""
-    pack = read.pack
-    never = any(
-        (m := pack.markings.get(name)) is not None and m.never_disclosed and m.fields is None
-        for name in read.markings(doc.meta.source)
-    )
+    never = read.pack.never_discloses(read.markings(doc.meta.source))
     if never:
         for ref in doc.refs.values():
             read.note_omitted(ref)

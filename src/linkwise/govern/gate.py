@@ -327,9 +327,7 @@ class Read:
     def _omitted_source(self, source: str) -> bool:
         found = self._omitted.get(source)
         if found is None:
-            found = self._omitted[source] = any(
-                m.never_disclosed and m.fields is None for m in self._marking_defs(source)
-            )
+            found = self._omitted[source] = self.pack.never_discloses(self.markings(source))
         return found
 
     def weighs_none_of(self, source: str) -> bool:

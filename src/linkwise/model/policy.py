@@ -10,6 +10,7 @@ shape and its internal consistency; decisions made from a pack belong to
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -162,6 +163,15 @@ class PolicyPack(_Strict):
     priority_rules: dict[Name, PriorityRule] = Field(default_factory=dict)
     """Rule name → conditions over record facts, score and reason (``linkwise.model.priority``)."""
     priority_settings: PrioritySettings = Field(default_factory=PrioritySettings)
+
+    def never_discloses(self, markings: Iterable[str]) -> bool:
+        """Whether records carrying ``markings`` are never disclosed, for any purpose (a
+        whole-record marking with ``never_disclosed``, 8 U.S.C. § 1367): no read may even
+        tell that one exists."""
+        return any(
+            (m := self.markings.get(name)) is not None and m.never_disclosed and m.fields is None
+            for name in markings
+        )
 
     @model_validator(mode="after")
     def _references_resolve(self) -> PolicyPack:

@@ -49,6 +49,14 @@ def source_row(conn: Connection, name: str) -> Row[Any] | None:
     return conn.execute(select(sources).where(sources.c.name == name)).first()
 
 
+def source_markings(conn: Connection) -> dict[str, list[str]]:
+    """Each registered source's name and markings (nothing counted)."""
+    return {
+        str(row.name): list(row.markings or [])
+        for row in conn.execute(select(sources.c.name, sources.c.markings))
+    }
+
+
 def list_sources(conn: Connection) -> list[SourceInfo]:
     counts: dict[int, int] = {
         row[0]: row[1]

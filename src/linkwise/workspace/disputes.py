@@ -10,6 +10,7 @@ from linkwise.cases import disputes
 from linkwise.cases.disputes import DisputeOutcome
 from linkwise.govern.accounts import User
 from linkwise.model.disputes import Dispute
+from linkwise.store import catalog
 from linkwise.workspace.audit import attach_audit_signer
 from linkwise.workspace.cases import _transaction
 
@@ -60,14 +61,10 @@ def raise_(
 def never_disclosed_sources(ws: Workspace) -> frozenset[str]:
     """The sources whose records the law never discloses, for any purpose (a whole-record
     marking with ``never_disclosed``): no interface may tell that one of them exists."""
-    markings = ws.pack.markings
+    with ws.engine.connect() as conn:
+        sources = catalog.source_markings(conn)
     return frozenset(
-        s.name
-        for s in ws.sources()
-        if any(
-            (m := markings.get(name)) is not None and m.never_disclosed and m.fields is None
-            for name in s.markings
-        )
+        name for name, markings in sources.items() if ws.pack.never_discloses(markings)
     )
 
 

@@ -88,6 +88,7 @@ class Workspace:
             migrate(ws.engine)
         except OperationalError as exc:
             raise WorkspaceError(f"cannot reach the database: {exc.orig}") from exc
+        ws.check_rules()
         ws.record_pack("(init)")
         return ws, created
 
@@ -112,10 +113,14 @@ class Workspace:
         """Refuse a policy pack with a priority rule that could never count a fact for a
         purpose it scores, given the markings of the sources it names (``unusable_rules``):
         validation refuses it, as it refuses a rule on a prohibited attribute."""
-        found = unusable_rules(self.pack, {s.name: s.markings for s in self.sources()})
+        if not any(r.sources for r in self.pack.priority_rules.values()):
+            return
+        with self.engine.connect() as conn:
+            markings = catalog.source_markings(conn)
+        found = unusable_rules(self.pack, markings)
         if found:
             lines = [
-                f"priority_rules.{u.rule}.sources: {u}, so the rule could never count a fact; "
+                f"priority_rules.{u.rule}.sources: the rule could never count a fact {u}; "
                 "change its sources or purposes"
                 for u in found
             ]
@@ -173,7 +178,8 @@ class Workspace:
                 reader.close()
         else:
             documents.source_root(manifest, path.parent)
-        known = {s.name: s.markings for s in self.sources()}
+        with self.engine.connect() as conn:
+            known = catalog.source_markings(conn)
         before = set(unusable_rules(self.pack, known))
         after = unusable_rules(self.pack, {**known, manifest.name: list(manifest.markings)})
         if new_problems := [p for p in after if p not in before]:
@@ -182,9 +188,9 @@ class Workspace:
                     Problem(
                         str(path),
                         "markings",
-                        f"priority rule {u.rule!r} of the policy pack names this source, but "
-                        f"it {u.reason} for {u.purpose}: the rule could never count a fact; "
-                        "change the rule's sources or purposes, or this source's markings",
+                        f"with these markings, priority rule {u.rule!r} of the policy pack "
+                        f"could never count a fact {u}; change the rule's sources or "
+                        "purposes, or this source's markings",
                     )
                     for u in new_problems
                 ]
