@@ -265,6 +265,11 @@ def test_the_evidence_and_whom_a_dispute_is_for_are_the_raisers_and_deciders(
             assert ("3 February 1981" in found.evidence) is shown
             assert (found.on_behalf_of == "the person, by letter") is shown
             assert found.on_behalf_of is not None  # that there is someone is not withheld
+    disputes.reject(w.ws, sue, raised.id, "the certificate shows 3 February 1980")
+    for user, shown in ((w.analyst, True), (sue, True), (other, False), (auditor, False)):
+        decided = disputes.show(w.ws, user, raised.id).dispute
+        assert decided.status == "rejected"
+        assert ("3 February 1980" in (decided.resolution or "")) is shown
 
 
 def test_the_command_line_raises_and_confirms(world: World) -> None:

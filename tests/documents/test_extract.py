@@ -173,8 +173,13 @@ def test_a_detail_said_of_someone_never_named_in_full_is_nobodys(model: str) -> 
 def test_digits_inside_a_longer_token_are_no_phone() -> None:
     """A report or case number can hold ten digits that make a valid US number
     ("IR-2012-000046": (201) 200-0046); a phone stands apart from letters and digits."""
-    text = "Report no.: IR-2012-000046. Call 217-555-0142 or tel.(217) 555-0199."
+    text = (
+        "Report no.: IR-2012-000046. Call 217-555-0142 or tel.(217) 555-0199, "
+        "cell 217-555-0100/217-555-0111."
+    )
     assert [m.text for m in _run(text, "rules") if m.type == "phone"] == [
         "217-555-0142",
         "(217) 555-0199",
+        "217-555-0100",
+        "217-555-0111",
     ]

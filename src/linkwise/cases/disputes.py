@@ -491,8 +491,8 @@ def _derived(
     if field not in _NAME_PARTS:
         return {}
     row = reads.person_values(conn, [record_id])[record_id]
-    if row.get("full_name") is None:
-        return {}
+    if row.get("full_name") is None or not any(row.get(p) for p in _NAME_PARTS if p != field):
+        return {}  # no full name, or one never split into parts: nothing to rebuild it from
     parts = {**{p: row.get(p) for p in _NAME_PARTS}, field: value}
     return {"full_name": " ".join(str(parts[p]) for p in _NAME_PARTS if parts[p])}
 
@@ -513,11 +513,11 @@ def _records(dispute: Dispute) -> list[int]:
 
 
 def _for(reader: User, dispute: Dispute) -> Dispute:
-    """The dispute as ``reader`` may see it: the claimed value, the evidence (which mostly
-    restates it: "birth certificate shows 3 February 1981") and who it was raised on behalf
-    of are person data, for those who decide disputes and for the one who raised it. Others
-    (an auditor, another analyst) see that there is a dispute, of what, by whom and in what
-    state."""
+    """The dispute as ``reader`` may see it: the claimed value, the evidence and the
+    decider's resolution (which mostly restate it: "birth certificate shows 3 February
+    1981") and whom it was raised on behalf of are person data, for those who decide
+    disputes and for the one who raised it. Others (an auditor, another analyst) see that
+    there is a dispute, of what, by whom and in what state."""
     if reader.role in RESOLVERS or reader.id == dispute.raised_by:
         return dispute
     return replace(
@@ -525,4 +525,5 @@ def _for(reader: User, dispute: Dispute) -> Dispute:
         claimed_value=None,
         evidence=WITHHELD,
         on_behalf_of=None if dispute.on_behalf_of is None else WITHHELD,
+        resolution=None if dispute.resolution is None else WITHHELD,
     )

@@ -33,6 +33,7 @@ from sqlalchemy import Connection
 from linkwise.govern import audit
 from linkwise.govern.accounts import AuditedRefusalError, User, to_user
 from linkwise.govern.cases import CaseError
+from linkwise.govern.policy import with_article
 from linkwise.model.cases import CLOSED, IN_REVIEW, OPEN, READY_FOR_LEGAL, Case
 from linkwise.model.roles import Role
 from linkwise.store import users as user_store
@@ -61,7 +62,7 @@ class Rule:
     not_assignee: bool = False
 
     def describe(self) -> str:
-        names = [_article(r.value.replace("_", " ")) for r in self.roles]
+        names = [with_article(r.value.replace("_", " ")) for r in self.roles]
         if self.assignee:
             names.insert(0, "the case's assignee")
         text = " or ".join(names) if names else "nobody"
@@ -142,7 +143,3 @@ def _who(user: User, case: Case | None) -> str:
     if case is not None and case.assignee_id == user.id:
         return text + " and the case's assignee"
     return text
-
-
-def _article(noun: str) -> str:
-    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"

@@ -606,14 +606,15 @@ def _phones(text: str, region: str) -> Iterator[Mention]:
 
 def _glued(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] is part of a longer token: a letter or digit right beside
-    it, or a hyphen or slash joining it to one."""
+    it, or a hyphen joining it to one ("IR-2012-000046"). A slash separates two numbers
+    ("217-555-0142/217-555-0199") rather than joining them."""
     before = text[max(0, start - 2) : start]
     after = text[end : end + 2]
     return (
-        (before[-1:].isalnum())
-        or (before[-1:] in ("-", "/") and before[:1].isalnum())
+        before[-1:].isalnum()
+        or (before[-1:] == "-" and before[:1].isalnum())
         or after[:1].isalnum()
-        or (after[:1] in ("-", "/") and after[1:2].isalnum())
+        or (after[:1] == "-" and after[1:2].isalnum())
     )
 
 

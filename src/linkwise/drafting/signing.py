@@ -23,6 +23,7 @@ from typing import Any
 
 from linkwise.govern.accounts import AuditedRefusalError, User
 from linkwise.govern.gate import Read, marker, most_restrictive
+from linkwise.govern.policy import with_article
 from linkwise.model.documents import Document
 from linkwise.model.policy import PolicyPack
 
@@ -50,11 +51,9 @@ def signing_problem(
         return f"the policy pack has no template for {document.kind}, so names no signer"
     if signer.role not in spec.signed_by:
         roles = " or ".join(r.value for r in spec.signed_by)
-        title = spec.title.lower()
-        article = "an" if title[:1] in "aeiou" else "a"
         return (
-            f"{article} {title} is signed off by a {roles}; {signer.username} is "
-            f"{signer.role.value}"
+            f"{with_article(spec.title.lower())} is signed off by a {roles}; "
+            f"{signer.username} is {signer.role.value}"
         )
     if signer.id == document.created_by:
         return (

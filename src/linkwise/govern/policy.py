@@ -359,7 +359,7 @@ def _decide_marking(ctx: _Context, name: str) -> Decision:
             considered.append(problem)
     would = tuple(_unlocker(ctx.pack, name, u) for _, u in candidates)
     if would:
-        needs = " or ".join(dict.fromkeys(_article(u.title) for u in would))
+        needs = " or ".join(dict.fromkeys(with_article(u.title) for u in would))
         tail = f"; {needs} would unlock it for this purpose"
     else:
         tail = "; no legal process unlocks it for this purpose"
@@ -457,8 +457,9 @@ def _roles(process: LegalProcess) -> str:
     return " or ".join(r.value for r in process.approved_by)
 
 
-def _article(title: str) -> str:
-    return f"an {title}" if title[:1].lower() in "aeiou" else f"a {title}"
+def with_article(noun: str) -> str:
+    """ "an affidavit", "a subpoena": ``noun`` with its indefinite article."""
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
 
 
 def _when(moment: dt.datetime) -> str:

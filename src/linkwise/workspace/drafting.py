@@ -104,11 +104,23 @@ def draft(session: WorkspaceSession, kind: str) -> Document:
     template = compose.load_template(session.pack, kind, _template_folders(session))
     try:
         return _draft(session, kind, template)
-    except IntegrityError as exc:  # uq_documents_case_kind_version: a draft raced this one
+    except IntegrityError as exc:
+        if not _version_race(exc):
+            raise
         raise SessionError(
             f"another {kind} of case #{session.case.id} was drafted at the same time and took "
             "this version number; nothing was stored: draft again"
         ) from exc
+
+
+def _version_race(exc: IntegrityError) -> bool:
+    """Whether ``exc`` is the one-row-per-version constraint on documents refusing a second
+    draft of the same version (PostgreSQL names the constraint, SQLite its columns)."""
+    text = str(exc.orig)
+    return (
+        "uq_documents_case_kind_version" in text
+        or "documents.case_id, documents.kind, documents.version" in text
+    )
 
 
 def _draft(session: WorkspaceSession, kind: str, template: compose.Template) -> Document:

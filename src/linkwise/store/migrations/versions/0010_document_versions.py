@@ -12,6 +12,7 @@ Create Date: 2026-12-06
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
@@ -21,6 +22,26 @@ depends_on = None
 
 
 def upgrade() -> None:
+    documents = sa.table(
+        "documents",
+        sa.column("id", sa.Integer()),
+        sa.column("case_id", sa.Integer()),
+        sa.column("kind", sa.String()),
+        sa.column("version", sa.Integer()),
+    )
+    key = (documents.c.case_id, documents.c.kind, documents.c.version)
+    twice = (
+        op.get_bind()
+        .execute(sa.select(*key, sa.func.count()).group_by(*key).having(sa.func.count() > 1))
+        .all()
+    )
+    if twice:
+        found = "; ".join(f"case #{c}, {k} version {v}: {n} rows" for c, k, v, n in twice)
+        raise RuntimeError(
+            "documents: two drafts raced each other and took one version number before this "
+            f"upgrade ({found}); delete or renumber the unsigned one of each pair, then run "
+            "`linkwise init` again"
+        )
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.create_unique_constraint(
             "uq_documents_case_kind_version", ["case_id", "kind", "version"]
