@@ -5,6 +5,8 @@ becomes text, and a template cannot reach a value except by printing a cited fac
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -175,3 +177,25 @@ def test_only_a_fact_puts_a_token_in_a_draft(tmp_path: Path) -> None:
     assert (title["text"], title["citations"], title["uses"]) == ("Case: Title 0 here.", [], [])
     assert born["text"] == "Born 1990-01-01."
     assert not any("\ue000" in b["text"] or "\ue001" in b["text"] for b in content["blocks"])
+
+
+def test_a_draft_docx_carries_a_draft_watermark_and_a_signed_one_none(tmp_path: Path) -> None:
+    """Word's own watermark (a text shape in the header, behind every page's text) says
+    DRAFT until the document is signed; the signed rendering has none."""
+    content = _compose(_template(tmp_path, "Born {{ subject.dob }}.\n"))
+    draft = formats.render(content, formats.Stamp())
+    signed = formats.render(
+        content,
+        formats.Stamp("lee", "legal_reviewer", dt.datetime(2026, 1, 2, tzinfo=dt.UTC)),
+    )
+
+    def header(data: bytes) -> str:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return "".join(z.read(n).decode() for n in z.namelist() if "header" in n)
+
+    assert (
+        '<v:textpath style="font-family:&quot;Helvetica&quot;;font-size:1pt" string="DRAFT"/>'
+        in header(draft.docx)
+    )
+    assert "v:textpath" not in header(signed.docx)
+    assert "SIGNED by lee" in header(signed.docx)

@@ -6,9 +6,9 @@ the "Sources cited" list at the end resolves to source, key and record id, and w
 record's link to the subject is confirmed; a sentence resting on an unconfirmed link is
 marked UNCONFIRMED (and highlighted in the DOCX).
 
-Until it is signed, every page is labelled DRAFT in its header (and, in the PDF, stamped
-DRAFT diagonally across the page); a signed rendering carries the signer's name, role and
-time instead.
+Until it is signed, every page is labelled DRAFT in its header and stamped DRAFT diagonally
+across the page (in the DOCX as Word's own watermark, a text shape behind the page's text);
+a signed rendering carries the signer's name, role and time instead.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any
 
 import docx
 from docx.enum.text import WD_COLOR_INDEX
+from docx.oxml import parse_xml
 from docx.shared import Pt, RGBColor
 
 from linkwise.drafting.pdf import GREY, HIGHLIGHT, Paper
@@ -124,6 +125,8 @@ def _docx(
     run = head.add_run(stamp.label)
     run.bold = True
     run.font.color.rgb = RGBColor(*HIGHLIGHT) if stamp.draft else RGBColor(*GREY)
+    if stamp.draft:
+        head.add_run()._r.append(parse_xml(_WATERMARK))
     doc.core_properties.title = str(content["title"])
     doc.core_properties.author = "linkwise"
     doc.core_properties.comments = stamp.label
@@ -148,6 +151,25 @@ def _docx(
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+_WATERMARK = (
+    '<w:pict xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
+    '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+    'path="m@7,l@8,m@5,21600l@6,21600e"><v:path textpathok="t" o:connecttype="custom"/>'
+    '<v:textpath on="t" fitshape="t"/></v:shapetype>'
+    '<v:shape id="linkwise-draft-watermark" o:spid="_x0000_s1025" type="#_x0000_t136" '
+    'style="position:absolute;margin-left:0;margin-top:0;width:468pt;height:117pt;'
+    "rotation:315;z-index:-251657216;mso-position-horizontal:center;"
+    "mso-position-horizontal-relative:margin;mso-position-vertical:center;"
+    'mso-position-vertical-relative:margin" fillcolor="#c0504d" stroked="f">'
+    '<v:fill opacity=".35"/>'
+    '<v:textpath style="font-family:&quot;Helvetica&quot;;font-size:1pt" string="DRAFT"/>'
+    "</v:shape></w:pict>"
+)
+"""Word's own kind of watermark (a VML text shape in the header, behind the text, on every
+page), which python-docx has no call for: the word DRAFT diagonally across each page."""
 
 
 def _docx_para(
