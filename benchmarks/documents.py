@@ -41,6 +41,7 @@ from doceval import Score, keys  # noqa: E402
 from docgen import generate  # noqa: E402
 from linkwise.documents import spacy_names  # noqa: E402
 from linkwise.documents.extract import extract, extract_many  # noqa: E402
+from linkwise.documents.people import group  # noqa: E402
 
 APPROACHES = {
     "rules": {"gazetteer": False},
@@ -120,6 +121,47 @@ def _demo_details(world: Path) -> Score | None:
                 found[(kind, m.text)] += 1
         score.count(found, truth[name])
     return score
+
+
+def _demo_attribution(world: Path) -> Counter[tuple[str, str]] | None:
+    """Whose record each date of birth, phone and address said of a person in the demo
+    reports lands on (``linkwise.documents.people.group`` over the used approach's
+    mentions): (type, "right" | "wrong" | "nobody's") counts. A person row is known by its
+    name, which ``truth_mentions.csv`` gives with its person. None for a world without
+    ``truth_details.csv``."""
+    path = world / "truth_details.csv"
+    if not path.exists():
+        return None
+    names: dict[str, dict[str, str]] = {}
+    with (world / "truth_mentions.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            names.setdefault(row["document"], {})[row["mention"]] = row["person_id"]
+    said: dict[str, list[tuple[str, str, str]]] = {}
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["person_id"]:
+                said.setdefault(row["document"], []).append(
+                    (row["type"], row["text"], row["person_id"])
+                )
+    docs = sorted(said)
+    texts = [(world / "reports" / d).read_text(encoding="utf-8") for d in docs]
+    outcome: Counter[tuple[str, str]] = Counter()
+    for doc, text, mentions in zip(docs, texts, extract_many(texts), strict=True):
+        rows, _ = group(text, mentions)
+        for kind, written, pid in said[doc]:
+            column, value = _COLUMN[kind], written
+            if kind == "date:dob":
+                month, day, year = written.split("/")
+                value = f"{year}-{month}-{day}"
+            holders = [
+                names[doc].get(r.values["name"]) for r in rows if r.values.get(column) == value
+            ]
+            verdict = "right" if pid in holders else "wrong" if holders else "nobody's"
+            outcome[(kind, verdict)] += 1
+    return outcome
+
+
+_COLUMN = {"date:dob": "dob", "phone": "phone", "address": "address"}
 
 
 def _linking(people: int, seed: int, out: Path) -> dict[str, object]:
@@ -282,6 +324,13 @@ def main() -> None:
         else:
             print()
             print(details.table("dates, phones and addresses in the demo reports"))
+        attributed = _demo_attribution(args.demo_world)
+        if attributed is not None:
+            print("\nwhose record each detail said of a person lands on (demo reports)")
+            print(f"{'type':<12}{'said':>7}{'right':>8}{'wrong':>8}{'nobody':>8}")
+            for kind in _COLUMN:
+                n = [attributed[(kind, v)] for v in ("right", "wrong", "nobody's")]
+                print(f"{kind:<12}{sum(n):>7}{n[0]:>8}{n[1]:>8}{n[2]:>8}")
 
     if not args.skip_linking:
         print(f"\n== linking on a demo world of {args.people:,} people (seed {args.seed})")

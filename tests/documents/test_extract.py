@@ -183,3 +183,18 @@ def test_digits_inside_a_longer_token_are_no_phone() -> None:
         "217-555-0100",
         "217-555-0111",
     ]
+
+
+def test_names_in_vietnamese_and_spanish_spellings() -> None:
+    """Letters beyond Latin-1 and Latin Extended-A (Vietnamese "Ễ", "ư", "ơ") are letters of
+    a name, and an accented letter ends no initial: "López" is a name, not the initial L."""
+    text = (
+        "The other party was identified as NGUYỄN, Tuấn M (DOB 03/20/1949). "
+        "The suspect, TRƯƠNG, Văn Minh, left. The witness, RUIZ, Raúl López, stayed."
+    )
+    people = [m for m in _run(text, "rules") if m.type == "person"]
+    assert [(m.text, m.parts.get("family"), m.parts.get("middle")) for m in people] == [
+        ("NGUYỄN, Tuấn M", "NGUYỄN", "M"),
+        ("TRƯƠNG, Văn Minh", "TRƯƠNG", "Minh"),
+        ("RUIZ, Raúl López", "RUIZ", "López"),
+    ]

@@ -55,9 +55,9 @@ class Mention:
 
 # -- names ----------------------------------------------------------------------------------
 
-_U = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
+_U = "A-ZÀ-ÖØ-Þ\u0100-\u024f\u1e00-\u1eff"
 """Upper-case Latin letters, accented ones included (Latin Extended-A has both cases)."""
-_L = "a-zß-öø-ÿ\u0100-\u017f"
+_L = "a-zß-öø-ÿ\u0100-\u024f\u1e00-\u1eff"
 _UPPER_WORD = rf"[{_U}][{_U}'\-]+"
 _CAP = (
     rf"(?:[{_U}][{_L}]+(?:['\-][{_U}]?[{_L}]+)?|[{_U}]'[{_U}][{_L}]+"
@@ -72,12 +72,12 @@ _GIVEN = rf"(?:{_CAP})"
 # "SMITH, William J" / "DE LA CRUZ, Maria" / "O'NEIL, Pat Jr"
 _FAMILY_FIRST = re.compile(
     rf"\b(?P<family>{_UPPER_WORD}(?: {_UPPER_WORD}){{0,2}}), (?P<given>{_GIVEN})"
-    rf"(?: (?P<middle>{_INITIAL}|{_GIVEN}))?(?P<suffix>{_SUFFIX})?(?![A-Za-z])"
+    rf"(?: (?P<middle>{_INITIAL}|{_GIVEN}))?(?P<suffix>{_SUFFIX})?(?![^\W\d_])"
 )
 # "William J. Smith", "Ana María López-Gómez", "J. Smith"
 _GIVEN_FIRST = re.compile(
     rf"\b(?P<given>{_GIVEN}|{_INITIAL})(?: (?P<middle>{_INITIAL}|{_GIVEN}))?"
-    rf" (?!(?:Jr|Sr)\b)(?P<family>{_SURNAME})(?P<suffix>{_SUFFIX})?(?![A-Za-z])"
+    rf" (?!(?:Jr|Sr)\b)(?P<family>{_SURNAME})(?P<suffix>{_SUFFIX})?(?![^\W\d_])"
 )
 _TITLE_WORDS = sorted(
     {t for t in TITLES if len(t) > 1 and t not in {"special", "police", "private"}},
@@ -369,7 +369,7 @@ def _given_first(text: str, gazetteer: frozenset[str], use_gazetteer: bool) -> I
 _TITLE_END = re.compile(_TITLE.pattern.rstrip() + r"$", re.IGNORECASE)
 _TITLED_SURNAME = re.compile(
     r"\b(?P<title>" + "|".join(re.escape(t) for t in _TITLE_WORDS) + r")\.?\s+"
-    rf"(?P<family>{_SURNAME})(?![A-Za-z])",
+    rf"(?P<family>{_SURNAME})(?![^\W\d_])",
     re.IGNORECASE,
 )
 
