@@ -198,3 +198,11 @@ def test_names_in_vietnamese_and_spanish_spellings() -> None:
         ("TRƯƠNG, Văn Minh", "TRƯƠNG", "Minh"),
         ("RUIZ, Raúl López", "RUIZ", "López"),
     ]
+
+
+def test_two_people_whose_names_fold_alike_get_keys_of_their_own() -> None:
+    text = "Ana O'Neil and Ana O Neil both signed."
+    first = Mention("person", 0, 10, "Ana O'Neil", parts={"given": "Ana", "family": "O'Neil"})
+    second = Mention("person", 15, 25, "Ana O Neil", parts={"given": "Ana", "family": "O Neil"})
+    people, _ = group(text, [first, second])
+    assert [p.key for p in people] == ["o-neil-ana", "o-neil-ana-2"]

@@ -32,6 +32,7 @@ from linkwise.govern import audit
 from linkwise.govern.accounts import AuditedRefusalError, User, require_role
 from linkwise.govern.cases import CaseError, get_case
 from linkwise.model.disputes import CONFIRMED, LINK, OPEN, RECORD, REJECTED, Dispute
+from linkwise.model.policy import NAME_PARTS
 from linkwise.model.roles import Role
 from linkwise.normalize import (
     NormalizationError,
@@ -479,22 +480,19 @@ def _normalised(conn: Connection, record_id: int, field: str, raw: str) -> str |
     return value
 
 
-_NAME_PARTS = ("given_name", "middle_name", "family_name", "name_suffix")
-
-
 def _derived(
     conn: Connection, record_id: int, field: str, value: str | None
 ) -> dict[str, str | None]:
     """Columns made from ``field`` that must follow its correction: the full name, when the
     record has one and a part of it is corrected (the package and the drafts print it, and
     it would keep the wrong spelling otherwise), rebuilt from the parts as corrected."""
-    if field not in _NAME_PARTS:
+    if field not in NAME_PARTS:
         return {}
     row = reads.person_values(conn, [record_id])[record_id]
-    if row.get("full_name") is None or not any(row.get(p) for p in _NAME_PARTS if p != field):
+    if row.get("full_name") is None or not any(row.get(p) for p in NAME_PARTS if p != field):
         return {}  # no full name, or one never split into parts: nothing to rebuild it from
-    parts = {**{p: row.get(p) for p in _NAME_PARTS}, field: value}
-    return {"full_name": " ".join(str(parts[p]) for p in _NAME_PARTS if parts[p])}
+    parts = {**{p: row.get(p) for p in NAME_PARTS}, field: value}
+    return {"full_name": " ".join(str(parts[p]) for p in NAME_PARTS if parts[p])}
 
 
 def _text(field: str, value: str, *, required: bool) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import count
 
 from linkwise.documents.extract import ADDRESS, DATE, PERSON, PHONE, Mention
 
@@ -133,9 +134,7 @@ def group(text: str, mentions: list[Mention]) -> tuple[list[PersonRow], dict[int
     for i in sorted(set(head.values())):
         key = _name_key(mentions[i])
         if key in keys:  # two spellings _clusters keeps apart but the key folds together
-            key = next(
-                f"{key}-{n}" for n in range(2, len(mentions) + 2) if f"{key}-{n}" not in keys
-            )
+            key = next(k for n in count(2) if (k := f"{key}-{n}") not in keys)
         keys.add(key)
         rows[i] = PersonRow(len(rows) + 1, key, {"name": mentions[i].text})
     for i, m in enumerate(mentions):
