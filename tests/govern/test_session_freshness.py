@@ -1,9 +1,10 @@
 """No governed read is ever answered from stale governance. Reads re-read the user, the case
-and its authorisations at every read and keep per-read memos only (issue 4's overhead work),
-so a revocation, a disabled account, a closed case or an expiry takes effect on the very
-next read: in a long-lived session that has read many times already, and when the change is
-made through another ``Workspace`` on the same database, as a second server process would.
-On SQLite and PostgreSQL."""
+and its authorisations at every read; the policy's answers are reused from one read to the
+next only while those rows and each authorisation's state at the read's time are the same
+(issue 4's overhead work), so a revocation, a disabled account, a closed case or an expiry
+takes effect on the very next read: in a long-lived session that has read many times
+already, and when the change is made through another ``Workspace`` on the same database, as
+a second server process would. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -110,6 +111,51 @@ def test_an_expiry_takes_effect_at_the_next_read(ws: Workspace) -> None:
     assert isinstance(after, dict)
     assert after["outcome"] == "prohibited"
     assert "expired" in why["explanation"]
+
+
+def test_an_authorisation_coming_into_force_takes_effect_at_the_next_read(ws: Workspace) -> None:
+    """The reverse of an expiry: a warrant valid from a later time unlocks nothing until
+    then, and everything it covers from the first read after, in the same session."""
+    craft(ws, BRIDGE, BRIDGE_LINKS)
+    user, case = seed_case(ws, "civil_immigration")
+    lee = seed_user(ws, "lee", "legal_reviewer")
+    start = dt.datetime.now(dt.UTC)
+    begins = start + dt.timedelta(hours=1)
+    authorise(
+        ws,
+        lee,
+        case,
+        "judicial_warrant",
+        sources=["dmv"],
+        markings=["dmv"],
+        valid_from=begins,
+        valid_to=begins + dt.timedelta(days=1),
+    )
+    now = [start]
+    with ws.session(user, case.id, clock=lambda: now[0]) as session:
+        _warm(session)
+        before = _family_name(session)
+        now[0] = begins + dt.timedelta(seconds=1)
+        after = _family_name(session)
+    assert isinstance(before, dict)
+    assert before["outcome"] == "prohibited"
+    assert after == "moreau"
+
+
+def test_an_authorisation_recorded_mid_session_takes_effect_at_the_next_read(
+    ws: Workspace, other: Workspace
+) -> None:
+    craft(ws, BRIDGE, BRIDGE_LINKS)
+    user, case = seed_case(ws, "civil_immigration")
+    lee = seed_user(ws, "lee", "legal_reviewer")
+    with ws.session(user, case.id) as session:
+        _warm(session)
+        before = _family_name(session)
+        authorise(other, lee, case, "judicial_warrant", sources=["dmv"], markings=["dmv"])
+        after = _family_name(session)
+    assert isinstance(before, dict)
+    assert before["outcome"] == "prohibited"
+    assert after == "moreau"
 
 
 def test_a_subject_limited_order_follows_a_merge_made_mid_session(ws: Workspace) -> None:

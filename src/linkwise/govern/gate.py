@@ -164,6 +164,7 @@ class Read:
         authorisations: Sequence[Authorisation],
         action: str,
         objects: Mapping[str, Any],
+        decisions: Decisions | None = None,
     ) -> None:
         self.conn = conn
         self.actor = actor
@@ -177,7 +178,7 @@ class Read:
         self.objects: dict[str, Any] = dict(objects)
         self._markings: dict[str, tuple[str, ...]] = {}
         self._all_sources: dict[str, reads.SourceFacts] | None = None
-        self._plain = Decisions(
+        self._plain = decisions or Decisions(
             pack, purpose=case.purpose, authorisations=self.authorisations, now=now, case_id=case.id
         )
         self._followed: Decisions | None = None
@@ -213,6 +214,7 @@ class Read:
         self._threshold: float | None = None
         self._fields: dict[str, dict[str, set[str]]] = {o: {} for o in SEVERITY}
         self._used: set[int] = set()
+        self._counted: dict[tuple[str, str | None, int], Decision] = {}
         self._rules: dict[str, str] = {}
         self._withheld: dict[tuple[int, str, str], dict[str, Any]] = {}
         self._records: set[int] = set()
@@ -654,6 +656,10 @@ class Read:
     def _count_field(self, source: str, field: str | None, decision: Decision) -> None:
         """The part of ``count`` that does not depend on the record: the same for every
         record of a ``share_key``, so noting it once per read is noting it for them all."""
+        key = (source, field, id(decision))
+        if key in self._counted:
+            return
+        self._counted[key] = decision  # held, so that its id is not reused within the read
         self._fields[decision.outcome].setdefault(source, set()).add(field or RECORD)
         if decision.unlocked_by is not None or decision.parts:
             self._used.update(decision.authorisations_used)

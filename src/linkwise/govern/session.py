@@ -35,7 +35,7 @@ through the ``Read`` it yields.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -54,7 +54,7 @@ from linkwise.govern.gate import (
     is_withheld,
     marker,
 )
-from linkwise.govern.policy import explain
+from linkwise.govern.policy import Decisions, authorisation_state, explain
 from linkwise.govern.views import (
     SUMMARY_FIELDS,
     export_record,
@@ -198,6 +198,34 @@ class GovernedSession:
         self.case = case
         self.pack = pack
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._decided: tuple[tuple[Any, ...], Decisions] | None = None
+
+    def _decisions_for(
+        self, authorisations: Sequence[Authorisation], now: dt.datetime
+    ) -> Decisions:
+        """The policy's answers for this read. A decision depends on the time only through
+        where each authorisation stands (``authorisation_state``), so the answers of the
+        last read are reused while the purpose, the case, the authorisations as just re-read
+        and each one's state are all the same; any change (a revocation, an expiry, a new
+        authorisation) starts afresh."""
+        auths = tuple(authorisations)
+        key = (
+            self.case.id,
+            self.case.purpose,
+            auths,
+            tuple(authorisation_state(self.pack, a, now) for a in auths),
+        )
+        if self._decided is not None and self._decided[0] == key:
+            return self._decided[1]
+        found = Decisions(
+            self.pack,
+            purpose=self.case.purpose,
+            authorisations=auths,
+            now=now,
+            case_id=self.case.id,
+        )
+        self._decided = (key, found)
+        return found
 
     @classmethod
     def open(
@@ -231,15 +259,17 @@ class GovernedSession:
             except SessionRefusedError as exc:
                 refusal = exc
             else:
+                now = self._clock()
                 read = Read(
                     conn,
                     actor=self.actor,
                     case=self.case,
                     pack=self.pack,
-                    now=self._clock(),
+                    now=now,
                     authorisations=authorisations,
                     action=action,
                     objects=objects,
+                    decisions=self._decisions_for(authorisations, now),
                 )
                 try:
                     yield read

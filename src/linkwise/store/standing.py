@@ -4,11 +4,14 @@ every authorisation of the case.
 The governed session re-reads these rows at every read, so that a disabled account, a role
 change, a closed case or a revoked authorisation takes effect at the very next read, in any
 process. Reading them as three queries cost more than the rest of a small read's decisions,
-so they come back as one (the user joined to the case and, outer, to its authorisations).
+so they come back as one (the user joined to the case and, outer, to its authorisations),
+run on the driver's cursor (``linkwise.store.audit_driver``), which costs half of what the
+same statement costs through SQLAlchemy.
 
-Turning the rows into objects is memoised on the rows' content: the same rows always give
-the same (immutable) objects, so the memo can never serve anything but what the database
-says now, needs no invalidation, and is shared safely by every thread and workspace.
+Turning the rows into objects is memoised on the rows' content as the driver gives them: the
+same rows always give the same (immutable) objects, so the memo can never serve anything but
+what the database says now, needs no invalidation, and is shared safely by every thread and
+workspace.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sqlalchemy import Connection, Text, bindparam, cast, select
 
 from linkwise.model.authorisations import Authorisation, Scope
 from linkwise.model.cases import Case
+from linkwise.store.audit_driver import Driver, DriverStatement, compiled_select
 from linkwise.store.tables import authorisations, cases, users
 from linkwise.store.users import utc
 
@@ -71,14 +75,15 @@ _STANDING = (
 def standing(conn: Connection, user_id: int, case_id: int) -> Standing | None:
     """The user, case and authorisations as stored now; None when either the user or the
     case does not exist (the caller then says which)."""
-    rows = tuple(
-        tuple(row) for row in conn.execute(_STANDING, {"user_id": user_id, "case_id": case_id})
-    )
-    return _decode(rows) if rows else None
+    statement = compiled_select(conn.dialect, _STANDING)
+    with Driver(conn) as driver:
+        rows = tuple(driver.all(statement, {"user_id": user_id, "case_id": case_id}))
+    return _decode(statement, rows) if rows else None
 
 
 @functools.lru_cache(maxsize=1024)
-def _decode(rows: tuple[tuple[Any, ...], ...]) -> Standing:
+def _decode(statement: DriverStatement, raw: tuple[tuple[Any, ...], ...]) -> Standing:
+    rows = [statement.decode(row) for row in raw]
     first = dict(zip(_STANDING.selected_columns.keys(), rows[0], strict=True))
     case = Case(
         id=int(first["c_id"]),
