@@ -8,6 +8,7 @@ replaces the old subject row with the confirmed entities, in the history and the
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
@@ -41,14 +42,49 @@ def _groups(ws: Workspace) -> dict[str, list[Key]]:
     return dict(out)
 
 
+@dataclass(frozen=True)
+class Picks:
+    """Records chosen from the freshly resolved world, by their keys (entity ids are new in
+    every workspace, so choosing by them would choose different people from run to run),
+    one set per test and no record in two: the two records of the smallest entity that
+    has several (split), and a lone record with the largest and the second largest entity
+    (merges)."""
+
+    split: tuple[Key, Key]
+    merge_small: Key
+    merge_large: Key
+    take_small: Key
+    take_large: Key
+
+
+@pytest.fixture(scope="module")
+def picks(resolved: Workspace) -> Picks:
+    groups = sorted(_groups(resolved).values())
+    singles = [m[0] for m in groups if len(m) == 1]
+    several = sorted((m for m in groups if len(m) >= 2), key=lambda m: (-len(m), m))
+    smallest = several[-1]
+    return Picks(
+        split=(smallest[0], smallest[1]),
+        merge_small=singles[0],
+        merge_large=several[0][0],
+        take_small=singles[-1],
+        take_large=several[1][0],
+    )
+
+
+def _entity(ws: Workspace, key: Key) -> str:
+    found = ws.entity_of(*key)
+    assert found is not None
+    return found
+
+
 def test_a_split_subject_is_flagged_and_the_assignee_confirms_the_person(
-    resolved: Workspace,
+    resolved: Workspace, picks: Picks
 ) -> None:
     ws = resolved
     ann = seed_user(ws, "ann", "analyst")
-    groups = _groups(ws)
-    entity, members = next((e, m) for e, m in sorted(groups.items()) if len(m) >= 2)
-    left, right = members[0], members[1]
+    left, right = picks.split
+    entity = _entity(ws, left)
     case = case_work.create_case(
         ws, ann, "Split", "criminal_investigation", subjects=[entity], reason="the referral"
     )
@@ -99,24 +135,21 @@ def test_a_split_subject_is_flagged_and_the_assignee_confirms_the_person(
         case_work.confirm_subject(ws, ann, case.id, now_left, [now_left], "again")
 
 
-def test_a_merged_subject_is_flagged_on_both_sides(resolved: Workspace) -> None:
+def test_a_merged_subject_is_flagged_on_both_sides(resolved: Workspace, picks: Picks) -> None:
     ws = resolved
     ann = seed_user(ws, "ann", "analyst")
-    groups = _groups(ws)
-    singles = sorted(e for e, m in groups.items() if len(m) == 1)
-    bigger = sorted((e for e, m in groups.items() if len(m) >= 2), key=lambda e: -len(groups[e]))
-    small, large = singles[0], bigger[0]
+    small, large = _entity(ws, picks.merge_small), _entity(ws, picks.merge_large)
     absorbed = case_work.create_case(
         ws, ann, "Merged away", "criminal_investigation", subjects=[small], reason="tip"
     )
     growing = case_work.create_case(
         ws, ann, "Merged into", "criminal_investigation", subjects=[large], reason="tip"
     )
-    ws.judge(groups[small][0], groups[large][0], "same", reviewer="ann", rationale="same SSN")
+    ws.judge(picks.merge_small, picks.merge_large, "same", reviewer="ann", rationale="same SSN")
     ws.resolve(full=True)
-    merged = ws.entity_of(*groups[small][0])
-    assert merged is not None
-    assert merged == ws.entity_of(*groups[large][0])
+    merged = _entity(ws, picks.merge_small)
+    assert merged == _entity(ws, picks.merge_large)
+    assert merged == large  # the entity that gained one record keeps its id
 
     for case, entity in ((absorbed, small), (growing, large)):
         detail = case_work.show_case(ws, ann, case.id)
@@ -129,38 +162,32 @@ def test_a_merged_subject_is_flagged_on_both_sides(resolved: Workspace) -> None:
 
 
 def test_a_subject_awaiting_confirmation_is_flagged_in_the_package_and_stops_drafts_and_sign_off(
-    resolved: Workspace,
+    resolved: Workspace, picks: Picks
 ) -> None:
     """An entity that takes in another's records may now hold another person's: the package
-    says so, and nothing is drafted or signed off from it until the assignee confirms which
-    person the case concerns. The merged entity mostly keeps the subject's id (the note then
-    says records were merged into it); the full run may also give it a new one (PostgreSQL
-    resolves this world slightly differently from run to run), and either way the subject
-    awaits confirmation."""
+    says so (the entity kept the subject's id, and the note says records were merged into
+    it), and nothing is drafted or signed off from it until the assignee confirms which
+    person the case concerns."""
     ws = resolved
     ann = seed_user(ws, "ann2", "analyst")
     lee = seed_user(ws, "lee2", "legal_reviewer")
-    groups = _groups(ws)
-    singles = sorted(e for e, m in groups.items() if len(m) == 1)
-    bigger = sorted((e for e, m in groups.items() if len(m) >= 2), key=lambda e: -len(groups[e]))
-    small, large = singles[-1], bigger[1]  # neither touched by the tests above
+    small, large = _entity(ws, picks.take_small), _entity(ws, picks.take_large)
     case = case_work.create_case(
         ws, ann, "Takes in", "criminal_investigation", subjects=[large], reason="tip"
     )
     with ws.session(ann, case.id) as s:
         before = wd.draft(s, "affidavit")
-    ws.judge(groups[small][0], groups[large][0], "same", reviewer="ann2", rationale="same SSN")
+    ws.judge(picks.take_small, picks.take_large, "same", reviewer="ann2", rationale="same SSN")
     ws.resolve(full=True)
-    merged = ws.entity_of(*groups[small][0])
-    assert merged is not None
-    assert merged == ws.entity_of(*groups[large][0])
+    merged = _entity(ws, picks.take_small)
+    assert merged == _entity(ws, picks.take_large)
+    assert merged == large
 
     with ws.session(ann, case.id) as s:
         (part,) = wd.case_package(s)["subjects"]
         assert part["needs_confirmation"] is True
         assert "confirm which person the case concerns" in part["note"]
-        if merged == large:
-            assert "merged records into this entity" in part["note"]
+        assert "merged records into this entity" in part["note"]
         assert small not in part["note"]  # no entity id, no count: the export names neither
         # where the subject's records are now: active entities only, never a retired id
         assert merged in part["now_in"]
