@@ -62,14 +62,19 @@ def picks(resolved: Workspace) -> Picks:
     groups = sorted(_groups(resolved).values())
     singles = [m[0] for m in groups if len(m) == 1]
     several = sorted((m for m in groups if len(m) >= 2), key=lambda m: (-len(m), m))
+    assert len(singles) >= 2
+    assert len(several) >= 3  # the two largest and the smallest are three different entities
     smallest = several[-1]
-    return Picks(
+    found = Picks(
         split=(smallest[0], smallest[1]),
         merge_small=singles[0],
         merge_large=several[0][0],
         take_small=singles[-1],
         take_large=several[1][0],
     )
+    keys = [*found.split, found.merge_small, found.merge_large, found.take_small, found.take_large]
+    assert len(set(keys)) == len(keys)
+    return found
 
 
 def _entity(ws: Workspace, key: Key) -> str:

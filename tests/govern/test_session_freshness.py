@@ -158,6 +158,41 @@ def test_an_authorisation_recorded_mid_session_takes_effect_at_the_next_read(
     assert after == "moreau"
 
 
+def test_an_approval_given_mid_session_takes_effect_at_the_next_read(
+    ws: Workspace, other: Workspace
+) -> None:
+    """A warrant recorded but not yet approved unlocks nothing; the reviewer's approval,
+    given through another process, unlocks it at the session's next read."""
+    from linkwise.workspace.cases import approve_authorisation, record_authorisation
+
+    craft(ws, BRIDGE, BRIDGE_LINKS)
+    user, case = seed_case(ws, "civil_immigration")
+    sue = seed_user(ws, "sue", "supervisor")
+    lee = seed_user(ws, "lee", "legal_reviewer")
+    now = dt.datetime.now(dt.UTC)
+    warrant = record_authorisation(
+        ws,
+        sue,
+        case_id=case.id,
+        process="judicial_warrant",
+        issuing_authority="Superior Court of Example County",
+        reference="TEST-approval-mid-session",
+        sources=["dmv"],
+        markings=["dmv"],
+        subjects=[],
+        valid_from=now - dt.timedelta(days=1),
+        valid_to=now + dt.timedelta(days=1),
+    )
+    with ws.session(user, case.id) as session:
+        _warm(session)
+        before = _family_name(session)
+        approve_authorisation(other, lee, warrant.id)
+        after = _family_name(session)
+    assert isinstance(before, dict)
+    assert before["outcome"] == "prohibited"
+    assert after == "moreau"
+
+
 def test_a_subject_limited_order_follows_a_merge_made_mid_session(ws: Workspace) -> None:
     """The subject list is followed through redirects at each read, never remembered."""
     craft(ws, {"EOLD": ["court:30", "dmv:30"], "EOTHER": ["dmv:31"]}, [])

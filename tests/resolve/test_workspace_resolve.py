@@ -4,6 +4,7 @@ judgements hold across full re-runs, entity ids are stable and retired ids redir
 from __future__ import annotations
 
 import csv
+import math
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -146,7 +147,7 @@ def test_entity_ids_survive_re_resolution(ws: Workspace) -> None:
 def test_two_workspaces_resolve_one_world_alike(ws: Workspace, world: Path, tmp_path: Path) -> None:
     """Resolution is reproducible: a second workspace, on SQLite whatever the first is on,
     resolving the same world gives the same clusters and links with the same probabilities
-    (to nine decimals: parallel sums may differ in the last bits). Entity ids are new in
+    (within 1e-9: parallel sums may differ in the last bits). Entity ids are new in
     each workspace, so the clusters are compared by their records."""
     second, _ = Workspace.init(tmp_path / "second", f"sqlite:///{tmp_path / 'second.db'}")
     try:
@@ -164,7 +165,8 @@ def test_two_workspaces_resolve_one_world_alike(ws: Workspace, world: Path, tmp_
         second.close()
     (clusters_a, links_a), (clusters_b, links_b) = runs
     assert clusters_a == clusters_b
-    assert links_a == links_b
+    assert links_a.keys() == links_b.keys()
+    assert all(math.isclose(links_a[k], links_b[k], abs_tol=1e-9) for k in links_a)
     assert len(links_a) > PEOPLE / 2
 
 
@@ -187,7 +189,7 @@ def _links(ws: Workspace) -> dict[tuple[tuple[str, str], tuple[str, str]], float
     )
     with ws.engine.connect() as conn:
         return {
-            tuple(sorted([(a, b), (c, d)])): round(float(p), 9)  # type: ignore[misc]
+            tuple(sorted([(a, b), (c, d)])): float(p)  # type: ignore[misc]
             for a, b, c, d, p in conn.execute(query)
         }
 

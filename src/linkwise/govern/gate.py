@@ -18,8 +18,10 @@ three (source, subject where it decides, record where a precondition applies) ar
 record's ``share_key``: answers about many values at once (a record's fields, a link's
 comparison levels, which fields of a search candidate may count) are worked out once per
 key and reused for every record with that key, with the audit bookkeeping that does not
-name a record noted once. Nothing is kept from one read to the next: each read makes its own
-``Decisions``.
+name a record noted once. The ``Decisions`` a read starts from may be the last read's, and
+only when it would give the same answers: the session hands it on while the policy pack, the
+case, its authorisations as just re-read and where each stands at this read's time are all
+the same (``GovernedSession._decisions_for``); everything else here is made afresh.
 """
 
 from __future__ import annotations

@@ -156,8 +156,12 @@ class Decisions:
     on the field (the field says only whether the marking applies), so the parts are
     memoised on their own and each field's decision is assembled from those that apply:
     a record's ten values under two markings cost two parts, not twenty, and one combined
-    decision, shared by every field the same markings restrict. Not thread-safe: a read's
-    decisions belong to its one thread.
+    decision, shared by every field the same markings restrict. A session hands one on from
+    read to read while the pack, the case, the authorisations and where each stands are the
+    same (``GovernedSession._decisions_for``): the time enters a decision only through
+    ``authorisation_state``, so ``now`` is the moment of the first read that used it, and
+    nothing may read it as "the time of this read". Not thread-safe: a session, with its
+    decisions, belongs to one thread (the web and API layers open one per request).
     """
 
     def __init__(

@@ -12,11 +12,12 @@ is raised.
 Each read is one transaction (``reading``): it re-reads the actor, the case and the case's
 authorisations, in one statement (``standing``), so a revocation, a disabled account or a
 closed case takes effect on the very next read, in every process, and judges each
-authorisation's validity against the clock at that read (so does an expiry); nothing about
-who may see what is kept from one read to the next. It follows entity redirects so that an
-authorisation naming an entity that was since merged or split still reaches its records,
-decides every value it returns (``linkwise.govern.gate.Read``), and writes its audit event
-in the same transaction. A read that finds nothing is audited too
+authorisation's validity against the clock at that read (so does an expiry). The policy's
+answers (``Decisions``) are handed on to the next read only while all of that is the same
+(``_decisions_for``), so they are the answers a fresh one would give. It follows entity
+redirects so that an authorisation naming an entity that was since merged or split still
+reaches its records, decides every value it returns (``linkwise.govern.gate.Read``), and
+writes its audit event in the same transaction. A read that finds nothing is audited too
 (``decision.outcome: not_found``); one refused on bad input (an unknown field, say) is not a
 read and leaves no event.
 
@@ -210,6 +211,7 @@ class GovernedSession:
         authorisation) starts afresh."""
         auths = tuple(authorisations)
         key = (
+            id(self.pack),  # the pack object, kept alive by the session and by ``found``
             self.case.id,
             self.case.purpose,
             auths,
