@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from linkwise.normalize.romanisation import romanisations_agree, same_syllable, syllables
+from linkwise.normalize.romanisation import (
+    MAX_KEYS,
+    roman_list,
+    romanisation_keys,
+    romanisations_agree,
+    same_syllable,
+    syllables,
+)
 
 
 @pytest.mark.parametrize(
@@ -67,3 +74,49 @@ def test_one_name_in_two_romanisations_agrees(a: str, b: str) -> None:
 )
 def test_different_names_do_not_agree(a: str, b: str) -> None:
     assert not romanisations_agree(a, b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("lin", "lam"),
+        ("jie", "kit"),
+        ("xiaoming", "siu ming"),
+        ("xiaoming", "hsiao-ming"),
+        ("zhiwei", "chi wai"),
+        ("zhang", "chang"),
+        ("huang", "wong"),
+        ("wang", "wong"),
+    ],
+)
+def test_keys_are_shared_by_one_name_in_two_romanisations(a: str, b: str) -> None:
+    ka, kb = romanisation_keys(a), romanisation_keys(b)
+    assert ka is not None
+    assert kb is not None
+    assert set(ka) & set(kb)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("wei", "hui"),  # each may be written "wai", but they are two names
+        ("huang", "wang"),  # each may be written "wong"
+        ("xiaoming", "xiaoling"),
+        ("xin", "yan"),
+        ("siu", "xiaoming"),  # cut short: agrees for the household check, not for keys
+    ],
+)
+def test_keys_of_different_names_are_not_shared(a: str, b: str) -> None:
+    ka, kb = romanisation_keys(a) or (), romanisation_keys(b) or ()
+    assert not set(ka) & set(kb)
+
+
+def test_a_name_with_no_other_spelling_or_no_syllables_has_no_keys() -> None:
+    assert romanisation_keys("ming") is None  # written alike in every system
+    assert romanisation_keys("john") is None
+    assert romanisation_keys("") is None
+    assert roman_list(None) is None
+    assert roman_list("wai") == sorted(romanisation_keys("wai") or ())
+    many = " ".join(["ching"] * 4)  # 3 readings a syllable: 81 readings
+    assert MAX_KEYS < 3**4
+    assert romanisation_keys(many) is None

@@ -21,7 +21,9 @@ from linkwise.normalize.phonetic import sound_key
 from linkwise.resolve.comparisons import (
     COMMON_ALIKE,
     COMMON_NAME_MIN_RECORDS,
+    ROMANISED,
     SWAPPED_ALIKE,
+    SWAPPED_ROMANISED,
     common_names,
     family_name,
     given_name,
@@ -59,6 +61,7 @@ class Model:
     swapped: list[tuple[int, int]]
     alike: dict[str, tuple[int, int]]
     swapped_typo: list[tuple[int, int]]
+    romanised: dict[str, list[tuple[int, int]]]
 
     def level(self, comparison: str, label: str) -> dict[str, Any]:
         for c in self.linkage.model["comparisons"]:
@@ -149,9 +152,41 @@ def model() -> Model:
             else {"given_name": mistyped, "family_name": given}
         )
         swapped_typo.append((add(person), add(second | {"phone": None})))
+    # Chinese names recorded in two romanisations (pinyin and Wade-Giles or Cantonese), once
+    # in the same order and once swapped: "wang xiaoming" / "wong siu ming", "liu ching" /
+    # "qing liu"
+    romanised: dict[str, list[tuple[int, int]]] = {"same order": [], "swapped": []}
+    for kind, names in (
+        (
+            "same order",
+            [
+                ("xiaoming", "wang", "siu ming", "wong"),
+                ("jing", "zhang", "ching", "cheung"),
+                ("xin", "yang", "hsin", "yeung"),
+                ("jian", "chen", "kin", "chan"),
+            ],
+        ),
+        (
+            "swapped",  # none of whose given names share a sound key (that level comes first)
+            [
+                ("xiaoming", "wang", "siu ming", "wong"),
+                ("xin", "yang", "hsin", "yeung"),
+                ("jie", "lin", "kit", "lam"),
+                ("qiang", "zhou", "keung", "chau"),
+            ],
+        ),
+    ):
+        for given, family, given2, family2 in names:
+            person = _person(rng, given, family) | {"email": None}
+            other = (
+                {"given_name": given2, "family_name": family2}
+                if kind == "same order"
+                else {"given_name": family2, "family_name": given2}
+            )
+            romanised[kind].append((add(person), add(person | other)))
     linkage = link(prepare(records))
     pairs = {(p["unique_id_l"], p["unique_id_r"]): p for p in linkage.pairs.to_pylist()}
-    return Model(linkage, pairs, namesakes, typo, sound, swapped, alike, swapped_typo)
+    return Model(linkage, pairs, namesakes, typo, sound, swapped, alike, swapped_typo, romanised)
 
 
 def test_a_shared_user_name_at_another_provider_counts_for_nothing(model: Model) -> None:
@@ -213,7 +248,7 @@ def test_agreeing_on_a_common_sound_key_counts_for_less(model: Model) -> None:
 
 def test_two_common_given_names_alike_have_a_level_of_their_own(model: Model) -> None:
     labels = [lv.get("label_for_charts") for lv in _levels(model, "given_name")]
-    assert labels.index(COMMON_ALIKE) == labels.index("nickname or alias") + 1
+    assert labels.index(COMMON_ALIKE) == labels.index(ROMANISED) + 1
     assert "'mary'" in model.level("given_name", COMMON_ALIKE)["sql_condition"]
     gamma = {label: len(labels) - 1 - i for i, label in enumerate(labels)}
     common, typo = (model.pairs[model.alike[k]] for k in ("common", "typo"))
@@ -274,3 +309,39 @@ def _levels(model: Model, comparison: str) -> list[dict[str, Any]]:
         if c["output_column_name"] == comparison:
             return [lv for lv in c["comparison_levels"] if not lv.get("is_null_level")]
     raise AssertionError(comparison)
+
+
+def test_one_chinese_name_in_two_romanisations_counts_for_a_match(model: Model) -> None:
+    """ "wang xiaoming" and "wong siu ming" (pinyin and Cantonese), in the same order or
+    swapped, land on levels of their own, which EM finds to be evidence for one person;
+    a swapped pair counts its names once (the family name's level is neutral)."""
+    given = [lv.get("label_for_charts") for lv in _levels(model, "given_name")]
+    family = [lv.get("label_for_charts") for lv in _levels(model, "family_name")]
+    g = {label: len(given) - 1 - i for i, label in enumerate(given)}
+    f = {label: len(family) - 1 - i for i, label in enumerate(family)}
+    for pair in model.romanised["same order"]:
+        p = model.pairs[pair]
+        assert (p["gamma_given_name"], p["gamma_family_name"]) == (g[ROMANISED], f[ROMANISED])
+        assert p["mw_given_name"] > 0
+        assert p["mw_family_name"] > 0
+        assert p["match_probability"] > 0.9
+    for pair in model.romanised["swapped"]:
+        p = model.pairs[pair]
+        assert p["gamma_given_name"] == g[SWAPPED_ROMANISED]
+        assert p["mw_given_name"] > 3
+        assert p["mw_family_name"] == 0
+        assert p["match_probability"] > 0.9
+
+
+def test_the_swapped_romanisations_level_is_written_for_each_engine() -> None:
+    for comparison in (given_name(), family_name()):
+        duck, spark = (comparison.get_comparison(d) for d in ("duckdb", "spark"))
+        for built, call in ((duck, "list_has_any"), (spark, "arrays_overlap")):
+            (level,) = [
+                lv
+                for lv in built.comparison_levels
+                if "in other romanisations" in str(lv.label_for_charts)
+            ]
+            assert f"{call}(" in level.sql_condition
+            assert "given_roman_l" in level.sql_condition.replace('"', "").replace("`", "")
+            assert "family_roman_r" in level.sql_condition.replace('"', "").replace("`", "")

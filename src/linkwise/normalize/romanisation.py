@@ -156,3 +156,40 @@ def romanisations_agree(a: str, b: str) -> bool:
         return False
     short, long_ = (xs, ys) if len(xs) <= len(ys) else (ys, xs)
     return all(same_syllable(p, q) for p, q in zip(short, long_, strict=False))
+
+
+_GROUP_OF: dict[str, tuple[int, ...]] = {}
+for _i, _group in enumerate(SYLLABLE_SPELLINGS):
+    for _spelling in _group:
+        _GROUP_OF[_spelling] = (*_GROUP_OF.get(_spelling, ()), _i)
+MAX_KEYS = 16
+"""A name whose syllables could be read more ways than this gets no keys (see
+``romanisation_keys``); common names have one to four."""
+
+
+@memoize(maxsize=2**14)
+def romanisation_keys(name: str) -> tuple[str, ...] | None:
+    """Keys that two spellings of one Chinese name share: for each way of reading every
+    syllable as one of its groups in ``SYLLABLE_SPELLINGS`` (a syllable in no group stands
+    for itself), the groups in order. Two names share a key exactly when they have the same
+    number of syllables and each pair is one (``same_syllable``): "xiaoming", "hsiao-ming"
+    and "siu ming" share one, "wei" and "hui" none. None when the name is not made of known
+    syllables, when no syllable of it has another spelling (its keys would say no more than
+    the name itself), or when it has more than ``MAX_KEYS`` readings. Unlike
+    ``romanisations_agree``, a name cut short ("siu" beside "xiaoming") shares no key."""
+    parts = syllables(name)
+    if parts is None or not any(p in _GROUP_OF for p in parts):
+        return None
+    keys = [""]
+    for part in parts:
+        options = [f"{g}" for g in _GROUP_OF[part]] if part in _GROUP_OF else [part]
+        keys = [f"{k}.{o}" if k else o for k in keys for o in options]
+        if len(keys) > MAX_KEYS:
+            return None
+    return tuple(sorted(keys))
+
+
+def roman_list(name: str | None) -> list[str] | None:
+    """``romanisation_keys`` as a new list (a model input column's value), None for none."""
+    keys = romanisation_keys(name) if name else None
+    return list(keys) if keys else None

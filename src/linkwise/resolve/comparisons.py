@@ -48,6 +48,8 @@ DIALECT = "duckdb"
 FUZZY_TF_WEIGHT = 0.5
 TF_MINIMUM_U = 1e-6
 COMMON_ALIKE = "alike, but two common names"
+ROMANISED = "one name in two romanisations"
+SWAPPED_ROMANISED = "given and family name swapped, in other romanisations"
 SWAPPED_ALIKE = "given and family name swapped, spelled similarly"
 SWAPPED_ALIKE_JW = 0.92
 """How alike each name must be to the other side's other name for ``SwappedAlikeLevel``:
@@ -83,6 +85,29 @@ class SwappedAlikeLevel(ComparisonLevelCreator):
 
     def create_label_for_charts(self) -> str:
         return SWAPPED_ALIKE
+
+
+class SwappedRomanisedLevel(ComparisonLevelCreator):
+    """Given and family name swapped against each other, each possibly in another
+    romanisation ("liu ching" beside "qing liu": Wade-Giles and pinyin of one Chinese name
+    in the other order): each name's romanisation keys (``normalize.romanisation_keys``,
+    the prepared columns ``given_roman`` and ``family_roman``) share one with the other
+    side's other name. Written per engine as Splink's own array levels are
+    (``list_has_any`` on DuckDB, ``arrays_overlap`` on Spark); symmetrical."""
+
+    def __init__(self, given: str, family: str) -> None:
+        self.given = ColumnExpression.instantiate_if_str(given)
+        self.family = ColumnExpression.instantiate_if_str(family)
+
+    def create_sql(self, sql_dialect: SplinkDialect) -> str:
+        self.given.sql_dialect = sql_dialect
+        self.family.sql_dialect = sql_dialect
+        overlap = "arrays_overlap" if sql_dialect.sql_dialect_str == "spark" else "list_has_any"
+        g, f = self.given, self.family
+        return f"{overlap}({g.name_l}, {f.name_r}) AND {overlap}({f.name_l}, {g.name_r})"
+
+    def create_label_for_charts(self) -> str:
+        return SWAPPED_ROMANISED
 
 
 def _fuzzy_tf(level: Any, column: str) -> Any:
@@ -131,6 +156,7 @@ def given_name(common: Sequence[str] = ()) -> ComparisonCreator:
             label_for_charts="exact"
         ),
         cll.ArrayIntersectLevel("given_nicks", 1).configure(label_for_charts="nickname or alias"),
+        cll.ArrayIntersectLevel("given_roman", 1).configure(label_for_charts=ROMANISED),
     ]
     if common:
         both = f"{_in_list('given_l', common)} AND {_in_list('given_r', common)}"
@@ -155,6 +181,7 @@ def given_name(common: Sequence[str] = ()) -> ComparisonCreator:
                 label_for_charts="given and family name swapped"
             ),
             SwappedAlikeLevel("given", "family"),
+            SwappedRomanisedLevel("given_roman", "family_roman"),
             cll.JaroWinklerLevel("given", 0.8).configure(
                 label_for_charts="loosely similar (Jaro-Winkler ≥ 0.8)"
             ),
@@ -177,6 +204,7 @@ def family_name() -> ComparisonCreator:
             cll.ExactMatchLevel("family", term_frequency_adjustments=True).configure(
                 label_for_charts="exact"
             ),
+            cll.ArrayIntersectLevel("family_roman", 1).configure(label_for_charts=ROMANISED),
             _fuzzy_tf(cll.JaroWinklerLevel("family", 0.92), "family").configure(
                 label_for_charts="similar spelling (Jaro-Winkler ≥ 0.92)"
             ),
@@ -196,6 +224,13 @@ def family_name() -> ComparisonCreator:
             ),
             SwappedAlikeLevel("given", "family").configure(
                 label_for_charts="swapped, spelled similarly (counted under given name)",
+                m_probability=0.5,
+                u_probability=0.5,
+                fix_m_probability=True,
+                fix_u_probability=True,
+            ),
+            SwappedRomanisedLevel("given_roman", "family_roman").configure(
+                label_for_charts="swapped, in other romanisations (counted under given name)",
                 m_probability=0.5,
                 u_probability=0.5,
                 fix_m_probability=True,

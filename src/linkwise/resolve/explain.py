@@ -90,6 +90,13 @@ _PHRASES: dict[str, str] = {
     "swapped, spelled similarly (counted under given name)": (
         "{subject} are swapped and spelled similarly (counted under given name)"
     ),
+    "one name in two romanisations": "{subject} agree as one name in two romanisations",
+    "given and family name swapped, in other romanisations": (
+        "{subject} are swapped, and written in other romanisations"
+    ),
+    "swapped, in other romanisations (counted under given name)": (
+        "{subject} are swapped and written in other romanisations (counted under given name)"
+    ),
     "loosely similar (jaro-winkler ≥ 0.8)": "{subject} are loosely similar",
     "initial agrees": "{subject} agree on the initial",
     "one part of a double surname agrees": "{subject} share one part of a double surname",

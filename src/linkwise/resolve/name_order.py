@@ -35,6 +35,7 @@ import pyarrow.compute as pc
 
 from linkwise.normalize import nickname_candidates, surname_tokens
 from linkwise.normalize.phonetic import sound_key
+from linkwise.normalize.romanisation import roman_list
 
 RATIO = 5
 """A name is a family name (a given name) when recorded as one at least this many times as
@@ -122,6 +123,8 @@ def apply(table: pa.Table, order: NameOrder | None) -> pa.Table:
         "given_nicks": [sorted(nickname_candidates(g)) for g in new_given],
         "family_key": [sound_key(f) for f in new_family],
         "family_tokens": [list(surname_tokens(f)) for f in new_family],
+        "given_roman": [roman_list(g) for g in new_given],
+        "family_roman": [roman_list(f) for f in new_family],
     }
     n = len(table)
     index = np.arange(n, dtype=np.int64)

@@ -22,6 +22,7 @@ import pyarrow as pa
 from linkwise.normalize import fold, nickname_candidates, surname_tokens
 from linkwise.normalize.names import name_suffix, peel_suffix
 from linkwise.normalize.phonetic import sound_key
+from linkwise.normalize.romanisation import roman_list
 from linkwise.resolve import name_order as order_of_names
 from linkwise.resolve.generic import (
     GENERIC_FIELDS,
@@ -52,11 +53,13 @@ SCHEMA = pa.schema(
         ("given", pa.string()),
         ("given_key", pa.string()),
         ("given_nicks", pa.list_(pa.string())),
+        ("given_roman", pa.list_(pa.string())),
         ("middle", pa.string()),
         ("suffix", pa.string()),
         ("family", pa.string()),
         ("family_key", pa.string()),
         ("family_tokens", pa.list_(pa.string())),
+        ("family_roman", pa.list_(pa.string())),
         ("dob", pa.string()),
         ("dob_y", pa.int32()),
         ("dob_m", pa.int32()),
@@ -79,7 +82,17 @@ COLUMN_FIELDS: dict[str, tuple[str, ...]] = {
     "source": (),
     # a record's names may be read the other way round (``name_order``): either field
     **dict.fromkeys(
-        ("given", "given_key", "given_nicks", "family", "family_key", "family_tokens"), _NAMES
+        (
+            "given",
+            "given_key",
+            "given_nicks",
+            "given_roman",
+            "family",
+            "family_key",
+            "family_tokens",
+            "family_roman",
+        ),
+        _NAMES,
     ),
     "middle": ("middle_name",),
     "suffix": ("name_suffix", "family_name"),  # a suffix may be read off the family name
@@ -197,11 +210,13 @@ def _derive(rec: Mapping[str, Any], out: dict[str, list[Any]]) -> None:
     out["given"].append(given)
     out["given_key"].append(sound_key(given) if given else None)
     out["given_nicks"].append(sorted(nickname_candidates(given)) if given else None)
+    out["given_roman"].append(roman_list(given))
     out["middle"].append(middle)
     out["suffix"].append(suffix)
     out["family"].append(family)
     out["family_key"].append(sound_key(family) if family else None)
     out["family_tokens"].append(list(surname_tokens(family)) if family else None)
+    out["family_roman"].append(roman_list(family))
     dob = rec.get("dob") or None
     y = m = d = None
     if dob:
