@@ -9,11 +9,12 @@ a second server process would. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from linkwise.govern.session import SessionRefusedError
+from linkwise.model.cases import Case
 from linkwise.workspace import Workspace, case_work, users
 from linkwise.workspace.cases import revoke_authorisation
 from tests.govern.test_session import BRIDGE, BRIDGE_LINKS, _fields, craft, ws
@@ -85,12 +86,21 @@ def test_closing_the_case_takes_effect_at_the_next_read(
             session.record("dmv", "10")
 
 
-def test_an_expiry_takes_effect_at_the_next_read(ws: Workspace) -> None:
-    craft(ws, BRIDGE, BRIDGE_LINKS)
-    user, case = seed_case(ws, "civil_immigration")
+def _withheld_then_shown(session: object, change: Callable[[], object]) -> None:
+    """The DMV family name is withheld at a (warm) session's read, and shown at the read
+    right after ``change``."""
+    _warm(session)
+    before = _family_name(session)
+    change()
+    after = _family_name(session)
+    assert isinstance(before, dict)
+    assert before["outcome"] == "prohibited"
+    assert after == "moreau"
+
+
+def _warrant(ws: Workspace, case: Case, valid_from: dt.datetime, valid_to: dt.datetime) -> None:
+    """A judicial warrant for the DMV records of ``case``, valid over the times given."""
     lee = seed_user(ws, "lee", "legal_reviewer")
-    start = dt.datetime.now(dt.UTC)
-    ends = start + dt.timedelta(hours=1)
     authorise(
         ws,
         lee,
@@ -98,9 +108,17 @@ def test_an_expiry_takes_effect_at_the_next_read(ws: Workspace) -> None:
         "judicial_warrant",
         sources=["dmv"],
         markings=["dmv"],
-        valid_from=start - dt.timedelta(hours=1),
-        valid_to=ends,
+        valid_from=valid_from,
+        valid_to=valid_to,
     )
+
+
+def test_an_expiry_takes_effect_at_the_next_read(ws: Workspace) -> None:
+    craft(ws, BRIDGE, BRIDGE_LINKS)
+    user, case = seed_case(ws, "civil_immigration")
+    start = dt.datetime.now(dt.UTC)
+    ends = start + dt.timedelta(hours=1)
+    _warrant(ws, case, start - dt.timedelta(hours=1), ends)
     now = [start]
     with ws.session(user, case.id, clock=lambda: now[0]) as session:
         _warm(session)
@@ -118,28 +136,12 @@ def test_an_authorisation_coming_into_force_takes_effect_at_the_next_read(ws: Wo
     then, and everything it covers from the first read after, in the same session."""
     craft(ws, BRIDGE, BRIDGE_LINKS)
     user, case = seed_case(ws, "civil_immigration")
-    lee = seed_user(ws, "lee", "legal_reviewer")
     start = dt.datetime.now(dt.UTC)
     begins = start + dt.timedelta(hours=1)
-    authorise(
-        ws,
-        lee,
-        case,
-        "judicial_warrant",
-        sources=["dmv"],
-        markings=["dmv"],
-        valid_from=begins,
-        valid_to=begins + dt.timedelta(days=1),
-    )
+    _warrant(ws, case, begins, begins + dt.timedelta(days=1))
     now = [start]
     with ws.session(user, case.id, clock=lambda: now[0]) as session:
-        _warm(session)
-        before = _family_name(session)
-        now[0] = begins + dt.timedelta(seconds=1)
-        after = _family_name(session)
-    assert isinstance(before, dict)
-    assert before["outcome"] == "prohibited"
-    assert after == "moreau"
+        _withheld_then_shown(session, lambda: now.__setitem__(0, begins + dt.timedelta(seconds=1)))
 
 
 def test_an_authorisation_recorded_mid_session_takes_effect_at_the_next_read(
@@ -149,13 +151,12 @@ def test_an_authorisation_recorded_mid_session_takes_effect_at_the_next_read(
     user, case = seed_case(ws, "civil_immigration")
     lee = seed_user(ws, "lee", "legal_reviewer")
     with ws.session(user, case.id) as session:
-        _warm(session)
-        before = _family_name(session)
-        authorise(other, lee, case, "judicial_warrant", sources=["dmv"], markings=["dmv"])
-        after = _family_name(session)
-    assert isinstance(before, dict)
-    assert before["outcome"] == "prohibited"
-    assert after == "moreau"
+        _withheld_then_shown(
+            session,
+            lambda: authorise(
+                other, lee, case, "judicial_warrant", sources=["dmv"], markings=["dmv"]
+            ),
+        )
 
 
 def test_an_approval_given_mid_session_takes_effect_at_the_next_read(
@@ -184,13 +185,7 @@ def test_an_approval_given_mid_session_takes_effect_at_the_next_read(
         valid_to=now + dt.timedelta(days=1),
     )
     with ws.session(user, case.id) as session:
-        _warm(session)
-        before = _family_name(session)
-        approve_authorisation(other, lee, warrant.id)
-        after = _family_name(session)
-    assert isinstance(before, dict)
-    assert before["outcome"] == "prohibited"
-    assert after == "moreau"
+        _withheld_then_shown(session, lambda: approve_authorisation(other, lee, warrant.id))
 
 
 def test_a_subject_limited_order_follows_a_merge_made_mid_session(ws: Workspace) -> None:

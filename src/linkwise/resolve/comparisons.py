@@ -110,6 +110,18 @@ class SwappedRomanisedLevel(ComparisonLevelCreator):
         return SWAPPED_ROMANISED
 
 
+def _neutral(level: Any, label: str) -> Any:
+    """A level that counts for nothing (m = u, both fixed): the family-name twin of a swap
+    level of the given-name comparison, so that a swap is counted once."""
+    return level.configure(
+        label_for_charts=label,
+        m_probability=0.5,
+        u_probability=0.5,
+        fix_m_probability=True,
+        fix_u_probability=True,
+    )
+
+
 def _fuzzy_tf(level: Any, column: str) -> Any:
     return level.configure(
         tf_adjustment_column=column,
@@ -215,26 +227,17 @@ def family_name() -> ComparisonCreator:
                 label_for_charts="one part of a double surname agrees"
             ),
             # The swap is counted once, under the given name; here it is neutral (m = u).
-            cll.ColumnsReversedLevel("family", "given", symmetrical=True).configure(
-                label_for_charts="swapped (counted under given name)",
-                m_probability=0.5,
-                u_probability=0.5,
-                fix_m_probability=True,
-                fix_u_probability=True,
+            _neutral(
+                cll.ColumnsReversedLevel("family", "given", symmetrical=True),
+                "swapped (counted under given name)",
             ),
-            SwappedAlikeLevel("given", "family").configure(
-                label_for_charts="swapped, spelled similarly (counted under given name)",
-                m_probability=0.5,
-                u_probability=0.5,
-                fix_m_probability=True,
-                fix_u_probability=True,
+            _neutral(
+                SwappedAlikeLevel("given", "family"),
+                "swapped, spelled similarly (counted under given name)",
             ),
-            SwappedRomanisedLevel("given_roman", "family_roman").configure(
-                label_for_charts="swapped, in other romanisations (counted under given name)",
-                m_probability=0.5,
-                u_probability=0.5,
-                fix_m_probability=True,
-                fix_u_probability=True,
+            _neutral(
+                SwappedRomanisedLevel("given_roman", "family_roman"),
+                "swapped, in other romanisations (counted under given name)",
             ),
             cll.JaroWinklerLevel("family", 0.8).configure(
                 label_for_charts="loosely similar (Jaro-Winkler ≥ 0.8)"
