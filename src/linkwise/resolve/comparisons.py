@@ -168,7 +168,9 @@ def given_name(common: Sequence[str] = ()) -> ComparisonCreator:
             label_for_charts="exact"
         ),
         cll.ArrayIntersectLevel("given_nicks", 1).configure(label_for_charts="nickname or alias"),
-        cll.ArrayIntersectLevel("given_roman", 1).configure(label_for_charts=ROMANISED),
+        _fuzzy_tf(cll.ArrayIntersectLevel("given_roman", 1), "given").configure(
+            label_for_charts=ROMANISED
+        ),
     ]
     if common:
         both = f"{_in_list('given_l', common)} AND {_in_list('given_r', common)}"
@@ -216,7 +218,9 @@ def family_name() -> ComparisonCreator:
             cll.ExactMatchLevel("family", term_frequency_adjustments=True).configure(
                 label_for_charts="exact"
             ),
-            cll.ArrayIntersectLevel("family_roman", 1).configure(label_for_charts=ROMANISED),
+            _fuzzy_tf(cll.ArrayIntersectLevel("family_roman", 1), "family").configure(
+                label_for_charts=ROMANISED
+            ),
             _fuzzy_tf(cll.JaroWinklerLevel("family", 0.92), "family").configure(
                 label_for_charts="similar spelling (Jaro-Winkler ≥ 0.92)"
             ),
