@@ -56,7 +56,8 @@ class Mention:
 # -- names ----------------------------------------------------------------------------------
 
 _U = "A-ZÀ-ÖØ-Þ\u0100-\u024f\u1e00-\u1eff"
-"""Upper-case Latin letters, accented ones included (Latin Extended-A has both cases)."""
+"""Upper-case Latin letters, accented ones included (Latin Extended-A and -B and Latin
+Extended Additional hold both cases, so they are in both classes)."""
 _L = "a-zß-öø-ÿ\u0100-\u024f\u1e00-\u1eff"
 _UPPER_WORD = rf"[{_U}][{_U}'\-]+"
 _CAP = (

@@ -158,10 +158,16 @@ def romanisations_agree(a: str, b: str) -> bool:
     return all(same_syllable(p, q) for p, q in zip(short, long_, strict=False))
 
 
-_GROUP_OF: dict[str, tuple[int, ...]] = {}
-for _i, _group in enumerate(SYLLABLE_SPELLINGS):
-    for _spelling in _group:
-        _GROUP_OF[_spelling] = (*_GROUP_OF.get(_spelling, ()), _i)
+def _groups_of() -> dict[str, tuple[int, ...]]:
+    """Per spelling, the positions in ``SYLLABLE_SPELLINGS`` of the groups holding it."""
+    found: dict[str, tuple[int, ...]] = {}
+    for i, group in enumerate(SYLLABLE_SPELLINGS):
+        for spelling in group:
+            found[spelling] = (*found.get(spelling, ()), i)
+    return found
+
+
+_GROUP_OF = _groups_of()
 MAX_KEYS = 16
 """A name whose syllables could be read more ways than this gets no keys (see
 ``romanisation_keys``); common names have one to four."""
@@ -182,7 +188,7 @@ def romanisation_keys(name: str) -> tuple[str, ...] | None:
         return None
     keys = [""]
     for part in parts:
-        options = [f"{g}" for g in _GROUP_OF[part]] if part in _GROUP_OF else [part]
+        options = [str(g) for g in _GROUP_OF[part]] if part in _GROUP_OF else [part]
         keys = [f"{k}.{o}" if k else o for k in keys for o in options]
         if len(keys) > MAX_KEYS:
             return None
