@@ -104,11 +104,13 @@ def _linkwise(ds_dir: Path, m_dir: Path, opts: argparse.Namespace) -> Invocation
     demo world is resolved the way the product resolves it instead: a workspace built from
     the world's manifests, ingested and resolved (``_linkwise_workspace.py``)."""
     name = json.loads((ds_dir / "dataset.json").read_text(encoding="utf-8"))["name"]
+    threshold = getattr(opts, "linkwise_threshold", None)  # resolve_threshold.py sets it
+    at = [] if threshold is None else ["--threshold", str(threshold)]
     if name.startswith("demo_"):
         from _datasets import DEMO_DIR
 
         script = Path(__file__).resolve().parent / "_linkwise_workspace.py"
-        return Invocation([str(PYTHON), str(script), str(DEMO_DIR), str(m_dir)], ROOT)
+        return Invocation([str(PYTHON), str(script), str(DEMO_DIR), str(m_dir), *at], ROOT)
     inputs = ds_dir / "inputs" / opts.linkwise_input
     files = json.loads((ds_dir / "dataset.json").read_text(encoding="utf-8"))["files"]
     maps = [arg for item in LINKWISE_MAPS.get(name, []) for arg in ("--map", item)]
@@ -121,6 +123,7 @@ def _linkwise(ds_dir: Path, m_dir: Path, opts: argparse.Namespace) -> Invocation
         "--id-column",
         "record_id",
         *maps,
+        *at,
     ]
     return Invocation(cmd, inputs)
 
