@@ -97,7 +97,29 @@ def test_ragged_rows_short_is_padded_long_with_data_is_a_problem(tmp_path: Path)
     assert rows[1].problem is None
     assert rows[2].problem is not None
     assert "4 fields but the header has 3" in rows[2].problem
+    assert [r.unsafe for r in rows] == [False, False, True]
     assert reader.counters == {"short_rows": 1, "trailing_fields": 1}
+
+
+@pytest.mark.parametrize("ending", ["\n", ""])
+def test_a_quote_never_closed_is_a_problem_not_one_long_field(tmp_path: Path, ending: str) -> None:
+    # Python's reader would take every later line into the open field, silently
+    text = 'ID,NAME,NOTE\n1,Ann Lee,ok\n2,Bo Chan,"opened\n3,Cy Dee,lost\n4,Di Fay,lost' + ending
+    (tmp_path / "p.csv").write_text(text, encoding="utf-8")
+    rows = _rows(_manifest("p.csv", facts={"note": {"column": "NOTE"}}), tmp_path)
+    assert [(r.locator, r.unsafe) for r in rows] == [("p.csv:2", False), ("p.csv:3", True)]
+    assert rows[1].problem == (
+        "malformed CSV: a quote opened in this row is never closed, so the 2 lines after it "
+        "were read into one field"
+    )
+
+
+def test_a_closed_quoted_field_may_end_the_file_over_several_lines(tmp_path: Path) -> None:
+    text = 'ID,NAME,NOTE\n1,Ann Lee,ok\n2,Bo Chan,"said ""hi""\nand left\n"'
+    (tmp_path / "p.csv").write_text(text, encoding="utf-8")
+    rows = _rows(_manifest("p.csv", facts={"note": {"column": "NOTE"}}), tmp_path)
+    assert [r.problem for r in rows] == [None, None]
+    assert rows[1].values["NOTE"] == 'said "hi"\nand left\n'
 
 
 def test_nul_bytes_and_blank_lines_do_not_break_reading(tmp_path: Path) -> None:

@@ -17,6 +17,9 @@ class RawRow(NamedTuple):
     values: dict[str, Any]
     problem: str | None = None
     """A reader-level defect (ragged row, broken JSON) that sends the row to quarantine."""
+    unsafe: bool = False
+    """The problem leaves no value of the row trustworthy (its fields cannot be assigned to
+    columns), rather than one value being damaged."""
 
 
 Keep = Callable[[int], bool]

@@ -93,37 +93,67 @@ class DelimitedReader:
         def build(item: tuple[int, list[str] | str]) -> RawRow:
             line, fields = item
             if isinstance(fields, str):
-                return RawRow(f"{name}:{line}", line, {}, fields)
+                return RawRow(f"{name}:{line}", line, {}, fields, unsafe=True)
             return self._row(fields, width, f"{name}:{line}", line)
 
         with self._open() as fh:
             yield from batched(self._records(fh), build, size, keep)
 
     def _records(self, fh: io.TextIOWrapper) -> Iterator[tuple[int, list[str] | str]]:
-        """(first line, fields) of each non-blank row; a malformed one gives its problem."""
-        reader = csv.reader(_no_nul(fh), delimiter=self.delimiter)
+        """(first line, fields) of each non-blank row; a malformed one gives its problem.
+
+        A quote opened and never closed makes Python's reader take the rest of the file as
+        one field, silently. Its mark: the last row runs over several lines and holds an odd
+        number of quote characters (a closed field has two, an escaped quote two more)."""
+        lines: list[str] = []  # the raw lines of the row being read
+
+        def feed() -> Iterator[str]:
+            for text in _no_nul(fh):
+                lines.append(text)
+                yield text
+
+        reader = csv.reader(feed(), delimiter=self.delimiter)
         next(reader, None)
         start = reader.line_num + 1
+        held: tuple[int, list[str] | str] | None = None  # the row read last, not yet given
+        raw: list[str] = []
         while True:
             line = start
+            lines.clear()
             try:
                 fields = next(reader)
             except StopIteration:
-                return
+                break
             except csv.Error as exc:
                 start = reader.line_num + 1
-                yield line, f"malformed CSV: {exc}"
+                if held is not None:
+                    yield held
+                held, raw = (line, f"malformed CSV: {exc}"), []
                 continue
             start = reader.line_num + 1
             if fields and (len(fields) > 1 or fields[0].strip()):
-                yield line, fields
+                if held is not None:
+                    yield held
+                held, raw = (line, fields), list(lines)
+        if held is not None and len(raw) > 1 and "".join(raw).count('"') % 2:
+            held = (
+                held[0],
+                (
+                    "malformed CSV: a quote opened in this row is never closed, so the "
+                    f"{len(raw) - 1} lines after it were read into one field"
+                ),
+            )
+        if held is not None:
+            yield held
 
     def _row(self, fields: list[str], width: int, locator: str, line: int) -> RawRow:
         problem = None
+        unsafe = False
         if len(fields) < width:
             self.counters["short_rows"] += 1
         elif len(fields) > width:
             if any(f.strip() for f in fields[width:]):
+                unsafe = True
                 problem = (
                     f"row has {len(fields)} fields but the header has {width}; "
                     "the values cannot be assigned to columns safely"
@@ -139,7 +169,7 @@ class DelimitedReader:
                 )
                 value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
             values[col] = value
-        return RawRow(locator, line, values, problem)
+        return RawRow(locator, line, values, problem, unsafe)
 
     def close(self) -> None:
         return None

@@ -89,10 +89,12 @@ class JsonLinesReader:
         try:
             obj = json.loads(text)
         except ValueError as exc:
-            return RawRow(locator, line, {"_line": text[:500]}, f"invalid JSON: {exc}")
+            return RawRow(locator, line, {"_line": text[:500]}, f"invalid JSON: {exc}", True)
         if not isinstance(obj, dict):
             kind = type(obj).__name__
-            return RawRow(locator, line, {"_line": text[:500]}, f"expected an object, got {kind}")
+            return RawRow(
+                locator, line, {"_line": text[:500]}, f"expected an object, got {kind}", True
+            )
         values = {k: v for k, v in flatten(obj).items() if k in self._wanted}
         return RawRow(locator, line, values)
 
