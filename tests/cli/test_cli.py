@@ -92,6 +92,38 @@ def test_errors_are_clear_and_exit_non_zero(tmp_path: Path, ws_dir: Path) -> Non
     assert "no source named ghost" in out
 
 
+def test_resolve_with_nothing_to_resolve_says_so(ws_dir: Path) -> None:
+    code, out = _run("resolve", "--workspace", str(ws_dir))
+    assert code == 2
+    assert "error: the workspace holds fewer than two records: ingest sources first" in out
+    assert "Traceback" not in out
+
+
+def test_evaluate_checks_its_outputs_first_and_says_what_it_scored(tmp_path: Path) -> None:
+    (tmp_path / "truth.csv").write_text(
+        "file,record_id,true_id\n" + "".join(f"a.csv,{i},P{i // 2}\n" for i in range(8))
+    )
+    (tmp_path / "pred.csv").write_text(
+        "file,record_id,entity_id,confidence\n"
+        + "".join(f"a.csv,{i},E{i // 2},0.9\n" for i in range(6))
+    )
+    truth, pred = str(tmp_path / "truth.csv"), str(tmp_path / "pred.csv")
+    args = ["evaluate", "--truth", truth, "--pred", pred]
+    code, out = _run(*args, "--json", str(tmp_path / "nowhere" / "r.json"))
+    assert code == 2
+    assert f"--json {tmp_path / 'nowhere' / 'r.json'}: the folder" in out
+    assert "resolution quality" not in out  # refused before any scoring
+    code, out = _run(*args, "--html", str(tmp_path))
+    assert code == 2
+    assert "a folder; name a file in it" in out
+    code, out = _run(*args)
+    assert code == 0, out
+    assert (
+        "scored the 6 records in both: 2 of the truth's 8 are not in the prediction and 0 of "
+        "the prediction's 6 are not in the truth"
+    ) in " ".join(out.split())
+
+
 def test_failed_source_makes_ingest_exit_non_zero(tmp_path: Path, ws_dir: Path) -> None:
     path = _source(tmp_path, [person(1)])
     w = ["--workspace", str(ws_dir)]

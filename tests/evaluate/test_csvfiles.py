@@ -112,3 +112,10 @@ def test_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"file,record_id,true_id\na,1,Jos\xe9\n")
     with pytest.raises(EvaluationInputError, match="UTF-8"):
         read_truth_csv(path)
+    # far beyond the first buffer the decoder reads, the line is still the byte's own
+    rows = b"".join(b"a,%d,P%d\n" % (i, i) for i in range(400))
+    path.write_bytes(b"file,record_id,true_id\n" + rows + b"a,400,Jos\xe9\n")
+    with pytest.raises(EvaluationInputError) as caught:
+        read_truth_csv(path)
+    assert caught.value.line == 402
+    assert "byte 0xe9 cannot be decoded" in str(caught.value)

@@ -771,6 +771,20 @@ def test_cli_list_filters_and_export(
 
 
 @pytest.mark.usefixtures("_wide_console", "people")
+def test_cli_prints_what_users_typed_as_written(workspace: Workspace) -> None:
+    # a reference or reason is typed by a user: brackets in it are text, never style tags
+    # ("[/]" used to stop the auditor's list; "[bold]quashed[/bold]" lost its tags)
+    typed = "[/] [bold]quashed[/bold] [red]"
+    with workspace.engine.begin() as conn:
+        store_audit.append_event(
+            conn, actor="ann", action="authorisation.revoke", objects={"reason": typed}
+        )
+    code, out = _cli(workspace, "list", "--action", "authorisation.revoke")
+    assert code == 0, out
+    assert typed in out
+
+
+@pytest.mark.usefixtures("_wide_console", "people")
 def test_cli_search_by_actor_case_subject_action_and_time(workspace: Workspace) -> None:
     made = _fill(workspace.engine, 30)
     code, out = _cli(workspace, "search", "--subject", "E0007")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -197,7 +198,7 @@ def test_auto_map_and_overrides() -> None:
     [
         (["missing.csv"], "no such file"),
         (["ok.csv", "--id-column", "nope"], "--id-column 'nope' is not in the header"),
-        (["ok.csv", "--map", "zzz=given_name"], "not in the header"),
+        (["ok.csv", "--map", "zzz=given_name"], "column 'zzz', which no input has: ok.csv"),
         (["ok.csv", "--map", "bad"], "expected COLUMN=FIELD"),
         (["junk.csv"], "no column could be mapped"),
     ],
@@ -255,3 +256,142 @@ def test_duplicate_free_file_never_has_two_rows_in_one_entity(
     assert summary.records == len(rows)
     with pytest.raises(DedupeError, match="not among the input files"):
         dedupe([a], out, id_column="rid", duplicate_free=[b])
+
+
+def _two_column(rows: list[str]) -> str:
+    return "rid,first_name,surname,dob\n" + "\n".join(rows) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        # a quote never closed would swallow every later row into one field
+        (
+            _two_column(['1,Ann,"Lee,1980-01-02', "2,Bo,Li,1981-02-03", "3,Cy,Wu,1982-03-04"]),
+            "b.csv: b.csv:2: malformed CSV: a quote opened in this row is never closed, so the "
+            "2 lines after it were read into one field",
+        ),
+        # an unquoted delimiter shifts the values out of their columns
+        (
+            _two_column(["1,Ann,Lee,1980-01-02", "2,Bo,Li, Jr,1981-02-03"]),
+            "b.csv: b.csv:3: row has 5 fields but the header has 4; the values cannot be "
+            "assigned to columns safely",
+        ),
+        (
+            _two_column(["1,Ann,Lee,1980-01-02", "2,Bo,Li,1981-02-03", "1,Cy,Wu,1982-03-04"]),
+            "b.csv: b.csv:4: --id-column 'rid' value '1' appears again (first at b.csv:2)",
+        ),
+        (
+            _two_column(["1,Ann,Lee,1980-01-02", " ,Bo,Li,1981-02-03"]),
+            "b.csv: b.csv:3: the --id-column 'rid' is empty",
+        ),
+    ],
+    ids=["unclosed quote", "shifted values", "repeated id", "empty id"],
+)
+def test_rows_that_cannot_be_resolved_as_given_stop_the_run(
+    tmp_path: Path, body: str, message: str
+) -> None:
+    # every input row must get an output row, so a row whose values cannot be trusted
+    # (or whose id is not unique) is an error naming its line, and nothing is written
+    (tmp_path / "b.csv").write_text(body)
+    out = tmp_path / "out.csv"
+    with pytest.raises(DedupeError) as caught:
+        dedupe([tmp_path / "b.csv"], out, id_column="rid")
+    assert str(caught.value).replace(str(tmp_path) + "/", "") == message
+    assert not out.exists()
+
+
+def test_paths_are_checked_before_any_work(
+    files: tuple[Path, Path, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b, _ = files
+    before = a.read_bytes()
+    (tmp_path / "folder").mkdir()
+    cases = [
+        ([a, b], a, f"-o {a}: that is an input file; name another output"),
+        ([a, b], tmp_path / "folder", "a folder; name a file in it"),
+        ([a, b], tmp_path / "nowhere" / "o.csv", f"the folder {tmp_path / 'nowhere'} does not"),
+        ([a, tmp_path / "folder"], tmp_path / "o.csv", f"{tmp_path / 'folder'}: a folder, not a"),
+        ([a, a.parent / ".." / a.parent.name / a.name], tmp_path / "o.csv", "given twice"),
+    ]
+
+    def no_work(*_: object, **__: object) -> None:
+        raise AssertionError("resolution started before the paths were checked")
+
+    monkeypatch.setattr("linkwise.workspace.dedupe.resolve", no_work)
+    for inputs, out, message in cases:
+        with pytest.raises(DedupeError, match=re.escape(message)):
+            dedupe(inputs, out, id_column="rid")
+    assert a.read_bytes() == before
+    assert not (tmp_path / "folder.part").exists()
+
+
+def test_day_first_dates_are_read_day_first_and_unread_values_are_reported(
+    tmp_path: Path,
+) -> None:
+    people = _people(60, 11)
+    rows = ["rid,first_name,surname,dob"]
+    for i, p in enumerate(people):
+        year, month, day = p["dob"].split("-")
+        day = f"{(i % 15) + 13}" if i % 4 == 0 else day  # some days over 12 give it away
+        text = f"{day}/{month}/{year}" if i != 7 else "not known"
+        rows.append(f"r{i},{p['first_name']},{p['surname']},{text}")
+        rows.append(f"s{i},{p['first_name']},{p['surname']},{text}")
+    src = tmp_path / "dmy.csv"
+    src.write_text("\n".join(rows) + "\n")
+    summary = dedupe([src], tmp_path / "o.csv", id_column="rid")
+    info = summary.files[str(src)]
+    assert info["fields"]["dob"] == "dob (day first)"
+    assert info["unread"] == {"dob": (2, "dmy.csv:16", "not known")}
+    assert summary.resolution is not None
+    dobs = summary.resolution.table.column("dob").to_pylist()
+    year, month, _ = people[0]["dob"].split("-")
+    assert dobs[0] == f"{year}-{month}-13"  # 13/MM/YYYY, not an impossible 13th month
+
+
+def test_too_few_records_to_train_say_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "two.csv").write_text(_two_column(["1,Ann,Lee,1980-01-02", "2,Bo,Li,1981-02-03"]))
+    result = CliRunner().invoke(app, ["dedupe", "two.csv", "-o", "out.csv", "--id-column", "rid"])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "two.csv: the model cannot be trained on these 2 records" in said
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize("threshold", ["0", "1.5", "nan"])
+def test_a_threshold_outside_its_range_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threshold: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ok.csv").write_text("first_name,surname\nAnn,Lee\nBo,Li\n")
+    result = CliRunner().invoke(
+        app, ["dedupe", "ok.csv", "-o", "out.csv", "--threshold", threshold]
+    )
+    assert result.exit_code == 2
+    assert "is not above 0 and at most 1" in " ".join(result.output.split())
+
+
+def test_duplicate_free_names_a_file_however_its_path_is_written(
+    files: tuple[Path, Path, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, _, _ = files
+    monkeypatch.chdir(a.parent)
+    summary = dedupe(
+        [Path("a.csv"), Path("b.csv")], tmp_path / "o.csv", id_column="rid", duplicate_free=[a]
+    )
+    assert summary.records == 320
+
+
+def test_a_map_applies_to_the_files_that_have_its_column(
+    files: tuple[Path, Path, dict[str, str]], tmp_path: Path
+) -> None:
+    a, b, _ = files
+    renamed = tmp_path / "b_renamed.csv"  # b.csv with its "zip" column called "code"
+    lines = b.read_text().splitlines()
+    renamed.write_text("\n".join([lines[0].replace("zip", "code"), *lines[1:]]) + "\n")
+    summary = dedupe(
+        [a, renamed], tmp_path / "o.csv", id_column="rid", overrides={"code": "postcode"}
+    )
+    assert summary.files[str(a)]["fields"]["postcode"] == "zip"
+    assert summary.files[str(renamed)]["fields"]["postcode"] == "code"

@@ -19,6 +19,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.text import Text
 
 from linkwise.govern.accounts import AccountError, User
 from linkwise.govern.authorisations import AuthorisationError
@@ -28,10 +29,20 @@ from linkwise.ingest.errors import SourceFileError
 from linkwise.model.config import ConfigError
 from linkwise.resolve.engines import Engine, EngineUnavailableError
 from linkwise.workspace import Workspace, WorkspaceError
+from linkwise.workspace.resolution import ResolveError
 from linkwise.workspace.session import WorkspaceSession
 
-console = Console()
-err_console = Console(stderr=True)
+# No console markup: values typed by users (names, references, reasons) are printed as
+# written, never read as style tags ("[/]" would stop the command; "[bold]x[/]" would lose
+# its brackets). Styled words are Text objects (``styled``).
+console = Console(markup=False)
+err_console = Console(stderr=True, markup=False)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """Text from plain strings and (string, style) pairs, none of it read as markup."""
+    return Text.assemble(*parts)
+
 
 WorkspaceOpt = Annotated[
     Path | None,
@@ -84,8 +95,20 @@ CaseOpt = Annotated[
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _threshold(value: float | None) -> float | None:
+    if value is not None and not 0.0 < value <= 1.0:
+        raise typer.BadParameter(f"{value} is not above 0 and at most 1")
+    return value
+
+
+ThresholdOpt = typer.Option(
+    help="Match probability at which records may join (above 0, at most 1).",
+    callback=_threshold,
+)
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(styled(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -102,6 +125,7 @@ def user_errors() -> Iterator[None]:
         SessionError,
         CaseError,
         AuthorisationError,
+        ResolveError,
     ) as exc:
         fail(str(exc))
     except ConfigError as exc:

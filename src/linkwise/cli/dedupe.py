@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from linkwise.cli.common import EngineOpt, err_console, fail, user_errors
+from linkwise.cli.common import EngineOpt, ThresholdOpt, err_console, fail, styled, user_errors
 from linkwise.resolve.pipeline import DEFAULT_THRESHOLD
 from linkwise.workspace.dedupe import DedupeError, dedupe
 
@@ -23,9 +23,7 @@ def dedupe_command(
         list[str] | None,
         typer.Option("--map", help="COLUMN=FIELD: map a column to a canonical field (repeatable)."),
     ] = None,
-    threshold: Annotated[
-        float, typer.Option(help="Match probability at which records may join.", min=0, max=1)
-    ] = DEFAULT_THRESHOLD,
+    threshold: Annotated[float, ThresholdOpt] = DEFAULT_THRESHOLD,
     engine: EngineOpt = "duckdb",
     duplicate_free: Annotated[
         list[Path] | None,
@@ -44,7 +42,7 @@ def dedupe_command(
         overrides[column] = target.strip()
 
     def say(message: str) -> None:
-        err_console.print(f"[dim]{message}[/]", highlight=False)
+        err_console.print(styled((message, "dim")), highlight=False)
 
     with user_errors():
         try:
@@ -63,6 +61,15 @@ def dedupe_command(
     for path, info in summary.files.items():
         mapped = ", ".join(f"{k}={v}" for k, v in info["fields"].items())
         err_console.print(f"{path}: {info['rows']} rows; mapped {mapped}", highlight=False)
+        for column, (count, first, value) in info["unread"].items():
+            err_console.print(
+                styled(
+                    ("warning:", "yellow"),
+                    f" {path}: column {column!r}: {count} value(s) could not be read and were "
+                    f"left out of their records (first at {first}: {value!r})",
+                ),
+                highlight=False,
+            )
     err_console.print(
         f"{summary.records} records → {summary.entities} entities; written to {out}",
         highlight=False,

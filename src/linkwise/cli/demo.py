@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from linkwise.cli.common import console, open_workspace, progress_bar, user_errors
+from linkwise.cli.common import console, open_workspace, progress_bar, styled, user_errors
 from linkwise.cli.evaluate import render_report
 from linkwise.cli.ingest import render_outcomes
 from linkwise.cli.serve import HostOpt, PortOpt, run_server
@@ -58,7 +58,7 @@ def demo(
             table.add_row(s.name, str(s.records))
         console.print(table)
         with user_errors():
-            outcome = ws.resolve(full=True, progress=lambda m: console.print(f"[dim]{m}[/]"))
+            outcome = ws.resolve(full=True, progress=lambda m: console.print(styled((m, "dim"))))
             console.print(
                 f"Resolved {outcome.records} records into {outcome.entities} entities "
                 f"({outcome.review_items} items for review, {outcome.generic} generic values)."

@@ -13,7 +13,16 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from linkwise.cli.common import ActorOpt, CaseOpt, DbOpt, WorkspaceOpt, console, fail, governed
+from linkwise.cli.common import (
+    ActorOpt,
+    CaseOpt,
+    DbOpt,
+    WorkspaceOpt,
+    console,
+    fail,
+    governed,
+    styled,
+)
 from linkwise.model.documents import KINDS, Document
 from linkwise.workspace import drafting
 
@@ -150,9 +159,11 @@ def document_show(
         return
     meta = found["document"]
     console.print(
-        f"[bold]document #{meta['id']}[/] {meta['kind']} version {meta['version']}, "
-        f"{meta['status']}"
-        + (f" by {meta['signed_by']} at {meta['signed_at']}" if meta["signed_by"] else ""),
+        styled(
+            (f"document #{meta['id']}", "bold"),
+            f" {meta['kind']} version {meta['version']}, {meta['status']}"
+            + (f" by {meta['signed_by']} at {meta['signed_at']}" if meta["signed_by"] else ""),
+        ),
         highlight=False,
     )
     for block in found["content"]["blocks"]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from linkwise.cli.common import DbOpt, WorkspaceOpt, console, fail, open_workspace
+from linkwise.cli.common import DbOpt, WorkspaceOpt, console, fail, open_workspace, styled
 from linkwise.evaluate import EvaluationInputError, EvaluationReport, render_html
 from linkwise.workspace.evaluation import evaluate_file
 
@@ -33,6 +34,9 @@ def evaluate_command(
     db: DbOpt = None,
 ) -> None:
     """Pairwise and B-cubed precision/recall/F1, calibration, and error rates by group."""
+    for option, path in (("--json", json_out), ("--html", html_out)):
+        if path is not None:
+            _writable(option, path)
     try:
         if pred is not None:
             report = evaluate_file(pred, truth, by=by)
@@ -48,6 +52,17 @@ def evaluate_command(
         html_out.write_text(render_html(report), encoding="utf-8")
 
 
+def _writable(option: str, path: Path) -> None:
+    """Refuse, before the work, an output path that cannot be written."""
+    if path.is_dir():
+        fail(f"{option} {path}: a folder; name a file in it")
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        fail(f"{option} {path}: the folder {path.parent} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        fail(f"{option} {path}: cannot write in the folder {path.parent}")
+
+
 def render_report(report: EvaluationReport) -> None:
     data: dict[str, Any] = report.to_dict()
     table = Table(title="resolution quality")
@@ -59,6 +74,18 @@ def render_report(report: EvaluationReport) -> None:
         row = data[name]
         table.add_row(name, *(_pct(row.get(k)) for k in ("precision", "recall", "f1")))
     console.print(table)
+    counts = data.get("counts") or {}
+    if counts.get("missing_from_prediction") or counts.get("missing_from_truth"):
+        console.print(
+            styled(
+                (f"scored the {counts.get('n_evaluated')} records in both:", "yellow"),
+                f" {counts.get('missing_from_prediction')} of the truth's "
+                f"{counts.get('n_truth')} are not in the prediction and "
+                f"{counts.get('missing_from_truth')} of the prediction's "
+                f"{counts.get('n_prediction')} are not in the truth",
+            ),
+            highlight=False,
+        )
     overall = data["overall"]
     console.print(
         "all records: false merges "

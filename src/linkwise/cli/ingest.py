@@ -15,6 +15,7 @@ from linkwise.cli.common import (
     err_console,
     open_workspace,
     progress_bar,
+    styled,
 )
 from linkwise.ingest.runner import IngestOptions, Progress
 from linkwise.model.settings import Settings
@@ -54,7 +55,14 @@ def render_outcomes(outcomes: list[IngestOutcome]) -> None:
     for o in outcomes:
         if o.run is None:
             table.add_row(
-                o.source, "-", "skipped" if o.skipped else "[red]failed[/]", "", "", "", "", ""
+                o.source,
+                "-",
+                "skipped" if o.skipped else styled(("failed", "red")),
+                "",
+                "",
+                "",
+                "",
+                "",
             )
             continue
         r = o.run
@@ -71,9 +79,9 @@ def render_outcomes(outcomes: list[IngestOutcome]) -> None:
     console.print(table)
     for o in outcomes:
         if o.error:
-            err_console.print(f"[yellow]{o.source}:[/] {o.error}", highlight=False)
+            err_console.print(styled((f"{o.source}:", "yellow"), f" {o.error}"), highlight=False)
         for note in o.run.notes if o.run else []:
-            console.print(f"[dim]{o.source}: {note}[/]", highlight=False)
+            console.print(styled((f"{o.source}: {note}", "dim")), highlight=False)
 
 
 def runs(

@@ -17,12 +17,14 @@ from linkwise.cli.common import (
     CaseOpt,
     DbOpt,
     EngineOpt,
+    ThresholdOpt,
     WorkspaceOpt,
     console,
     err_console,
     fail,
     governed,
     open_workspace,
+    styled,
 )
 from linkwise.cli.redaction import Redactions
 from linkwise.govern.session import is_withheld
@@ -35,10 +37,7 @@ def resolve(
     full: Annotated[
         bool, typer.Option("--full", help="Re-run training and scoring over every record.")
     ] = False,
-    threshold: Annotated[
-        float | None,
-        typer.Option(help="Match probability at which records may join.", min=0, max=1),
-    ] = None,
+    threshold: Annotated[float | None, ThresholdOpt] = None,
     engine: EngineOpt = "duckdb",
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
@@ -46,7 +45,7 @@ def resolve(
     """Resolve the workspace's current records into entities, honouring judgements."""
 
     def say(message: str) -> None:
-        err_console.print(f"[dim]{message}[/]", highlight=False)
+        err_console.print(styled((message, "dim")), highlight=False)
 
     with open_workspace(workspace, db) as ws:
         outcome = ws.resolve(full=full, threshold=threshold, progress=say, engine=engine)

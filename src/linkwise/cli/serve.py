@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from linkwise.cli.common import DbOpt, WorkspaceOpt, console, open_workspace
+from linkwise.cli.common import DbOpt, WorkspaceOpt, console, open_workspace, styled
 from linkwise.workspace import Workspace
 
 HostOpt = Annotated[
@@ -67,13 +67,18 @@ def run_server(
 
     if not _loopback(host) and not secure_cookies:
         console.print(
-            "[yellow]warning:[/] serving beyond this machine without --secure-cookies: put "
-            "the app behind HTTPS, or session cookies travel in clear text."
+            styled(
+                ("warning:", "yellow"),
+                " serving beyond this machine without --secure-cookies: put the app behind "
+                "HTTPS, or session cookies travel in clear text.",
+            )
         )
     console.print(
-        f"linkwise is serving {ws.root} at [bold]http://{host}:{port}/[/]"
-        + (f" with {workers} worker processes" if workers > 1 else "")
-        + " (Ctrl-C stops)"
+        styled(
+            f"linkwise is serving {ws.root} at ",
+            (f"http://{host}:{port}/", "bold"),
+            (f" with {workers} worker processes" if workers > 1 else "") + " (Ctrl-C stops)",
+        )
     )
     if workers == 1:
         app = create_app(ws, secure_cookies=secure_cookies)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from linkwise.cli.common import DbOpt, WorkspaceOpt, console, open_workspace, user_errors
+from linkwise.cli.common import DbOpt, WorkspaceOpt, console, open_workspace, styled, user_errors
 from linkwise.workspace import Workspace
 
 source_app = typer.Typer(help="Register and list sources.", no_args_is_help=True)
@@ -37,7 +37,7 @@ def add(
         for path in manifests:
             info, created = ws.add_source(path)
             verb = "added" if created else "updated"
-            console.print(f"{verb} source [bold]{info.name}[/] ({info.title})")
+            console.print(styled(f"{verb} source ", (info.name, "bold"), f" ({info.title})"))
 
 
 @source_app.command("list")

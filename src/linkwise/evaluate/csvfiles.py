@@ -152,9 +152,17 @@ class _Table:
                 line, start = start, reader.line_num + 1
                 if fields and (len(fields) > 1 or fields[0].strip()):
                     yield line, fields
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            # decoding runs ahead of the reader a buffer at a time: find the line itself
+            line, byte = _first_undecodable(self.path) or (start, exc.object[exc.start])
             raise EvaluationInputError(
-                f"not readable as UTF-8 CSV: {exc}", path=self.path, line=start
+                f"not UTF-8: byte 0x{byte:02x} cannot be decoded (save the file as UTF-8)",
+                path=self.path,
+                line=line,
+            ) from exc
+        except csv.Error as exc:
+            raise EvaluationInputError(
+                f"not readable as CSV: {exc}", path=self.path, line=start
             ) from exc
 
     def rows(self, columns: Sequence[str], required: int) -> Iterator[tuple[int, list[str]]]:
@@ -183,3 +191,15 @@ class _Table:
                     "the value is empty", path=self.path, line=line, column=column
                 )
             yield line, values
+
+
+def _first_undecodable(path: Path) -> tuple[int, int] | None:
+    """The line (counted as the CSV reader counts them) and value of the first byte that is
+    not UTF-8, if any."""
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return number, raw[exc.start]
+    return None

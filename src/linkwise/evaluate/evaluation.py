@@ -55,7 +55,8 @@ def evaluate(
         unknown = [c for c in by if c not in labels]
         if unknown:
             raise EvaluationInputError(
-                f"no group {', '.join(map(repr, unknown))}; available: "
+                f"no group {', '.join(map(repr, unknown))} (not a truth column, or empty in "
+                "every row of the truth); available: "
                 f"{', '.join(labels) or 'none (no truth group columns and no record fields)'}"
             )
         labels = {c: labels[c] for c in dict.fromkeys(by)}

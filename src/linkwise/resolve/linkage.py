@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 from splink import Linker, SettingsCreator, block_on
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
+from splink.internals.exceptions import EMTrainingException
 
 from linkwise.resolve.blocking import Candidate, candidate_rules
 from linkwise.resolve.comparisons import choose_comparisons, common_names
@@ -62,6 +63,11 @@ overrun the budget by much, and the narrow rules that come late in ``CANDIDATES`
 recorded in swapped order) find pairs no broad rule does."""
 
 Progress = Callable[[str], None]
+
+
+class UnresolvableError(ValueError):
+    """The records cannot be resolved as given (too few, nothing to compare, nothing to
+    learn from): a fault of the input, said in words a user can act on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,12 +140,12 @@ def link(
     table = prepared.table
     n = len(table)
     if n < 2:
-        raise ValueError("resolution needs at least two records")
+        raise UnresolvableError("resolution needs at least two records")
     present = prepared.present
     common = common_names(table.column("given"), n) if "given" in table.column_names else []
     comparisons = choose_comparisons(present, n, common)
     if not comparisons:
-        raise ValueError("no field is filled in often enough to compare records")
+        raise UnresolvableError("no field is filled in often enough to compare records")
     db = open_backend(engine, threads)
     sdf = db.register(table, table_name="lw_records")
 
@@ -167,18 +173,29 @@ def link(
         num_chunks=db.u_chunks,
     )
     say("estimating m by expectation maximisation")
-    for rule in _em_rules(present, n):
+    em_rules = _em_rules(present, n)
+    empty: list[str] = []
+    for columns in em_rules:
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
-                rule,
+                block_on(*columns),
                 estimate_without_term_frequencies=True,
                 max_pairs=EM_MAX_PAIRS,
             )
+        except EMTrainingException:
+            empty.append(_block_text(columns))  # no two records agree on this block
         except (ValueError, ZeroDivisionError) as exc:
             # A block with no duplicates at all drives EM's λ to 0; the other session and
             # the defaults then carry m. Said in the run's log rather than stopping.
-            log.warning("EM on %s did not converge (%s)", rule, exc)
-    if len(labels) >= MIN_LABELS_FOR_TRAINING:
+            log.warning("EM on %s did not converge (%s)", _block_text(columns), exc)
+    trained = len(labels) >= MIN_LABELS_FOR_TRAINING
+    if len(empty) == len(em_rules) and not trained:
+        raise UnresolvableError(
+            f"the model cannot be trained on these {n} records: no two of them agree on "
+            f"{' or on '.join(empty)}, the blocks it learns from (too few records, or no "
+            "person in them twice)"
+        )
+    if trained:
         _train_from_labels(linker, db, labels)
     _no_partial_worse_than_none(linker)
     _cap_rare_name_boost(linker)
@@ -243,7 +260,7 @@ def _choose_rules(
     the rest are counted again without it (Splink's counts on a sample of about 50,000
     records, scaled up)."""
     if not candidates:
-        raise ValueError("no blocking rule fits the data: records share no usable field")
+        raise UnresolvableError("no blocking rule fits the data: records share no usable field")
     proportion = min(1.0, max(0.05, 50_000 / n))
     budget = PAIRS_PER_RECORD_BUDGET * n + 10_000
     total_budget = TOTAL_PAIRS_PER_RECORD_BUDGET * n + 10_000
@@ -310,26 +327,35 @@ def _estimate_prior(linker: Linker, present: dict[str, int], n: int) -> None:
         settings._probability_two_random_records_match = min(max(prior, 1.0 / (n * n)), 0.5)
 
 
-def _em_rules(present: dict[str, int], n: int) -> list[Any]:
-    """Two complementary EM blocks: one fixes names (so everything else is estimated), the
-    other fixes the date of birth or the place (so names are estimated)."""
+def _em_rules(present: dict[str, int], n: int) -> list[tuple[str, ...]]:
+    """Two complementary EM blocks (the columns each agrees on): one fixes names (so
+    everything else is estimated), the other fixes the date of birth or the place (so names
+    are estimated)."""
     floor = max(2, n // 100)
 
     def has(*cols: str) -> bool:
         return all(present.get(c, 0) >= floor for c in cols)
 
-    rules: list[Any] = []
+    rules: list[tuple[str, ...]] = []
     if has("given", "family"):
-        rules.append(block_on("given", "family"))
+        rules.append(("given", "family"))
     if has("dob"):
-        rules.append(block_on("dob"))
+        rules.append(("dob",))
     elif has("postcode"):
-        rules.append(block_on("postcode"))
+        rules.append(("postcode",))
     elif has("phone"):
-        rules.append(block_on("phone"))
+        rules.append(("phone",))
     if not rules:
-        rules.append(block_on("family") if has("family") else block_on("given"))
+        rules.append(("family",) if has("family") else ("given",))
     return rules
+
+
+_COLUMN_WORDS = {"given": "given name", "family": "family name", "dob": "date of birth"}
+
+
+def _block_text(columns: Sequence[str]) -> str:
+    """An EM block in words ("given name and family name")."""
+    return " and ".join(_COLUMN_WORDS.get(c, c) for c in columns)
 
 
 def _no_partial_worse_than_none(linker: Linker) -> None:

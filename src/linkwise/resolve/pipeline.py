@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from linkwise.resolve import name_order
 from linkwise.resolve.clustering import Clustering, EdgeColumns, Evidence, cluster_records
 from linkwise.resolve.engines import Engine
-from linkwise.resolve.linkage import Linkage, Progress, link
+from linkwise.resolve.linkage import Linkage, Progress, UnresolvableError, link
 from linkwise.resolve.namesakes import Namesakes, find_namesakes
 from linkwise.resolve.prepare import PERSON_IDENTIFIERS, GenericValue, prepare
 
@@ -86,7 +86,7 @@ def resolve(
     valid: dict[int, Mapping[str, Any]] = {}
     prepared = prepare(_noting_identifiers(records, valid), known_generic=known_generic)
     if len(prepared.table) < 2:
-        raise ValueError("resolution needs at least two records")
+        raise UnresolvableError("resolution needs at least two records")
     order = name_order.learn(prepared.table)
     prepared.table = name_order.apply(prepared.table, order)
     linkage = link(

@@ -10,6 +10,7 @@ normalisation (an impossible date, say) is left out of that record and the rest 
 from __future__ import annotations
 
 import csv
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from linkwise.model.manifest import Manifest
 from linkwise.model.records import MappedRecord
 from linkwise.normalize import usable_for_matching
 from linkwise.resolve.engines import Engine
+from linkwise.resolve.linkage import UnresolvableError
 from linkwise.resolve.pipeline import DEFAULT_THRESHOLD, Resolution, resolve
 
 ROW_KEY = "__linkwise_row__"
@@ -184,14 +186,26 @@ def dedupe(
     and scoring on ``engine`` (DuckDB in process, or Spark)."""
     if not paths:
         raise DedupeError("give at least one input file")
+    _check_paths(paths, out)
     say = progress or (lambda _msg: None)
     records: list[dict[str, Any]] = []
     outputs: list[tuple[str, str]] = []
     summary = DedupeSummary(0, 0)
+    headers = [_header(_base_manifest(path, index), path) for index, path in enumerate(paths)]
+    for column in overrides or {}:
+        if not any(column in header for header in headers):
+            where = ", ".join(f"{p} ({', '.join(h)})" for p, h in zip(paths, headers, strict=True))
+            raise DedupeError(f"--map names column {column!r}, which no input has: {where}")
     for index, path in enumerate(paths):
         say(f"reading {path}")
-        mapped = _read(path, index, id_column, overrides or {})
-        summary.files[str(path)] = {"rows": len(mapped.rows), "fields": mapped.fields}
+        # a --map applies to the files that have its column (sources name columns differently)
+        mine = {c: f for c, f in (overrides or {}).items() if c in headers[index]}
+        mapped = _read(path, index, id_column, mine)
+        summary.files[str(path)] = {
+            "rows": len(mapped.rows),
+            "fields": mapped.fields,
+            "unread": mapped.unread,
+        }
         for record_id, rec in mapped.rows:
             rec["record_id"] = len(records)
             rec["source"] = str(index)
@@ -199,19 +213,24 @@ def dedupe(
             outputs.append((str(path), record_id))
     if len(records) < 2:
         raise DedupeError("the input files hold fewer than two rows: nothing to resolve")
-    unknown = [str(p) for p in duplicate_free if p not in paths]
+    given = [p.resolve() for p in paths]
+    unknown = [str(p) for p in duplicate_free if p.resolve() not in given]
     if unknown:
         raise DedupeError(
             f"--duplicate-free names {', '.join(unknown)}, which is not among the input files"
         )
-    one_per_source = {str(i) for i, p in enumerate(paths) if p in duplicate_free}
-    resolution = resolve(
-        records,
-        threshold=threshold,
-        progress=progress,
-        engine=engine,
-        duplicate_free=one_per_source,
-    )
+    free = {p.resolve() for p in duplicate_free}
+    one_per_source = {str(i) for i, p in enumerate(given) if p in free}
+    try:
+        resolution = resolve(
+            records,
+            threshold=threshold,
+            progress=progress,
+            engine=engine,
+            duplicate_free=one_per_source,
+        )
+    except UnresolvableError as exc:  # nothing to compare, nothing to learn from
+        raise DedupeError(f"{', '.join(str(p) for p in paths)}: {exc}") from None
     confidence = resolution.confidence()
     entity_of: dict[int, str] = {}
     for number, members in enumerate(
@@ -221,12 +240,17 @@ def dedupe(
             entity_of[rid] = f"E{number:07d}"
     say(f"writing {out}")
     tmp = out.with_name(out.name + ".part")
-    with tmp.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(OUTPUT_COLUMNS)
-        for rid, (file, record_id) in enumerate(outputs):
-            writer.writerow([file, record_id, entity_of[rid], f"{confidence.get(rid, 1.0):.6f}"])
-    tmp.replace(out)
+    try:
+        with tmp.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(OUTPUT_COLUMNS)
+            for rid, (file, record_id) in enumerate(outputs):
+                row = [file, record_id, entity_of[rid], f"{confidence.get(rid, 1.0):.6f}"]
+                writer.writerow(row)
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise DedupeError(f"-o {out}: cannot write it ({exc.strerror or exc})") from None
     summary.records = len(records)
     summary.entities = len(set(entity_of.values()))
     summary.resolution = resolution
@@ -237,12 +261,13 @@ def dedupe(
 class _Mapped:
     fields: dict[str, Any]
     rows: list[tuple[str, dict[str, Any]]]
+    unread: dict[str, tuple[int, str, str]]
+    """Per column whose values were left out: how many, where the first was, and it."""
 
 
-def _read(path: Path, index: int, id_column: str | None, overrides: Mapping[str, str]) -> _Mapped:
-    if not path.is_file():
-        raise DedupeError(f"{path}: no such file")
-    base: dict[str, Any] = {
+def _base(path: Path, index: int) -> dict[str, Any]:
+    """The manifest of an input file before its fields are known."""
+    return {
         "name": f"input_{index}",
         "title": path.name,
         "kind": "file",
@@ -251,6 +276,14 @@ def _read(path: Path, index: int, id_column: str | None, overrides: Mapping[str,
         "path": str(path.resolve()),
         "key": [ROW_KEY],
     }
+
+
+def _base_manifest(path: Path, index: int) -> Manifest:
+    return Manifest.model_validate(_base(path, index))
+
+
+def _read(path: Path, index: int, id_column: str | None, overrides: Mapping[str, str]) -> _Mapped:
+    base = _base(path, index)
     columns = _header(Manifest.model_validate(base), path)
     if id_column is not None and id_column not in columns:
         raise DedupeError(
@@ -269,41 +302,122 @@ def _read(path: Path, index: int, id_column: str | None, overrides: Mapping[str,
     extras = [c for c, target in overrides.items() if target == ATTRIBUTE]
     for number, column in enumerate(extras):
         facts[f"attribute_{number}"] = {"column": column, "type": "string"}
-    manifest = Manifest.model_validate({**base, "fields": _field_sources(fields), "facts": facts})
+    sources = _field_sources(fields)
+    manifest = Manifest.model_validate({**base, "fields": sources, "facts": facts})
+    dob = sources.get("dob", {}).get("column")
+    if dob is not None and _day_first(manifest, path, dob):
+        sources["dob"] = {**sources["dob"], "dayfirst": True}
+        fields["dob"] = f"{dob} (day first)"
+        manifest = Manifest.model_validate({**base, "fields": sources, "facts": facts})
     mapper = RowMapper(manifest, dob_checks=False)
+    unread: dict[str, list[Any]] = {}  # column -> [count, first locator, first value]
     rows: list[tuple[str, dict[str, Any]]] = []
     number = 0
     try:
         reader = open_reader(manifest, path.parent)
     except SourceFileError as exc:
-        raise DedupeError(f"{path}: {exc}") from None
+        raise DedupeError(_about(path, exc)) from None
+    seen: dict[str, str] = {}  # record id -> where it was first
     try:
         for batch in reader.batches(5000):
             for row in batch:
                 number += 1
+                if row.unsafe:
+                    raise DedupeError(f"{path}: {row.locator}: {row.problem}")
                 values = dict(row.values)
                 values[ROW_KEY] = str(number)
-                record_id = str(values.get(id_column) or "") if id_column else ""
-                rec = _map(mapper, row, values)
+                record_id = str(number)
+                if id_column:
+                    record_id = str(values.get(id_column) or "").strip()
+                    if not record_id:
+                        raise DedupeError(
+                            f"{path}: {row.locator}: the --id-column {id_column!r} is empty"
+                        )
+                    if record_id in seen:
+                        raise DedupeError(
+                            f"{path}: {row.locator}: --id-column {id_column!r} value "
+                            f"{record_id!r} appears again (first at {seen[record_id]})"
+                        )
+                    seen[record_id] = row.locator
+                rec, dropped = _map(mapper, row, values)
+                for column in dropped:
+                    noted = unread.setdefault(column, [0, row.locator, values.get(column)])
+                    noted[0] += 1
                 if extras:
                     rec["extras"] = {_attribute_name(c): values.get(c) for c in extras}
-                rows.append((record_id or str(number), rec))
+                rows.append((record_id, rec))
     except SourceFileError as exc:
-        raise DedupeError(f"{path}: {exc}") from None
+        raise DedupeError(_about(path, exc)) from None
     finally:
         reader.close()
-    return _Mapped(fields, rows)
+    return _Mapped(fields, rows, {c: (n, at, str(v)) for c, (n, at, v) in unread.items()})
+
+
+_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\s*")
+
+
+def _day_first(manifest: Manifest, path: Path, column: str) -> bool:
+    """Whether the dates of ``column`` are written day first: some read as a day over 12
+    first ("24/06/1971") and none as a month over 12 second ("06/24/1971"). Without such
+    a value either order reads every date alike, and month first (the US order) stays."""
+    day_first = month_first = 0
+    try:
+        reader = open_reader(manifest, path.parent)
+    except SourceFileError as exc:
+        raise DedupeError(_about(path, exc)) from None
+    try:
+        for batch in reader.batches(5000):
+            for row in batch:
+                found = _NUMERIC_DATE.fullmatch(str(row.values.get(column) or ""))
+                if found:
+                    day_first += int(found[1]) > 12
+                    month_first += int(found[2]) > 12
+    except SourceFileError as exc:
+        raise DedupeError(_about(path, exc)) from None
+    finally:
+        reader.close()
+    return day_first > 0 and month_first == 0
 
 
 def _attribute_name(column: str) -> str:
     return header_key(column) or "attribute"
 
 
+def _about(path: Path, exc: Exception) -> str:
+    """A reader's error about ``path``, which it may already name (by its full path)."""
+    text = str(exc)
+    full = str(path.resolve())
+    return text.replace(full, str(path), 1) if full in text else f"{path}: {text}"
+
+
+def _check_paths(paths: Sequence[Path], out: Path) -> None:
+    """Refuse, before any work, inputs that are not files or are given twice, and an output
+    that would overwrite an input or cannot be written."""
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        if path.is_dir():
+            raise DedupeError(f"{path}: a folder, not a file")
+        if not path.is_file():
+            raise DedupeError(f"{path}: no such file")
+        if (full := path.resolve()) in seen:
+            raise DedupeError(f"{path}: given twice (also as {seen[full]})")
+        seen[full] = path
+    if out.resolve() in seen:
+        raise DedupeError(f"-o {out}: that is an input file; name another output")
+    if out.is_dir():
+        raise DedupeError(f"-o {out}: a folder; name a file in it")
+    folder = out.resolve().parent
+    if not folder.is_dir():
+        raise DedupeError(f"-o {out}: the folder {out.parent} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DedupeError(f"-o {out}: cannot write in the folder {out.parent}")
+
+
 def _header(manifest: Manifest, path: Path) -> list[str]:
     try:
         reader = open_reader(manifest, path.parent)
     except SourceFileError as exc:
-        raise DedupeError(f"{path}: {exc}") from None
+        raise DedupeError(_about(path, exc)) from None
     try:
         return list(reader.columns)
     finally:
@@ -314,9 +428,13 @@ def _field_sources(fields: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v if isinstance(v, dict) else {"column": v} for k, v in fields.items()}
 
 
-def _map(mapper: RowMapper, row: RawRow, values: dict[str, Any]) -> dict[str, Any]:
-    """Map one row, dropping the values normalisation refuses until the rest maps."""
+def _map(
+    mapper: RowMapper, row: RawRow, values: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """Map one row, dropping the values normalisation refuses until the rest maps; the
+    record and the columns whose values were dropped."""
     current = RawRow(row.locator, row.line, values, None)
+    dropped: list[str] = []
     for _ in range(len(values) + 1):
         result = mapper(current)
         if isinstance(result, MappedRecord):
@@ -329,8 +447,9 @@ def _map(mapper: RowMapper, row: RawRow, values: dict[str, Any]) -> dict[str, An
             rec["valid_identifiers"] = {
                 i.type: i.value for i in result.identifiers if i.valid and i.value
             }
-            return rec
+            return rec, dropped
         if result.column is None or current.values.get(result.column) is None:
             break
+        dropped.append(result.column)
         current = RawRow(row.locator, row.line, {**current.values, result.column: None}, None)
-    return {"identifiers": {}}
+    return {"identifiers": {}}, dropped

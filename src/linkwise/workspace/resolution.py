@@ -24,7 +24,7 @@ from linkwise.resolve.blocking import blocking_recall, by_name, conditions
 from linkwise.resolve.clustering import Link
 from linkwise.resolve.engines import Engine as LinkageEngine
 from linkwise.resolve.ids import assign_stable_ids
-from linkwise.resolve.linkage import contributions_json
+from linkwise.resolve.linkage import UnresolvableError, contributions_json
 from linkwise.resolve.pipeline import DEFAULT_FLOOR, DEFAULT_THRESHOLD, Resolution, resolve
 from linkwise.search import index as search_index
 from linkwise.store import resolution as store
@@ -101,16 +101,19 @@ def resolve_workspace(
             by_key = {k: rid for rid, k in keys.items()}
             same, different = _judged_pairs(decisions, by_key)
             # the records are streamed into preparation, never all held as objects
-            resolution = resolve(
-                store.iter_current_person_rows(conn),
-                threshold=threshold,
-                floor=floor,
-                same=same,
-                different=different,
-                progress=progress,
-                engine=linkage_engine,
-                duplicate_free=one_per_source,
-            )
+            try:
+                resolution = resolve(
+                    store.iter_current_person_rows(conn),
+                    threshold=threshold,
+                    floor=floor,
+                    same=same,
+                    different=different,
+                    progress=progress,
+                    engine=linkage_engine,
+                    duplicate_free=one_per_source,
+                )
+            except UnresolvableError as exc:  # nothing to compare, nothing to learn from
+                raise ResolveError(str(exc)) from None
         say("assigning stable entity ids")
         clusters = resolution.clustering.clusters
         assignment = assign_stable_ids(
