@@ -422,6 +422,22 @@ def test_unreadable_json_is_a_broken_event_not_a_crash(tmp_path: Path) -> None:
     engine.dispose()
 
 
+def test_a_time_that_is_not_a_time_is_a_broken_event_not_a_crash(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    migrate(engine)
+    made = _fill(engine, 5)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE audit_events SET at = 'garbage' WHERE seq = 3"))
+    check = _verify(engine)
+    assert (check.first_bad_seq, check.reason) == (3, "event 3: hash does not match its contents")
+    with engine.connect() as conn:
+        listed = list(audit.events(conn))
+    assert [e.at for e in listed] == [
+        store_audit.UNREADABLE_TIME if e.seq == 3 else e.at for e in made
+    ]
+    engine.dispose()
+
+
 def test_anchor_catches_truncation_and_rewriting(engine: Engine) -> None:
     made = _fill(engine, 20)
     anchor = (20, made[-1].hash)
@@ -768,6 +784,30 @@ def test_cli_list_filters_and_export(
         exports = list(audit.events(conn, action="audit.export"))
     assert [e.objects["to"] for e in exports] == [str(target), "-", "-"]
     assert {e.actor for e in exports} == {"audrey"}
+
+
+@pytest.mark.usefixtures("_wide_console", "people")
+def test_cli_times_outside_the_calendar_are_refused(workspace: Workspace) -> None:
+    for option, text_ in (
+        ("--since", "9999-12-31T23:59:59-14:00"),
+        ("--until", "0001-01-01T00:00+14:00"),
+    ):
+        code, out = _cli(workspace, "search", option, text_)
+        assert code == 2, out
+        assert f"{option} '{text_}': outside the calendar once in UTC" in out
+
+
+@pytest.mark.usefixtures("_wide_console", "people")
+def test_cli_refuses_an_empty_window_and_an_empty_export(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    code, out = _cli(workspace, "search", "--since", "2026-12-07", "--until", "2026-12-01")
+    assert code == 2
+    assert "--until '2026-12-01' is not after --since '2026-12-07'" in out
+    (tmp_path / "empty.jsonl").write_text("")
+    result = runner.invoke(audit_app, ["verify-export", str(tmp_path / "empty.jsonl")])
+    assert result.exit_code == 1
+    assert "holds no audit events: not an export of a log" in " ".join(result.output.split())
 
 
 @pytest.mark.usefixtures("_wide_console", "people")

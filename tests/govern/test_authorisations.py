@@ -432,6 +432,15 @@ def test_who_may_revoke(
         ({"process": "telepathy"}, InvalidAuthorisationError, "process: 'telepathy' is not a"),
         ({"valid_to": FROM}, InvalidAuthorisationError, "valid_to: .* is not after valid_from"),
         (
+            {
+                "valid_to": dt.datetime(
+                    9999, 12, 31, 23, 59, tzinfo=dt.timezone(-dt.timedelta(hours=14))
+                )
+            },
+            InvalidAuthorisationError,
+            "valid_to: 9999-12-31T23:59:00-14:00 is outside the calendar once in UTC",
+        ),
+        (
             {"valid_from": dt.datetime(2026, 3, 1)},
             InvalidAuthorisationError,
             "valid_from: give a time zone",

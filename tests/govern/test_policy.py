@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 
 from linkwise.govern.policy import Decision, Decisions, authorisation_state, decide, explain
 from linkwise.model.authorisations import Authorisation, Scope
+from linkwise.model.config import ConfigError
 from linkwise.model.policy import PolicyPack, default_pack_path, load_policy_pack
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -511,6 +513,28 @@ def test_process_and_purpose_roles_are_validated() -> None:
     data["legal_processes"]["w"]["approved_by"] = ["judge"]
     with pytest.raises(ValidationError, match="legal_reviewer"):
         PolicyPack.model_validate(data)
+
+
+def test_case_roles_and_cited_texts_are_validated() -> None:
+    data = _pack(m={"title": " ", "authority": ""})
+    data["purposes"]["p"]["opened_by"] = ["analyst", "auditor"]
+    with pytest.raises(ValidationError) as exc:
+        PolicyPack.model_validate(data)
+    text = str(exc.value)
+    assert "purposes.p.opened_by: auditor reads no person data, so cannot work a case" in text
+    assert "markings.m.title: cannot be blank (decisions cite it)" in text
+    assert "markings.m.authority: cannot be blank (decisions cite it)" in text
+
+
+def test_a_key_given_twice_in_a_pack_is_refused(tmp_path: Path) -> None:
+    # PyYAML keeps the last of two keys silently: a second entry for a marking would
+    # quietly replace its rules (a "deny" turned "allow")
+    text = default_pack_path().read_text(encoding="utf-8")
+    first = text.index("\n  juvenile:")
+    doubled = text[:first] + "\n  juvenile:\n    title: J\n    authority: A\n" + text[first:]
+    (tmp_path / "policy.yaml").write_text(doubled, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"key 'juvenile' is given twice \(first on line \d+\)"):
+        load_policy_pack(tmp_path / "policy.yaml")
 
 
 def test_a_pack_written_before_roles_still_loads() -> None:

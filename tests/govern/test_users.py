@@ -136,6 +136,8 @@ def test_by_default_hashes_use_argon2id_with_the_library_parameters(
         ("            ", "only spaces"),
         ("my name is newbie!", "must not contain the username"),
         ("x" * 1025, "at most 1024"),
+        # bytes of another encoding, as read from a terminal or the environment
+        (b"caf\xe9 au lait, two".decode("utf-8", "surrogateescape"), "not valid UTF-8 text"),
     ],
 )
 def test_password_policy_refuses_weak_passwords_by_field(
@@ -187,6 +189,15 @@ def test_right_password_logs_in_and_wrong_ones_fail_alike(engine: Engine, analys
     assert [e["decision"]["reason"] for e in failed] == ["wrong password", "unknown user"]
     assert failed[0]["actor"] == "ann"
     assert failed[1]["objects"]["user"] == "nobody"
+    assert _user_row(engine, "ann")["failed_logins"] == 1
+
+
+def test_a_password_that_is_not_text_fails_like_a_wrong_one(engine: Engine, analyst: User) -> None:
+    garbled = (ANALYST_PW.encode() + b"\xff").decode("utf-8", "surrogateescape")
+    with pytest.raises(AuthenticationError):
+        _login(engine, "ann", garbled)
+    (failed,) = _events(engine, "login.failed")
+    assert failed["decision"]["reason"] == "wrong password"
     assert _user_row(engine, "ann")["failed_logins"] == 1
 
 

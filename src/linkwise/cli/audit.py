@@ -190,20 +190,25 @@ def search(
         str | None,
         typer.Option(help="Only events before this time (same forms).", show_default=False),
     ] = None,
-    limit: LimitOpt = 100,
+    limit: Annotated[
+        int, typer.Option(help="At most this many: the newest of those that match.", min=1)
+    ] = 100,
     actor: ActorOpt = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Find events by actor, case, subject, action and time, oldest first. For an auditor;
     the search is itself recorded."""
+    since_time, until_time = _time(since, "--since"), _time(until, "--until")
+    if since_time is not None and until_time is not None and until_time <= since_time:
+        fail(f"--until {until!r} is not after --since {since!r}: no event could match")
     query = AuditQuery(
         actor=actor_filter,
         action=action,
         case_id=case,
         subject=subject,
-        since_time=_time(since, "--since"),
-        until_time=_time(until, "--until"),
+        since_time=since_time,
+        until_time=until_time,
         limit=limit,
     )
     with open_workspace(workspace, db) as ws, _errors():
@@ -263,7 +268,10 @@ def _time(text: str | None, option: str) -> datetime | None:
         at = datetime.fromisoformat(text.strip())
     except ValueError:
         fail(f"{option} {text!r}: give a time as 2026-03-01 or 2026-03-01T09:30[:00][+02:00]")
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+    try:
+        return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    except OverflowError:
+        fail(f"{option} {text!r}: outside the calendar once in UTC")
 
 
 def _table(found: list[AuditEvent]) -> None:
@@ -342,6 +350,9 @@ def verify_export(
                 check = verify_exported(lines, anchor=noted, trusted_keys=keys)
         except (OSError, UnicodeDecodeError) as exc:
             fail(f"cannot read {file}: {exc}")
+    if check.ok and check.head_hash is None:
+        # an export holds at least the events before it: an empty file is a failed copy
+        fail(f"{file} holds no audit events: not an export of a log", code=1)
     _report(check, noted)
 
 

@@ -235,12 +235,12 @@ def token_create(
     printed once, alone on standard output; only its hash is stored."""
     with open_workspace(workspace, db) as ws, _account_errors():
         token, secret = users.create_token(ws, *_actor(actor or username), username, name, days)
+    typer.echo(secret)  # first: the token is stored, and nothing after may cost its secret
     err_console.print(
         f"token {token.id} ({token.name}) for {username}, expires {_when(token.expires_at)}. "
         "Copy the secret now: it cannot be shown again.",
         highlight=False,
     )
-    typer.echo(secret)
 
 
 @user_app.command("token-revoke")

@@ -390,7 +390,12 @@ def _aware(field: str, value: dt.datetime) -> dt.datetime:
         raise InvalidAuthorisationError(
             field, "give a time zone (e.g. 2026-12-01T00:00:00+00:00): validity is exact"
         )
-    return utc(value)
+    try:
+        return utc(value)
+    except OverflowError:  # 9999-12-31T23:59-14:00 is past the last day Python can hold
+        raise InvalidAuthorisationError(
+            field, f"{value.isoformat()} is outside the calendar once in UTC"
+        ) from None
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:

@@ -51,6 +51,8 @@ def check_policy(password: str, username: str) -> None:
         raise PasswordPolicyError(f"must be at most {MAX_PASSWORD_LENGTH} characters")
     if not password.strip():
         raise PasswordPolicyError("must not be only spaces")
+    if not _is_text(password):
+        raise PasswordPolicyError("is not valid UTF-8 text (it holds bytes of another encoding)")
     # Shorter names would refuse innocent passwords ("ann" is in "planning").
     if len(username) >= MIN_NAME_CHECKED and username.casefold() in password.casefold():
         raise PasswordPolicyError("must not contain the username")
@@ -60,8 +62,21 @@ def hash_password(password: str) -> str:
     return hasher.hash(password)
 
 
+def _is_text(password: str) -> bool:
+    """Whether ``password`` is text UTF-8 can hold: bytes of another encoding, read from a
+    terminal or the environment, arrive as lone surrogates, which no password can be."""
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def verify_password(stored_hash: str, password: str) -> Verification:
-    """Whether ``password`` matches; a match on outdated parameters asks for a rehash."""
+    """Whether ``password`` matches; a match on outdated parameters asks for a rehash. A
+    password that is not text matches nothing."""
+    if not _is_text(password):
+        return Verification(ok=False)
     try:
         hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
@@ -75,7 +90,7 @@ def spend_verification_time(password: str) -> None:
     """Verify against a throwaway hash, so that a login for an unknown user costs as long
     as one for a known user and timing does not reveal which usernames exist."""
     with suppress(VerificationError, InvalidHashError):
-        hasher.verify(_dummy_hash(hasher), password)
+        hasher.verify(_dummy_hash(hasher), password if _is_text(password) else "")
 
 
 @lru_cache(maxsize=4)

@@ -179,11 +179,32 @@ class PolicyPack(_Strict):
         for pname, purpose in self.purposes.items():
             if not purpose.opened_by:
                 problems.append(f"purposes.{pname}.opened_by: name at least one role")
+            problems.extend(
+                f"purposes.{pname}.opened_by: {role.value} reads no person data, so cannot "
+                "work a case"
+                for role in purpose.opened_by
+                if role in (Role.AUDITOR, Role.ADMINISTRATOR)
+            )
         for lname, process in self.legal_processes.items():
             if not process.recorded_by:
                 problems.append(f"legal_processes.{lname}.recorded_by: name at least one role")
         for mname, marking in self.markings.items():
             problems.extend(self._marking_problems(mname, marking))
+        named: list[tuple[str, str]] = [
+            *((f"purposes.{k}.title", v.title) for k, v in self.purposes.items()),
+            *((f"legal_processes.{k}.title", v.title) for k, v in self.legal_processes.items()),
+            *((f"markings.{k}.title", v.title) for k, v in self.markings.items()),
+            *((f"markings.{k}.authority", v.authority) for k, v in self.markings.items()),
+            *(
+                (f"prohibited_attributes.{k}.authority", v.authority)
+                for k, v in self.prohibited_attributes.items()
+            ),
+        ]
+        problems.extend(
+            f"{where}: cannot be blank (decisions cite it)"
+            for where, text in named
+            if not text.strip()
+        )
         problems.extend(_template_problems(self.templates))
         for rname, rule in self.priority_rules.items():
             problems.extend(

@@ -427,13 +427,27 @@ def _columns(conn: Connection) -> list[ColumnElement[Any]]:
     e = t.audit_events
     if conn.dialect.name != "sqlite":
         return list(e.c)
-    # SQLite does not check that JSON columns hold JSON; read the text and parse it here, so a
-    # row garbled by hand shows up as a broken event instead of stopping the whole read.
-    return [type_coerce(c, Text).label(c.name) if c.name in _JSON else c for c in e.c]
+    # SQLite does not check that JSON columns hold JSON, nor that a time is a time; read the
+    # text and parse it here, so a row garbled by hand shows up as a broken event instead of
+    # stopping the whole read (verify included).
+    return [type_coerce(c, Text).label(c.name) if c.name in _AS_TEXT else c for c in e.c]
 
 
 _JSON = ("objects", "decision")
+_AS_TEXT = (*_JSON, "at")
 UNREADABLE = "unreadable stored value"
+UNREADABLE_TIME = datetime.min.replace(tzinfo=UTC)
+"""The time of an event whose stored time is not a time (edited by hand): no event was
+hashed with it, so the event fails verification where it stands."""
+
+
+def _time(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return utc(value)
+    try:
+        return utc(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return UNREADABLE_TIME
 
 
 def _json(value: Any) -> Any:
@@ -449,7 +463,7 @@ def _json(value: Any) -> Any:
 def _event(row: Row[Any]) -> AuditEvent:
     return AuditEvent(
         seq=row.seq,
-        at=utc(row.at),
+        at=_time(row.at),
         actor=row.actor,
         case_id=row.case_id,
         action=row.action,

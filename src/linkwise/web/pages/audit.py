@@ -158,7 +158,11 @@ def _time(text: str, label: str, problems: list[str]) -> datetime | None:
             f"{label}: give a time as 2026-03-01 or 2026-03-01T09:30 (UTC), not {text!r}."
         )
         return None
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+    try:
+        return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    except OverflowError:
+        problems.append(f"{label}: {text!r} is outside the calendar once in UTC.")
+        return None
 
 
 def _compact(value: Any) -> str:
