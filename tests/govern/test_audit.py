@@ -863,11 +863,13 @@ def test_non_auditors_are_refused_and_the_refusal_is_recorded(workspace: Workspa
         ("ann", ["checkpoint"]),
         ("root", ["search"]),  # an administrator verifies the log but does not read it
         ("root", ["export", "-"]),
+        ("ann", ["export", str(workspace.root / "out.jsonl")]),  # a refusal, not a write error
     ]:
         before = _head_seq(workspace)
         code, out = _cli(workspace, *command, user=user)
         assert code == 2, (user, command, out)
         assert "needs the auditor" in out
+        assert "cannot write" not in out
         assert f"{user} is " in out
         actions = _actions(workspace, before)
         assert actions == [(user, "login.ok"), (user, "permission.denied")]

@@ -441,6 +441,10 @@ def test_authorisation_states(pack: PolicyPack) -> None:
     assert authorisation_state(pack, a, FROM - dt.timedelta(seconds=1)) == "not_yet_valid"
     assert authorisation_state(pack, a, NOW) == "active"
     assert authorisation_state(pack, a, TO + dt.timedelta(seconds=1)) == "expired"
+    # one that ran out while awaiting approval can never come into force: expired
+    waiting = auth(approved=False)
+    assert authorisation_state(pack, waiting, NOW) == "awaiting_approval"
+    assert authorisation_state(pack, waiting, TO + dt.timedelta(seconds=1)) == "expired"
 
 
 def test_explain_and_json(pack: PolicyPack) -> None:

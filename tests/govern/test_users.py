@@ -192,6 +192,14 @@ def test_right_password_logs_in_and_wrong_ones_fail_alike(engine: Engine, analys
     assert _user_row(engine, "ann")["failed_logins"] == 1
 
 
+def test_a_display_name_is_one_line_without_control_characters(engine: Engine, admin: User) -> None:
+    with engine.begin() as conn:
+        made = gu.add_user(
+            conn, admin, "eve", "evil\x1b[31m red\n\tname", Role.ANALYST, "a long enough pw"
+        )
+    assert made.display_name == "evil [31m red name"
+
+
 def test_a_password_that_is_not_text_fails_like_a_wrong_one(engine: Engine, analyst: User) -> None:
     garbled = (ANALYST_PW.encode() + b"\xff").decode("utf-8", "surrogateescape")
     with pytest.raises(AuthenticationError):
@@ -717,6 +725,10 @@ def test_cli_refusals_are_clear(workspace: Workspace) -> None:
     assert code == 2
     assert "only enabled administrator" in out
     assert ADMIN_PW not in out
+    # ... and with nothing to read it from, the command says so rather than "Aborted."
+    code, out = _cli(ws, "disable", "root", "--as", "root", stdin="")
+    assert code == 2
+    assert "no password for root: set LINKWISE_PASSWORD, or type it when asked" in out
 
 
 @pytest.mark.usefixtures("_wide_console")

@@ -315,6 +315,8 @@ def export(
             return
         try:
             events, signed = export_audit(ws, user, out)
+        except AccountError:
+            raise  # a refusal by role (a PermissionError too): said as one by _errors
         except OSError as exc:
             fail(f"cannot write {out}: {exc.strerror or exc}")
     console.print(

@@ -151,7 +151,10 @@ def credentials(actor: str | None) -> tuple[str, str]:
         fail("say who is acting with --as NAME (or set LINKWISE_USER)")
     password = os.environ.get("LINKWISE_PASSWORD")
     if password is None:
-        password = typer.prompt(f"password for {actor}", hide_input=True, err=True)
+        try:
+            password = typer.prompt(f"password for {actor}", hide_input=True, err=True)
+        except typer.Abort:  # end of input before a password: nothing to type it at
+            fail(f"no password for {actor}: set LINKWISE_PASSWORD, or type it when asked")
     return actor, password
 
 

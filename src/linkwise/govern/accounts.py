@@ -10,6 +10,7 @@ passing the error on (``linkwise.workspace.users`` does).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,12 @@ class User:
     display_name: str
     role: Role
     disabled: bool
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line to show others: control characters (a terminal's escape
+    sequences, tabs, line breaks) become spaces, and runs of spaces one."""
+    return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text).split())
 
 
 class AccountError(Exception):

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from linkwise.govern import audit
-from linkwise.govern.accounts import AuditedRefusalError, User, require_role
+from linkwise.govern.accounts import AuditedRefusalError, User, one_line, require_role
 from linkwise.govern.cases import UnknownCaseError, require_case
 from linkwise.govern.policy import authorisation_state
 from linkwise.model.authorisations import Authorisation, Scope
@@ -377,7 +377,7 @@ def _objects(auth: Authorisation) -> dict[str, Any]:
 
 
 def _text(field: str, value: str) -> str:
-    clean = " ".join(value.split())
+    clean = one_line(value)
     if not clean:
         raise InvalidAuthorisationError(field, "cannot be blank")
     if len(clean) > MAX_TEXT:

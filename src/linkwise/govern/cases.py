@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import Connection
 
 from linkwise.govern import audit
-from linkwise.govern.accounts import User, require_role
+from linkwise.govern.accounts import User, one_line, require_role
 from linkwise.model.cases import Case
 from linkwise.model.policy import PolicyPack
 from linkwise.store import cases as store
@@ -58,7 +58,7 @@ def open_case(
     current = require_role(
         conn, actor, pack.purposes[purpose].opened_by, "case.open", {"purpose": purpose}
     )
-    clean = " ".join(title.split())
+    clean = one_line(title)
     if not clean:
         raise InvalidCaseError("title", "give the case a title")
     if len(clean) > MAX_TITLE:

@@ -269,14 +269,14 @@ def authorisation_state(pack: PolicyPack, auth: Authorisation, now: dt.datetime)
     """Where an authorisation stands at ``now``, whatever it is asked to unlock."""
     if auth.revoked:
         return "revoked"
+    if now > auth.valid_to:
+        return "expired"  # approved or not, it can never come into force now
     process = pack.legal_processes.get(auth.process)
     needs_approval = process is None or bool(process.approved_by)
     if needs_approval and (not auth.approved or auth.approved_by == auth.recorded_by):
         return "awaiting_approval"
     if now < auth.valid_from:
         return "not_yet_valid"
-    if now > auth.valid_to:
-        return "expired"
     return "active"
 
 

@@ -32,6 +32,7 @@ from linkwise.govern.accounts import (
     RoleRequiredError,
     UnknownUserError,
     User,
+    one_line,
     require_role,
     to_user,
     user_objects,
@@ -178,7 +179,7 @@ def add_user(
             "role",
             "the first user of a workspace must be an administrator, who then adds the others",
         )
-    display = " ".join(display_name.split()) or username
+    display = one_line(display_name) or username
     if len(display) > MAX_DISPLAY_NAME:
         raise InvalidFieldError("display_name", f"at most {MAX_DISPLAY_NAME} characters")
     if store.user_by_name(conn, username) is not None:
