@@ -804,6 +804,11 @@ def test_cli_refuses_an_empty_window_and_an_empty_export(
     code, out = _cli(workspace, "search", "--since", "2026-12-07", "--until", "2026-12-01")
     assert code == 2
     assert "--until '2026-12-01' is not after --since '2026-12-07'" in out
+    code, out = _cli(workspace, "search", "--subject", " ")
+    assert code == 2
+    assert "--subject is blank" in out
+    code, out = _cli(workspace, "search", "--case", "-1")
+    assert code == 2
     (tmp_path / "empty.jsonl").write_text("")
     result = runner.invoke(audit_app, ["verify-export", str(tmp_path / "empty.jsonl")])
     assert result.exit_code == 1

@@ -150,7 +150,7 @@ def list_events(
         str | None, typer.Option("--actor", help="Only this actor's events.")
     ] = None,
     action: Annotated[str | None, typer.Option(help="Only this action.")] = None,
-    case: Annotated[int | None, typer.Option(help="Only events for this case id.")] = None,
+    case: Annotated[int | None, typer.Option(help="Only events for this case id.", min=1)] = None,
     since: Annotated[
         int | None, typer.Option(help="Only events after this sequence number.", min=0)
     ] = None,
@@ -173,7 +173,7 @@ def search(
     actor_filter: Annotated[
         str | None, typer.Option("--actor", help="Only events by this user or process.")
     ] = None,
-    case: Annotated[int | None, typer.Option(help="Only events for this case id.")] = None,
+    case: Annotated[int | None, typer.Option(help="Only events for this case id.", min=1)] = None,
     subject: Annotated[
         str | None,
         typer.Option(help="Only events naming this entity or record id in their objects."),
@@ -199,6 +199,9 @@ def search(
 ) -> None:
     """Find events by actor, case, subject, action and time, oldest first. For an auditor;
     the search is itself recorded."""
+    for option, given in (("--actor", actor_filter), ("--subject", subject), ("--action", action)):
+        if given is not None and not given.strip():
+            fail(f"{option} is blank: name what to look for, or leave the option out")
     since_time, until_time = _time(since, "--since"), _time(until, "--until")
     if since_time is not None and until_time is not None and until_time <= since_time:
         fail(f"--until {until!r} is not after --since {since!r}: no event could match")
