@@ -183,7 +183,9 @@ def link(
                 max_pairs=EM_MAX_PAIRS,
             )
         except EMTrainingException:
-            empty.append(_block_text(columns))  # no two records agree on this block
+            # no two records agree on this block: the other block and the defaults carry m
+            empty.append(_block_text(columns))
+            log.warning("EM on %s found no pairs of records to learn from", empty[-1])
         except (ValueError, ZeroDivisionError) as exc:
             # A block with no duplicates at all drives EM's λ to 0; the other session and
             # the defaults then carry m. Said in the run's log rather than stopping.
