@@ -135,6 +135,37 @@ def test_different_judgement_survives_full_resolve(ws: Workspace) -> None:
     assert history[0].reviewer == "analyst.a"
 
 
+def test_judgements_hold_from_the_next_run_not_only_the_next_full_one(ws: Workspace) -> None:
+    ws.resolve(full=True)
+    membership = _membership(ws)
+    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key, entity in membership.items():
+        groups[entity].append(key)
+    several = sorted(e for e, m in groups.items() if len(m) >= 2)
+    apart = groups[several[0]][:2]  # one entity's records, judged two people
+    single = sorted(e for e, m in groups.items() if len(m) == 1)[0]
+    together = (groups[single][0], groups[several[1]][0])  # two entities, judged one
+    ws.judge(*apart, "different", reviewer="analyst.a", rationale="different mothers")
+    ws.judge(*together, "same", reviewer="analyst.a", rationale="same passport photo")
+    ws.resolve(full=False)  # no record is new or changed
+    last = ws.last_resolution()
+    assert last is not None
+    assert last["mode"] == "incremental"
+    assert ws.entity_of(*apart[0]) != ws.entity_of(*apart[1])
+    merged = ws.entity_of(*together[0]) == ws.entity_of(*together[1])
+    user, case = seed_case(ws)
+    with ws.session(user, case.id) as session:
+        kinds = {item["kind"] for item in session.review_queue(500)}
+    assert merged or "judgement_conflict" in kinds  # refused only by hard evidence, flagged
+    # entities no judgement touches are left as they were
+    untouched = {e for e in groups if e not in {several[0], several[1], single}}
+    after = _membership(ws)
+    assert all(after[k] == e for k, e in membership.items() if e in untouched)
+    # and a run with nothing new and every judgement honoured changes nothing
+    ws.resolve(full=False)
+    assert _membership(ws) == after
+
+
 def test_entity_ids_survive_re_resolution(ws: Workspace) -> None:
     ws.resolve(full=True)
     before = _membership(ws)

@@ -200,6 +200,21 @@ def current_record_id(conn: Connection, key: RecordKey) -> int | None:
     return int(row.id) if row else None
 
 
+def current_record_ids(conn: Connection, keys: Iterable[RecordKey]) -> dict[RecordKey, int]:
+    """The current record of each of ``keys`` that has one."""
+    r = t.records
+    wanted = set(keys)
+    found: dict[RecordKey, int] = {}
+    for chunk in _chunks(sorted({key for _, key in wanted}), 500):
+        query = select(r.c.id, r.c.source_id, r.c.source_key).where(
+            r.c.is_current, r.c.source_key.in_(chunk)
+        )
+        for row in conn.execute(query):
+            if (row.source_id, row.source_key) in wanted:
+                found[(row.source_id, row.source_key)] = int(row.id)
+    return found
+
+
 def add_judgement(
     conn: Connection,
     left: RecordKey,

@@ -19,7 +19,7 @@ no saved model or no cache, ``resolve`` falls back to a full run.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -131,10 +131,11 @@ def resolve_incremental(
             new_rows = store.current_person_rows(conn, unresolved=True)
             generic = store.generic_list(conn)
             decisions = store.latest_decisions(conn)
+            unhonoured = _unhonoured(conn, decisions)
             one_per_source = store.duplicate_free_sources(conn)
             resolved = Resolved(_cached(conn, cache_dir), store.non_current_ids(conn))
         timings["reading"] = time.perf_counter() - start
-        if not new_rows:
+        if not new_rows and not unhonoured:
             with engine.begin() as conn:
                 store.update_results(
                     conn,
@@ -178,7 +179,7 @@ def resolve_incremental(
         with_dob = "gamma_dob" in pairs.column_names
         with engine.connect() as conn:
             membership = store.entity_of_records(conn, sorted(touched_records))
-            touched = sorted(set(membership.values()))
+            touched = sorted(set(membership.values()) | unhonoured)
             members = store.members_of(conn, touched)
             affected = sorted(new_set | {r for rids in members.values() for r in rids})
             stored = store.links_among(conn, affected, "dob" if with_dob else None)
@@ -259,6 +260,7 @@ def resolve_incremental(
         stats = {
             "new_records": len(new_ids),
             "touched_entities": len(touched),
+            "judged_entities": len(unhonoured),
             "reclustered_records": len(affected),
             "flags": flags,
             "timings": {k: round(v, 3) for k, v in timings.items()},
@@ -299,6 +301,28 @@ def resolve_incremental(
         started,
         timings,
     )
+
+
+def _unhonoured(
+    conn: Connection, decisions: Mapping[tuple[store.RecordKey, store.RecordKey], str]
+) -> set[str]:
+    """Entities whose members a judgement contradicts: records judged "same" in two
+    entities, or "different" in one. A run clusters them again with the judgements as
+    constraints, so a judgement holds from the next run on, not only from the next full one.
+    (A "same" that hard evidence refuses stays contradicted and flagged, and is clustered
+    again at each run: a few entities, not the workspace.)"""
+    ids = store.current_record_ids(conn, {key for pair in decisions for key in pair})
+    entity = store.entity_of_records(conn, sorted(ids.values()))
+    found: set[str] = set()
+    for (a, b), decision in decisions.items():
+        ea, eb = entity.get(ids.get(a, -1)), entity.get(ids.get(b, -1))
+        if ea is None or eb is None:
+            continue  # a record gone, or new and not yet in an entity
+        if decision == "same" and ea != eb:
+            found |= {ea, eb}
+        elif decision == "different" and ea == eb:
+            found.add(ea)
+    return found
 
 
 class _LinkageView:
