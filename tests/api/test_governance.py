@@ -123,6 +123,8 @@ def test_audit_search_verify_export_disclosures(
     assert 0 < len(found.json()) <= 5
     assert all(e["case_id"] == demo_built.case_id(1) for e in found.json())
     problem(aud.get(f"{V1}/audit/events", params={"decision": "maybe"}), 422)
+    late = aud.get(f"{V1}/audit/events", params={"since": "9999-12-31T23:59:59-14:00"})
+    assert "outside the calendar once in UTC" in problem(late, 422)["detail"]  # was a 500
     since = aud.get(f"{V1}/audit/events", params={"since": "2000-01-01", "limit": 1})
     assert since.status_code == 200
 

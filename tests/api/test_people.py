@@ -92,6 +92,22 @@ def test_person_data_needs_a_case(demo_ws: Workspace, demo_built: Demo) -> None:
         assert "X-Linkwise-Case" in body["detail"]
 
 
+def test_the_case_must_be_named_once_and_be_an_id(demo_ws: Workspace, demo_built: Demo) -> None:
+    one, two = demo_built.case_id(1), demo_built.case_id(2)
+    with api(demo_ws, "ana", demo_built.password) as client:
+        path = f"{V1}/entities/{demo_built.access.subject}"
+        twice = client.get(
+            path, headers=[("X-Linkwise-Case", str(one)), ("X-Linkwise-Case", str(two))]
+        )
+        assert f"more than one case ({one}, {two})" in problem(twice, 400)["detail"]
+        both = client.get(f"{path}?case={two}", headers={"X-Linkwise-Case": str(one)})
+        problem(both, 400)
+        assert client.get(f"{path}?case={one}", headers={"X-Linkwise-Case": str(one)}).is_success
+        huge = client.get(path, headers={"X-Linkwise-Case": str(2**70)})  # was a 500
+        problem(huge, 422)
+        problem(client.get(f"{path}?case={2**70}"), 422)
+
+
 def test_an_auditor_may_not_read_person_data(demo_ws: Workspace, demo_built: Demo) -> None:
     with api(demo_ws, "aud", demo_built.password, demo_built.case_id(1)) as client:
         problem(client.get(f"{V1}/entities/{demo_built.access.subject}"), 403)
@@ -216,6 +232,37 @@ def test_review_queue(ana: TestClient) -> None:
     priorities = [i["priority"] for i in items]
     assert priorities == sorted(priorities, reverse=True)
     problem(ana.get(f"{V1}/review", params={"limit": 0}), 422)
+
+
+def test_a_refused_judgement_is_audited_as_a_refusal(
+    demo_copy: Workspace, demo_built: Demo
+) -> None:
+    """Case 2 (civil immigration) may not use vehicle registrations: judging one is refused,
+    and its audit event says so (it used to say "shown", hiding it from an auditor's
+    search for prohibited reads)."""
+    from linkwise.govern import audit
+    from linkwise.workspace.session import JudgementRefusedError
+
+    user = demo_copy.login("ana", demo_built.password)
+    with demo_copy.session(user, demo_built.case_id(1)) as session:
+        records = session.entity(demo_built.access.subject)["records"]
+    dmv = next(r for r in records if r["source"] == "vehicle_registrations")
+    other = next(r for r in records if r["source"] != "vehicle_registrations")
+    before = len(demo_copy.judgements())
+    with (
+        demo_copy.session(user, demo_built.case_id(2)) as session,
+        pytest.raises(JudgementRefusedError),
+    ):
+        session.judge(
+            (dmv["source"], dmv["source_key"]), (other["source"], other["source_key"]), "same"
+        )
+    assert len(demo_copy.judgements()) == before
+    with demo_copy.engine.connect() as conn:
+        event = [e for e in audit.events(conn) if e.action == "review.judge"][-1]
+    assert event.decision is not None
+    assert event.decision["outcome"] == "prohibited"
+    assert event.decision["rules"] == {"marking:dmv.prohibited_purpose": "prohibited"}
+    assert event.objects["refused"] == "marking:dmv.prohibited_purpose"
 
 
 def test_a_judgement_is_recorded_as_the_token_user_and_settles_the_item(

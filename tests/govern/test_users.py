@@ -453,6 +453,25 @@ def test_expired_token_fails(engine: Engine, analyst: User) -> None:
     assert _events(engine, "login.failed")[-1]["decision"] == {"reason": "token expired"}
 
 
+def test_each_request_keeps_last_used_within_its_step_without_a_login_event(
+    engine: Engine, analyst: User
+) -> None:
+    with engine.begin() as conn:
+        secret = gu.issue_token(conn, analyst, analyst, "script", now=T0)
+
+    def request(at: dt.datetime) -> dt.datetime | None:
+        with _committed(engine) as conn:
+            gu.authenticate_token(conn, secret, now=at, record_use=False)
+            (used,) = conn.execute(select(api_tokens.c.last_used_at)).scalars()
+        return None if used is None else used.replace(tzinfo=dt.UTC)
+
+    assert request(T0) == T0
+    assert request(T0 + dt.timedelta(minutes=5)) == T0  # within the step: nothing written
+    later = T0 + dt.timedelta(minutes=16)
+    assert request(later) == later
+    assert _events(engine, "login.ok") == []
+
+
 def test_revoked_token_fails_and_only_owner_or_administrator_may_revoke(
     engine: Engine, admin: User, analyst: User
 ) -> None:

@@ -63,8 +63,8 @@ def search(
         case_id=case,
         subject=subject,
         decision=decision,
-        since_time=_utc(since),
-        until_time=_utc(until),
+        since_time=_utc(since, "since"),
+        until_time=_utc(until, "until"),
         since_seq=since_seq,
         limit=limit,
     )
@@ -126,7 +126,12 @@ def disclosure_record(ws: WS, user: ApiUser, entity_id: str) -> dict[str, Any]:
     return disclosures(ws, user, entity_id).to_json()
 
 
-def _utc(at: dt.datetime | None) -> dt.datetime | None:
+def _utc(at: dt.datetime | None, name: str) -> dt.datetime | None:
     if at is None:
         return None
-    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at
+    try:
+        return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+    except OverflowError:  # 9999-12-31T23:59-14:00 is past the last day in UTC
+        raise ApiProblemError(
+            422, "invalid-time", f"{name}: {at.isoformat()} is outside the calendar once in UTC"
+        ) from None

@@ -50,15 +50,34 @@ def get_api_user(
 ApiUser = Annotated[User, Depends(get_api_user)]
 
 
+MAX_ID = 2**63 - 1
+"""The largest id a store column holds (a larger one could name no case)."""
+
+
 def get_case_id(
+    request: Request,
     x_linkwise_case: Annotated[
         int | None,
-        Header(description="The case the request is made in; its purpose decides what is shown."),
+        Header(
+            description="The case the request is made in; its purpose decides what is shown.",
+            ge=1,
+            le=MAX_ID,
+        ),
     ] = None,
     case: Annotated[
-        int | None, Query(description="The case, when a header cannot be sent.", ge=1)
+        int | None, Query(description="The case, when a header cannot be sent.", ge=1, le=MAX_ID)
     ] = None,
 ) -> int:
+    # The case's purpose decides what the answer may show: a request naming it twice over
+    # is refused rather than answered for whichever name was read first.
+    named = {*request.headers.getlist("x-linkwise-case"), *request.query_params.getlist("case")}
+    if len({n.strip() for n in named}) > 1:
+        raise ApiProblemError(
+            400,
+            "case-ambiguous",
+            f"the request names more than one case ({', '.join(sorted(named))}): name one, "
+            "in header X-Linkwise-Case or query ?case=ID",
+        )
     chosen = x_linkwise_case if x_linkwise_case is not None else case
     if chosen is None:
         raise ApiProblemError(

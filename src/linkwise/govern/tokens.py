@@ -138,16 +138,22 @@ def revoke_token(
     return _api_token(token)
 
 
+LAST_USED_STEP = dt.timedelta(minutes=15)
+"""How far behind a token's last-used time may fall before a request without a login
+event (the API's, the web app's) brings it up to date."""
+
+
 def authenticate_token(
     conn: Connection, secret: str, *, now: dt.datetime | None = None, record_use: bool = True
 ) -> User:
     """The user a token speaks for. An unknown, revoked or expired token, or one whose
     owner is disabled, raises AuthenticationError after its audit event is written.
 
-    With ``record_use=False`` a successful check writes nothing (no ``login.ok`` event, no
-    last-used time): the web app and the API check their token on every request, and each
-    request's reads are audited under the user already, so one login event per request
-    would only bury them. Failures are always recorded."""
+    With ``record_use=False`` a successful check writes no ``login.ok`` event, and the
+    last-used time only when it is ``LAST_USED_STEP`` or more behind: the web app and the
+    API check their token on every request, and each request's reads are audited under
+    the user already, so one login event (or one write) per request would only bury them.
+    Failures are always recorded."""
     at = _now(now)
     row = store.token_by_hash(conn, hash_token(secret)) if secret.startswith(TOKEN_PREFIX) else None
     owner = store.user_by_id(conn, row.user_id) if row is not None else None
@@ -165,6 +171,8 @@ def authenticate_token(
         if record_use:
             store.update_token(conn, row.id, last_used_at=at)
             _record(conn, "login.ok", row, owner, {})
+        elif row.last_used_at is None or at - row.last_used_at >= LAST_USED_STEP:
+            store.update_token(conn, row.id, last_used_at=at)
         return to_user(owner)
     _record(conn, "login.failed", row, owner, {"reason": reason})
     raise AuthenticationError()

@@ -142,10 +142,14 @@ class WorkspaceSession(GovernedSession):
         with self.reading("review.judge", decision=decision) as read:
             a, b = read.ref(*left), read.ref(*right)
             read.touch(records=[a.record_id, b.record_id], entities=[a.entity_id, b.entity_id])
-            blocked = [d for r in (a, b) if (d := read.standing(r)).outcome == "prohibited"]
+            standing = [(r, read.standing(r)) for r in (a, b)]
+            blocked = [d for _, d in standing if d.outcome == "prohibited"]
             if blocked:
                 refused = marker(blocked[0])
                 read.objects["refused"] = blocked[0].rule
+                for r, d in standing:  # the event's outcome is the refusal's, not "shown"
+                    if d.outcome == "prohibited":
+                        read.count(r, None, d)
             else:
                 number = store_resolution.add_judgement(
                     read.conn,
