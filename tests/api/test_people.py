@@ -170,12 +170,23 @@ def test_why_not_and_pair_explanation(ana: TestClient, subject: dict[str, Any]) 
     assert body["waterfall"]
     body = problem(ana.get(f"{V1}/pairs/explain", params={"left": "nokey", "right": "a:b"}), 422)
     assert "left" in body["detail"]
-    why_not = ana.get(
+    member = ana.get(
         f"{V1}/entities/{subject['id']}/why",
         params={"why_not": f"{left['source']}:{left['source_key']}"},
     )
-    assert why_not.status_code == 200
-    assert "why_not" in why_not.json()
+    assert f"is in entity {subject['id']}" in problem(member, 422)["detail"]
+    outside = next(
+        r
+        for item in ana.get(f"{V1}/review", params={"limit": 50}).json()
+        for r in item["records"]
+        if r["record_id"] not in by_id and isinstance(r["source_key"], str)
+    )
+    why_not = ana.get(
+        f"{V1}/entities/{subject['id']}/why",
+        params={"why_not": f"{outside['source']}:{outside['source_key']}"},
+    )
+    assert why_not.status_code == 200, why_not.text
+    assert isinstance(why_not.json()["why_not"], str)
 
 
 def test_policy_why_explains_a_decision(ana: TestClient, subject: dict[str, Any]) -> None:

@@ -84,3 +84,49 @@ def test_the_case_commands(resolved: Workspace) -> None:
     )
     assert code == 2
     assert "is not a subject of case" in out
+
+
+def test_entity_commands_refuse_bad_options_before_reading(resolved: Workspace) -> None:
+    """An export is audited as a disclosure when it is read: a path that cannot be written
+    is refused first, so the log never records an export that wrote nothing."""
+    ws = resolved
+    seed_user(ws, "ann", "analyst")
+    ann = ws.login("ann", PASSWORD)
+    with ws.engine.connect() as conn:
+        entity = str(
+            conn.execute(
+                select(tables.entities.c.id).where(tables.entities.c.status == "active")
+            ).scalar()
+        )
+    case = case_work.create_case(ws, ann, "export case", "criminal_investigation")
+    cid = str(case.id)
+
+    def exports() -> int:
+        with ws.engine.connect() as conn:
+            return len(
+                conn.execute(
+                    select(tables.audit_events.c.seq).where(
+                        tables.audit_events.c.action == "entity.export"
+                    )
+                ).all()
+            )
+
+    before = exports()
+    missing = ws.root / "nowhere" / "e.json"
+    code, out = _run(
+        ws, "entity", "export", entity, "--out", str(missing), "--case", cid, actor="ann"
+    )
+    assert code == 2
+    assert "the folder" in out
+    assert "does not exist" in out
+    code, out = _run(
+        ws, "entity", "export", entity, "--out", str(ws.root), "--case", cid, actor="ann"
+    )
+    assert code == 2
+    assert "a folder; name a file in it" in out
+    assert exports() == before
+    code, out = _run(
+        ws, "review", "list", "--limit", "99999999999999999999", "--case", cid, actor="ann"
+    )
+    assert code == 2
+    assert "Traceback" not in out

@@ -19,6 +19,7 @@ from linkwise.govern.gate import is_withheld
 from linkwise.model.policy import entangled_fields
 from linkwise.search.candidates import WORD_CAP
 from linkwise.workspace import Workspace
+from linkwise.workspace.session import ExplainInputError
 from tests.govern.test_comparison_fields import CONTRIBUTIONS, MODEL
 from tests.govern.test_session import _id, craft
 from tests.helpers import (
@@ -221,12 +222,12 @@ def test_an_ambiguous_record_s_weights_are_told_only_if_every_field_may_be_seen(
     assert "21.25" in told["reason"]  # court records only: told as it is
 
 
-def test_why_not_about_a_member_reads_its_links_to_other_entities(
+def test_why_not_weighs_the_links_into_the_entity_on_the_evidence_shown(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    # asked why a member is not in its own entity, the answer weighs every link touching it
-    # into the entity, including those whose other end is in another entity (the best one
-    # by the figure of the evidence shown, its SSN withheld)
+    # asked why a record of another entity is not in this one, the answer weighs its links
+    # into the entity by the figure of the evidence shown (its SSN withheld); asked about a
+    # member, it says the record is in the entity instead of inventing a reason
     weak = {**CONTRIBUTIONS, "dob": [0, -4.0, 0.0]}
     _world(
         workspace,
@@ -237,8 +238,10 @@ def test_why_not_about_a_member_reads_its_links_to_other_entities(
     )
     user, case = seed_case(workspace)
     with workspace.session(user, case.id) as session:
-        found = session.explain_entity("E1", ("court", "1"))
-    assert "best link into the entity" in str(found["why_not"])
+        found = session.explain_entity("E1", ("court", "2"))
+        with pytest.raises(ExplainInputError, match="is in entity E1"):
+            session.explain_entity("E1", ("court", "1"))
+    assert "best link into the entity is between records" in str(found["why_not"])
 
 
 def test_a_full_name_is_hidden_with_any_part_of_it(workspace: Workspace, tmp_path: Path) -> None:

@@ -162,6 +162,19 @@ def test_bad_values_name_the_field(ws: Workspace, reader: tuple[User, Case]) -> 
         _match(ws, reader, {"sex": "F"})
     with pytest.raises(MatchInputError, match="email"):
         _match(ws, reader, {"family_name": "Garcia", "email": "garcia at example"})
+    # a name or postcode that normalises to nothing was dropped silently, and the match ran
+    # on the rest ("no entity is likely")
+    with pytest.raises(MatchInputError, match="given_name: '!!!' has no letters"):
+        _match(ws, reader, {"given_name": "!!!", "family_name": "Garcia"})
+    with pytest.raises(MatchInputError, match="holds symbols that are not letters"):
+        _match(ws, reader, {"given_name": "Ana 😀", "family_name": "Garcia"})
+    with pytest.raises(MatchInputError, match="postcode: '!!!!' is not read as a postcode"):
+        _match(ws, reader, {"family_name": "Garcia", "postcode": "!!!!"})
+    long = "x" * 500
+    with pytest.raises(MatchInputError) as caught:
+        _match(ws, reader, {"family_name": "Garcia", "full_name": "1" * 500})
+    assert len(str(caught.value)) < 200  # the value is cut short, not repeated whole
+    assert long not in str(caught.value)
 
 
 def test_scores_equal_splinks_predict_between(resolved: dict[str, Any]) -> None:

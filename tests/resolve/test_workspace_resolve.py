@@ -166,6 +166,37 @@ def test_judgements_hold_from_the_next_run_not_only_the_next_full_one(ws: Worksp
     assert _membership(ws) == after
 
 
+def test_why_not_of_a_member_and_why_of_a_retired_id_answer_truly(ws: Workspace) -> None:
+    from linkwise.govern.session import NotFoundError
+    from linkwise.workspace.session import ExplainInputError
+
+    ws.resolve(full=True)
+    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key, entity in _membership(ws).items():
+        groups[entity].append(key)
+    several = sorted((e for e, m in groups.items() if len(m) >= 2), key=lambda e: -len(groups[e]))
+    big, other = several[0], several[1]
+    user, case = seed_case(ws)
+    with ws.session(user, case.id) as session:
+        # a member is in the entity: "why not" of it used to invent a reason
+        with pytest.raises(ExplainInputError, match=f"is in entity {big}"):
+            session.explain_entity(big, groups[big][0])
+        outside = session.explain_entity(big, groups[other][0])
+        assert isinstance(outside["why_not"], str)
+    ws.judge(groups[big][0], groups[other][0], "same", reviewer="analyst.b")
+    ws.resolve(full=True)
+    retired = next((e for e in (big, other) if ws.entity_of(*groups[e][0]) != e), None)
+    if retired is None:
+        return  # the merge was refused on hard evidence: no id retired
+    with (
+        ws.session(user, case.id) as session,
+        pytest.raises(
+            NotFoundError, match=f"entity {retired} is retired; its records are now in E"
+        ),
+    ):
+        session.explain_entity(retired)
+
+
 def test_entity_ids_survive_re_resolution(ws: Workspace) -> None:
     ws.resolve(full=True)
     before = _membership(ws)

@@ -112,6 +112,17 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def check_writable(option: str, path: Path) -> None:
+    """Refuse, before any work, an output path that cannot be written."""
+    if path.is_dir():
+        fail(f"{option} {path}: a folder; name a file in it")
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        fail(f"{option} {path}: the folder {path.parent} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        fail(f"{option} {path}: cannot write in the folder {path.parent}")
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn the errors a user can act on into a clear message and a non-zero exit."""

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from linkwise.cli.common import DbOpt, WorkspaceOpt, console, fail, open_workspace, styled
+from linkwise.cli.common import (
+    DbOpt,
+    WorkspaceOpt,
+    check_writable,
+    console,
+    fail,
+    open_workspace,
+    styled,
+)
 from linkwise.evaluate import EvaluationInputError, EvaluationReport, render_html
 from linkwise.workspace.evaluation import evaluate_file
 
@@ -36,7 +43,7 @@ def evaluate_command(
     """Pairwise and B-cubed precision/recall/F1, calibration, and error rates by group."""
     for option, path in (("--json", json_out), ("--html", html_out)):
         if path is not None:
-            _writable(option, path)
+            check_writable(option, path)
     try:
         if pred is not None:
             report = evaluate_file(pred, truth, by=by)
@@ -50,17 +57,6 @@ def evaluate_command(
         json_out.write_text(report.to_json(indent=2), encoding="utf-8")
     if html_out:
         html_out.write_text(render_html(report), encoding="utf-8")
-
-
-def _writable(option: str, path: Path) -> None:
-    """Refuse, before the work, an output path that cannot be written."""
-    if path.is_dir():
-        fail(f"{option} {path}: a folder; name a file in it")
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        fail(f"{option} {path}: the folder {path.parent} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        fail(f"{option} {path}: cannot write in the folder {path.parent}")
 
 
 def render_report(report: EvaluationReport) -> None:

@@ -19,6 +19,7 @@ from linkwise.cli.common import (
     EngineOpt,
     ThresholdOpt,
     WorkspaceOpt,
+    check_writable,
     console,
     err_console,
     fail,
@@ -170,19 +171,24 @@ def entity_export(
 ) -> None:
     """An entity as a JSON document: every value, identifier, fact and link the case may
     use, and a marker for each one it may not."""
+    if out is not None:  # before the read: a read is audited as a disclosure
+        check_writable("--out", out)
     with governed(workspace, db, actor, case) as session:
         document = session.export_entity(entity_id)
     text = json.dumps(document, ensure_ascii=False, default=str, indent=2)
     if out is None:
         typer.echo(text)
         return
-    out.write_text(text + "\n", encoding="utf-8")
+    try:
+        out.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:  # the read is audited already: say that it was
+        fail(f"--out {out}: cannot write it ({exc.strerror or exc}); the read was audited")
     err_console.print(f"wrote entity {entity_id} to {out}", highlight=False)
 
 
 @review_app.command("list")
 def review_list(
-    limit: Annotated[int, typer.Option(help="How many items.")] = 20,
+    limit: Annotated[int, typer.Option(help="How many items.", min=1, max=500)] = 20,
     actor: ActorOpt = None,
     case: CaseOpt = None,
     workspace: WorkspaceOpt = None,

@@ -326,10 +326,6 @@ def _why_not(
         for lk in reads.links_touching(read.conn, outsider.record_id)
         if {int(lk["record_l"]), int(lk["record_r"])} & ev.shown
     ]
-    # a member asked about links to records outside the entity too: read those ends
-    ends = {int(i) for lk in candidates for i in (lk["record_l"], lk["record_r"])}
-    if missing := ends - refs.keys():
-        refs = {**refs, **read.refs(missing)}
     best = max(candidates, key=lambda lk: _shown_probability(read, lk, refs), default=None)
     if best is None:
         model = read.model(None)

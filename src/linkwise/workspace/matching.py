@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import threading
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -100,6 +101,7 @@ def normalize_fields(fields: Mapping[str, str], region: str = "US") -> dict[str,
     record: dict[str, Any] = {"identifiers": {}}
     names = {k: given.get(k) for k in _NAMES}
     if "full_name" in given:
+        _check_name("full_name", given["full_name"])
         try:
             parts = split_full_name(given["full_name"])
         except NormalizationError as exc:
@@ -113,6 +115,8 @@ def normalize_fields(fields: Mapping[str, str], region: str = "US") -> dict[str,
         for k, v in split.items():
             names[k] = names[k] or v
     for k, v in names.items():
+        if v and k in given:
+            _check_name(k, v)
         record[k] = normalize_name(v) if v else None
     if "dob" in given:
         try:
@@ -126,6 +130,9 @@ def normalize_fields(fields: Mapping[str, str], region: str = "US") -> dict[str,
             raise MatchInputError(f"sex: {exc}") from None
     if any(k in given for k in _ADDRESS):
         address = normalize_address(*(given.get(k) for k in _ADDRESS), default_country=region)
+        for k, read in (("postcode", address.postcode), ("country", address.country)):
+            if k in given and not read:
+                raise MatchInputError(f"{k}: {given[k]!r} is not read as a {k}")
         record["address_line"] = address.line
         record["city"] = address.city
         record["postcode"] = address.postcode
@@ -147,6 +154,20 @@ def normalize_fields(fields: Mapping[str, str], region: str = "US") -> dict[str,
                 raise MatchInputError(f"{kind}: {ident.issue or f'not a valid {label}'}")
             record["identifiers"][kind] = ident.value
     return record
+
+
+def _check_name(field: str, text: str) -> None:
+    """Refuse a name with no letter, or with symbols (an emoji would be spelt out as a
+    word and compared as a name): it would match on nothing, or on the wrong thing."""
+    if not any(unicodedata.category(c).startswith("L") for c in text):
+        raise MatchInputError(f"{field}: {_short(text)} has no letters")
+    if any(unicodedata.category(c) == "So" for c in text):
+        raise MatchInputError(f"{field}: {_short(text)} holds symbols that are not letters")
+
+
+def _short(text: str) -> str:
+    """``text`` quoted, cut short when long (an error message need not repeat it all)."""
+    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
 class Matching:

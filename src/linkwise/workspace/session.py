@@ -32,6 +32,10 @@ class JudgementRefusedError(SessionError, PermissionError):
     """A judgement on a record the case may not use: the reviewer cannot have seen it."""
 
 
+class ExplainInputError(SessionError, ValueError):
+    """A question the explanation cannot answer as asked (why a member is not a member)."""
+
+
 class WorkspaceSession(GovernedSession):
     """What ``Workspace.session`` yields (see ``GovernedSession`` for the reads it has)."""
 
@@ -66,13 +70,22 @@ class WorkspaceSession(GovernedSession):
         """Each record's path of links into the entity; with ``why_not``, why that record is
         not in it (``entity.why``)."""
         with self.reading("entity.why") as read:
-            read.touch(entities=[entity_id])
-            ev = read.evidence(entity_id)
-            if ev is None or not ev.refs:
-                raise NotFoundError(f"no active entity {entity_id!r}")
-            outsider = read.ref(*why_not) if why_not is not None else None
-            if outsider is not None:
+            found = self._entity(read, entity_id)
+            if isinstance(found, dict):  # a retired id: say where its records went
+                raise NotFoundError(
+                    f"entity {entity_id} is {found['status']}; its records are now in "
+                    f"{', '.join(found['redirected_to']) or 'no entity'}"
+                )
+            ev = found
+            outsider = None
+            if why_not is not None:
+                outsider = read.ref(*why_not)
                 read.touch(records=[outsider.record_id], entities=[outsider.entity_id])
+                if outsider.record_id in ev.shown:  # shown with its path in the answer
+                    raise ExplainInputError(
+                        f"{why_not[0]}:{why_not[1]} is in entity {entity_id} (the answer "
+                        "gives its path); ask why-not of a record outside it"
+                    )
             return explaining.explain_entity(
                 read, ev, outsider, names=self.workspace.resolved_names
             )
