@@ -234,14 +234,20 @@ def test_why_not_weighs_the_links_into_the_entity_on_the_evidence_shown(
         tmp_path,
         ANN_LEES,
         {"E1": ["court:1", "credit:3"], "E2": ["court:2"]},
-        links=[("court:1", "credit:3", 0.99, CONTRIBUTIONS), ("court:1", "court:2", 0.4, weak)],
+        links=[
+            ("court:1", "credit:3", 0.99, CONTRIBUTIONS),
+            ("court:1", "court:2", 0.4, weak),
+            ("court:2", "credit:3", 0.9, CONTRIBUTIONS),
+        ],
     )
     user, case = seed_case(workspace)
     with workspace.session(user, case.id) as session:
         found = session.explain_entity("E1", ("court", "2"))
         with pytest.raises(ExplainInputError, match="is in entity E1"):
             session.explain_entity("E1", ("court", "1"))
-    assert "best link into the entity is between records" in str(found["why_not"])
+    # of its two links into E1 (to court:1 at 40%, to credit:3 at 90%) the stronger is told
+    assert "best link into the entity is between records 2 and 3" in str(found["why_not"])
+    assert "The model gives the link 90%" in str(found["why_not"])
 
 
 def test_a_full_name_is_hidden_with_any_part_of_it(workspace: Workspace, tmp_path: Path) -> None:

@@ -541,6 +541,18 @@ def test_a_key_given_twice_in_a_pack_is_refused(tmp_path: Path) -> None:
         load_policy_pack(tmp_path / "policy.yaml")
 
 
+def test_yaml_keys_twice_on_one_line_are_refused_and_a_merge_may_be_overridden(
+    tmp_path: Path,
+) -> None:
+    from linkwise.model.config import read_yaml
+
+    (tmp_path / "inline.yaml").write_text("m: {default: deny, default: allow}\n")
+    with pytest.raises(ConfigError, match=r"key 'default' is given twice \(first on line 1\)"):
+        read_yaml(tmp_path / "inline.yaml")
+    (tmp_path / "merge.yaml").write_text("base: &b {a: 1, c: 2}\nm:\n  <<: *b\n  a: 3\n")
+    assert read_yaml(tmp_path / "merge.yaml")["m"] == {"a": 3, "c": 2}
+
+
 def test_a_pack_written_before_roles_still_loads() -> None:
     pack = PolicyPack.model_validate(
         _pack(

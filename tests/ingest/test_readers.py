@@ -114,12 +114,20 @@ def test_a_quote_never_closed_is_a_problem_not_one_long_field(tmp_path: Path, en
     )
 
 
-def test_a_closed_quoted_field_may_end_the_file_over_several_lines(tmp_path: Path) -> None:
-    text = 'ID,NAME,NOTE\n1,Ann Lee,ok\n2,Bo Chan,"said ""hi""\nand left\n"'
-    (tmp_path / "p.csv").write_text(text, encoding="utf-8")
+@pytest.mark.parametrize(
+    ("last", "note"),
+    [
+        ('2,Bo Chan,"said ""hi""\nand left\n"', 'said "hi"\nand left\n'),
+        ('2,Bo 5" Chan,"a\nb"\n', "a\nb"),  # a literal quote in an unquoted field, too
+    ],
+)
+def test_a_closed_quoted_field_may_end_the_file_over_several_lines(
+    tmp_path: Path, last: str, note: str
+) -> None:
+    (tmp_path / "p.csv").write_text("ID,NAME,NOTE\n1,Ann Lee,ok\n" + last, encoding="utf-8")
     rows = _rows(_manifest("p.csv", facts={"note": {"column": "NOTE"}}), tmp_path)
     assert [r.problem for r in rows] == [None, None]
-    assert rows[1].values["NOTE"] == 'said "hi"\nand left\n'
+    assert rows[1].values["NOTE"] == note
 
 
 def test_nul_bytes_and_blank_lines_do_not_break_reading(tmp_path: Path) -> None:

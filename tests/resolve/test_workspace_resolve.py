@@ -155,15 +155,44 @@ def test_judgements_hold_from_the_next_run_not_only_the_next_full_one(ws: Worksp
     merged = ws.entity_of(*together[0]) == ws.entity_of(*together[1])
     user, case = seed_case(ws)
     with ws.session(user, case.id) as session:
-        kinds = {item["kind"] for item in session.review_queue(500)}
+        kinds = [item["kind"] for item in session.review_queue(500)]
     assert merged or "judgement_conflict" in kinds  # refused only by hard evidence, flagged
     # entities no judgement touches are left as they were
     untouched = {e for e in groups if e not in {several[0], several[1], single}}
     after = _membership(ws)
     assert all(after[k] == e for k, e in membership.items() if e in untouched)
-    # and a run with nothing new and every judgement honoured changes nothing
+    # and a later run with nothing new changes nothing, nor flags a refused judgement again
     ws.resolve(full=False)
     assert _membership(ws) == after
+    with ws.session(user, case.id) as session:
+        again = [item["kind"] for item in session.review_queue(500)]
+    assert again.count("judgement_conflict") == kinds.count("judgement_conflict")
+
+
+def test_judgements_that_cannot_all_hold_are_flagged_once_not_at_every_run(
+    ws: Workspace,
+) -> None:
+    ws.resolve(full=True)
+    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key, entity in _membership(ws).items():
+        groups[entity].append(key)
+    x, y, z = (groups[e][0] for e in sorted(e for e, m in groups.items() if len(m) == 1)[:3])
+    ws.judge(x, y, "same", reviewer="analyst.a")
+    ws.judge(y, z, "same", reviewer="analyst.a")
+    ws.judge(x, z, "different", reviewer="analyst.a")  # the three cannot all hold
+    user, case = seed_case(ws)
+
+    def conflicts() -> int:
+        with ws.session(user, case.id) as session:
+            return [i["kind"] for i in session.review_queue(500)].count("judgement_conflict")
+
+    ws.resolve(full=False)
+    assert ws.entity_of(*x) != ws.entity_of(*z)  # "different" always holds
+    flagged = conflicts()
+    assert flagged >= 1
+    ws.resolve(full=False)
+    ws.resolve(full=False)
+    assert conflicts() == flagged
 
 
 def test_why_not_of_a_member_and_why_of_a_retired_id_answer_truly(ws: Workspace) -> None:
@@ -186,8 +215,7 @@ def test_why_not_of_a_member_and_why_of_a_retired_id_answer_truly(ws: Workspace)
     ws.judge(groups[big][0], groups[other][0], "same", reviewer="analyst.b")
     ws.resolve(full=True)
     retired = next((e for e in (big, other) if ws.entity_of(*groups[e][0]) != e), None)
-    if retired is None:
-        return  # the merge was refused on hard evidence: no id retired
+    assert retired is not None  # this world's merge is not refused: one id retires
     with (
         ws.session(user, case.id) as session,
         pytest.raises(

@@ -71,7 +71,7 @@ def get_case_id(
     # The case's purpose decides what the answer may show: a request naming it twice over
     # is refused rather than answered for whichever name was read first.
     named = {*request.headers.getlist("x-linkwise-case"), *request.query_params.getlist("case")}
-    if len({n.strip() for n in named}) > 1:
+    if len({int(n) if n.strip().isdigit() else n.strip() for n in named}) > 1:
         raise ApiProblemError(
             400,
             "case-ambiguous",

@@ -89,6 +89,8 @@ CaseOpt = Annotated[
         envvar="LINKWISE_CASE",
         help="The case the read is for: its purpose decides what may be shown.",
         show_default=False,
+        min=1,
+        max=2**63 - 1,
     ),
 ]
 

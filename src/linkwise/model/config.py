@@ -34,23 +34,25 @@ class ConfigError(Exception):
 
 
 class _UniqueKeys(yaml.SafeLoader):
-    """YAML's safe loader, refusing a key given twice in one mapping. PyYAML keeps the last
-    silently, so a second entry for a marking would quietly replace its rules."""
+    """YAML's safe loader, refusing a key written twice in one mapping. PyYAML keeps the
+    last silently, so a second entry for a marking would quietly replace its rules. Keys a
+    merge (``<<: *anchor``) brings in may be overridden, as YAML intends."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        self.flatten_mapping(node)
-        first: dict[Any, int] = {}
+        first: dict[Any, yaml.Mark] = {}
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
             key = self.construct_object(key_node, deep=deep)
             try:
-                line = first.setdefault(key, key_node.start_mark.line)
+                seen = first.setdefault(key, key_node.start_mark)
             except TypeError:
                 continue  # an unhashable key: the base class says what is wrong with it
-            if line != key_node.start_mark.line:
+            if seen is not key_node.start_mark:
                 raise yaml.constructor.ConstructorError(
                     None,
                     None,
-                    f"key {key!r} is given twice (first on line {line + 1})",
+                    f"key {key!r} is given twice (first on line {seen.line + 1})",
                     key_node.start_mark,
                 )
         return super().construct_mapping(node, deep=deep)

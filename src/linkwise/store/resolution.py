@@ -721,6 +721,16 @@ def generic_list(conn: Connection) -> list[dict[str, Any]]:
     ]
 
 
+def last_completed_start(conn: Connection) -> dt.datetime | None:
+    """When the most recent completed run started (as stored: compare it with other stored
+    times, such as a judgement's ``created_at``)."""
+    rr = t.resolution_runs
+    found = conn.execute(
+        select(rr.c.started_at).where(rr.c.status == "completed").order_by(rr.c.id.desc())
+    ).first()
+    return None if found is None else found.started_at
+
+
 def last_run(conn: Connection) -> dict[str, Any] | None:
     rr = t.resolution_runs
     row = conn.execute(select(rr).order_by(rr.c.id.desc()).limit(1)).mappings().first()

@@ -353,7 +353,8 @@ def _read(path: Path, index: int, id_column: str | None, overrides: Mapping[str,
     return _Mapped(fields, rows, {c: (n, at, str(v)) for c, (n, at, v) in unread.items()})
 
 
-_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\s*")
+_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})(?:[ T].*)?\s*")
+"""A date of numbers, perhaps with a time after it ("24/06/1971 00:00")."""
 
 
 def _day_first(manifest: Manifest, path: Path, column: str) -> bool:

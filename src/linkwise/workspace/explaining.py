@@ -321,6 +321,10 @@ def _why_not(
     if standing.outcome == "prohibited":
         read.count(outsider, None, standing)
         return marker(standing)
+    if (withheld := ev.decision_for(outsider.record_id)) is not None:
+        # a member this reader may not know as one: answered as its place in the entity is
+        read.count(outsider, None, withheld)
+        return marker(withheld)
     candidates = [
         lk
         for lk in reads.links_touching(read.conn, outsider.record_id)

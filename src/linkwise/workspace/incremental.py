@@ -306,15 +306,24 @@ def resolve_incremental(
 def _unhonoured(
     conn: Connection, decisions: Mapping[tuple[store.RecordKey, store.RecordKey], str]
 ) -> set[str]:
-    """Entities whose members a judgement contradicts: records judged "same" in two
-    entities, or "different" in one. A run clusters them again with the judgements as
-    constraints, so a judgement holds from the next run on, not only from the next full one.
-    (A "same" that hard evidence refuses stays contradicted and flagged, and is clustered
-    again at each run: a few entities, not the workspace.)"""
-    ids = store.current_record_ids(conn, {key for pair in decisions for key in pair})
+    """Entities whose members a judgement made since the last run contradicts: records
+    judged "same" in two entities, or "different" in one. This run clusters them again with
+    the judgements as constraints, so a judgement holds from the next run on, not only from
+    the next full one. Earlier judgements were applied by the run after them; one that hard
+    evidence refused is flagged for review then, and is not clustered (and flagged) again
+    at every run."""
+    since = store.last_completed_start(conn)
+    recent = {
+        (jd.left, jd.right)
+        for jd in store.judgements(conn)
+        if since is None or jd.created_at >= since
+    }
+    ids = store.current_record_ids(conn, {key for pair in recent for key in pair})
     entity = store.entity_of_records(conn, sorted(ids.values()))
     found: set[str] = set()
     for (a, b), decision in decisions.items():
+        if (a, b) not in recent:
+            continue
         ea, eb = entity.get(ids.get(a, -1)), entity.get(ids.get(b, -1))
         if ea is None or eb is None:
             continue  # a record gone, or new and not yet in an entity

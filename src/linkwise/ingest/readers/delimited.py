@@ -103,8 +103,8 @@ class DelimitedReader:
         """(first line, fields) of each non-blank row; a malformed one gives its problem.
 
         A quote opened and never closed makes Python's reader take the rest of the file as
-        one field, silently. Its mark: the last row runs over several lines and holds an odd
-        number of quote characters (a closed field has two, an escaped quote two more)."""
+        one field, silently. Its mark: the last row runs over several lines and a strict
+        reading of them ends inside a quoted field."""
         lines: list[str] = []  # the raw lines of the row being read
 
         def feed() -> Iterator[str]:
@@ -135,7 +135,7 @@ class DelimitedReader:
                 if held is not None:
                     yield held
                 held, raw = (line, fields), list(lines)
-        if held is not None and len(raw) > 1 and "".join(raw).count('"') % 2:
+        if held is not None and len(raw) > 1 and _ends_in_quotes(raw, self.delimiter):
             held = (
                 held[0],
                 (
@@ -173,6 +173,17 @@ class DelimitedReader:
 
     def close(self) -> None:
         return None
+
+
+def _ends_in_quotes(lines: list[str], delimiter: str) -> bool:
+    """Whether ``lines`` end inside a quoted field, read strictly (Python's reader says so
+    only in strict mode, which refuses other slips the lenient reading lets through)."""
+    try:
+        for _ in csv.reader(lines, delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "end of data" in str(exc)  # CPython: "unexpected end of data"
+    return False
 
 
 def _no_nul(lines: io.TextIOWrapper) -> Iterator[str]:
