@@ -25,17 +25,21 @@ def _run(ws: Workspace, *args: str, actor: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def _an_entity(ws: Workspace) -> str:
+    with ws.engine.connect() as conn:
+        return str(
+            conn.execute(
+                select(tables.entities.c.id).where(tables.entities.c.status == "active")
+            ).scalar()
+        )
+
+
 def test_the_case_commands(resolved: Workspace) -> None:
     ws = resolved
     ann = seed_user(ws, "ann", "analyst")
     seed_user(ws, "sue", "supervisor")
     seed_user(ws, "bob", "analyst")
-    with ws.engine.connect() as conn:
-        entity = str(
-            conn.execute(
-                select(tables.entities.c.id).where(tables.entities.c.status == "active")
-            ).scalar()
-        )
+    entity = _an_entity(ws)
     case = case_work.create_case(ws, ann, "CLI case", "criminal_investigation")
     cid = str(case.id)
 
@@ -92,12 +96,7 @@ def test_entity_commands_refuse_bad_options_before_reading(resolved: Workspace) 
     ws = resolved
     seed_user(ws, "ann", "analyst")
     ann = ws.login("ann", PASSWORD)
-    with ws.engine.connect() as conn:
-        entity = str(
-            conn.execute(
-                select(tables.entities.c.id).where(tables.entities.c.status == "active")
-            ).scalar()
-        )
+    entity = _an_entity(ws)
     case = case_work.create_case(ws, ann, "export case", "criminal_investigation")
     cid = str(case.id)
 

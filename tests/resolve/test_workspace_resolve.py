@@ -53,6 +53,14 @@ def _membership(ws: Workspace) -> dict[tuple[str, str], str]:
     return out
 
 
+def _by_entity(membership: dict[tuple[str, str], str]) -> dict[str, list[tuple[str, str]]]:
+    """Each entity's record keys, from ``_membership``."""
+    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key, entity in membership.items():
+        groups[entity].append(key)
+    return groups
+
+
 def _keys(ws: Workspace, source: str) -> list[str]:
     from sqlalchemy import text
 
@@ -120,10 +128,8 @@ def test_resolve_stores_entities_links_and_review_items(ws: Workspace, world: Pa
 def test_different_judgement_survives_full_resolve(ws: Workspace) -> None:
     ws.resolve(full=True)
     membership = _membership(ws)
-    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for key, entity in membership.items():
-        groups[entity].append(key)
-    entity, members = next((e, m) for e, m in sorted(groups.items()) if len(m) >= 2)
+    groups = _by_entity(membership)
+    _, members = next((e, m) for e, m in sorted(groups.items()) if len(m) >= 2)
     left, right = members[0], members[1]
     ws.judge(left, right, "different", reviewer="analyst.a", rationale="different mothers")
     ws.resolve(full=True)
@@ -138,9 +144,7 @@ def test_different_judgement_survives_full_resolve(ws: Workspace) -> None:
 def test_judgements_hold_from_the_next_run_not_only_the_next_full_one(ws: Workspace) -> None:
     ws.resolve(full=True)
     membership = _membership(ws)
-    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for key, entity in membership.items():
-        groups[entity].append(key)
+    groups = _by_entity(membership)
     several = sorted(e for e, m in groups.items() if len(m) >= 2)
     apart = groups[several[0]][:2]  # one entity's records, judged two people
     single = sorted(e for e, m in groups.items() if len(m) == 1)[0]
@@ -173,9 +177,7 @@ def test_judgements_that_cannot_all_hold_are_flagged_once_not_at_every_run(
     ws: Workspace,
 ) -> None:
     ws.resolve(full=True)
-    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for key, entity in _membership(ws).items():
-        groups[entity].append(key)
+    groups = _by_entity(_membership(ws))
     x, y, z = (groups[e][0] for e in sorted(e for e, m in groups.items() if len(m) == 1)[:3])
     ws.judge(x, y, "same", reviewer="analyst.a")
     ws.judge(y, z, "same", reviewer="analyst.a")
@@ -200,9 +202,7 @@ def test_why_not_of_a_member_and_why_of_a_retired_id_answer_truly(ws: Workspace)
     from linkwise.workspace.session import ExplainInputError
 
     ws.resolve(full=True)
-    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for key, entity in _membership(ws).items():
-        groups[entity].append(key)
+    groups = _by_entity(_membership(ws))
     several = sorted((e for e, m in groups.items() if len(m) >= 2), key=lambda e: -len(groups[e]))
     big, other = several[0], several[1]
     user, case = seed_case(ws)
@@ -287,9 +287,7 @@ def _links(ws: Workspace) -> dict[tuple[tuple[str, str], tuple[str, str]], float
 def test_same_judgement_merges_and_the_retired_id_redirects(ws: Workspace) -> None:
     ws.resolve(full=True)
     membership = _membership(ws)
-    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for key, entity in membership.items():
-        groups[entity].append(key)
+    groups = _by_entity(membership)
     singles = sorted(e for e, m in groups.items() if len(m) == 1)
     bigger = sorted((e for e, m in groups.items() if len(m) >= 2), key=lambda e: -len(groups[e]))
     small, large = singles[0], bigger[0]
@@ -405,9 +403,7 @@ def test_a_duplicate_free_source_links_one_to_one(db_url: str, tmp_path: Path) -
 def test_explanations_of_entities_and_pairs(ws: Workspace) -> None:
     ws.resolve(full=True)
     membership = _membership(ws)
-    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for key, entity in membership.items():
-        groups[entity].append(key)
+    groups = _by_entity(membership)
     entity, members = max(groups.items(), key=lambda item: len(item[1]))
     user, case = seed_case(ws)
     with ws.session(user, case.id) as session:
