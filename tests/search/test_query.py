@@ -35,6 +35,10 @@ def test_the_query_is_normalised_and_names_the_fields_given() -> None:
     assert query.fields == ("name", "dob", "phone")
     assert build_query(identifier="123-45-6789").identifiers == ("123456789",)
     assert build_query(address="12 Main Street").address == "12 MAIN ST"
+    # a name in Han is read a syllable per character, family first, as stored names are
+    han = build_query("刘磊").name
+    assert han is not None
+    assert (han.words, han.family_first) == (("liu", "lei"), True)
 
 
 @pytest.mark.parametrize(

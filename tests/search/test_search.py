@@ -29,6 +29,7 @@ PEOPLE = [
     person(2, "Muhammad", "Alzahrani", DOB="1975-06-15", PHONE="(217) 555-0102"),
     person(3, "Aleksandr", "Voronkov", DOB="1969-11-30", PHONE="(217) 555-0103"),
     person(4, "Maria", "Etxeberria", DOB="1990-01-20", PHONE="(217) 555-0104"),
+    person(5, "Nana", "Ouyang", DOB="1992-05-05", PHONE="(217) 555-0105"),
 ]
 
 
@@ -93,6 +94,7 @@ def _top(found: dict[str, Any]) -> dict[str, Any]:
         ("(217) 555-0101", "1", "phone exact"),
         ("201-45-1001", "1", "identifier exact (ssn)"),
         ("1990-01-20", "4", "DOB exact"),
+        ("欧阳娜娜", "5", "name: exact"),  # in Han, family first, no space: as stored
     ],
 )
 def test_the_right_person_comes_first(lab: Lab, q: str, key: str, reason: str) -> None:

@@ -24,6 +24,8 @@ from linkwise.normalize import (
     normalize_email,
     normalize_phone,
     parse_dob,
+    script_of,
+    split_full_name,
 )
 from linkwise.search.keys import family_words, identifier_key, words
 
@@ -225,7 +227,21 @@ def build_query(
     return query
 
 
+_UNSPACED = frozenset({"Han", "Hangul", "Hiragana", "Katakana"})
+"""Scripts whose names are written family first, often without a space ("刘磊")."""
+
+
 def _name(text: str) -> NameQuery | None:
+    if not text.isascii() and " " not in text and script_of(text) in _UNSPACED:
+        # read as a stored name was: one syllable per character, family first ("liu lei"),
+        # not one run-together word ("liulei") that no stored name holds
+        try:
+            parts = split_full_name(text)
+        except NormalizationError:
+            parts = None
+        if parts is not None and parts.family:
+            tokens = (*family_words(parts.family), *words(parts.middle), *words(parts.given))
+            return NameQuery(tuple(tokens), family_first=True)
     if "," in text:
         family, _, rest = text.partition(",")
         tokens = tuple(family_words(family) + words(rest))
