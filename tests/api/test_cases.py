@@ -60,7 +60,7 @@ def test_the_lifecycle_of_a_new_case(clients: dict[str, TestClient], demo_built:
     assert any(
         e["objects"].get("action") == "case.assign" for e in events(aud, "permission.denied")
     )
-    problem(sam.post(f"{url}/assign", json={"assignee": "ana"}), 422)  # already hers
+    problem(sam.post(f"{url}/assign", json={"assignee": "ana"}), 409)  # already hers
     for who in ("lee", "ana"):
         assigned = sam.post(f"{url}/assign", json={"assignee": who})
         assert assigned.status_code == 200, assigned.text

@@ -63,7 +63,7 @@ def test_record_approve_revoke(clients: dict[str, TestClient], demo_built: Demo)
     approved = lee.post(f"{url}/approve")
     assert approved.status_code == 200, approved.text
     assert approved.json()["state"] == "active"
-    problem(lee.post(f"{url}/approve"), 422)  # approved already
+    problem(lee.post(f"{url}/approve"), 409)  # approved already: a conflict, not bad input
     problem(lee.post(f"{url}/revoke", json={}), 422)  # a reason is required
     revoked = lee.post(f"{url}/revoke", json={"reason": "quashed"})
     assert revoked.json()["state"] == "revoked"

@@ -18,8 +18,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from linkwise.govern.accounts import AccountError, AuthenticationError
-from linkwise.govern.authorisations import AuthorisationError
+from linkwise.cases.rules import CaseStateError
+from linkwise.govern.accounts import AccountError, AccountStateError, AuthenticationError
+from linkwise.govern.authorisations import AuthorisationError, AuthorisationStateError
 from linkwise.govern.cases import CaseError
 from linkwise.govern.gate import SessionError
 from linkwise.model.config import ConfigError
@@ -38,6 +39,15 @@ DOMAIN_ERRORS: tuple[type[Exception], ...] = (
     WorkspaceError,
     ConfigError,
 )
+
+
+STATE_ERRORS: tuple[type[Exception], ...] = (
+    AccountStateError,
+    AuthorisationStateError,
+    CaseStateError,
+)
+"""Refusals of a well-formed request by the state of what it acts on (a closed case, an
+approved authorisation): 409, as docs/web.md says, not 422."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +103,8 @@ def problem_of(exc: Exception) -> Problem:
             return Problem(403, "forbidden", "Forbidden", message)
         if isinstance(exc, LookupError):
             return Problem(404, "not-found", "Not found", message)
+        if isinstance(exc, STATE_ERRORS):  # well formed, but where the thing stands forbids it
+            return Problem(409, "conflict", "Conflict", message)
         if isinstance(exc, ValueError):
             return Problem(422, "invalid-input", "Invalid input", message)
         return Problem(409, "refused", "Refused", message)
