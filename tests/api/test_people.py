@@ -276,6 +276,21 @@ def test_a_refused_judgement_is_audited_as_a_refusal(
     assert event.objects["refused"] == "marking:dmv.prohibited_purpose"
 
 
+def test_a_key_of_several_columns_is_found_however_its_list_is_spaced(
+    demo_ws: Workspace, demo_built: Demo
+) -> None:
+    user = demo_ws.login("ana", demo_built.password)
+    with demo_ws.session(user, demo_built.case_id(1)) as session:
+        records = session.entity(demo_built.access.subject)["records"]
+        dmv = next(r for r in records if r["source"] == "vehicle_registrations")
+        stored = dmv["source_key"]  # ["NJ", "ABC123"], as ingestion writes it
+        assert stored.startswith('["')
+        typed = stored.replace(", ", ",")
+        assert typed != stored
+        found = session.record("vehicle_registrations", typed)
+    assert found["source_key"] == stored
+
+
 def test_a_judgement_is_recorded_as_the_token_user_and_settles_the_item(
     demo_copy: Workspace, demo_built: Demo
 ) -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -258,6 +259,8 @@ class Read:
         """The current record ``source:source_key``; NotFoundError when there is none, or when
         it is one the law never discloses (the withholding is audited, the answer is not)."""
         row = reads.current_record(self.conn, source, source_key)
+        if row is None and (written := composite_key(source_key)) not in (None, source_key):
+            row = reads.current_record(self.conn, source, written)  # ["NJ","X1"] as stored
         missing = f"no current record {source_key!r} in source {source!r}"
         if row is None:
             raise NotFoundError(missing)
@@ -893,3 +896,20 @@ def _ref(row: reads.RecordRow) -> RecordRef:
 
 def _sorted(by_source: Mapping[str, set[str]]) -> dict[str, list[str]]:
     return {source: sorted(fields) for source, fields in sorted(by_source.items())}
+
+
+def composite_key(text: str) -> str | None:
+    """A key of several columns as ingestion writes it (a JSON list of texts, ``["NJ",
+    "X1"]`` with a space after each comma), from however it was typed (``["NJ","X1"]``);
+    None when ``text`` is not such a list."""
+    if not text.startswith("["):
+        return None
+    try:
+        parts = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(parts, list) or len(parts) < 2:
+        return None
+    if not all(isinstance(p, str | int) and not isinstance(p, bool) for p in parts):
+        return None
+    return json.dumps([str(p) for p in parts], ensure_ascii=False)
