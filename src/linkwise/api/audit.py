@@ -27,6 +27,7 @@ from linkwise.workspace.audit import (
     disclosures,
     export_audit,
     search_audit,
+    search_bound,
     verify_audit,
 )
 
@@ -130,7 +131,7 @@ def _utc(at: dt.datetime | None, name: str) -> dt.datetime | None:
     if at is None:
         return None
     try:
-        return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+        return search_bound(at)
     except OverflowError:  # 9999-12-31T23:59-14:00 is past the last day in UTC
         raise ApiProblemError(
             422, "invalid-time", f"{name}: {at.isoformat()} is outside the calendar once in UTC"

@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -42,6 +42,7 @@ from linkwise.workspace.audit import (
     list_audit,
     require_users,
     search_audit,
+    search_bound,
     trusted_keys,
     verify_audit,
 )
@@ -272,7 +273,7 @@ def _time(text: str | None, option: str) -> datetime | None:
     except ValueError:
         fail(f"{option} {text!r}: give a time as 2026-03-01 or 2026-03-01T09:30[:00][+02:00]")
     try:
-        return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+        return search_bound(at)
     except OverflowError:
         fail(f"{option} {text!r}: outside the calendar once in UTC")
 

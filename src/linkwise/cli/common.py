@@ -29,6 +29,7 @@ from linkwise.ingest.errors import SourceFileError
 from linkwise.model.config import ConfigError
 from linkwise.resolve.engines import Engine, EngineUnavailableError
 from linkwise.workspace import Workspace, WorkspaceError
+from linkwise.workspace.outputs import unwritable
 from linkwise.workspace.resolution import ResolveError
 from linkwise.workspace.session import WorkspaceSession
 
@@ -116,13 +117,8 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 def check_writable(option: str, path: Path) -> None:
     """Refuse, before any work, an output path that cannot be written."""
-    if path.is_dir():
-        fail(f"{option} {path}: a folder; name a file in it")
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        fail(f"{option} {path}: the folder {path.parent} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        fail(f"{option} {path}: cannot write in the folder {path.parent}")
+    if (problem := unwritable(option, path)) is not None:
+        fail(problem)
 
 
 @contextmanager

@@ -258,10 +258,12 @@ def judgements(conn: Connection) -> list[Judgement]:
 
 def latest_decisions(conn: Connection) -> dict[tuple[RecordKey, RecordKey], str]:
     """The latest judgement per pair (append-only log, last word wins)."""
-    out: dict[tuple[RecordKey, RecordKey], str] = {}
-    for jd in judgements(conn):
-        out[(jd.left, jd.right)] = jd.decision
-    return out
+    return decisions_of(judgements(conn))
+
+
+def decisions_of(history: Iterable[Judgement]) -> dict[tuple[RecordKey, RecordKey], str]:
+    """The latest decision per pair of ``history`` (``judgements``, in order)."""
+    return {(jd.left, jd.right): jd.decision for jd in history}
 
 
 def previous_entities(conn: Connection) -> dict[str, frozenset[RecordKey]]:

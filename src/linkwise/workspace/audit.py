@@ -15,6 +15,7 @@ silently replaced would leave the old checkpoints unverifiable.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from collections.abc import Callable, Sequence
@@ -253,3 +254,9 @@ def _create(path: Path) -> Ed25519PrivateKey:
             f"cannot create the audit signing key {path}: {exc.strerror or exc}"
         ) from None
     return key
+
+
+def search_bound(at: dt.datetime) -> dt.datetime:
+    """A time bound of an audit search in UTC (a time without a zone is taken as UTC).
+    OverflowError when it lies outside the calendar once in UTC (9999-12-31T23:59-14:00)."""
+    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)

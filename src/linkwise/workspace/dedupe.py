@@ -10,7 +10,6 @@ normalisation (an impossible date, say) is left out of that record and the rest 
 from __future__ import annotations
 
 import csv
-import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from linkwise.normalize import usable_for_matching
 from linkwise.resolve.engines import Engine
 from linkwise.resolve.linkage import UnresolvableError
 from linkwise.resolve.pipeline import DEFAULT_THRESHOLD, Resolution, resolve
+from linkwise.workspace.outputs import unwritable
 
 ROW_KEY = "__linkwise_row__"
 ATTRIBUTE = "attribute"
@@ -191,7 +191,10 @@ def dedupe(
     records: list[dict[str, Any]] = []
     outputs: list[tuple[str, str]] = []
     summary = DedupeSummary(0, 0)
-    headers = [_header(_base_manifest(path, index), path) for index, path in enumerate(paths)]
+    headers = [
+        _header(Manifest.model_validate(_base(path, index)), path)
+        for index, path in enumerate(paths)
+    ]
     for column in overrides or {}:
         if not any(column in header for header in headers):
             where = ", ".join(f"{p} ({', '.join(h)})" for p, h in zip(paths, headers, strict=True))
@@ -200,7 +203,7 @@ def dedupe(
         say(f"reading {path}")
         # a --map applies to the files that have its column (sources name columns differently)
         mine = {c: f for c, f in (overrides or {}).items() if c in headers[index]}
-        mapped = _read(path, index, id_column, mine)
+        mapped = _read(path, index, headers[index], id_column, mine)
         summary.files[str(path)] = {
             "rows": len(mapped.rows),
             "fields": mapped.fields,
@@ -278,13 +281,15 @@ def _base(path: Path, index: int) -> dict[str, Any]:
     }
 
 
-def _base_manifest(path: Path, index: int) -> Manifest:
-    return Manifest.model_validate(_base(path, index))
-
-
-def _read(path: Path, index: int, id_column: str | None, overrides: Mapping[str, str]) -> _Mapped:
+def _read(
+    path: Path,
+    index: int,
+    columns: Sequence[str],
+    id_column: str | None,
+    overrides: Mapping[str, str],
+) -> _Mapped:
+    """The rows of ``path`` (whose header is ``columns``) as records to resolve."""
     base = _base(path, index)
-    columns = _header(Manifest.model_validate(base), path)
     if id_column is not None and id_column not in columns:
         raise DedupeError(
             f"{path}: --id-column {id_column!r} is not in the header ({', '.join(columns)})"
@@ -405,13 +410,8 @@ def _check_paths(paths: Sequence[Path], out: Path) -> None:
         seen[full] = path
     if out.resolve() in seen:
         raise DedupeError(f"-o {out}: that is an input file; name another output")
-    if out.is_dir():
-        raise DedupeError(f"-o {out}: a folder; name a file in it")
-    folder = out.resolve().parent
-    if not folder.is_dir():
-        raise DedupeError(f"-o {out}: the folder {out.parent} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise DedupeError(f"-o {out}: cannot write in the folder {out.parent}")
+    if (problem := unwritable("-o", out)) is not None:
+        raise DedupeError(problem)
 
 
 def _header(manifest: Manifest, path: Path) -> list[str]:

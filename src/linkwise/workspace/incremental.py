@@ -19,7 +19,7 @@ no saved model or no cache, ``resolve`` falls back to a full run.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -130,8 +130,9 @@ def resolve_incremental(
             version, model = model_row
             new_rows = store.current_person_rows(conn, unresolved=True)
             generic = store.generic_list(conn)
-            decisions = store.latest_decisions(conn)
-            unhonoured = _unhonoured(conn, decisions)
+            history = store.judgements(conn)
+            decisions = store.decisions_of(history)
+            unhonoured = _unhonoured(conn, history, decisions)
             one_per_source = store.duplicate_free_sources(conn)
             resolved = Resolved(_cached(conn, cache_dir), store.non_current_ids(conn))
         timings["reading"] = time.perf_counter() - start
@@ -304,7 +305,9 @@ def resolve_incremental(
 
 
 def _unhonoured(
-    conn: Connection, decisions: Mapping[tuple[store.RecordKey, store.RecordKey], str]
+    conn: Connection,
+    history: Sequence[store.Judgement],
+    decisions: Mapping[tuple[store.RecordKey, store.RecordKey], str],
 ) -> set[str]:
     """Entities whose members a judgement made since the last run contradicts: records
     judged "same" in two entities, or "different" in one. This run clusters them again with
@@ -313,11 +316,7 @@ def _unhonoured(
     evidence refused is flagged for review then, and is not clustered (and flagged) again
     at every run."""
     since = store.last_completed_start(conn)
-    recent = {
-        (jd.left, jd.right)
-        for jd in store.judgements(conn)
-        if since is None or jd.created_at >= since
-    }
+    recent = {(jd.left, jd.right) for jd in history if since is None or jd.created_at >= since}
     ids = store.current_record_ids(conn, {key for pair in recent for key in pair})
     entity = store.entity_of_records(conn, sorted(ids.values()))
     found: set[str] = set()

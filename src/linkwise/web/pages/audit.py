@@ -31,6 +31,7 @@ from linkwise.workspace.audit import (
     disclosures,
     export_audit,
     search_audit,
+    search_bound,
     verify_audit,
 )
 
@@ -159,7 +160,7 @@ def _time(text: str, label: str, problems: list[str]) -> datetime | None:
         )
         return None
     try:
-        return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+        return search_bound(at)
     except OverflowError:
         problems.append(f"{label}: {text!r} is outside the calendar once in UTC.")
         return None
