@@ -103,7 +103,13 @@ def test_edge_naming_an_unknown_record_is_an_error() -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"threshold": 0.0}, {"threshold": 1.5}, {"support": 0.0}, {"ambiguity_margin": -1.0}],
+    [
+        {"threshold": 0.0},
+        {"threshold": 1.5},
+        {"support": 0.0},
+        {"newcomer_support": 1.5},
+        {"ambiguity_margin": -1.0},
+    ],
 )
 def test_bad_parameters_are_rejected(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="must"):
@@ -610,6 +616,37 @@ def test_support_is_averaged_over_all_scored_cross_pairs() -> None:
     ]
     assert groups(cluster_records(range(1, 5), edges)) == {frozenset({1, 2}), frozenset({3, 4})}
     assert groups(cluster_records(range(1, 5), edges, support=0.5)) == {frozenset({1, 2, 3, 4})}
+
+
+def test_a_single_record_joins_an_entity_of_three_on_the_newcomer_bar() -> None:
+    # {1,2,3} is held together by its own links; 4 matches 1 strongly and scores middling
+    # pairs with the sparse copies 2 and 3: mean (0.99 + 0.2 + 0.2) / 3 = 0.46, short of
+    # 0.65 x 0.9 = 0.585 but above the newcomer bar 0.4 x 0.9 = 0.36.
+    core = [edge(1, 2, 0.999), edge(1, 3, 0.998), edge(2, 3, 0.997)]
+    weak = [edge(1, 4, 0.99), edge(2, 4, 0.2), edge(3, 4, 0.2)]
+    everyone = {frozenset({1, 2, 3, 4})}
+    assert groups(cluster_records(range(1, 5), core + weak)) == everyone
+    apart = {frozenset({1, 2, 3}), frozenset({4})}
+    assert groups(cluster_records(range(1, 5), core + weak, newcomer_support=0.6)) == apart
+    # below the newcomer bar too: mean (0.99 + 0.02 + 0.02) / 3 = 0.34 < 0.36
+    weaker = [edge(1, 4, 0.99), edge(2, 4, 0.02), edge(3, 4, 0.02)]
+    assert groups(cluster_records(range(1, 5), core + weaker)) == apart
+
+
+def test_the_newcomer_bar_is_not_used_for_two_clusters_or_a_chain_of_three() -> None:
+    # The same mean as above between {1,2} and {3,4} is a merge of two clusters: refused.
+    edges = [
+        edge(1, 2, 0.999),
+        edge(3, 4, 0.998),
+        edge(2, 3, 0.99),
+        edge(1, 3, 0.2),
+        edge(1, 4, 0.2),
+        edge(2, 4, 0.2),
+    ]
+    assert groups(cluster_records(range(1, 5), edges)) == {frozenset({1, 2}), frozenset({3, 4})}
+    # and a single record joining a pair keeps the full bar (the chain A-B-C)
+    chain = [edge(1, 2, 0.999), edge(2, 3, 0.99), edge(1, 3, 0.1)]
+    assert groups(cluster_records([1, 2, 3], chain)) == {frozenset({1, 2}), frozenset({3})}
 
 
 def test_a_pair_given_twice_counts_once() -> None:
