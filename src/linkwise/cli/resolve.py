@@ -40,6 +40,15 @@ def resolve(
     ] = False,
     threshold: Annotated[float | None, ThresholdOpt] = None,
     engine: EngineOpt = "duckdb",
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            "--labels",
+            help="Also train the model on records known to be one person: a CSV "
+            "file,record_id,true_id as for `evaluate --truth`, `file` holding the source's "
+            "name. Only a full run trains: add --full once the workspace is resolved.",
+        ),
+    ] = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -49,7 +58,9 @@ def resolve(
         err_console.print(styled((message, "dim")), highlight=False)
 
     with open_workspace(workspace, db) as ws:
-        outcome = ws.resolve(full=full, threshold=threshold, progress=say, engine=engine)
+        outcome = ws.resolve(
+            full=full, threshold=threshold, progress=say, engine=engine, labels=labels
+        )
     table = Table(title=f"resolution run {outcome.run_id}")
     table.add_column("")
     table.add_column("", justify="right")
@@ -64,6 +75,11 @@ def resolve(
         ("review items", outcome.review_items),
         *[(f"flag: {k}", v) for k, v in sorted(outcome.flags.items())],
         ("model version", outcome.model_version),
+        *(
+            [("labelled pairs trained on", outcome.labelled_pairs)]
+            if outcome.labelled_pairs
+            else []
+        ),
         ("time (s)", f"{outcome.timings.get('total', 0):.1f}"),
     ):
         table.add_row(label, str(value))

@@ -64,6 +64,7 @@ def resolve(
     floor: float = DEFAULT_FLOOR,
     same: Iterable[tuple[int, int]] = (),
     different: Iterable[tuple[int, int]] = (),
+    labels: Iterable[tuple[int, int]] = (),
     known_generic: Iterable[tuple[str, str]] = (),
     threads: int = 2,
     progress: Progress | None = None,
@@ -76,12 +77,14 @@ def resolve(
     record's valid identifiers are kept.
 
     ``same`` and ``different`` are human judgements: must-link and cannot-link pairs of
-    record ids. "Same" pairs also train m beside EM. ``engine`` is where Splink runs
+    record ids. "Same" pairs also train m beside EM, as do ``labels`` (pairs known to be
+    one person, from a labels file), which constrain nothing. ``engine`` is where Splink runs
     (DuckDB in process, or Spark). Records of ``duplicate_free`` sources (the records'
     ``source`` values) never share an entity.
     """
     say = progress or (lambda _msg: None)
     same = list(same)
+    training = sorted({(min(a, b), max(a, b)) for a, b in (*same, *labels)})
     say("preparing records")
     valid: dict[int, Mapping[str, Any]] = {}
     prepared = prepare(_noting_identifiers(records, valid), known_generic=known_generic)
@@ -90,7 +93,7 @@ def resolve(
     order = name_order.learn(prepared.table)
     prepared.table = name_order.apply(prepared.table, order)
     linkage = link(
-        prepared, floor=floor, labels=same, threads=threads, progress=progress, engine=engine
+        prepared, floor=floor, labels=training, threads=threads, progress=progress, engine=engine
     )
     linkage.beside[name_order.MODEL_KEY] = order.to_json()
     linkage.release()

@@ -192,6 +192,16 @@ def record_keys(conn: Connection, ids: Sequence[int] | None = None) -> dict[int,
         return {row.id: (row.source_id, row.source_key) for row in conn.execute(query)}
 
 
+def current_ids_by_name(conn: Connection) -> dict[tuple[str, str], int]:
+    """Every current record's id by (source name, source key), as truth and labels files
+    name records."""
+    r, s = t.records, t.sources
+    query = select(r.c.id, s.c.name, r.c.source_key).join(s, s.c.id == r.c.source_id)
+    return {
+        (row.name, row.source_key): int(row.id) for row in conn.execute(query.where(r.c.is_current))
+    }
+
+
 def current_record_id(conn: Connection, key: RecordKey) -> int | None:
     r = t.records
     row = conn.execute(

@@ -28,6 +28,7 @@ from linkwise.resolve.linkage import UnresolvableError, contributions_json
 from linkwise.resolve.pipeline import DEFAULT_FLOOR, DEFAULT_THRESHOLD, Resolution, resolve
 from linkwise.search import index as search_index
 from linkwise.store import resolution as store
+from linkwise.workspace.labels import LabelsError, read_labels
 
 __all__ = [
     "DECISIONS",
@@ -65,6 +66,8 @@ class ResolveOutcome:
     model_version: str
     timings: dict[str, float] = field(default_factory=dict)
     rules: list[tuple[str, int, bool]] = field(default_factory=list)
+    labelled_pairs: int = 0
+    """Pairs of a labels file the model was trained on (0: none given)."""
 
 
 def new_entity_id() -> str:
@@ -80,11 +83,23 @@ def resolve_workspace(
     progress: Callable[[str], None] | None = None,
     linkage_engine: LinkageEngine = "duckdb",
     cache_dir: Path | None = None,
+    labels: Path | None = None,
 ) -> ResolveOutcome:
     """Resolve the store behind ``engine`` (SQLAlchemy); ``linkage_engine`` is where Splink
-    trains and scores (DuckDB in process, or Spark)."""
+    trains and scores (DuckDB in process, or Spark). ``labels`` is a file of records known
+    to be one person that the model also trains on (``linkwise.workspace.labels``); it is
+    read, and refused if it cannot be used, before the run starts."""
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
+    labelled = None
+    if labels is not None:
+        say(f"reading labels {labels}")
+        with engine.connect() as conn:
+            record_of = store.current_ids_by_name(conn)
+        try:
+            labelled = read_labels(labels, record_of)
+        except LabelsError as exc:
+            raise ResolveError(str(exc)) from None
     with engine.begin() as conn:
         run_id = store.start_run(conn, mode, threshold, floor)
     try:
@@ -108,6 +123,7 @@ def resolve_workspace(
                     floor=floor,
                     same=same,
                     different=different,
+                    labels=labelled.pairs if labelled else (),
                     progress=progress,
                     engine=linkage_engine,
                     duplicate_free=one_per_source,
@@ -150,6 +166,7 @@ def resolve_workspace(
             "timings": {k: round(v, 3) for k, v in linkage.timings.items()},
             "flags": dict(flags),
             "judgements": {"same": len(same), "different": len(different)},
+            **({"labels": labelled.stats()} if labelled else {}),
             "blocking_recall_on_judged_same": _judged_recall(resolution, same),
         }
         say("storing links and entities")
@@ -192,6 +209,7 @@ def resolve_workspace(
         model_version=linkage.model_version,
         timings={**linkage.timings, "total": time.perf_counter() - started},
         rules=[(r.name, r.pairs, r.kept) for r in linkage.rules],
+        labelled_pairs=len(labelled.pairs) if labelled else 0,
     )
 
 

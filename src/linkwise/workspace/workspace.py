@@ -258,15 +258,26 @@ class Workspace:
         threshold: float | None = None,
         progress: Callable[[str], None] | None = None,
         engine: LinkageEngine = "duckdb",
+        labels: Path | None = None,
     ) -> resolution.ResolveOutcome:
         """Resolve the current records into entities, training and scoring on ``engine``
         (DuckDB in process, or Spark). Without ``full``, and when a full run, its model and
         its prepared input exist, only records new since then are linked
         (``linkwise.workspace.incremental``); otherwise everything is resolved again
-        (``linkwise.workspace.resolution``)."""
+        (``linkwise.workspace.resolution``). ``labels`` names a file of records known to be
+        one person for the model to train on as well (``linkwise.workspace.labels``); only a
+        full run trains, so it is refused where the run would be incremental."""
         cut = threshold if threshold is not None else resolution.DEFAULT_THRESHOLD
         cache = self._cache
-        if not full and engine == "duckdb" and incremental.can_run(self.engine, cache):
+        incremental_run = (
+            not full and engine == "duckdb" and incremental.can_run(self.engine, cache)
+        )
+        if labels is not None and incremental_run:
+            raise resolution.ResolveError(
+                f"labels file {labels}: labels train a new model, and only a full run trains "
+                "(this run would link the new records with the saved model): add --full"
+            )
+        if incremental_run:
             return incremental.resolve_incremental(
                 self.engine,
                 cache,
@@ -281,6 +292,7 @@ class Workspace:
             progress=progress,
             linkage_engine=engine,
             cache_dir=cache,
+            labels=labels,
         )
 
     def judge(

@@ -1,0 +1,75 @@
+"""Training labels: a file naming records known to be one person (``resolve --labels``).
+
+The file has the shape of a truth file (``file,record_id,true_id``, where ``file`` is the
+source's name, or the demo world's ``source,source_key,person_id``; see docs/evaluate.md):
+records with one true id are one person, so every pair of them is a labelled match. A
+labelled sample is what Splink's ``estimate_m_from_pairwise_labels`` learns m from, beside
+EM (``linkwise.resolve.linkage``).
+
+Labels train the model and do nothing else. They are not judgements: nobody reviewed them
+in a case, nothing audits them, and clustering does not hold to them. A pair that must stay
+together or apart is a judgement (``linkwise judge``), which every run honours.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from linkwise.evaluate import EvaluationInputError, read_truth_csv
+from linkwise.resolve.linkage import MIN_LABELS_FOR_TRAINING
+from linkwise.workspace.evaluation import true_pairs
+
+
+class LabelsError(ValueError):
+    """A labels file that cannot be trained on: the message says what and where."""
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The labelled pairs of one file, as record ids of the workspace (lower id first)."""
+
+    path: Path
+    pairs: list[tuple[int, int]]
+    records: int
+    sha256: str
+
+    def stats(self) -> dict[str, Any]:
+        """What a run records of the labels it trained on."""
+        return {
+            "file": self.path.name,
+            "sha256": self.sha256,
+            "records": self.records,
+            "pairs": len(self.pairs),
+        }
+
+
+def read_labels(path: Path, record_of: Mapping[tuple[str, str], int]) -> Labels:
+    """The labelled pairs of ``path`` among the current records ``record_of`` names (by
+    source name and key). Refused, with what and where: a file that is not a truth file,
+    a record that is not a current record of the workspace, or fewer than
+    ``MIN_LABELS_FOR_TRAINING`` pairs (m from a handful of pairs is noise)."""
+    try:
+        truth = read_truth_csv(path, group_columns=[])
+    except EvaluationInputError as exc:
+        raise LabelsError(f"labels file {exc}") from None
+    unknown = [row for row in truth if row.key not in record_of]
+    if unknown:
+        (source, key), true_id = unknown[0].key, unknown[0].true_id
+        raise LabelsError(
+            f"labels file {path}: {len(unknown):,} of its {len(truth):,} records are not current "
+            f"records of the workspace; the first is {source}:{key} (true id {true_id!r}). "
+            "Name records by source name and key, as `linkwise record show` does"
+        )
+    pairs = true_pairs(truth, record_of)
+    if len(pairs) < MIN_LABELS_FOR_TRAINING:
+        raise LabelsError(
+            f"labels file {path}: its {len(truth):,} records make {len(pairs):,} labelled pairs "
+            f"(records sharing a true id); training from labels needs at least "
+            f"{MIN_LABELS_FOR_TRAINING}"
+        )
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return Labels(path, pairs, len(truth), digest)

@@ -1,0 +1,185 @@
+"""Training from a labels file (`linkwise resolve --labels`): the model learns m from the
+labelled pairs as well, the run records what it trained on, the labels constrain nothing,
+and a file that cannot be used is refused before the run starts."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from linkwise.cli import common
+from linkwise.cli.main import app
+from linkwise.demo import generate_world
+from linkwise.resolve.linkage import MIN_LABELS_FOR_TRAINING
+from linkwise.store import tables as t
+from linkwise.workspace import Workspace
+from linkwise.workspace.resolution import ResolveError
+
+PEOPLE = 200
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("world")
+    generate_world(out, PEOPLE, 11)
+    return out
+
+
+@pytest.fixture
+def ws(tmp_path: Path, world: Path) -> Iterator[Workspace]:
+    workspace, _ = Workspace.init(tmp_path / "ws")
+    for manifest in sorted(world.glob("*.yaml")):
+        workspace.add_source(manifest)
+    workspace.ingest()
+    try:
+        yield workspace
+    finally:
+        workspace.close()
+
+
+def _truth_rows(world: Path) -> list[dict[str, str]]:
+    with (world / "truth.csv").open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _labels(path: Path, rows: list[dict[str, str]]) -> tuple[Path, int]:
+    """A labels file in evaluate's truth format (file,record_id,true_id) holding ``rows``
+    of the world's truth, and the number of pairs its people make."""
+    people: dict[str, int] = defaultdict(int)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["file", "record_id", "true_id"])
+        for row in rows:
+            writer.writerow([row["source"], row["source_key"], row["person_id"]])
+            people[row["person_id"]] += 1
+    return path, sum(n * (n - 1) // 2 for n in people.values())
+
+
+def _enough(world: Path) -> list[dict[str, str]]:
+    """The truth rows of the first people who make at least the pairs training needs."""
+    by_person: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in _truth_rows(world):
+        if row["source"] != "incident_reports":  # mentions in documents are not ingested here
+            by_person[row["person_id"]].append(row)
+    rows: list[dict[str, str]] = []
+    pairs = 0
+    for person in sorted(by_person):
+        rows += by_person[person]
+        n = len(by_person[person])
+        pairs += n * (n - 1) // 2
+        if pairs >= MIN_LABELS_FOR_TRAINING + 20:
+            return rows
+    raise AssertionError("the world is too small for a labels file")
+
+
+def _runs(ws: Workspace) -> list[tuple[int, str, dict[str, object] | None]]:
+    rr = t.resolution_runs
+    with ws.engine.connect() as conn:
+        return [
+            (int(row.id), str(row.status), row.stats)
+            for row in conn.execute(select(rr.c.id, rr.c.status, rr.c.stats).order_by(rr.c.id))
+        ]
+
+
+def _m(ws: Workspace) -> list[list[float | None]]:
+    """The m probabilities of the latest model, per comparison and level."""
+    with ws.engine.connect() as conn:
+        settings = conn.execute(
+            select(t.models.c.settings).order_by(t.models.c.created_at.desc()).limit(1)
+        ).scalar_one()
+    if isinstance(settings, str):
+        settings = json.loads(settings)
+    return [
+        [level.get("m_probability") for level in comparison["comparison_levels"]]
+        for comparison in settings["comparisons"]
+    ]
+
+
+def test_labels_train_the_model_and_the_run_records_them(
+    ws: Workspace, world: Path, tmp_path: Path
+) -> None:
+    ws.resolve(full=True)
+    without = _m(ws)
+    ws.resolve(full=True)
+    assert _m(ws) == without  # training is repeatable, so a difference below is the labels'
+    path, pairs = _labels(tmp_path / "labels.csv", _enough(world))
+    outcome = ws.resolve(full=True, labels=path)
+    assert outcome.labelled_pairs == pairs >= MIN_LABELS_FOR_TRAINING
+    stats = _runs(ws)[-1][2]
+    assert stats is not None
+    recorded = stats["labels"]
+    assert isinstance(recorded, dict)
+    assert recorded["file"] == "labels.csv"
+    assert recorded["pairs"] == pairs
+    assert len(str(recorded["sha256"])) == 64
+    # m was estimated from the labelled pairs too, so the saved model differs
+    assert _m(ws) != without
+    # a run without labels records none
+    ws.resolve(full=True)
+    last = _runs(ws)[-1][2]
+    assert last is not None
+    assert "labels" not in last
+
+
+def test_labels_constrain_nothing(ws: Workspace, world: Path, tmp_path: Path) -> None:
+    rows = _enough(world)
+    people = {r["person_id"] for r in rows}
+    # two records of two people outside the sample, labelled as one person
+    others: dict[str, dict[str, str]] = {}
+    for row in _truth_rows(world):
+        if row["person_id"] not in people and row["source"] != "incident_reports":
+            others.setdefault(row["person_id"], row)
+    a, b = itertools.islice(others.values(), 2)
+    wrong = [{**a, "person_id": "X"}, {**b, "person_id": "X"}]
+    path, _ = _labels(tmp_path / "labels.csv", rows + wrong)
+    ws.resolve(full=True, labels=path)
+    assert ws.entity_of(a["source"], a["source_key"]) != ws.entity_of(b["source"], b["source_key"])
+
+
+def test_unusable_labels_are_refused_before_the_run(
+    ws: Workspace, world: Path, tmp_path: Path
+) -> None:
+    rows = _enough(world)
+    few, pairs = _labels(tmp_path / "few.csv", rows[:6])
+    with pytest.raises(ResolveError, match=rf"make {pairs} labelled pairs.*at least 100"):
+        ws.resolve(full=True, labels=few)
+    stranger = dict(rows[0], source_key="no-such-key")
+    unknown, _ = _labels(tmp_path / "unknown.csv", [*rows, stranger])
+    with pytest.raises(ResolveError, match=rf"the first is {rows[0]['source']}:no-such-key"):
+        ws.resolve(full=True, labels=unknown)
+    headless = tmp_path / "headless.csv"
+    headless.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(ResolveError, match=r"headless\.csv"):
+        ws.resolve(full=True, labels=headless)
+    with pytest.raises(ResolveError, match="cannot open"):
+        ws.resolve(full=True, labels=tmp_path / "missing.csv")
+    assert _runs(ws) == []  # nothing started, nothing stored
+    # once resolved, a plain run is incremental, which does not train: refused
+    ws.resolve(full=True)
+    good, _ = _labels(tmp_path / "good.csv", rows)
+    with pytest.raises(ResolveError, match="add --full"):
+        ws.resolve(full=False, labels=good)
+    assert len(_runs(ws)) == 1
+
+
+def test_cli_trains_on_labels_and_says_so(
+    ws: Workspace, world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(common.console, "width", 200)
+    monkeypatch.setattr(common.err_console, "width", 200)
+    path, pairs = _labels(tmp_path / "labels.csv", _enough(world))
+    where = ["--workspace", str(ws.root)]
+    result = CliRunner().invoke(app, ["resolve", "--full", "--labels", str(path), *where])
+    assert result.exit_code == 0, result.output
+    assert f"labelled pairs trained on │ {pairs}" in " ".join(result.output.split())
+    result = CliRunner().invoke(app, ["resolve", "--labels", str(path), *where])
+    assert result.exit_code != 0
+    assert "add --full" in result.output
