@@ -50,15 +50,17 @@ def _truth_rows(world: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def _labels(path: Path, rows: list[dict[str, str]]) -> tuple[Path, int]:
+def _labels(path: Path, rows: list[dict[str, str]], *, unspaced: bool = False) -> tuple[Path, int]:
     """A labels file in evaluate's truth format (file,record_id,true_id) holding ``rows``
-    of the world's truth, and the number of pairs its people make."""
+    of the world's truth, and the number of pairs its people make. ``unspaced`` writes a
+    key of several columns without the spaces ingestion puts in its list."""
     people: dict[str, int] = defaultdict(int)
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["file", "record_id", "true_id"])
         for row in rows:
-            writer.writerow([row["source"], row["source_key"], row["person_id"]])
+            key = row["source_key"].replace(", ", ",") if unspaced else row["source_key"]
+            writer.writerow([row["source"], key, row["person_id"]])
             people[row["person_id"]] += 1
     return path, sum(n * (n - 1) // 2 for n in people.values())
 
@@ -103,13 +105,25 @@ def _m(ws: Workspace) -> list[list[float | None]]:
     ]
 
 
+def _alike(a: list[list[float | None]], b: list[list[float | None]]) -> bool:
+    """The same m probabilities up to the last digits, which DuckDB's parallel sums vary."""
+    return len(a) == len(b) and all(
+        len(x) == len(y)
+        and all(
+            p == q or (p is not None and q is not None and abs(p - q) < 1e-6)
+            for p, q in zip(x, y, strict=True)
+        )
+        for x, y in zip(a, b, strict=True)
+    )
+
+
 def test_labels_train_the_model_and_the_run_records_them(
     ws: Workspace, world: Path, tmp_path: Path
 ) -> None:
     ws.resolve(full=True)
     without = _m(ws)
     ws.resolve(full=True)
-    assert _m(ws) == without  # training is repeatable, so a difference below is the labels'
+    assert _alike(_m(ws), without)  # training repeats, so a difference below is the labels'
     path, pairs = _labels(tmp_path / "labels.csv", _enough(world))
     outcome = ws.resolve(full=True, labels=path)
     assert outcome.labelled_pairs == pairs >= MIN_LABELS_FOR_TRAINING
@@ -121,7 +135,7 @@ def test_labels_train_the_model_and_the_run_records_them(
     assert recorded["pairs"] == pairs
     assert len(str(recorded["sha256"])) == 64
     # m was estimated from the labelled pairs too, so the saved model differs
-    assert _m(ws) != without
+    assert not _alike(_m(ws), without)
     # a run without labels records none
     ws.resolve(full=True)
     last = _runs(ws)[-1][2]
@@ -175,7 +189,9 @@ def test_cli_trains_on_labels_and_says_so(
 ) -> None:
     monkeypatch.setattr(common.console, "width", 200)
     monkeypatch.setattr(common.err_console, "width", 200)
-    path, pairs = _labels(tmp_path / "labels.csv", _enough(world))
+    rows = _enough(world)
+    assert any(r["source_key"].startswith('["') for r in rows)  # vehicles: plate and state
+    path, pairs = _labels(tmp_path / "labels.csv", rows, unspaced=True)
     where = ["--workspace", str(ws.root)]
     result = CliRunner().invoke(app, ["resolve", "--full", "--labels", str(path), *where])
     assert result.exit_code == 0, result.output

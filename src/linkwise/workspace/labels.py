@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from linkwise.evaluate import EvaluationInputError, read_truth_csv
+from linkwise.evaluate import EvaluationInputError, Truth, read_truth_csv
+from linkwise.govern.gate import composite_key
 from linkwise.resolve.linkage import MIN_LABELS_FOR_TRAINING
 from linkwise.workspace.evaluation import true_pairs
 
@@ -56,6 +57,7 @@ def read_labels(path: Path, record_of: Mapping[tuple[str, str], int]) -> Labels:
         truth = read_truth_csv(path, group_columns=[])
     except EvaluationInputError as exc:
         raise LabelsError(f"labels file {exc}") from None
+    truth = [_as_stored(row, record_of) for row in truth]
     unknown = [row for row in truth if row.key not in record_of]
     if unknown:
         (source, key), true_id = unknown[0].key, unknown[0].true_id
@@ -73,3 +75,12 @@ def read_labels(path: Path, record_of: Mapping[tuple[str, str], int]) -> Labels:
         )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return Labels(path, pairs, len(truth), digest)
+
+
+def _as_stored(row: Truth, record_of: Mapping[tuple[str, str], int]) -> Truth:
+    """``row`` naming a record of a source keyed by several columns as ingestion wrote its
+    key (``["NJ", "X1"]``), however the file spaced it."""
+    source, key = row.key
+    if (source, key) in record_of or (written := composite_key(key)) is None:
+        return row
+    return Truth((source, written), row.true_id, row.groups)
