@@ -107,6 +107,7 @@ def test_edge_naming_an_unknown_record_is_an_error() -> None:
         {"threshold": 0.0},
         {"threshold": 1.5},
         {"support": 0.0},
+        {"newcomer_support": 0.0},
         {"newcomer_support": 1.5},
         {"ambiguity_margin": -1.0},
     ],
@@ -633,8 +634,20 @@ def test_a_single_record_joins_an_entity_of_three_on_the_newcomer_bar() -> None:
     assert groups(cluster_records(range(1, 5), core + weaker)) == apart
 
 
+def test_records_judged_the_same_count_as_one_for_the_newcomer_bar() -> None:
+    # {1,2,3} with 1 and 2 judged the same is two units, so 4 joining it is the chain A-B-C:
+    # the full bar (0.585) against the grouped mean (0.99 + 0.02) / 2 = 0.505: refused.
+    core = [edge(1, 2, 0.999), edge(1, 3, 0.998), edge(2, 3, 0.997)]
+    newcomer = [edge(1, 4, 0.99), edge(2, 4, 0.2), edge(3, 4, 0.02)]
+    judged = cluster_records(range(1, 5), core + newcomer, must_link=[(1, 2)])
+    assert groups(judged) == {frozenset({1, 2, 3}), frozenset({4})}
+    # unjudged, three units: mean (0.99 + 0.2 + 0.02) / 3 = 0.40 against the newcomer 0.36
+    assert groups(cluster_records(range(1, 5), core + newcomer)) == {frozenset({1, 2, 3, 4})}
+
+
 def test_the_newcomer_bar_is_not_used_for_two_clusters_or_a_chain_of_three() -> None:
-    # The same mean as above between {1,2} and {3,4} is a merge of two clusters: refused.
+    # {1,2} + {3,4}: cross pairs 0.99, 0.2, 0.2, 0.2 average 0.40, above the newcomer bar
+    # (0.36) but a merge of two clusters: the full bar (0.585) refuses it.
     edges = [
         edge(1, 2, 0.999),
         edge(3, 4, 0.998),

@@ -155,6 +155,11 @@ class Clustering(Generic[K]):
     flags: list[Flag[K]]
 
 
+NEWCOMER_ENTITY = 3
+"""The smallest cluster a single record joins on ``newcomer_support`` (records judged the
+same counted as one); a record joining a smaller one is the chain A-B-C."""
+
+
 def cluster_records(
     records: Iterable[K],
     edges: Iterable[Edge[K]] | EdgeColumns[K],
@@ -192,10 +197,13 @@ def cluster_records(
     ``newcomer_support * threshold`` (0.32 at linkwise's 0.8). Such a cluster is already
     held together by its own links, and its sparse or mistyped copies score middling pairs
     with any newcomer, its true records included, which only says those copies carry
-    little evidence. A chain of three (a record joining a pair) keeps the full bar. Set by
+    little evidence. A chain of three (a record joining a pair) keeps the full bar; records
+    judged the same count as one. What it gives up: one strong link carries a record into
+    a cluster of three even when its two other pairs score near the floor. Set by
     measurement (benchmarks/RESULTS.md, "A single record joining a larger entity"): on the
-    demo world it joined about 750 records to their own person for about 20 more put with
-    another; on historical_50k precision did not move and recall rose 1.2 points.
+    demo world it joined 745 records to their own person for 21 more put with another
+    (starting at four records instead: 3 fewer put with another, 323 more left apart); on
+    historical_50k precision did not move and recall rose 1.2 points.
 
     Conflicting evidence: the sides hold values of one ``exclusive_identifiers`` type and
     share none (passports and licences are reissued under new numbers; drop them from the
@@ -923,7 +931,8 @@ class _Run:
 
     def supported(self, ra: int, rb: int) -> bool:
         """Whether the scored pairs across the clusters average at least ``min_support``
-        (``newcomer_support`` for one record joining a cluster of three or more).
+        (``newcomer_support`` for one record joining a cluster of ``NEWCOMER_ENTITY`` or
+        more).
 
         Records judged the same count as one: their pair with an outside record scores as
         the best of their pairs with it. Otherwise a "same" judgement between a record and
@@ -934,11 +943,15 @@ class _Run:
             return True
         if self.size[ra] > self.size[rb]:
             ra, rb = rb, ra
-        newcomer = self.size[ra] == 1 and self.size[rb] >= 3
+        grouped = ra in self.judged_roots or rb in self.judged_roots
+        if grouped:  # records judged the same are one unit here too
+            units = sorted(len({self.group.get(m, m) for m in self.cluster(r)}) for r in (ra, rb))
+        else:
+            units = [self.size[ra], self.size[rb]]
+        newcomer = units[0] == 1 and units[1] >= NEWCOMER_ENTITY
         bar = self.newcomer_support if newcomer else self.min_support
         parent, indptr, nbr, nprob = self.parent, self.g.indptr, self.g.nbr, self.g.nprob
         total, count = 0.0, 0
-        grouped = ra in self.judged_roots or rb in self.judged_roots
         best: dict[tuple[int, int], float] = {}
         for m in self.cluster(ra):
             start, stop = indptr[m], indptr[m + 1]
