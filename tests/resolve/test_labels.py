@@ -5,6 +5,7 @@ and a file that cannot be used is refused before the run starts."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import itertools
 import json
 from collections import defaultdict
@@ -20,7 +21,7 @@ from linkwise.cli.main import app
 from linkwise.demo import generate_world
 from linkwise.resolve.linkage import MIN_LABELS_FOR_TRAINING
 from linkwise.store import tables as t
-from linkwise.workspace import Workspace
+from linkwise.workspace import Workspace, labels
 from linkwise.workspace.resolution import ResolveError
 
 PEOPLE = 200
@@ -133,7 +134,8 @@ def test_labels_train_the_model_and_the_run_records_them(
     assert isinstance(recorded, dict)
     assert recorded["file"] == "labels.csv"
     assert recorded["pairs"] == pairs
-    assert len(str(recorded["sha256"])) == 64
+    assert recorded["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert recorded["records"] == len(_enough(world))
     # m was estimated from the labelled pairs too, so the saved model differs
     assert not _alike(_m(ws), without)
     # a run without labels records none
@@ -159,9 +161,10 @@ def test_labels_constrain_nothing(ws: Workspace, world: Path, tmp_path: Path) ->
 
 
 def test_unusable_labels_are_refused_before_the_run(
-    ws: Workspace, world: Path, tmp_path: Path
+    ws: Workspace, world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rows = _enough(world)
+    assert len(rows) - 60 > 50
     few, pairs = _labels(tmp_path / "few.csv", rows[:6])
     with pytest.raises(ResolveError, match=rf"make {pairs} labelled pairs.*at least 100"):
         ws.resolve(full=True, labels=few)
@@ -175,11 +178,26 @@ def test_unusable_labels_are_refused_before_the_run(
         ws.resolve(full=True, labels=headless)
     with pytest.raises(ResolveError, match="cannot open"):
         ws.resolve(full=True, labels=tmp_path / "missing.csv")
+    vehicle = next(r for r in rows if r["source_key"].startswith('["'))
+    twice = tmp_path / "twice.csv"
+    _labels(twice, rows)
+    with twice.open("a", newline="", encoding="utf-8") as fh:
+        unspaced = vehicle["source_key"].replace(", ", ",")
+        csv.writer(fh).writerow([vehicle["source"], unspaced, "someone else"])
+    with pytest.raises(ResolveError, match="are one record"):
+        ws.resolve(full=True, labels=twice)
+    monkeypatch.setattr(labels, "MAX_RECORDS_PER_PERSON", 50)  # the world is small
+    placeholder, _ = _labels(
+        tmp_path / "placeholder.csv",
+        [*rows[:60], *({**r, "person_id": "unknown"} for r in rows[60:])],
+    )
+    with pytest.raises(ResolveError, match=rf"'unknown' names {len(rows) - 60} records"):
+        ws.resolve(full=True, labels=placeholder)
     assert _runs(ws) == []  # nothing started, nothing stored
     # once resolved, a plain run is incremental, which does not train: refused
     ws.resolve(full=True)
     good, _ = _labels(tmp_path / "good.csv", rows)
-    with pytest.raises(ResolveError, match="add --full"):
+    with pytest.raises(ResolveError, match=r"ask for a full run \(--full\)"):
         ws.resolve(full=False, labels=good)
     assert len(_runs(ws)) == 1
 
@@ -195,7 +213,7 @@ def test_cli_trains_on_labels_and_says_so(
     where = ["--workspace", str(ws.root)]
     result = CliRunner().invoke(app, ["resolve", "--full", "--labels", str(path), *where])
     assert result.exit_code == 0, result.output
-    assert f"labelled pairs trained on │ {pairs}" in " ".join(result.output.split())
+    assert f"labelled pairs from the file │ {pairs}" in " ".join(result.output.split())
     result = CliRunner().invoke(app, ["resolve", "--labels", str(path), *where])
     assert result.exit_code != 0
-    assert "add --full" in result.output
+    assert "ask for a full run (--full)" in " ".join(result.output.split())

@@ -46,7 +46,8 @@ def resolve(
             "--labels",
             help="Also train the model on records known to be one person: a CSV "
             "file,record_id,true_id as for `evaluate --truth`, `file` holding the source's "
-            "name. Only a full run trains: add --full once the workspace is resolved.",
+            "name. Only a full run trains: once the workspace is resolved, add --full "
+            "(a DuckDB run without it links new records only; Spark runs are always full).",
         ),
     ] = None,
     workspace: WorkspaceOpt = None,
@@ -76,7 +77,7 @@ def resolve(
         *[(f"flag: {k}", v) for k, v in sorted(outcome.flags.items())],
         ("model version", outcome.model_version),
         *(
-            [("labelled pairs trained on", outcome.labelled_pairs)]
+            [("labelled pairs from the file", outcome.labelled_pairs)]
             if outcome.labelled_pairs
             else []
         ),

@@ -130,10 +130,11 @@ def link(
 ) -> Linkage:
     """Train a model on ``prepared`` and score every blocked pair with probability ≥ ``floor``.
 
-    ``labels`` are record-id pairs a human judged to be the same person: when there are at
-    least ``MIN_LABELS_FOR_TRAINING`` of them, m is estimated from their comparison vectors
-    after EM (Splink's ``estimate_m_from_pairwise_labels``). ``engine`` is the SQL engine
-    Splink runs on (see ``engines``); the model and the result are the same on each.
+    ``labels`` are record-id pairs known to be the same person (judged so, or from a labels
+    file): when there are at least ``MIN_LABELS_FOR_TRAINING`` of them, m is estimated from
+    their comparison vectors after EM (Splink's ``estimate_m_from_pairwise_labels``).
+    ``engine`` is the SQL engine Splink runs on (see ``engines``); the model and the result
+    are the same on each.
     """
     say = progress or (lambda _msg: None)
     timings: dict[str, float] = {}

@@ -14,6 +14,7 @@ together or apart is a judgement (``linkwise judge``), which every run honours.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,10 @@ from linkwise.evaluate import EvaluationInputError, Truth, read_truth_csv
 from linkwise.govern.gate import composite_key
 from linkwise.resolve.linkage import MIN_LABELS_FOR_TRAINING
 from linkwise.workspace.evaluation import true_pairs
+
+MAX_RECORDS_PER_PERSON = 1000
+"""More records than this under one true id is taken for a placeholder, not a person (its
+pairs would grow as the square of its records)."""
 
 
 class LabelsError(ValueError):
@@ -51,13 +56,22 @@ class Labels:
 def read_labels(path: Path, record_of: Mapping[tuple[str, str], int]) -> Labels:
     """The labelled pairs of ``path`` among the current records ``record_of`` names (by
     source name and key). Refused, with what and where: a file that is not a truth file,
-    a record that is not a current record of the workspace, or fewer than
+    a record that is not a current record of the workspace or is named twice, a true id
+    naming more than ``MAX_RECORDS_PER_PERSON`` records, or fewer than
     ``MIN_LABELS_FOR_TRAINING`` pairs (m from a handful of pairs is noise)."""
     try:
         truth = read_truth_csv(path, group_columns=[])
     except EvaluationInputError as exc:
         raise LabelsError(f"labels file {exc}") from None
+    given = [row.key for row in truth]
     truth = [_as_stored(row, record_of) for row in truth]
+    seen: dict[tuple[str, str], tuple[str, str]] = {}
+    for typed, row in zip(given, truth, strict=True):
+        if (first := seen.setdefault(row.key, typed)) != typed:
+            raise LabelsError(
+                f"labels file {path}: {first[0]}:{first[1]} and {typed[0]}:{typed[1]} are one "
+                "record (a key of several columns, spaced differently); give it once"
+            )
     unknown = [row for row in truth if row.key not in record_of]
     if unknown:
         (source, key), true_id = unknown[0].key, unknown[0].true_id
@@ -65,6 +79,14 @@ def read_labels(path: Path, record_of: Mapping[tuple[str, str], int]) -> Labels:
             f"labels file {path}: {len(unknown):,} of its {len(truth):,} records are not current "
             f"records of the workspace; the first is {source}:{key} (true id {true_id!r}). "
             "Name records by source name and key, as `linkwise record show` does"
+        )
+    people = Counter(row.true_id for row in truth)
+    true_id, most = people.most_common(1)[0]
+    if most > MAX_RECORDS_PER_PERSON:
+        raise LabelsError(
+            f"labels file {path}: true id {true_id!r} names {most:,} records, more than "
+            f"{MAX_RECORDS_PER_PERSON:,} for one person; a placeholder such as 'unknown' would "
+            "label every pair of them one person"
         )
     pairs = true_pairs(truth, record_of)
     if len(pairs) < MIN_LABELS_FOR_TRAINING:

@@ -275,7 +275,8 @@ class Workspace:
         if labels is not None and incremental_run:
             raise resolution.ResolveError(
                 f"labels file {labels}: labels train a new model, and only a full run trains "
-                "(this run would link the new records with the saved model): add --full"
+                "(this run would link the new records with the saved model): ask for a full "
+                "run (--full)"
             )
         if incremental_run:
             return incremental.resolve_incremental(
