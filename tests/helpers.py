@@ -219,3 +219,19 @@ def workspace_on(backend: str, root: Path) -> Iterator[Workspace]:
         ws.close()
         if database is not None:
             database.close()  # drops the PostgreSQL database
+
+
+@contextmanager
+def world_workspace(root: Path, world: Path, url: str | None = None) -> Iterator[Workspace]:
+    """A new workspace in ``root`` (SQLite, or the database ``url`` names) with every source
+    of a generated demo ``world`` added and ingested, closed afterwards."""
+    from linkwise.workspace import Workspace
+
+    ws, _ = Workspace.init(root, url)
+    try:
+        for manifest in sorted(world.glob("*.yaml")):
+            ws.add_source(manifest)
+        ws.ingest()
+        yield ws
+    finally:
+        ws.close()

@@ -23,6 +23,7 @@ from linkwise.resolve.linkage import MIN_LABELS_FOR_TRAINING
 from linkwise.store import tables as t
 from linkwise.workspace import Workspace, labels
 from linkwise.workspace.resolution import ResolveError
+from tests.helpers import world_workspace
 
 PEOPLE = 200
 
@@ -36,14 +37,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def ws(tmp_path: Path, world: Path) -> Iterator[Workspace]:
-    workspace, _ = Workspace.init(tmp_path / "ws")
-    for manifest in sorted(world.glob("*.yaml")):
-        workspace.add_source(manifest)
-    workspace.ingest()
-    try:
+    with world_workspace(tmp_path / "ws", world) as workspace:
         yield workspace
-    finally:
-        workspace.close()
 
 
 def _truth_rows(world: Path) -> list[dict[str, str]]:

@@ -14,7 +14,7 @@ import pytest
 from linkwise.demo import generate_world
 from linkwise.govern.session import is_withheld
 from linkwise.workspace import Workspace
-from tests.helpers import seed_case
+from tests.helpers import seed_case, world_workspace
 
 PEOPLE = 400
 
@@ -28,14 +28,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def ws(db_url: str, tmp_path: Path, world: Path) -> Iterator[Workspace]:
-    workspace, _ = Workspace.init(tmp_path / "ws", db_url)
-    for manifest in sorted(world.glob("*.yaml")):
-        workspace.add_source(manifest)
-    workspace.ingest()
-    try:
+    with world_workspace(tmp_path / "ws", world, db_url) as workspace:
         yield workspace
-    finally:
-        workspace.close()
 
 
 def _truth(world: Path) -> dict[tuple[str, str], str]:
