@@ -212,3 +212,19 @@ def test_cli_trains_on_labels_and_says_so(
     result = CliRunner().invoke(app, ["resolve", "--labels", str(path), *where])
     assert result.exit_code != 0
     assert "ask for a full run (--full)" in " ".join(result.output.split())
+
+
+def test_evaluate_finds_keys_of_several_columns_however_spaced(
+    ws: Workspace, world: Path, tmp_path: Path
+) -> None:
+    # the truth format is the labels format: both find a vehicle's ["NJ", "X1"] key typed
+    # ["NJ","X1"]; before, evaluate counted such records as missing from the prediction
+    ws.resolve(full=True)
+    rows = [r for r in _truth_rows(world) if r["source"] != "incident_reports"]
+    assert any(r["source_key"].startswith('["') for r in rows)
+    spaced, _ = _labels(tmp_path / "spaced.csv", rows)
+    unspaced, _ = _labels(tmp_path / "unspaced.csv", rows, unspaced=True)
+    as_stored, as_typed = ws.evaluate(spaced), ws.evaluate(unspaced)
+    assert as_typed.counts == as_stored.counts
+    assert as_typed.counts.missing_from_prediction == 0
+    assert as_typed.pairwise == as_stored.pairwise

@@ -13,7 +13,7 @@ import csv
 import dataclasses
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from linkwise.evaluate import (
     read_assignments_csv,
     read_truth_csv,
 )
+from linkwise.govern.gate import composite_key
 from linkwise.resolve.blocking import blocking_recall, by_name, conditions
 from linkwise.store import resolution as store
 from linkwise.store import tables as t
@@ -91,6 +92,7 @@ def evaluate_workspace(
         for key, tags in _tags(tags_path).items():
             if key in fields:
                 fields[key]["name_order_swapped"] = "yes" if "swapped_order" in tags else "no"
+    truth = [as_stored(row, fields) for row in truth]
     report = evaluate(assignments, truth, fields=fields, by=by, pairs=pairs)
     if prepared is not None and prepared.is_file() and stats and stats.get("rules"):
         kept = by_name([name for name, _pairs, used in stats["rules"] if used])
@@ -103,6 +105,16 @@ def evaluate_workspace(
             blocking=Blocking(measured.pairs, measured.covered, measured.recall, measured.per_rule),
         )
     return report
+
+
+def as_stored(row: Truth, known: Container[Key]) -> Truth:
+    """``row`` naming a record of a source keyed by several columns as ingestion wrote its
+    key (``["NJ", "X1"]``), however the file spaced it; unchanged when ``known`` (the
+    workspace's keys) holds it as written or it is no such key."""
+    source, key = row.key
+    if (source, key) in known or (written := composite_key(key)) is None:
+        return row
+    return dataclasses.replace(row, key=(source, written))
 
 
 def true_pairs(truth: Iterable[Truth], record_of: Mapping[Key, int]) -> list[tuple[int, int]]:

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from linkwise.evaluate import EvaluationInputError, Truth, read_truth_csv
-from linkwise.govern.gate import composite_key
+from linkwise.evaluate import EvaluationInputError, read_truth_csv
 from linkwise.resolve.linkage import MIN_LABELS_FOR_TRAINING
-from linkwise.workspace.evaluation import true_pairs
+from linkwise.workspace.evaluation import as_stored, true_pairs
 
 MAX_RECORDS_PER_PERSON = 1000
 """More records than this under one true id is taken for a placeholder, not a person (its
@@ -64,7 +63,7 @@ def read_labels(path: Path, record_of: Mapping[tuple[str, str], int]) -> Labels:
     except EvaluationInputError as exc:
         raise LabelsError(f"labels file {exc}") from None
     given = [row.key for row in truth]
-    truth = [_as_stored(row, record_of) for row in truth]
+    truth = [as_stored(row, record_of) for row in truth]
     seen: dict[tuple[str, str], tuple[str, str]] = {}
     for typed, row in zip(given, truth, strict=True):
         if (first := seen.setdefault(row.key, typed)) != typed:
@@ -97,12 +96,3 @@ def read_labels(path: Path, record_of: Mapping[tuple[str, str], int]) -> Labels:
         )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return Labels(path, pairs, len(truth), digest)
-
-
-def _as_stored(row: Truth, record_of: Mapping[tuple[str, str], int]) -> Truth:
-    """``row`` naming a record of a source keyed by several columns as ingestion wrote its
-    key (``["NJ", "X1"]``), however the file spaced it."""
-    source, key = row.key
-    if (source, key) in record_of or (written := composite_key(key)) is None:
-        return row
-    return Truth((source, written), row.true_id, row.groups)
