@@ -645,6 +645,18 @@ def test_records_judged_the_same_count_as_one_for_the_newcomer_bar() -> None:
     assert groups(cluster_records(range(1, 5), core + newcomer)) == {frozenset({1, 2, 3, 4})}
 
 
+def test_a_judged_pair_joins_an_entity_of_three_units_on_the_newcomer_bar() -> None:
+    # {1,2,3} and the judged pair {4,5}: the pair counts as one record, so it joins three
+    # units on the newcomer bar 0.36; its best pairs with 1, 2, 3: (0.99 + 0.2 + 0.2) / 3
+    # = 0.46, short of the full 0.585 for two clusters.
+    core = [edge(1, 2, 0.999), edge(1, 3, 0.998), edge(2, 3, 0.997)]
+    pair = [edge(1, 4, 0.99), edge(2, 4, 0.2), edge(3, 4, 0.2), edge(3, 5, 0.1)]
+    result = cluster_records(range(1, 6), core + pair, must_link=[(4, 5)])
+    assert groups(result) == {frozenset({1, 2, 3, 4, 5})}
+    apart = cluster_records(range(1, 6), core + pair, must_link=[(4, 5)], newcomer_support=0.6)
+    assert groups(apart) == {frozenset({1, 2, 3}), frozenset({4, 5})}
+
+
 def test_the_newcomer_bar_is_not_used_for_two_clusters_or_a_chain_of_three() -> None:
     # {1,2} + {3,4}: cross pairs 0.99, 0.2, 0.2, 0.2 average 0.40, above the newcomer bar
     # (0.36) but a merge of two clusters: the full bar (0.585) refuses it.

@@ -11,6 +11,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from typer.testing import CliRunner
 from linkwise.cli import common
 from linkwise.cli.main import app
 from linkwise.demo import generate_world
+from linkwise.resolve import pipeline
 from linkwise.resolve.linkage import MIN_LABELS_FOR_TRAINING
 from linkwise.store import tables as t
 from linkwise.workspace import Workspace, labels
@@ -85,6 +87,15 @@ def _runs(ws: Workspace) -> list[tuple[int, str, dict[str, object] | None]]:
             (int(row.id), str(row.status), row.stats)
             for row in conn.execute(select(rr.c.id, rr.c.status, rr.c.stats).order_by(rr.c.id))
         ]
+
+
+def _current(ws: Workspace) -> list[Any]:
+    r, src = t.records, t.sources
+    query = select(r.c.id, src.c.name.label("source"), r.c.source_key).join(
+        src, src.c.id == r.c.source_id
+    )
+    with ws.engine.connect() as conn:
+        return list(conn.execute(query.where(r.c.is_current)))
 
 
 def _m(ws: Workspace) -> list[list[float | None]]:
@@ -171,7 +182,7 @@ def test_unusable_labels_are_refused_before_the_run(
     headless.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(ResolveError, match=r"headless\.csv"):
         ws.resolve(full=True, labels=headless)
-    with pytest.raises(ResolveError, match="cannot open"):
+    with pytest.raises(ResolveError, match="cannot read it"):
         ws.resolve(full=True, labels=tmp_path / "missing.csv")
     vehicle = next(r for r in rows if r["source_key"].startswith('["'))
     twice = tmp_path / "twice.csv"
@@ -228,3 +239,35 @@ def test_evaluate_finds_keys_of_several_columns_however_spaced(
     assert as_typed.counts == as_stored.counts
     assert as_typed.counts.missing_from_prediction == 0
     assert as_typed.pairwise == as_stored.pairwise
+
+
+def test_a_labelled_pair_judged_different_does_not_train(
+    ws: Workspace, world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = _enough(world)
+    by_person: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        by_person[row["person_id"]].append(row)
+    a, b = next(p for p in by_person.values() if len(p) >= 2)[:2]
+    ws.judge((a["source"], a["source_key"]), (b["source"], b["source_key"]), "different", "rev")
+    trained: list[list[tuple[int, int]]] = []
+    real_link = pipeline.link
+
+    def link(*args: Any, **kwargs: Any) -> Any:
+        trained.append(list(kwargs["labels"]))
+        return real_link(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "link", link)
+    path, pairs = _labels(tmp_path / "labels.csv", rows)
+    outcome = ws.resolve(full=True, labels=path)
+    assert outcome.labelled_pairs == pairs
+    stats = _runs(ws)[-1][2]
+    assert stats is not None
+    assert stats["labels"]["judged_different"] == 1  # type: ignore[index]
+    ids = {(r.source, r.source_key): r.id for r in _current(ws)}
+    judged = tuple(
+        sorted((ids[(a["source"], a["source_key"])], ids[(b["source"], b["source_key"])]))
+    )
+    (labels_given,) = trained
+    assert judged not in labels_given
+    assert len(labels_given) == pairs - 1

@@ -78,13 +78,16 @@ def resolve(
 
     ``same`` and ``different`` are human judgements: must-link and cannot-link pairs of
     record ids. "Same" pairs also train m beside EM, as do ``labels`` (pairs known to be
-    one person, from a labels file), which constrain nothing. ``engine`` is where Splink runs
+    one person, from a labels file), which constrain nothing and give way to a "different"
+    judgement (such a pair does not train). ``engine`` is where Splink runs
     (DuckDB in process, or Spark). Records of ``duplicate_free`` sources (the records'
     ``source`` values) never share an entity.
     """
     say = progress or (lambda _msg: None)
-    same = list(same)
-    training = sorted({(min(a, b), max(a, b)) for a, b in (*same, *labels)})
+    same, different = list(same), list(different)
+    # a pair judged different is no example of a match, whatever a labels file says
+    apart = {(min(a, b), max(a, b)) for a, b in different}
+    training = sorted({(min(a, b), max(a, b)) for a, b in (*same, *labels)} - apart)
     say("preparing records")
     valid: dict[int, Mapping[str, Any]] = {}
     prepared = prepare(_noting_identifiers(records, valid), known_generic=known_generic)
@@ -123,7 +126,7 @@ def resolve(
         threshold=threshold,
         evidence=evidence,
         must_link=same,
-        cannot_link=list(different),
+        cannot_link=different,
         one_per_source=frozenset(duplicate_free),
     )
     return Resolution(linkage, clustering, prepared.generic, threshold, edges, prepared.table)

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, select
 from linkwise.evaluate import (
     Assignment,
     Blocking,
+    EvaluationInputError,
     EvaluationReport,
     Key,
     Truth,
@@ -92,7 +93,7 @@ def evaluate_workspace(
         for key, tags in _tags(tags_path).items():
             if key in fields:
                 fields[key]["name_order_swapped"] = "yes" if "swapped_order" in tags else "no"
-    truth = [as_stored(row, fields) for row in truth]
+    truth = as_stored(truth, fields, truth_path)
     report = evaluate(assignments, truth, fields=fields, by=by, pairs=pairs)
     if prepared is not None and prepared.is_file() and stats and stats.get("rules"):
         kept = by_name([name for name, _pairs, used in stats["rules"] if used])
@@ -107,14 +108,25 @@ def evaluate_workspace(
     return report
 
 
-def as_stored(row: Truth, known: Container[Key]) -> Truth:
-    """``row`` naming a record of a source keyed by several columns as ingestion wrote its
-    key (``["NJ", "X1"]``), however the file spaced it; unchanged when ``known`` (the
-    workspace's keys) holds it as written or it is no such key."""
-    source, key = row.key
-    if (source, key) in known or (written := composite_key(key)) is None:
-        return row
-    return dataclasses.replace(row, key=(source, written))
+def as_stored(truth: Sequence[Truth], known: Container[Key], path: Path) -> list[Truth]:
+    """``truth`` with a record of a source keyed by several columns named as ingestion wrote
+    its key (``["NJ", "X1"]``), however the file spaced it (``known``: the workspace's
+    keys). One record named twice, spaced two ways, is refused: the check of the file's
+    reader sees two keys."""
+    out: list[Truth] = []
+    typed: dict[Key, Key] = {}
+    for row in truth:
+        source, key = row.key
+        if (source, key) not in known and (written := composite_key(key)) is not None:
+            row = dataclasses.replace(row, key=(source, written))
+        if (first := typed.setdefault(row.key, (source, key))) != (source, key):
+            raise EvaluationInputError(
+                f"{first[0]}:{first[1]} and {source}:{key} are one record (a key of several "
+                "columns, spaced differently); give it once",
+                path=path,
+            )
+        out.append(row)
+    return out
 
 
 def true_pairs(truth: Iterable[Truth], record_of: Mapping[Key, int]) -> list[tuple[int, int]]:

@@ -56,24 +56,18 @@ def read_labels(path: Path, record_of: Mapping[tuple[str, str], int]) -> Labels:
     """The labelled pairs of ``path`` among the current records ``record_of`` names (by
     source name and key). Refused, with what and where: a file that is not a truth file,
     a record that is not a current record of the workspace or is named twice, a true id
-    naming more than ``MAX_RECORDS_PER_PERSON`` records, or fewer than
-    ``MIN_LABELS_FOR_TRAINING`` pairs (m from a handful of pairs is noise)."""
+    naming more than ``MAX_RECORDS_PER_PERSON`` records, fewer than
+    ``MIN_LABELS_FOR_TRAINING`` pairs (m from a handful of pairs is noise), or a file that
+    changed while it was read (its SHA-256 is recorded with the run)."""
+    digest = _sha256(path)
     try:
-        truth = read_truth_csv(path, group_columns=[])
+        given = read_truth_csv(path, group_columns=[])
+        truth = as_stored(given, record_of, path)
     except EvaluationInputError as exc:
         raise LabelsError(f"labels file {exc}") from None
-    given = [row.key for row in truth]
-    truth = [as_stored(row, record_of) for row in truth]
-    seen: dict[tuple[str, str], tuple[str, str]] = {}
-    for typed, row in zip(given, truth, strict=True):
-        if (first := seen.setdefault(row.key, typed)) != typed:
-            raise LabelsError(
-                f"labels file {path}: {first[0]}:{first[1]} and {typed[0]}:{typed[1]} are one "
-                "record (a key of several columns, spaced differently); give it once"
-            )
-    unknown = [row for row in truth if row.key not in record_of]
+    unknown = [typed for typed, row in zip(given, truth, strict=True) if row.key not in record_of]
     if unknown:
-        (source, key), true_id = unknown[0].key, unknown[0].true_id
+        (source, key), true_id = unknown[0].key, unknown[0].true_id  # as the file has it
         raise LabelsError(
             f"labels file {path}: {len(unknown):,} of its {len(truth):,} records are not current "
             f"records of the workspace; the first is {source}:{key} (true id {true_id!r}). "
@@ -94,5 +88,13 @@ def read_labels(path: Path, record_of: Mapping[tuple[str, str], int]) -> Labels:
             f"(records sharing a true id); training from labels needs at least "
             f"{MIN_LABELS_FOR_TRAINING}"
         )
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if _sha256(path) != digest:
+        raise LabelsError(f"labels file {path}: it changed while it was read; try again")
     return Labels(path, pairs, len(truth), digest)
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise LabelsError(f"labels file {path}: cannot read it ({exc.strerror or exc})") from None
