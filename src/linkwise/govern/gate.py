@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -45,6 +44,7 @@ from linkwise.model.authorisations import Authorisation
 from linkwise.model.cases import Case
 from linkwise.model.fields import DATE_PARTS, FIELDS
 from linkwise.model.policy import Marking, PolicyPack
+from linkwise.model.records import composite_key
 from linkwise.store import reads
 from linkwise.store.audit import DISCLOSED
 
@@ -896,20 +896,3 @@ def _ref(row: reads.RecordRow) -> RecordRef:
 
 def _sorted(by_source: Mapping[str, set[str]]) -> dict[str, list[str]]:
     return {source: sorted(fields) for source, fields in sorted(by_source.items())}
-
-
-def composite_key(text: str) -> str | None:
-    """A key of several columns as ingestion writes it (a JSON list of texts, ``["NJ",
-    "X1"]`` with a space after each comma), from however it was typed (``["NJ","X1"]``);
-    None when ``text`` is not such a list."""
-    if not text.startswith("["):
-        return None
-    try:
-        parts = json.loads(text)
-    except ValueError:
-        return None
-    if not isinstance(parts, list) or len(parts) < 2:
-        return None
-    if not all(isinstance(p, str | int) and not isinstance(p, bool) for p in parts):
-        return None
-    return json.dumps([str(p) for p in parts], ensure_ascii=False)

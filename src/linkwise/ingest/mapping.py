@@ -10,7 +10,6 @@ had doubts about; which column gave which field is in the manifest of the record
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +20,7 @@ from linkwise.ingest.readers.base import RawRow
 from linkwise.ingest.values import as_text, json_safe
 from linkwise.model.fields import FIELDS
 from linkwise.model.manifest import FactSpec, FieldSource, Manifest
-from linkwise.model.records import IdentifierValue, MappedRecord, Rejection
+from linkwise.model.records import IdentifierValue, MappedRecord, Rejection, source_key
 from linkwise.normalize import (
     NormalizationError,
     date_from_parts,
@@ -107,7 +106,7 @@ class RowMapper:
                     return None
                 raise RowError(col, f"key column {col!r} is empty")
             parts.append(text)
-        return parts[0] if len(parts) == 1 else json.dumps(parts, ensure_ascii=False)
+        return source_key(parts)
 
     def _getter(self, field: str, spec: FieldSource) -> Callable[[dict[str, Any]], str | None]:
         """A function from row values to this field's text, or None when it is missing."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -133,3 +135,26 @@ class QuarantineEntry:
     reason: str
     raw: dict[str, Any]
     created_at: dt.datetime
+
+
+def source_key(parts: Sequence[str]) -> str:
+    """A record's key from the texts of its source's key columns: the text of one, or a
+    JSON list of several (``["NJ", "X1"]``, a space after each comma), as ingestion
+    stores it."""
+    return parts[0] if len(parts) == 1 else json.dumps(list(parts), ensure_ascii=False)
+
+
+def composite_key(text: str) -> str | None:
+    """A key of several columns as ``source_key`` writes it, from however it was typed
+    (``["NJ","X1"]``); None when ``text`` is not such a list."""
+    if not text.startswith("["):
+        return None
+    try:
+        parts = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(parts, list) or len(parts) < 2:
+        return None
+    if not all(isinstance(p, str | int) and not isinstance(p, bool) for p in parts):
+        return None
+    return source_key([str(p) for p in parts])

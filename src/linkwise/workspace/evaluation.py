@@ -31,7 +31,7 @@ from linkwise.evaluate import (
     read_assignments_csv,
     read_truth_csv,
 )
-from linkwise.govern.gate import composite_key
+from linkwise.model.records import composite_key
 from linkwise.resolve.blocking import blocking_recall, by_name, conditions
 from linkwise.store import resolution as store
 from linkwise.store import tables as t
