@@ -42,6 +42,8 @@ class Resolution:
     table: pa.Table | None = None
     """The prepared model input (kept so a later incremental run need not prepare the
     unchanged records again)."""
+    overruled_labels: int = 0
+    """Labelled pairs left out of training because a reviewer judged them different."""
 
     def confidence(self) -> dict[int, float]:
         """Per record: the weakest link that holds its entity together (1.0 alone).
@@ -87,7 +89,8 @@ def resolve(
     same, different = list(same), list(different)
     # a pair judged different is no example of a match, whatever a labels file says
     apart = {(min(a, b), max(a, b)) for a, b in different}
-    training = sorted({(min(a, b), max(a, b)) for a, b in (*same, *labels)} - apart)
+    labelled = {(min(a, b), max(a, b)) for a, b in labels}
+    training = sorted(({(min(a, b), max(a, b)) for a, b in same} | labelled) - apart)
     say("preparing records")
     valid: dict[int, Mapping[str, Any]] = {}
     prepared = prepare(_noting_identifiers(records, valid), known_generic=known_generic)
@@ -129,7 +132,15 @@ def resolve(
         cannot_link=different,
         one_per_source=frozenset(duplicate_free),
     )
-    return Resolution(linkage, clustering, prepared.generic, threshold, edges, prepared.table)
+    return Resolution(
+        linkage,
+        clustering,
+        prepared.generic,
+        threshold,
+        edges,
+        prepared.table,
+        overruled_labels=len(labelled & apart),
+    )
 
 
 NO_DOB_PENALTY = 3.0

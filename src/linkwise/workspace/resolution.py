@@ -115,9 +115,6 @@ def resolve_workspace(
                 )
             by_key = {k: rid for rid, k in keys.items()}
             same, different = _judged_pairs(decisions, by_key)
-            # labelled pairs a reviewer judged different do not train (resolve() drops them)
-            apart = {(min(a, b), max(a, b)) for a, b in different}
-            overruled = sum(1 for pair in labelled.pairs if pair in apart) if labelled else 0
             # the records are streamed into preparation, never all held as objects
             try:
                 resolution = resolve(
@@ -169,7 +166,11 @@ def resolve_workspace(
             "timings": {k: round(v, 3) for k, v in linkage.timings.items()},
             "flags": dict(flags),
             "judgements": {"same": len(same), "different": len(different)},
-            **({"labels": {**labelled.stats(), "judged_different": overruled}} if labelled else {}),
+            **(
+                {"labels": {**labelled.stats(), "judged_different": resolution.overruled_labels}}
+                if labelled
+                else {}
+            ),
             "blocking_recall_on_judged_same": _judged_recall(resolution, same),
         }
         say("storing links and entities")
