@@ -221,6 +221,11 @@ def workspace_on(backend: str, root: Path) -> Iterator[Workspace]:
             database.close()  # drops the PostgreSQL database
 
 
+WORLD_PEOPLE = 400
+"""People in the generated world the resolution tests share (``tests/resolve/conftest.py``,
+seed 5): about 900 records, several per person."""
+
+
 @contextmanager
 def world_workspace(root: Path, world: Path, url: str | None = None) -> Iterator[Workspace]:
     """A new workspace in ``root`` (SQLite, or the database ``url`` names) with every source

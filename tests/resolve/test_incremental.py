@@ -20,7 +20,6 @@ import pytest
 from splink import Linker
 from sqlalchemy import select
 
-from linkwise.demo import generate_world
 from linkwise.resolve.engines import duckdb_api
 from linkwise.resolve.incremental import Resolved, name_rows, resolved_rows, score_new
 from linkwise.resolve.name_order import splink_settings
@@ -31,16 +30,8 @@ from linkwise.store import tables as t
 from linkwise.workspace import Workspace
 from linkwise.workspace import incremental as inc
 
-PEOPLE = 400
 FIRST_LATE = "jail_bookings"
 SECOND_LATE = "court_dispositions"
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("world")
-    generate_world(out, PEOPLE, 5)
-    return out
 
 
 @pytest.fixture

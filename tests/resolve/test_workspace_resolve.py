@@ -11,19 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from linkwise.demo import generate_world
 from linkwise.govern.session import is_withheld
 from linkwise.workspace import Workspace
-from tests.helpers import seed_case, world_workspace
-
-PEOPLE = 400
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("world")
-    generate_world(out, PEOPLE, 5)
-    return out
+from tests.helpers import WORLD_PEOPLE, seed_case, world_workspace
 
 
 @pytest.fixture
@@ -95,7 +85,7 @@ def test_resolve_stores_entities_links_and_review_items(ws: Workspace, world: Pa
     membership = _membership(ws)
     assert outcome.records == len(membership)
     assert outcome.entities == len(set(membership.values()))
-    assert PEOPLE * 0.7 < outcome.entities < outcome.records
+    assert WORLD_PEOPLE * 0.7 < outcome.entities < outcome.records
     precision, recall = _pairwise(membership, _truth(world))
     assert precision > 0.9, precision
     assert recall > 0.8, recall
@@ -251,7 +241,7 @@ def test_two_workspaces_resolve_one_world_alike(ws: Workspace, world: Path, tmp_
     assert clusters_a == clusters_b
     assert links_a.keys() == links_b.keys()
     assert all(math.isclose(links_a[k], links_b[k], abs_tol=1e-9) for k in links_a)
-    assert len(links_a) > PEOPLE / 2
+    assert len(links_a) > WORLD_PEOPLE / 2
 
 
 def _links(ws: Workspace) -> dict[tuple[tuple[str, str], tuple[str, str]], float]:
