@@ -384,7 +384,7 @@ def test_nobody_approves_their_own(
         ci_case,
         process="ex_parte_order_6103",
         issuing_authority="US District Court, D. Example",
-        scope=Scope.of(sources=["irs_extract"], markings=["taxpayer_return"], subjects=["E9"]),
+        scope=Scope.of(sources=["irs_extract"], markings=["taxpayer_return"]),
     )
     with engine.connect() as conn:
         with pytest.raises(SelfApprovalError, match="lee recorded authorisation"):
@@ -483,6 +483,15 @@ def test_who_may_revoke(
             InvalidAuthorisationError,
             "source 'court_dispositions' carries none of the scope's markings "
             r"\(it carries: criminal_justice\)",
+        ),
+        (
+            {
+                "scope": Scope.of(
+                    sources=["vehicle_registrations"], markings=["dmv"], subjects=["E9"]
+                )
+            },
+            InvalidAuthorisationError,
+            "scope.subjects: no entity 'E9'",
         ),
         ({"case_id": 999}, UnknownCaseError, "no case #999"),
     ],

@@ -279,6 +279,12 @@ def test_a_prohibited_purpose_sees_nothing_even_with_an_authorisation(lab: Lab, 
 
 def test_an_authorisation_limited_to_other_subjects_unlocks_nothing(lab: Lab) -> None:
     user, case = seed_case(lab.ws, title="subjects")
+    with lab.ws.engine.connect() as conn:
+        someone_else = conn.execute(
+            select(tables.entities.c.id)
+            .where(tables.entities.c.status == "active", tables.entities.c.id != lab.entity)
+            .limit(1)
+        ).scalar_one()
     authorise(
         lab.ws,
         user,
@@ -286,7 +292,7 @@ def test_an_authorisation_limited_to_other_subjects_unlocks_nothing(lab: Lab) ->
         "subpoena",
         sources=[SOURCE],
         markings=["benefits"],
-        subjects=["E-SOMEONE-ELSE"],
+        subjects=[someone_else],
     )
     assert _leaks(_read(lab, user, case, "entity view")) == []
     authorise(

@@ -34,6 +34,7 @@ from linkwise.model.policy import LegalProcess, PolicyPack
 from linkwise.model.roles import Role
 from linkwise.store import authorisations as store
 from linkwise.store.catalog import source_row
+from linkwise.store.reads import entity_status
 from linkwise.store.users import utc
 
 __all__ = [
@@ -348,6 +349,14 @@ def _check_scope(
     for subject in scope.subjects:
         if not subject.strip():
             raise InvalidAuthorisationError("scope.subjects", "an entity id cannot be blank")
+        # A mistyped id would unlock nothing while the order seemed to cover the person. A
+        # retired id is kept: the order may cite it, and the gate follows its redirects.
+        if entity_status(conn, subject) is None:
+            raise InvalidAuthorisationError(
+                "scope.subjects",
+                f"no entity {subject!r}: a subject is an entity id as `linkwise entity show` "
+                "gives it",
+            )
 
 
 def _fetch(conn: Connection, authorisation_id: int) -> Authorisation:
