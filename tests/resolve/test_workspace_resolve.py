@@ -4,15 +4,23 @@ judgements hold across full re-runs, entity ids are stable and retired ids redir
 from __future__ import annotations
 
 import csv
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
+import pyarrow as pa
 import pytest
+from sqlalchemy import select
 
 from linkwise.govern.session import is_withheld
+from linkwise.store import tables
 from linkwise.workspace import Workspace
+from linkwise.workspace import resolution as resolution_store
+from linkwise.workspace.incremental import TOUCH
 from tests.helpers import WORLD_PEOPLE, seed_case, world_workspace
 
 
@@ -324,9 +332,34 @@ def test_incremental_links_only_new_records_and_matches_a_full_run(
         workspace.ingest([n for n in names if n != late])
         workspace.resolve(full=True)
         before = _membership(workspace)
+        with workspace.engine.connect() as conn:
+            entity_before = dict(
+                conn.execute(
+                    select(tables.entity_members.c.record_id, tables.entity_members.c.entity_id)
+                ).all()
+            )
         workspace.ingest([late])
         outcome = workspace.resolve(full=False)
-        assert workspace.last_resolution()["mode"] == "incremental"
+        run = workspace.last_resolution()
+        assert run is not None
+        assert run["mode"] == "incremental"
+        # every new link down to the floor is stored; only those at TOUCH or more cluster
+        # the entity at their far end again
+        lk = tables.links
+        with workspace.engine.connect() as conn:
+            new_links = conn.execute(
+                select(lk.c.record_l, lk.c.record_r, lk.c.match_probability).where(
+                    lk.c.run_id == run["id"]
+                )
+            ).all()
+        assert min(p for _, _, p in new_links) < TOUCH <= max(p for _, _, p in new_links)
+
+        def reached(links: list[Any]) -> set[str]:
+            return {entity_before[r] for a, b, _ in links for r in (a, b) if r in entity_before}
+
+        strong = [link for link in new_links if link[2] >= TOUCH]
+        assert run["stats"]["touched_entities"] == len(reached(strong))
+        assert len(reached(strong)) < len(reached(new_links))
         after = _membership(workspace)
         added = [k for k in after if k[0] == late]
         assert outcome.records == len(added) > 0
@@ -448,3 +481,32 @@ def test_evaluation_reports_blocking_recall_of_the_last_full_run(
     assert report.blocking.recall > 0.95
     assert max(report.blocking.per_rule.values()) <= report.blocking.covered
     assert report.to_dict()["blocking"]["covered"] == report.blocking.covered
+
+
+def test_links_are_written_in_chunks_whose_contributions_stay_with_their_pair(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Contributions are made a block of pairs at a time and rows a smaller chunk at a time;
+    # every row must carry its own pair's text across both boundaries.
+    n = 23
+    pairs = pa.table(
+        {
+            "unique_id_l": list(range(n)),
+            "unique_id_r": [i + 100 for i in range(n)],
+            "match_probability": [i / n for i in range(n)],
+            "match_weight": [float(i) for i in range(n)],
+            "match_key": ["0"] * n,
+            "gamma_dob": [i % 4 for i in range(n)],
+            "mw_dob": [i / 10 for i in range(n)],
+        }
+    )
+    linkage = SimpleNamespace(pairs=pairs, comparisons=["dob"], model_version="v1")
+    monkeypatch.setattr(resolution_store, "LINK_CHUNK", 3)
+    monkeypatch.setattr(resolution_store, "TEXT_BLOCK", 9)
+    chunks = list(resolution_store._link_chunks(SimpleNamespace(linkage=linkage)))  # type: ignore[arg-type]
+    assert [len(c) for c in chunks] == [3] * 7 + [2]
+    rows = [row for chunk in chunks for row in chunk]
+    assert [row["record_l"] for row in rows] == list(range(n))
+    for i, row in enumerate(rows):
+        assert row["record_r"] == i + 100
+        assert json.loads(str(row["contributions"])) == {"dob": [i % 4, round(i / 10, 4), 0.0]}

@@ -184,7 +184,8 @@ def cluster_records(
     (any probability, not only those above the threshold) must be at least
     ``support * threshold`` (0.585 at the defaults; 0.52 at linkwise's 0.8 resolution
     threshold). Pairs never scored (blocking did not
-    compare them) are left out, since their absence is no evidence either way. The mean
+    compare them, or they scored below the floor the caller kept, 0.001 in linkwise's
+    resolution) are left out, since their absence is no evidence either way. The mean
     is of probabilities rather than weights so that each pair's say is bounded: with
     weights, two pairs at +20 would outvote one at -15 that says "certainly not". At the
     defaults a chain A-B, B-C at 0.99 is refused when A-C scores below 0.18 (at threshold
@@ -199,7 +200,7 @@ def cluster_records(
     with any newcomer, its true records included, which only says those copies carry
     little evidence. A chain of three (a record joining a pair) keeps the full bar; records
     judged the same count as one. What it gives up: one strong link carries a record into
-    a cluster of three even when its two other pairs score near the floor. Set by
+    a cluster of three even when its two other pairs score at the floor or below it. Set by
     measurement (benchmarks/RESULTS.md, "A single record joining a larger entity"): on the
     demo world it joined 745 records to their own person for 21 more put with another
     (starting at four records instead: 3 fewer put with another, 323 more left apart); on

@@ -45,6 +45,13 @@ handful of pairs would replace EM's estimate with noise."""
 CANDIDATE_WEIGHT = -12.0
 """Pairs are scored down to this match weight (p ≈ 0.0002) so the prior can be re-estimated
 from nearly all the probability mass; only those above the caller's floor are kept."""
+DEFAULT_FLOOR = 0.001
+"""Scored pairs at or above this probability are kept as links: for review and explanation,
+and as evidence *against* a merge in clustering's support rule (a pair never kept counts
+as never scored). At 0.01, one strong link carried records into entities whose other
+pairs scored between 0.001 and 0.01; at 0.001, false merges fell from 0.18% to 0.16% of
+the demo world's records and from 0.80% to 0.73% of historical_50k's (benchmarks/RESULTS.md,
+"Weak links kept as evidence against a merge")."""
 PAIRS_PER_RECORD_BUDGET = 10
 """A blocking rule that would add more than this many pairs per record (on top of the rules
 before it) is dropped: it is a near-cartesian product on a common value, and the narrower
@@ -122,7 +129,7 @@ class Linkage:
 def link(
     prepared: Prepared,
     *,
-    floor: float = 0.01,
+    floor: float = DEFAULT_FLOOR,
     labels: Sequence[tuple[int, int]] = (),
     threads: int = 2,
     progress: Progress | None = None,
@@ -468,8 +475,8 @@ def _recalibrate_prior(linker: Linker, db: Backend, predictions: str, n: int) ->
 def contributions_json(pairs: pa.Table, comparisons: Sequence[str]) -> pa.Array:
     """Per scored pair, its contributions as JSON text: ``{comparison: [level, weight,
     term-frequency adjustment]}``, weights rounded to 4 places (``null`` if not finite).
-    Built in DuckDB over the whole column at once: per pair in Python it took longer than
-    the database write at a million records."""
+    Built in DuckDB over the whole table at once (callers pass slices of a large one): per
+    pair in Python it took longer than the database write at a million records."""
 
     def number(column: str) -> str:
         if column not in pairs.column_names:

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from linkwise.resolve import name_order
 from linkwise.resolve.clustering import Clustering, EdgeColumns, Evidence, cluster_records
 from linkwise.resolve.engines import Engine
+from linkwise.resolve.linkage import DEFAULT_FLOOR as DEFAULT_FLOOR
 from linkwise.resolve.linkage import Linkage, Progress, UnresolvableError, link
 from linkwise.resolve.namesakes import Namesakes, find_namesakes
 from linkwise.resolve.prepare import PERSON_IDENTIFIERS, GenericValue, prepare
@@ -28,8 +29,6 @@ DEFAULT_THRESHOLD = 0.8
 measurement on historical_50k, FEBRL and the demo world: with the clustering's evidence
 vetoes and merge-support rule in place, 0.8 gave higher F1 than 0.9 at nearly the same
 precision."""
-DEFAULT_FLOOR = 0.01
-"""Links at or above this probability are kept (for review and explanation)."""
 
 
 @dataclass
