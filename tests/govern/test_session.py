@@ -16,6 +16,7 @@ from sqlalchemy import update
 
 from linkwise.govern import audit
 from linkwise.govern.audit import AuditEvent
+from linkwise.govern.authorisations import InvalidAuthorisationError
 from linkwise.govern.session import NotFoundError, SessionRefusedError, is_withheld
 from linkwise.model.cases import Case
 from linkwise.store import reads
@@ -476,6 +477,32 @@ def test_an_authorisation_follows_its_subject_through_a_merge(ws: Workspace) -> 
         entity = session.entity("ENEW")
         assert "petrov" in _text(entity)
         assert is_withheld(_fields(session.record("dmv", "31"))["family_name"])
+
+
+def test_an_authorisation_may_name_a_retired_id_but_not_an_unknown_one(ws: Workspace) -> None:
+    # The order cites the id the case knew; the entity has since merged into another.
+    craft(ws, {"EOLD": ["court:30", "dmv:30"]}, [("court:30", "dmv:30", 0.99, ON_NAME_AND_SSN)])
+    craft(
+        ws,
+        {"ENEW": ["court:30", "dmv:30", "court:1"]},
+        [
+            ("court:30", "dmv:30", 0.99, ON_NAME_AND_SSN),
+            ("court:1", "court:30", 0.99, ON_NAME_AND_SSN),
+        ],
+        redirects=[("EOLD", "ENEW", "merge", 2)],
+    )
+    user, case = seed_case(ws, "civil_immigration")
+    lee = seed_user(ws, "lee", "legal_reviewer")
+    with pytest.raises(InvalidAuthorisationError, match="no entity 'EOLDE'"):
+        authorise(
+            ws, lee, case, "judicial_warrant", sources=["dmv"], markings=["dmv"], subjects=["EOLDE"]
+        )
+    warrant = authorise(
+        ws, lee, case, "judicial_warrant", sources=["dmv"], markings=["dmv"], subjects=[" EOLD "]
+    )
+    assert warrant.scope.subjects == ("EOLD",)
+    with ws.session(user, case.id) as session:
+        assert _fields(session.record("dmv", "30"))["family_name"] == "petrov"
 
 
 def test_revocation_takes_effect_within_an_open_session(ws: Workspace) -> None:

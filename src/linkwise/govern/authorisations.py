@@ -146,7 +146,11 @@ def record_authorisation(
         raise InvalidAuthorisationError(
             "valid_to", f"{end.isoformat()} is not after valid_from {start.isoformat()}"
         )
-    clean = Scope.of(sources=scope.sources, markings=scope.markings, subjects=scope.subjects)
+    clean = Scope.of(
+        sources=scope.sources,
+        markings=scope.markings,
+        subjects=[subject.strip() for subject in scope.subjects],  # as typed into a form
+    )
     _check_scope(conn, pack, process, case.purpose, clean)
     at = _now(now)
     new_id = store.insert_authorisation(

@@ -183,9 +183,10 @@ def cluster_records(
     not enough: the mean match probability of the scored pairs across the two clusters
     (any probability, not only those above the threshold) must be at least
     ``support * threshold`` (0.585 at the defaults; 0.52 at linkwise's 0.8 resolution
-    threshold). Pairs never scored (blocking did not
-    compare them, or they scored below the floor the caller kept, 0.001 in linkwise's
-    resolution) are left out, since their absence is no evidence either way. The mean
+    threshold). Pairs not among ``edges`` are left out: a pair blocking never compared is
+    no evidence either way, and one scored below the floor the caller kept (0.001 in
+    linkwise's resolution) cannot be told from it here, so the lower the floor, the more of
+    the model's firm "no"s the mean counts. The mean
     is of probabilities rather than weights so that each pair's say is bounded: with
     weights, two pairs at +20 would outvote one at -15 that says "certainly not". At the
     defaults a chain A-B, B-C at 0.99 is refused when A-C scores below 0.18 (at threshold
