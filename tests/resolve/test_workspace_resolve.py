@@ -92,6 +92,12 @@ def test_resolve_stores_entities_links_and_review_items(ws: Workspace, world: Pa
     outcome = ws.resolve(full=True)
     membership = _membership(ws)
     assert outcome.records == len(membership)
+    # each phase is timed, and the run's statistics keep all but storing (written inside it)
+    phases = ("blocking", "training", "scoring", "clustering", "storing")
+    assert all(0 < outcome.timings[p] < outcome.timings["total"] for p in phases)
+    run = ws.last_resolution()
+    assert run is not None
+    assert set(run["stats"]["timings"]) == set(phases) - {"storing"}
     assert outcome.entities == len(set(membership.values()))
     assert WORLD_PEOPLE * 0.7 < outcome.entities < outcome.records
     precision, recall = _pairwise(membership, _truth(world))

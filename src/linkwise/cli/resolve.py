@@ -82,6 +82,11 @@ def resolve(
             else []
         ),
         ("time (s)", f"{outcome.timings.get('total', 0):.1f}"),
+        *(
+            [("of which (s)", ", ".join(f"{k} {v:.1f}" for k, v in phases.items()))]
+            if (phases := {k: v for k, v in outcome.timings.items() if k != "total"})
+            else []
+        ),
     ):
         table.add_row(label, str(value))
     console.print(table)

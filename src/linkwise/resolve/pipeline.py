@@ -7,6 +7,7 @@ evidence (the identifiers and dates that can veto a merge).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -103,6 +104,7 @@ def resolve(
     linkage.beside[name_order.MODEL_KEY] = order.to_json()
     linkage.release()
     say("clustering")
+    started = time.perf_counter()
     pairs = linkage.pairs
     edges = clustering_edges(
         pairs.column("unique_id_l").to_numpy(),
@@ -131,6 +133,7 @@ def resolve(
         cannot_link=different,
         one_per_source=frozenset(duplicate_free),
     )
+    linkage.timings["clustering"] = time.perf_counter() - started
     return Resolution(
         linkage,
         clustering,

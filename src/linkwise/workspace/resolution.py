@@ -175,6 +175,7 @@ def resolve_workspace(
             "blocking_recall_on_judged_same": _judged_recall(resolution, same),
         }
         say("storing links and entities")
+        storing = time.perf_counter()
         with engine.begin() as conn:
             store.save_model(conn, linkage.model_version, run_id, linkage_engine, linkage.model)
             store.replace_results(
@@ -212,7 +213,11 @@ def resolve_workspace(
         generic=len(generic),
         review_items=len(review),
         model_version=linkage.model_version,
-        timings={**linkage.timings, "total": time.perf_counter() - started},
+        timings={
+            **linkage.timings,
+            "storing": time.perf_counter() - storing,
+            "total": time.perf_counter() - started,
+        },
         rules=[(r.name, r.pairs, r.kept) for r in linkage.rules],
         labelled_pairs=len(labelled.pairs) if labelled else 0,
     )
