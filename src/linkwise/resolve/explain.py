@@ -444,7 +444,7 @@ def _join(words: Sequence[str]) -> str:
 def _percent(p: float) -> str:
     if p >= 0.999:
         return "over 99.9%"
-    if p <= 0.001:
+    if p < 0.001:  # a link at the floor (0.001) is kept, so it is not "under" it
         return "under 0.1%"
     if 0.01 <= p <= 0.99:
         return f"{p * 100:.0f}%"
