@@ -351,7 +351,7 @@ def _check_scope(
                 f"(it carries: {', '.join(carried) or 'none'})",
             )
     for subject in scope.subjects:
-        if not subject.strip():
+        if not subject:  # record_authorisation strips them
             raise InvalidAuthorisationError("scope.subjects", "an entity id cannot be blank")
         # A mistyped id would unlock nothing while the order seemed to cover the person. A
         # retired id is kept: the order may cite it, and the gate follows its redirects.

@@ -88,9 +88,8 @@ def resolve(
     say = progress or (lambda _msg: None)
     same, different = list(same), list(different)
     # a pair judged different is no example of a match, whatever a labels file says
-    apart = {(min(a, b), max(a, b)) for a, b in different}
-    labelled = {(min(a, b), max(a, b)) for a, b in labels}
-    training = sorted(({(min(a, b), max(a, b)) for a, b in same} | labelled) - apart)
+    apart, labelled = _unordered(different), _unordered(labels)
+    training = sorted((_unordered(same) | labelled) - apart)
     say("preparing records")
     valid: dict[int, Mapping[str, Any]] = {}
     prepared = prepare(_noting_identifiers(records, valid), known_generic=known_generic)
@@ -143,6 +142,11 @@ def resolve(
         prepared.table,
         overruled_labels=len(labelled & apart),
     )
+
+
+def _unordered(pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Each pair once, lower record id first."""
+    return {(min(a, b), max(a, b)) for a, b in pairs}
 
 
 NO_DOB_PENALTY = 3.0

@@ -258,37 +258,40 @@ def _link_chunks(resolution: Resolution) -> Iterator[list[dict[str, Any]]]:
     column of millions of pairs into Python objects at once cost gigabytes. Contributions
     arrive as JSON text (``JsonText``): {comparison: [level, weight, tf adjustment]}, made
     ``TEXT_BLOCK`` pairs at a time: the text of millions of links is gigabytes on its own,
-    and much smaller blocks lose DuckDB's parallel work (made in blocks of 50,000, the text
-    of a million made-up pairs took about twice as long as in one block). ``TEXT_BLOCK`` is
-    a multiple of ``LINK_CHUNK``, so no chunk straddles two blocks."""
+    and much smaller blocks lose DuckDB's parallel work (in an ad hoc timing, the text of a
+    million made-up pairs took about twice as long in blocks of 50,000 as in one)."""
     linkage = resolution.linkage
-    table = linkage.pairs
     version = linkage.model_version
-    texts = pa.array([], pa.string())
-    for start in range(0, table.num_rows, LINK_CHUNK):
-        part = table.slice(start, LINK_CHUNK)
-        if start % TEXT_BLOCK == 0:
-            texts = contributions_json(table.slice(start, TEXT_BLOCK), linkage.comparisons)
-        yield [
-            {
-                "record_l": left,
-                "record_r": right,
-                "match_probability": probability,
-                "match_weight": weight,
-                "model_version": version,
-                "match_key": str(key),
-                "contributions": JsonText(text),
-            }
-            for left, right, probability, weight, key, text in zip(
-                part.column("unique_id_l").to_pylist(),
-                part.column("unique_id_r").to_pylist(),
-                part.column("match_probability").to_pylist(),
-                part.column("match_weight").to_pylist(),
-                part.column("match_key").to_pylist(),
-                texts.slice(start % TEXT_BLOCK, LINK_CHUNK).to_pylist(),
-                strict=True,
-            )
-        ]
+    for at in range(0, linkage.pairs.num_rows, TEXT_BLOCK):
+        block = linkage.pairs.slice(at, TEXT_BLOCK)
+        texts = contributions_json(block, linkage.comparisons)
+        for start in range(0, block.num_rows, LINK_CHUNK):
+            part, text = block.slice(start, LINK_CHUNK), texts.slice(start, LINK_CHUNK)
+            yield _link_rows(part, text, version)
+
+
+def _link_rows(part: pa.Table, texts: pa.Array, version: str) -> list[dict[str, Any]]:
+    """One chunk of links table rows: ``texts`` holds the chunk's contributions."""
+    return [
+        {
+            "record_l": left,
+            "record_r": right,
+            "match_probability": probability,
+            "match_weight": weight,
+            "model_version": version,
+            "match_key": str(key),
+            "contributions": JsonText(text),
+        }
+        for left, right, probability, weight, key, text in zip(
+            part.column("unique_id_l").to_pylist(),
+            part.column("unique_id_r").to_pylist(),
+            part.column("match_probability").to_pylist(),
+            part.column("match_weight").to_pylist(),
+            part.column("match_key").to_pylist(),
+            texts.to_pylist(),
+            strict=True,
+        )
+    ]
 
 
 def _positions(resolution: Resolution) -> dict[tuple[int, int], int]:
