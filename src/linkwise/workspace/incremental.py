@@ -52,8 +52,7 @@ Weaker links (down to the run's floor, 0.001 by default) are stored all the same
 against merges among the entities the run does cluster again, but they cannot carry a
 record into an entity. Letting every stored link reach its entity made an incremental run
 of 1% of the demo world take 8.3% of a full run's time instead of 7.0%, with the same
-pairwise F1 to four decimals (benchmarks/RESULTS.md). Review items start at 0.3, above
-this, so every pair they name lies among the records clustered again."""
+pairwise F1 to four decimals (docs/resolution.md, "Scoring")."""
 
 
 def save_prepared(cache_dir: Path, table: pa.Table) -> None:
