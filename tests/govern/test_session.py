@@ -121,18 +121,15 @@ def craft(
     with ws.engine.begin() as conn:
         run = rs.start_run(conn, "full", 0.8, 0.01)
         rs.save_model(conn, "m1", run, "duckdb", model or MODEL)
-        link_rows = [
-            {
-                "record_l": _id(ws, a),
-                "record_r": _id(ws, b),
-                "match_probability": p,
-                "match_weight": 10.0 if p > 0.5 else -3.0,
-                "model_version": "m1",
-                "match_key": None,
-                "contributions": contributions,
-            }
-            for a, b, p, contributions in links
-        ]
+        batch = rs.LinkBatch(
+            record_l=[_id(ws, a) for a, _, _, _ in links],
+            record_r=[_id(ws, b) for _, b, _, _ in links],
+            match_probability=[p for _, _, p, _ in links],
+            match_weight=[10.0 if p > 0.5 else -3.0 for _, _, p, _ in links],
+            match_key=[None] * len(links),
+            contributions=[contributions for _, _, _, contributions in links],
+            model_version="m1",
+        )
         entity_rows = [
             rs.EntityRow(eid, [_id(ws, r) for r in members], 0.9, {})
             for eid, members in entities.items()
@@ -140,7 +137,7 @@ def craft(
         rs.replace_results(
             conn,
             run,
-            link_rows=[link_rows],
+            links=[batch],
             entity_rows=entity_rows,
             redirects=redirects,
             review=[

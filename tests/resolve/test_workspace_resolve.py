@@ -88,16 +88,54 @@ def _pairwise(membership: dict[tuple[str, str], str], truth: dict[tuple[str, str
     return tp / predicted, tp / true
 
 
+def test_a_run_failing_while_it_stores_leaves_the_last_results_and_their_indexes(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On SQLite a full run drops the links' and members' indexes while it writes them; a
+    # failure mid-write must roll the drop back with the rows
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import func
+
+    from linkwise.store import resolution as rs
+
+    def count_links() -> int:
+        with ws.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(tables.links)).scalar_one())
+
+    def schema_drift() -> list[Any]:
+        with ws.engine.connect() as conn:
+            return list(compare_metadata(MigrationContext.configure(conn), tables.metadata))
+
+    ws.resolve(full=True)
+    before, links = _membership(ws), count_links()
+    assert links > 0 and schema_drift() == []
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(rs, "_write_entities", broken)
+    with pytest.raises(OSError, match="disk full"):
+        ws.resolve(full=True)
+    run = ws.last_resolution()
+    assert run is not None and run["status"] == "failed"
+    assert _membership(ws) == before
+    assert count_links() == links
+    assert schema_drift() == []
+
+
 def test_resolve_stores_entities_links_and_review_items(ws: Workspace, world: Path) -> None:
     outcome = ws.resolve(full=True)
     membership = _membership(ws)
     assert outcome.records == len(membership)
-    # each phase is timed, and the run's statistics keep all but storing (written inside it)
-    phases = ("blocking", "training", "scoring", "clustering", "storing")
+    # each phase is timed, and the run's statistics keep all but storing and indexing
+    # (written inside them)
+    phases = ("blocking", "training", "scoring", "clustering", "storing", "indexing")
     assert all(0 < outcome.timings[p] < outcome.timings["total"] for p in phases)
+    assert sum(outcome.timings[p] for p in phases) < outcome.timings["total"]
     run = ws.last_resolution()
     assert run is not None
-    assert set(run["stats"]["timings"]) == set(phases) - {"storing"}
+    assert set(run["stats"]["timings"]) == set(phases) - {"storing", "indexing"}
     assert outcome.entities == len(set(membership.values()))
     assert WORLD_PEOPLE * 0.7 < outcome.entities < outcome.records
     precision, recall = _pairwise(membership, _truth(world))
@@ -510,9 +548,12 @@ def test_links_are_written_in_chunks_whose_contributions_stay_with_their_pair(
     monkeypatch.setattr(resolution_store, "LINK_CHUNK", 3)
     monkeypatch.setattr(resolution_store, "TEXT_BLOCK", 9)
     chunks = list(resolution_store._link_chunks(SimpleNamespace(linkage=linkage)))  # type: ignore[arg-type]
-    assert [len(c) for c in chunks] == [3] * 7 + [2]
-    rows = [row for chunk in chunks for row in chunk]
-    assert [row["record_l"] for row in rows] == list(range(n))
-    for i, row in enumerate(rows):
-        assert row["record_r"] == i + 100
-        assert json.loads(str(row["contributions"])) == {"dob": [i % 4, round(i / 10, 4), 0.0]}
+    assert [len(c.record_l) for c in chunks] == [3] * 7 + [2]
+    assert {c.model_version for c in chunks} == {"v1"}
+    assert [x for c in chunks for x in c.record_l] == list(range(n))
+    assert [x for c in chunks for x in c.record_r] == [i + 100 for i in range(n)]
+    assert [x for c in chunks for x in c.match_weight] == [float(i) for i in range(n)]
+    assert [x for c in chunks for x in c.match_key] == ["0"] * n
+    texts = [x for c in chunks for x in c.contributions]
+    for i, text in enumerate(texts):
+        assert json.loads(str(text)) == {"dob": [i % 4, round(i / 10, 4), 0.0]}

@@ -31,7 +31,7 @@ from sqlalchemy import (
 
 from linkwise.normalize import usable_for_matching
 from linkwise.store import tables as t
-from linkwise.store.bulk import bulk_insert
+from linkwise.store.bulk import bulk_insert, bulk_insert_columns
 from linkwise.store.catalog import now
 
 RecordKey = tuple[int, str]
@@ -342,11 +342,25 @@ class EntityRow(NamedTuple):
     """Per member record, the index in the run's link list of the link that joined it."""
 
 
+class LinkBatch(NamedTuple):
+    """Links of one model as columns, the i-th value of each column being the i-th link's:
+    a million links stored this way run no Python code per link (``bulk_insert_columns``)."""
+
+    record_l: Sequence[int]
+    record_r: Sequence[int]
+    match_probability: Sequence[float]
+    match_weight: Sequence[float]
+    match_key: Sequence[str | None]
+    contributions: Sequence[Any]
+    """JSON of {comparison: [level, weight, tf adjustment]}: dicts, or ``JsonText``."""
+    model_version: str
+
+
 def replace_results(
     conn: Connection,
     run_id: int,
     *,
-    link_rows: Iterable[Sequence[dict[str, Any]]],
+    links: Iterable[LinkBatch],
     entity_rows: Sequence[EntityRow],
     redirects: Iterable[tuple[str, str | None, str, int]],
     review: Sequence[dict[str, Any]],
@@ -359,25 +373,26 @@ def replace_results(
     their records went), history (runs, redirects, judgements) is kept."""
     conn.execute(delete(t.entity_members))
     conn.execute(delete(t.links))
-    n_links = _insert_links(conn, run_id, link_rows)
-    link_ids = [
-        row.id
-        for row in conn.execute(
-            select(t.links.c.id).where(t.links.c.run_id == run_id).order_by(t.links.c.id)
+    with _indexed_after(conn, t.links, t.entity_members):
+        n_links = _insert_links(conn, run_id, links)
+        link_ids = [
+            row.id
+            for row in conn.execute(
+                select(t.links.c.id).where(t.links.c.run_id == run_id).order_by(t.links.c.id)
+            )
+        ]
+        existing = {row.id for row in conn.execute(select(t.entities.c.id))}
+        live = {e.id for e in entity_rows}
+        _write_entities(
+            conn,
+            run_id,
+            entity_rows=entity_rows,
+            existing=existing,
+            retired=sorted(existing - live),
+            link_ids=link_ids,
+            redirects=redirects,
+            review=review,
         )
-    ]
-    existing = {row.id for row in conn.execute(select(t.entities.c.id))}
-    live = {e.id for e in entity_rows}
-    _write_entities(
-        conn,
-        run_id,
-        entity_rows=entity_rows,
-        existing=existing,
-        retired=sorted(existing - live),
-        link_ids=link_ids,
-        redirects=redirects,
-        review=review,
-    )
     bulk_insert(conn, t.generic_values, [{**row, "run_id": run_id} for row in generic])
     conn.execute(
         update(t.resolution_runs)
@@ -491,6 +506,27 @@ def links_among(
 
 
 @contextmanager
+def _indexed_after(conn: Connection, *tables: Table) -> Iterator[None]:
+    """On SQLite, the secondary indexes of ``tables`` are dropped for the block and built
+    again after it, in the caller's transaction: a full run writes millions of links, and
+    keeping three indexes current row by row took about three times as long as writing the
+    rows and building the indexes once (in an ad hoc timing of 3.2 million links, 18.2 s
+    against 6.1 s). Readers do not notice: in SQLite's write-ahead log they read the last
+    committed state, indexes included, until the run commits, and a failed run rolls the
+    drop back with everything else. On PostgreSQL dropping an index would lock every
+    reader of the table out until the run commits, so there the indexes stay."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    indexes = sorted((ix for table in tables for ix in table.indexes), key=lambda ix: ix.name or "")
+    for ix in indexes:
+        ix.drop(conn)
+    yield
+    for ix in indexes:
+        ix.create(conn)
+
+
+@contextmanager
 def _id_table(conn: Connection, ids: Iterable[int]) -> Iterator[Table]:
     """A temporary table of ``ids`` for the length of a query or two on ``conn``."""
     table = Table(
@@ -533,7 +569,7 @@ def update_results(
     run_id: int,
     *,
     records: Sequence[int],
-    link_rows: Iterable[Sequence[dict[str, Any]]],
+    links: Iterable[LinkBatch],
     entity_rows: Sequence[EntityRow],
     previous_ids: Sequence[str],
     redirects: Iterable[tuple[str, str | None, str, int]],
@@ -547,7 +583,7 @@ def update_results(
     m = t.entity_members
     for chunk in _chunks(records):
         conn.execute(delete(m).where(m.c.record_id.in_(chunk)))
-    n_links = _insert_links(conn, run_id, link_rows)
+    n_links = _insert_links(conn, run_id, links)
     link_ids = [
         row.id
         for row in conn.execute(
@@ -682,12 +718,15 @@ def _last_full_run() -> Any:
     )
 
 
-def _insert_links(conn: Connection, run_id: int, chunks: Iterable[Sequence[dict[str, Any]]]) -> int:
-    """Insert links a chunk at a time (a run can score millions of pairs); return how many."""
+def _insert_links(conn: Connection, run_id: int, batches: Iterable[LinkBatch]) -> int:
+    """Insert links a batch at a time (a run can score millions of pairs); return how many."""
     total = 0
-    for chunk in chunks:
-        bulk_insert(conn, t.links, [{**row, "run_id": run_id} for row in chunk])
-        total += len(chunk)
+    for batch in batches:
+        columns = batch._asdict()
+        version = columns.pop("model_version")
+        total += bulk_insert_columns(
+            conn, t.links, columns, {"run_id": run_id, "model_version": version}
+        )
     return total
 
 

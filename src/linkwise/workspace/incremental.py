@@ -150,7 +150,7 @@ def resolve_incremental(
                     conn,
                     run_id,
                     records=[],
-                    link_rows=[],
+                    links=[],
                     entity_rows=[],
                     previous_ids=[],
                     redirects=[],
@@ -288,7 +288,7 @@ def resolve_incremental(
                 conn,
                 run_id,
                 records=affected,
-                link_rows=full._link_chunks(resolution),
+                links=full._link_chunks(resolution),
                 entity_rows=entity_rows,
                 previous_ids=touched,
                 redirects=[(r.old_id, r.new_id, r.kind, r.records) for r in assignment.redirects],
@@ -296,10 +296,12 @@ def resolve_incremental(
                 stats=stats,
                 model_version=version,
             )
+            timings["storing"] = time.perf_counter() - start
+            start = time.perf_counter()
             # inside the transaction: a part is only read once its run has completed
             _keep_added(cache_dir, run_id, resolved, fresh.table)
             search_index.refresh(conn)  # the new records, in the same transaction
-        timings["storing"] = time.perf_counter() - start
+        timings["indexing"] = time.perf_counter() - start
     except Exception as exc:
         with engine.begin() as conn:
             store.fail_run(conn, run_id, f"{type(exc).__name__}: {exc}")

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Engine
 
 from linkwise.model.records import JsonText
@@ -181,7 +182,7 @@ def resolve_workspace(
             store.replace_results(
                 conn,
                 run_id,
-                link_rows=_link_chunks(resolution),
+                links=_link_chunks(resolution),
                 entity_rows=entity_rows,
                 redirects=[(r.old_id, r.new_id, r.kind, r.records) for r in assignment.redirects],
                 review=review,
@@ -189,6 +190,7 @@ def resolve_workspace(
                 stats=stats,
                 model_version=linkage.model_version,
             )
+            stored = time.perf_counter()
             say("indexing records for search")
             search_index.refresh(conn, complete=True)  # current whenever the results are
             if cache_dir is not None and resolution.table is not None:
@@ -215,7 +217,8 @@ def resolve_workspace(
         model_version=linkage.model_version,
         timings={
             **linkage.timings,
-            "storing": time.perf_counter() - storing,
+            "storing": stored - storing,
+            "indexing": time.perf_counter() - stored,
             "total": time.perf_counter() - started,
         },
         rules=[(r.name, r.pairs, r.kept) for r in linkage.rules],
@@ -253,13 +256,14 @@ LINK_CHUNK = 50_000
 TEXT_BLOCK = 20 * LINK_CHUNK
 
 
-def _link_chunks(resolution: Resolution) -> Iterator[list[dict[str, Any]]]:
-    """The scored pairs as rows of the links table, built a slice at a time: turning every
-    column of millions of pairs into Python objects at once cost gigabytes. Contributions
-    arrive as JSON text (``JsonText``): {comparison: [level, weight, tf adjustment]}, made
-    ``TEXT_BLOCK`` pairs at a time: the text of millions of links is gigabytes on its own,
-    and much smaller blocks lose DuckDB's parallel work (in an ad hoc timing, the text of a
-    million made-up pairs took about twice as long in blocks of 50,000 as in one)."""
+def _link_chunks(resolution: Resolution) -> Iterator[store.LinkBatch]:
+    """The scored pairs as batches of the links table's columns, ``LINK_CHUNK`` at a time:
+    turning every column of millions of pairs into Python objects at once cost gigabytes.
+    Contributions arrive as JSON text (``JsonText``): {comparison: [level, weight, tf
+    adjustment]}, made ``TEXT_BLOCK`` pairs at a time: the text of millions of links is
+    gigabytes on its own, and much smaller blocks lose DuckDB's parallel work (in an ad hoc
+    timing, the text of a million made-up pairs took about twice as long in blocks of
+    50,000 as in one)."""
     linkage = resolution.linkage
     version = linkage.model_version
     for at in range(0, linkage.pairs.num_rows, TEXT_BLOCK):
@@ -267,31 +271,15 @@ def _link_chunks(resolution: Resolution) -> Iterator[list[dict[str, Any]]]:
         texts = contributions_json(block, linkage.comparisons)
         for start in range(0, block.num_rows, LINK_CHUNK):
             part, text = block.slice(start, LINK_CHUNK), texts.slice(start, LINK_CHUNK)
-            yield _link_rows(part, text, version)
-
-
-def _link_rows(part: pa.Table, texts: pa.Array, version: str) -> list[dict[str, Any]]:
-    """One chunk of links table rows: ``texts`` holds the chunk's contributions."""
-    return [
-        {
-            "record_l": left,
-            "record_r": right,
-            "match_probability": probability,
-            "match_weight": weight,
-            "model_version": version,
-            "match_key": str(key),
-            "contributions": JsonText(text),
-        }
-        for left, right, probability, weight, key, text in zip(
-            part.column("unique_id_l").to_pylist(),
-            part.column("unique_id_r").to_pylist(),
-            part.column("match_probability").to_pylist(),
-            part.column("match_weight").to_pylist(),
-            part.column("match_key").to_pylist(),
-            texts.to_pylist(),
-            strict=True,
-        )
-    ]
+            yield store.LinkBatch(
+                record_l=part.column("unique_id_l").to_pylist(),
+                record_r=part.column("unique_id_r").to_pylist(),
+                match_probability=part.column("match_probability").to_pylist(),
+                match_weight=part.column("match_weight").to_pylist(),
+                match_key=pc.cast(part.column("match_key"), pa.string()).to_pylist(),
+                contributions=list(map(JsonText, text.to_pylist())),
+                model_version=version,
+            )
 
 
 def _positions(resolution: Resolution) -> dict[tuple[int, int], int]:
