@@ -198,7 +198,11 @@ def _insert_ignoring(
     compiled = statement.compile(dialect=dialect, column_keys=list(names))
     if compiled.positional:
         order = [names.index(n) for n in compiled.positiontup or []]
-        params: list[Any] = [tuple(row[j] for j in order) for row in rows]
+        params: list[Any] = (
+            list(rows)  # already in the statement's order: the keys as they are
+            if order == list(range(len(names)))
+            else [tuple(row[j] for j in order) for row in rows]
+        )
     else:
         params = [dict(zip(names, row, strict=True)) for row in rows]
     for start in range(0, len(params), 50_000):
