@@ -105,6 +105,41 @@ def test_bad_columns_are_refused_before_anything_is_written(db_url: str) -> None
                 {"score": [1.0], "colour": ["red"]},
                 {"run": 1, "flag": False, "at": WHEN, "doc": {}},
             )
+        with pytest.raises(ValueError, match="column 'run' of table 'items' given twice"):
+            bulk_insert_columns(
+                conn,  # type: ignore[arg-type]
+                ITEMS,
+                {"score": [1.0], "run": [2]},
+                {"run": 1, "flag": False, "at": WHEN, "doc": {}},
+            )
         assert bulk_insert_columns(conn, ITEMS, {"score": []}, {"run": 1}) == 0  # type: ignore[arg-type]
+        # the refusals wrote nothing, and the connection is still usable
+        bulk_insert_columns(
+            conn,  # type: ignore[arg-type]
+            ITEMS,
+            {"score": [3.5]},
+            {"run": 9, "flag": False, "at": WHEN, "doc": []},
+        )
 
-    assert _rows(db_url, unequal) == []
+    assert _rows(db_url, unequal) == [(9, None, 3.5, False, WHEN, [])]
+
+
+def test_a_column_left_out_takes_its_scalar_default(db_url: str) -> None:
+    defaulted = Table(
+        "defaulted",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("n", Integer, nullable=False),
+        Column("kind", String, nullable=False, default="plain"),
+    )
+    engine = make_engine(db_url)
+    try:
+        defaulted.create(engine)
+        with engine.begin() as conn:
+            assert bulk_insert_columns(conn, defaulted, {"n": [1, 2]}) == 2
+        with engine.connect() as conn:
+            got = [tuple(r) for r in conn.execute(select(defaulted.c.n, defaulted.c.kind))]
+        assert sorted(got) == [(1, "plain"), (2, "plain")]
+    finally:
+        defaulted.drop(engine)
+        engine.dispose()

@@ -371,9 +371,9 @@ def replace_results(
     """Write a full run's results in one transaction (the caller's): links and membership
     are replaced, entities not in the new result are retired (their redirects say where
     their records went), history (runs, redirects, judgements) is kept."""
-    conn.execute(delete(t.entity_members))
-    conn.execute(delete(t.links))
     with _indexed_after(conn, t.links, t.entity_members):
+        conn.execute(delete(t.entity_members))
+        conn.execute(delete(t.links))
         n_links = _insert_links(conn, run_id, links)
         link_ids = [
             row.id
@@ -508,16 +508,22 @@ def links_among(
 @contextmanager
 def _indexed_after(conn: Connection, *tables: Table) -> Iterator[None]:
     """On SQLite, the secondary indexes of ``tables`` are dropped for the block and built
-    again after it, in the caller's transaction: a full run writes millions of links, and
-    keeping three indexes current row by row took about three times as long as writing the
-    rows and building the indexes once (in an ad hoc timing of 3.2 million links, 18.2 s
-    against 6.1 s). Readers do not notice: in SQLite's write-ahead log they read the last
-    committed state, indexes included, until the run commits, and a failed run rolls the
-    drop back with everything else. On PostgreSQL dropping an index would lock every
-    reader of the table out until the run commits, so there the indexes stay."""
+    again after it, in the caller's transaction: a full run deletes and writes millions of
+    links, and keeping the links' three indexes current row by row took about three times
+    as long as writing the rows and building the indexes once (in an ad hoc timing of 3.2
+    million links, 18.2 s against 6.1 s). Readers do not notice: in SQLite's write-ahead
+    log they read the last committed state, indexes included, until the run commits.
+
+    The caller's transaction must be the outermost one and must end in a rollback if the
+    block fails: the rollback is what restores the indexes (a savepoint that a caller
+    caught and released would leave them dropped), so a nested transaction is refused. On
+    PostgreSQL dropping an index would lock every reader of the table out until the run
+    commits, so there the indexes stay."""
     if conn.dialect.name != "sqlite":
         yield
         return
+    if conn.in_nested_transaction():
+        raise RuntimeError("indexes are dropped only in an outermost transaction")
     indexes = sorted((ix for table in tables for ix in table.indexes), key=lambda ix: ix.name or "")
     for ix in indexes:
         ix.drop(conn)

@@ -296,12 +296,13 @@ def resolve_incremental(
                 stats=stats,
                 model_version=version,
             )
-            timings["storing"] = time.perf_counter() - start
-            start = time.perf_counter()
             # inside the transaction: a part is only read once its run has completed
             _keep_added(cache_dir, run_id, resolved, fresh.table)
+            indexing = time.perf_counter()
             search_index.refresh(conn)  # the new records, in the same transaction
-        timings["indexing"] = time.perf_counter() - start
+            timings["indexing"] = time.perf_counter() - indexing
+        # storing: links, entities, the prepared-input cache and the commit
+        timings["storing"] = time.perf_counter() - start - timings["indexing"]
     except Exception as exc:
         with engine.begin() as conn:
             store.fail_run(conn, run_id, f"{type(exc).__name__}: {exc}")
