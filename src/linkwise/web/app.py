@@ -24,6 +24,7 @@ from linkwise import __version__
 from linkwise.api import router as api_router
 from linkwise.api.problems import DOMAIN_ERRORS, ApiProblemError, problem_of, problem_response
 from linkwise.web.auth import CaseRequiredError, CsrfError, LoginRequiredError, Web, current
+from linkwise.web.limits import BODY_LIMIT, UPLOAD_LIMIT, BodyLimit
 from linkwise.web.pages import router as pages_router
 from linkwise.web.templating import render
 from linkwise.workspace import Workspace
@@ -34,9 +35,16 @@ STATIC = Path(__file__).parent / "static"
 SESSION_HOURS = 12
 
 
-def create_app(ws: Workspace, *, secure_cookies: bool = False) -> FastAPI:
+def create_app(
+    ws: Workspace,
+    *,
+    secure_cookies: bool = False,
+    body_limit: int = BODY_LIMIT,
+    upload_limit: int = UPLOAD_LIMIT,
+) -> FastAPI:
     """The app for ``ws``. ``secure_cookies`` marks the session cookie Secure (set it when
-    the app is served over HTTPS, directly or behind a proxy)."""
+    the app is served over HTTPS, directly or behind a proxy). Request bodies are held to
+    ``body_limit`` bytes and multipart uploads to ``upload_limit`` (``linkwise.web.limits``)."""
     app = FastAPI(
         title="linkwise",
         version=__version__,
@@ -52,6 +60,7 @@ def create_app(ws: Workspace, *, secure_cookies: bool = False) -> FastAPI:
         swagger_ui_oauth2_redirect_url=None,
     )
     app.state.workspace = ws
+    app.add_middleware(BodyLimit, body=body_limit, upload=upload_limit)
     app.add_middleware(
         SessionMiddleware,
         secret_key=web_cookie_key(ws).decode("utf-8"),
