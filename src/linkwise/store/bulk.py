@@ -8,8 +8,10 @@ and applied a column at a time, and the rows go straight to the driver's ``execu
 
 Rows come either as columns (``bulk_insert_columns``), which is what millions of links
 need: the columns are zipped into the driver's tuples, with no Python loop over the rows
-beyond the bind processors themselves; or as dicts (``bulk_insert``), turned into columns
-first.
+beyond the bind processors themselves; or as dicts (``bulk_insert``), each turned into the
+driver's tuple directly. Both take the statement's parameter names to be the column names,
+which holds for every column of the store (a name SQLAlchemy would escape, with a space or
+a dot, would not be found).
 """
 
 from __future__ import annotations

@@ -524,6 +524,10 @@ def _indexed_after(conn: Connection, *tables: Table) -> Iterator[None]:
         return
     if conn.in_nested_transaction():
         raise RuntimeError("indexes are dropped only in an outermost transaction")
+    if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        # pysqlite opens its transaction only before a write: a DROP INDEX issued first
+        # would run on its own and commit at once, outside the run's transaction
+        conn.exec_driver_sql("BEGIN")
     indexes = sorted((ix for table in tables for ix in table.indexes), key=lambda ix: ix.name or "")
     for ix in indexes:
         ix.drop(conn)
