@@ -4,10 +4,13 @@ stored; uploads have a limit of their own."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.exceptions import HTTPException
+from starlette.types import Message, Receive, Scope, Send
 
 from linkwise.web.app import create_app
 from linkwise.web.limits import BodyLimit
@@ -65,6 +68,62 @@ def test_a_chunked_body_is_counted_as_it_arrives(demo_copy: Workspace, demo_buil
         assert _notes(client, demo_built.case_id(1)) == before + 1
 
 
+def test_the_bytes_of_every_message_are_added_up() -> None:
+    # the test client hands a chunked body over in one message; a server hands it over as
+    # it arrives, in many
+    read: list[bytes] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            read.append(message.get("body", b""))
+            if not message.get("more_body"):
+                return
+
+    def messages(n: int) -> Receive:
+        queue = [
+            {"type": "http.request", "body": b"z" * 1000, "more_body": i < n - 1} for i in range(n)
+        ]
+
+        async def receive() -> Message:
+            return queue.pop(0)
+
+        return receive
+
+    async def send(message: Message) -> None:
+        raise AssertionError("nothing is sent by this app")
+
+    scope = {"type": "http", "method": "POST", "path": "/api/v1/x", "headers": []}
+    limited = BodyLimit(app, body=LIMIT)
+    asyncio.run(limited(scope, messages(2), send))
+    assert len(b"".join(read)) == 2000
+    read.clear()
+    with pytest.raises(HTTPException) as refused:
+        asyncio.run(limited(scope, messages(3), send))
+    assert refused.value.status_code == 413
+    assert len(b"".join(read)) == 2000  # the third message never reached the app
+    # a length that is not ASCII digits ("²" passes str.isdigit) is no declared length
+    read.clear()
+    odd = {**scope, "headers": [(b"content-length", "²".encode("latin-1"))]}
+    asyncio.run(limited(odd, messages(2), send))
+    assert len(b"".join(read)) == 2000
+
+
+def test_a_declared_length_over_the_limit_is_answered_before_the_route_runs(
+    demo_copy: Workspace, demo_built: Demo
+) -> None:
+    # approving reads no body: without the early answer the route would run (404 here)
+    with _api(demo_copy, demo_built.password, body_limit=LIMIT) as client:
+        url = "/api/v1/authorisations/999999/approve"
+        assert client.post(url).status_code == 404
+        refused = client.post(url, content=b"x" * (LIMIT + 1))
+        assert refused.status_code == 413
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        # a multipart body has the upload limit only where files are taken
+        files = {"f": ("f.bin", b"x" * LIMIT, "application/octet-stream")}
+        assert client.post(url, files=files).status_code == 413
+
+
 def test_an_upload_has_its_own_limit_and_a_page_says_so(
     demo_copy: Workspace, demo_built: Demo
 ) -> None:
@@ -81,8 +140,11 @@ def test_an_upload_has_its_own_limit_and_a_page_says_so(
         "/dashboard/quality",
         data={"csrf": client.csrf},
         files={"truth": ("truth.csv", truth, "text/csv")},
+        headers={"HX-Request": "true"},
     )
-    assert measured.status_code != 413  # read, and then judged on its content
+    # read whole, and then judged on its content
+    assert measured.status_code == 200
+    assert "line 2); each record must have exactly one row" in measured.text
     too_big = client.post(
         "/dashboard/quality",
         data={"csrf": client.csrf},
@@ -91,6 +153,10 @@ def test_an_upload_has_its_own_limit_and_a_page_says_so(
     assert too_big.status_code == 413
     assert "text/html" in too_big.headers["content-type"]
     assert "an uploaded file may be at most 8 KiB" in too_big.text
+    # a page's ordinary form has the ordinary limit
+    note = client.form(f"/cases/{demo_built.case_id(1)}/notes", {"text": "n" * (LIMIT + 1)})
+    assert note.status_code == 413
+    assert "a request body may be at most 2 KiB" in note.text
 
 
 def test_limits_must_be_positive() -> None:

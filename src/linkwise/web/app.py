@@ -60,7 +60,7 @@ def create_app(
         swagger_ui_oauth2_redirect_url=None,
     )
     app.state.workspace = ws
-    app.add_middleware(BodyLimit, body=body_limit, upload=upload_limit)
+    app.add_middleware(BodyLimit, body=body_limit, upload=upload_limit, reject=_error)
     app.add_middleware(
         SessionMiddleware,
         secret_key=web_cookie_key(ws).decode("utf-8"),
