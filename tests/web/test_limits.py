@@ -5,7 +5,9 @@ stored; uploads have a limit of their own."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -68,6 +70,13 @@ def test_a_chunked_body_is_counted_as_it_arrives(demo_copy: Workspace, demo_buil
         assert _notes(client, demo_built.case_id(1)) == before + 1
 
 
+def _run(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run ``coroutine`` to its end on a loop of its own, in a thread of its own: a test
+    before this one may leave an event loop running in the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
 def test_the_bytes_of_every_message_are_added_up() -> None:
     # the test client hands a chunked body over in one message; a server hands it over as
     # it arrives, in many
@@ -95,17 +104,17 @@ def test_the_bytes_of_every_message_are_added_up() -> None:
 
     scope = {"type": "http", "method": "POST", "path": "/api/v1/x", "headers": []}
     limited = BodyLimit(app, body=LIMIT)
-    asyncio.run(limited(scope, messages(2), send))
+    _run(limited(scope, messages(2), send))
     assert len(b"".join(read)) == 2000
     read.clear()
     with pytest.raises(HTTPException) as refused:
-        asyncio.run(limited(scope, messages(3), send))
+        _run(limited(scope, messages(3), send))
     assert refused.value.status_code == 413
     assert len(b"".join(read)) == 2000  # the third message never reached the app
     # a length that is not ASCII digits ("²" passes str.isdigit) is no declared length
     read.clear()
     odd = {**scope, "headers": [(b"content-length", "²".encode("latin-1"))]}
-    asyncio.run(limited(odd, messages(2), send))
+    _run(limited(odd, messages(2), send))
     assert len(b"".join(read)) == 2000
 
 
