@@ -194,6 +194,165 @@ def test_auto_map_and_overrides() -> None:
 
 
 @pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        # a voter file's spellings, found by the words of each header
+        (
+            [
+                "voter_id",
+                "first_name",
+                "last_name",
+                "midl_name",
+                "birth_age",
+                "res_street_address",
+                "res_city_desc",
+                "zip_code",
+                "phone_num",
+                "gender_code",
+            ],
+            {
+                "given_name": "first_name",
+                "family_name": "last_name",
+                "middle_name": "midl_name",
+                "address_line": "res_street_address",
+                "city": "res_city_desc",
+                "postcode": "zip_code",
+                "phone": "phone_num",
+                "sex": "gender_code",
+            },
+        ),
+        # a British form: two address lines joined, "Town/City", a National Insurance number
+        (
+            [
+                "Ref",
+                "First Name",
+                "Surname",
+                "Date of Birth",
+                "Address Line 1",
+                "Address Line 2",
+                "Town/City",
+                "County",
+                "Postcode",
+                "NI Number",
+            ],
+            {
+                "given_name": "First Name",
+                "family_name": "Surname",
+                "dob": "Date of Birth",
+                "address_line": {"columns": ["Address Line 1", "Address Line 2"]},
+                "city": "Town/City",
+                "postcode": "Postcode",
+                "national_id": "NI Number",
+            },
+        ),
+        # a registry's prefixed names; what names no person field, or two, is left alone
+        (
+            [
+                "patient_first_name",
+                "patient_last_name",
+                "patient_dob",
+                "email_address",
+                "home_phone",
+                "work_phone",
+                "city_state_zip",
+                "mother_maiden_name",
+                "birth_city",
+                "first_seen_date",
+                "street_number",
+                "street_name",
+            ],
+            {
+                "given_name": "patient_first_name",
+                "family_name": "patient_last_name",
+                "dob": "patient_dob",
+                "email": "email_address",
+                "address_line": {"columns": ["street_number", "street_name"]},
+            },
+        ),
+        # names said by whose they are; an address given in parts under one prefix
+        (
+            [
+                "plate",
+                "owner_first",
+                "owner_last",
+                "owner_dob",
+                "defendant_name",
+                "address.street",
+                "address.unit",
+                "address.city",
+                "address.state",
+                "address.zip",
+                "first_seen",
+                "last_updated",
+            ],
+            {
+                "given_name": "owner_first",
+                "family_name": "owner_last",
+                "dob": "owner_dob",
+                "address_line": "address.street",
+                "city": "address.city",
+                "region": "address.state",
+                "postcode": "address.zip",
+            },
+        ),
+        (["defendant_name", "dob"], {"full_name": "defendant_name", "dob": "dob"}),
+        # a whole name, and a date of birth written as an abbreviation
+        (["full_nm", "birth_dt"], {"full_name": "full_nm", "dob": "birth_dt"}),
+        # parts of a date of birth are parts, not the date
+        (
+            ["given", "family", "yob", "dob_month", "dob_day"],
+            {
+                "given_name": "given",
+                "family_name": "family",
+                "birth_year": "yob",
+                "birth_month": "dob_month",
+                "birth_day": "dob_day",
+            },
+        ),
+    ],
+)
+def test_headers_are_mapped_by_their_words_where_no_alias_names_them(
+    header: list[str], expected: dict[str, object]
+) -> None:
+    assert auto_map(header, {}) == expected
+
+
+def test_a_file_with_voter_file_headers_resolves_as_with_plain_ones(
+    files: tuple[Path, Path, dict[str, str]], tmp_path: Path
+) -> None:
+    a, _, _ = files
+    renamed = tmp_path / "voters.csv"
+    with a.open(newline="") as src, renamed.open("w", newline="") as out:
+        rows = list(csv.reader(src))
+        names = {
+            "first_name": "voter_first_nm",
+            "surname": "voter_last_nm",
+            "dob": "birth_dt",
+            "zip": "res_zip5",
+            "phone": "home_phone_num",
+        }
+        csv.writer(out).writerows([[names.get(c, c) for c in rows[0]], *rows[1:]])
+    plain = dedupe([a], tmp_path / "plain.csv", id_column="rid")
+    mapped = dedupe([renamed], tmp_path / "mapped.csv", id_column="rid")
+    assert plain.files[str(a)]["fields"] == {
+        "given_name": "first_name",
+        "family_name": "surname",
+        "dob": "dob",
+        "postcode": "zip",
+        "phone": "phone",
+    }
+    assert mapped.files[str(renamed)]["fields"] == {
+        "given_name": "voter_first_nm",
+        "family_name": "voter_last_nm",
+        "dob": "birth_dt",
+        "postcode": "res_zip5",
+        "phone": "home_phone_num",
+    }
+    with (tmp_path / "plain.csv").open() as p, (tmp_path / "mapped.csv").open() as m:
+        assert [r[1:] for r in csv.reader(p)] == [r[1:] for r in csv.reader(m)]
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         (["missing.csv"], "no such file"),

@@ -57,6 +57,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "last",
         "lname",
         "familyname",
+        "family",
     ),
     "name_suffix": ("name_suffix", "suffix", "namesuffix", "generational_suffix"),
     "full_name": ("full_name", "fullname", "name", "person_name", "whole_name"),
@@ -102,13 +103,163 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "licence_number",
         "license_number",
     ),
-    "national_id": ("national_id", "national_id_number"),
+    "national_id": (
+        "national_id",
+        "national_id_number",
+        "ni_number",
+        "nino",
+        "national_insurance_number",
+    ),
     "a_number": ("a_number", "alien_number"),
     "tax_id": ("tax_id", "tin", "itin"),
 }
 _BY_ALIAS = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
 # Extra address parts joined into the address line, in this order, when present.
-_ADDRESS_PARTS = ("street_number", "house_number", "address_1", "address_2", "address_line_2")
+_ADDRESS_PARTS = (
+    "street_number",
+    "house_number",
+    "street_name",
+    "address_1",
+    "address_line_1",
+    "address_line1",
+    "street_address_1",
+    "address_2",
+    "address_line_2",
+    "address_line2",
+    "street_address_2",
+)
+
+# Words of a header (split at "_") that name a field where no alias matches the whole
+# header: "res_street_address", "res_city_desc", "midl_name", "phone_num", "gender_code",
+# "Town/City". A header whose words name two fields ("city_state_zip") is left alone, as is
+# one whose words include one of ``_NOT_A_PERSON_FIELD`` ("mother_maiden_name",
+# "birth_age") or a place of birth ("birth_city"); given and family names need a name word
+# ("first_seen_date" is no name); "email_address" is an e-mail.
+_NAME_WORDS = frozenset({"name", "nm", "nme", "names"})
+# Whose name a header gives, where it says so instead of "name": "owner_first",
+# "defendant_name", "patient_last".
+_PERSON_WORDS = frozenset(
+    {
+        "owner",
+        "person",
+        "patient",
+        "client",
+        "subject",
+        "applicant",
+        "party",
+        "defendant",
+        "plaintiff",
+        "voter",
+        "member",
+        "customer",
+        "resident",
+        "driver",
+        "registrant",
+        "beneficiary",
+        "claimant",
+        "offender",
+        "inmate",
+        "employee",
+        "contact",
+        "holder",
+        "insured",
+    }
+)
+_BIRTH = frozenset({"birth", "dob"})
+_DATE = frozenset({"date", "dt", "dte"})
+_YEAR = frozenset({"year", "yr", "yyyy"})
+_MONTH = frozenset({"month", "mm", "mon"})
+_DAY = frozenset({"day", "dd"})
+_WORD_RULES: tuple[tuple[str, Callable[[frozenset[str]], bool]], ...] = (
+    ("email", lambda w: bool(w & {"email", "emailaddress"}) or {"e", "mail"} <= w),
+    (
+        "given_name",
+        lambda w: (
+            bool(w & {"forename", "forenames"})
+            or (bool(w & {"first", "given", "christian", "fore"}) and _names(w))
+        ),
+    ),
+    (
+        "middle_name",
+        lambda w: bool(w & {"middle", "midl", "mid"}) and (_names(w) or "initial" in w),
+    ),
+    (
+        "family_name",
+        lambda w: (
+            bool(w & {"surname", "lastname", "familyname"})
+            or (bool(w & {"last", "family", "sur"}) and _names(w))
+        ),
+    ),
+    (
+        "full_name",
+        lambda w: (
+            bool(w & _NAME_WORDS) and ("full" in w or (bool(w & _PERSON_WORDS) and len(w) == 2))
+        ),
+    ),
+    ("birth_year", lambda w: bool(w & _BIRTH) and bool(w & _YEAR)),
+    ("birth_month", lambda w: bool(w & _BIRTH) and bool(w & _MONTH)),
+    ("birth_day", lambda w: bool(w & _BIRTH) and bool(w & _DAY)),
+    (
+        "dob",
+        lambda w: (
+            (bool(w & {"dob", "birthdate", "birthday"}) or ("birth" in w and bool(w & _DATE)))
+            and not w & (_YEAR | _MONTH | _DAY)
+        ),
+    ),
+    ("sex", lambda w: bool(w & {"sex", "gender"})),
+    (
+        "postcode",
+        lambda w: bool(w & {"zip", "zipcode", "postcode", "postal"}) or ({"post", "code"} <= w),
+    ),
+    ("phone", lambda w: bool(w & {"phone", "telephone", "tel", "mobile", "cell", "phonenumber"})),
+    ("ssn", lambda w: "ssn" in w or {"social", "security"} <= w or {"soc", "sec"} <= w),
+    ("city", lambda w: bool(w & {"city", "town", "suburb", "locality", "municipality"})),
+    ("region", lambda w: bool(w & {"state", "province"})),
+    (
+        "address_line",
+        lambda w: (
+            bool(w & {"address", "addr", "street", "residence"})
+            and not w & {"unit", "apt", "apartment", "suite", "flat"}
+        ),
+    ),
+)
+
+
+def _names(words: frozenset[str]) -> bool:
+    """Whether a header's words say it holds a name part: a name word, or only the person
+    it belongs to beside the part ("owner_first")."""
+    return bool(words & _NAME_WORDS) or (len(words) == 2 and bool(words & _PERSON_WORDS))
+
+
+_NOT_A_PERSON_FIELD = frozenset(
+    {
+        "id",
+        "key",
+        "uid",
+        "cluster",
+        "truth",
+        "label",
+        "entity",
+        "age",
+        "place",
+        "country",
+        "company",
+        "employer",
+        "business",
+        "mother",
+        "father",
+        "spouse",
+        "maiden",
+        "previous",
+        "prev",
+        "old",
+        "former",
+        "ip",
+        "url",
+        "web",
+    }
+)
+_BIRTH_PLACE = frozenset({"city", "town", "state", "province", "address", "street"})
 
 
 class DedupeError(ValueError):
@@ -155,12 +306,43 @@ def auto_map(
     for target, found in candidates.items():
         if len(found) == 1:
             fields[target] = found[0]
+    used = taken | {v for v in fields.values() if isinstance(v, str)}
+    for target, found in _by_words(keys, used, fields).items():
+        if len(found) == 1:
+            fields[target] = found[0]
     if "full_name" in fields and ("given_name" in fields or "family_name" in fields):
         del fields["full_name"]
     if "dob" in fields:
         for part in ("birth_year", "birth_month", "birth_day"):
             fields.pop(part, None)
     return fields
+
+
+def _by_words(
+    keys: Mapping[str, str], taken: set[Any], fields: Mapping[str, Any]
+) -> dict[str, list[str]]:
+    """Fields for the columns no alias named, by the words of their headers (see
+    ``_WORD_RULES``): field -> the columns whose words name it and no other field. A field
+    already mapped, and a column already used, are left out."""
+    found: dict[str, list[str]] = {}
+    for key, column in keys.items():
+        if column in taken or key in _BY_ALIAS or key in _ADDRESS_PARTS:
+            continue
+        # trailing digits do not change a word's meaning: "zip5", "phone2"
+        words = frozenset(w.rstrip("0123456789") or w for w in key.split("_"))
+        if words & _NOT_A_PERSON_FIELD or ("birth" in words and words & _BIRTH_PLACE):
+            continue
+        matches = {field for field, rule in _WORD_RULES if rule(words)}
+        if "email" in matches:  # "email_address" is an e-mail, not an address
+            matches = {"email"}
+        if len(matches) > 1:  # "address.city": the address holds the city
+            matches.discard("address_line")
+        if len(matches) != 1:  # none, or several in one column ("city_state_zip")
+            continue
+        target = matches.pop()
+        if target not in fields:
+            found.setdefault(target, []).append(column)
+    return found
 
 
 @dataclass
