@@ -194,6 +194,52 @@ def test_auto_map_and_overrides() -> None:
 
 
 @pytest.mark.parametrize(
+    "column",
+    [
+        # another person's, a place that is not where the person lives, or not the value
+        "parent_phone",
+        "guardian_email",
+        "emergency_contact_phone",
+        "head_of_household_ssn",
+        "victim_dob",
+        "spouse_first_name",
+        "mother_maiden_name",
+        "family_member_name",
+        "employer_address",
+        "arrest_city",
+        "birth_city",
+        "birthplace_city",
+        "mailing_city",
+        "prev_address",
+        "last_4_ssn",
+        "ssn4",
+        "ssn_flag",
+        "zip4",
+        "zip_code_plus4",
+        "dob_estimated",
+        "birthdate_flag",
+        "phone_type",
+        "phone_ext",
+        "email_opt_in",
+        "last_email_date",
+        "address_type",
+        "sex_offender_flag",
+        "plate_state",
+        "date_of_death",
+        "birth_age",
+        "first_name_soundex",
+        "last_name_initial",
+        "alias_first_name",
+        "first_seen",
+        "city_state_zip",
+        "postcode_fake",
+    ],
+)
+def test_a_header_with_a_word_of_its_own_is_left_alone(column: str) -> None:
+    assert auto_map(["full_name", column], {}) == {"full_name": "full_name"}
+
+
+@pytest.mark.parametrize(
     ("header", "expected"),
     [
         # a voter file's spellings, found by the words of each header
@@ -266,7 +312,30 @@ def test_auto_map_and_overrides() -> None:
                 "family_name": "patient_last_name",
                 "dob": "patient_dob",
                 "email": "email_address",
+                "phone": "home_phone",
                 "address_line": {"columns": ["street_number", "street_name"]},
+            },
+        ),
+        # a voter file's residence beside its mailing address: the residence is the person's
+        (
+            [
+                "RESIDENTIAL_ADDRESS1",
+                "RESIDENTIAL_CITY",
+                "RESIDENTIAL_ZIP",
+                "MAILING_ADDRESS1",
+                "MAILING_CITY",
+                "MAILING_ZIP",
+                "pat_fname",
+                "pat_lname",
+                "name_sufx_cd",
+            ],
+            {
+                "address_line": "RESIDENTIAL_ADDRESS1",
+                "city": "RESIDENTIAL_CITY",
+                "postcode": "RESIDENTIAL_ZIP",
+                "given_name": "pat_fname",
+                "family_name": "pat_lname",
+                "name_suffix": "name_sufx_cd",
             },
         ),
         # names said by whose they are; an address given in parts under one prefix

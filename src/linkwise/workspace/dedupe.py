@@ -120,10 +120,13 @@ _ADDRESS_PARTS = (
     "house_number",
     "street_name",
     "address_1",
+    "address1",
     "address_line_1",
     "address_line1",
     "street_address_1",
     "address_2",
+    "address2",
+    "address3",
     "address_line_2",
     "address_line2",
     "street_address_2",
@@ -131,18 +134,29 @@ _ADDRESS_PARTS = (
 
 # Words of a header (split at "_") that name a field where no alias matches the whole
 # header: "res_street_address", "res_city_desc", "midl_name", "phone_num", "gender_code",
-# "Town/City". A header whose words name two fields ("city_state_zip") is left alone, as is
-# one whose words include one of ``_NOT_A_PERSON_FIELD`` ("mother_maiden_name",
-# "birth_age") or a place of birth ("birth_city"); given and family names need a name word
-# ("first_seen_date" is no name); "email_address" is an e-mail.
+# "owner_first", "pat_fname", "Town/City". A header is read this way only when every one
+# of its words is known (``_KNOWN``): a field's word, whose it is ("owner", "patient"), or
+# a harmless qualifier ("res", "home", "cd", "desc", "num"). Any other word may change
+# what the column holds ("mother_maiden_name", "emergency_contact_phone", "last_4_ssn",
+# "mailing_city", "phone_type", "dob_estimated"), so such a header is left alone: a
+# column left unmapped can be given with --map, while a wrong one corrupts the matching. A
+# header whose words name two fields ("city_state_zip") or a place of birth ("birth_city")
+# is left alone too; given and family names need a name word or a person word beside
+# them ("first_seen" is no name); "email_address" is an e-mail.
 _NAME_WORDS = frozenset({"name", "nm", "nme", "names"})
+_BIRTH = frozenset({"birth", "dob"})
+_DATE = frozenset({"date", "dt", "dte"})
+_YEAR = frozenset({"year", "yr", "yyyy"})
+_MONTH = frozenset({"month", "mm", "mon"})
+_DAY = frozenset({"day", "dd"})
 # Whose name a header gives, where it says so instead of "name": "owner_first",
-# "defendant_name", "patient_last".
+# "defendant_name", "pat_lname".
 _PERSON_WORDS = frozenset(
     {
         "owner",
         "person",
         "patient",
+        "pat",
         "client",
         "subject",
         "applicant",
@@ -150,7 +164,6 @@ _PERSON_WORDS = frozenset(
         "defendant",
         "plaintiff",
         "voter",
-        "member",
         "customer",
         "resident",
         "driver",
@@ -160,18 +173,57 @@ _PERSON_WORDS = frozenset(
         "offender",
         "inmate",
         "employee",
-        "contact",
         "holder",
-        "insured",
     }
 )
-_BIRTH = frozenset({"birth", "dob"})
-_DATE = frozenset({"date", "dt", "dte"})
-_YEAR = frozenset({"year", "yr", "yyyy"})
-_MONTH = frozenset({"month", "mm", "mon"})
-_DAY = frozenset({"day", "dd"})
+_QUALIFIERS = frozenset(
+    {
+        "res",
+        "residential",
+        "home",
+        "current",
+        "curr",
+        "primary",
+        "cd",
+        "code",
+        "desc",
+        "num",
+        "no",
+        "nbr",
+        "number",
+        "of",
+    }
+)
+# Single words that are a field's own alias, and so name it inside a longer header too.
+_ALIAS_WORDS = frozenset(
+    {
+        "fname",
+        "lname",
+        "mname",
+        "firstname",
+        "lastname",
+        "givenname",
+        "familyname",
+        "middlename",
+        "forename",
+        "surname",
+        "dob",
+        "birthdate",
+        "ssn",
+        "zip",
+        "zipcode",
+        "postcode",
+        "email",
+        "gender",
+        "sex",
+        "phone",
+        "telephone",
+        "suffix",
+    }
+)
+_DIGIT_WORDS = {"zip5": "zip", "address1": "address", "addr1": "addr", "street1": "street"}
 _WORD_RULES: tuple[tuple[str, Callable[[frozenset[str]], bool]], ...] = (
-    ("email", lambda w: bool(w & {"email", "emailaddress"}) or {"e", "mail"} <= w),
+    ("email", lambda w: bool(w & {"email", "emailaddress"})),
     (
         "given_name",
         lambda w: (
@@ -179,10 +231,7 @@ _WORD_RULES: tuple[tuple[str, Callable[[frozenset[str]], bool]], ...] = (
             or (bool(w & {"first", "given", "christian", "fore"}) and _names(w))
         ),
     ),
-    (
-        "middle_name",
-        lambda w: bool(w & {"middle", "midl", "mid"}) and (_names(w) or "initial" in w),
-    ),
+    ("middle_name", lambda w: bool(w & {"middle", "midl", "mid"}) and _names(w)),
     (
         "family_name",
         lambda w: (
@@ -190,6 +239,7 @@ _WORD_RULES: tuple[tuple[str, Callable[[frozenset[str]], bool]], ...] = (
             or (bool(w & {"last", "family", "sur"}) and _names(w))
         ),
     ),
+    ("name_suffix", lambda w: bool(w & {"suffix", "sufx", "sfx"})),
     (
         "full_name",
         lambda w: (
@@ -215,14 +265,82 @@ _WORD_RULES: tuple[tuple[str, Callable[[frozenset[str]], bool]], ...] = (
     ("ssn", lambda w: "ssn" in w or {"social", "security"} <= w or {"soc", "sec"} <= w),
     ("city", lambda w: bool(w & {"city", "town", "suburb", "locality", "municipality"})),
     ("region", lambda w: bool(w & {"state", "province"})),
-    (
-        "address_line",
-        lambda w: (
-            bool(w & {"address", "addr", "street", "residence"})
-            and not w & {"unit", "apt", "apartment", "suite", "flat"}
-        ),
-    ),
+    ("address_line", lambda w: bool(w & {"address", "addr", "street", "residence"})),
 )
+_FIELD_WORDS = frozenset(
+    {
+        *_NAME_WORDS,
+        *_BIRTH,
+        *_DATE,
+        *_YEAR,
+        *_MONTH,
+        *_DAY,
+        "emailaddress",
+        "first",
+        "given",
+        "christian",
+        "fore",
+        "forenames",
+        "middle",
+        "midl",
+        "mid",
+        "last",
+        "family",
+        "sur",
+        "sufx",
+        "sfx",
+        "full",
+        "birthday",
+        "postal",
+        "post",
+        "tel",
+        "mobile",
+        "cell",
+        "phonenumber",
+        "social",
+        "security",
+        "soc",
+        "sec",
+        "city",
+        "town",
+        "suburb",
+        "locality",
+        "municipality",
+        "state",
+        "province",
+        "address",
+        "addr",
+        "street",
+        "residence",
+    }
+)
+_KNOWN = _FIELD_WORDS | _PERSON_WORDS | _QUALIFIERS | _ALIAS_WORDS
+# Every word of a header read for a field, but for qualifiers and person words, must be
+# one of that field's ("last_email_date" is no e-mail; "address_zip" is a postcode).
+_CONTAINER = frozenset({"address", "addr"})
+_VOCABULARY: dict[str, frozenset[str]] = {
+    "email": frozenset({"email", "emailaddress", "address"}),
+    "given_name": _NAME_WORDS
+    | {"first", "given", "christian", "fore", "forename", "forenames", "fname", "firstname"}
+    | {"givenname"},
+    "middle_name": _NAME_WORDS | {"middle", "midl", "mid", "mname", "middlename"},
+    "family_name": _NAME_WORDS
+    | {"last", "family", "sur", "surname", "lastname", "familyname", "lname"},
+    "name_suffix": _NAME_WORDS | {"suffix", "sufx", "sfx"},
+    "full_name": _NAME_WORDS | {"full"},
+    "birth_year": _BIRTH | _DATE | _YEAR,
+    "birth_month": _BIRTH | _DATE | _MONTH,
+    "birth_day": _BIRTH | _DATE | _DAY,
+    "dob": _BIRTH | _DATE | {"birthdate", "birthday"},
+    "sex": frozenset({"sex", "gender"}),
+    "postcode": _CONTAINER | {"zip", "zipcode", "postcode", "postal", "post", "code"},
+    "phone": frozenset({"phone", "telephone", "tel", "mobile", "cell", "phonenumber", "full"}),
+    "ssn": frozenset({"ssn", "social", "security", "soc", "sec"}),
+    "city": _CONTAINER | {"city", "town", "suburb", "locality", "municipality"},
+    "region": _CONTAINER | {"state", "province"},
+    "address_line": _CONTAINER | {"street", "residence"},
+}
+_BIRTH_PLACE = frozenset({"city", "town", "state", "province", "address", "street"})
 
 
 def _names(words: frozenset[str]) -> bool:
@@ -322,17 +440,19 @@ def _by_words(
     keys: Mapping[str, str], taken: set[Any], fields: Mapping[str, Any]
 ) -> dict[str, list[str]]:
     """Fields for the columns no alias named, by the words of their headers (see
-    ``_WORD_RULES``): field -> the columns whose words name it and no other field. A field
-    already mapped, and a column already used, are left out."""
+    ``_WORD_RULES``): field -> the columns whose words are all known and name it and no
+    other field. A field already mapped, and a column already used, are left out."""
     found: dict[str, list[str]] = {}
     for key, column in keys.items():
         if column in taken or key in _BY_ALIAS or key in _ADDRESS_PARTS:
             continue
-        # trailing digits do not change a word's meaning: "zip5", "phone2"
-        words = frozenset(w.rstrip("0123456789") or w for w in key.split("_"))
-        if words & _NOT_A_PERSON_FIELD or ("birth" in words and words & _BIRTH_PLACE):
+        words = frozenset(_DIGIT_WORDS.get(w, w) for w in key.split("_"))
+        if not words <= _KNOWN or ("birth" in words and words & _BIRTH_PLACE):
             continue
         matches = {field for field, rule in _WORD_RULES if rule(words)}
+        matches |= {_BY_ALIAS[w] for w in words & _ALIAS_WORDS}
+        own = words - _QUALIFIERS - _PERSON_WORDS
+        matches = {f for f in matches if own <= _VOCABULARY[f]}
         if "email" in matches:  # "email_address" is an e-mail, not an address
             matches = {"email"}
         if len(matches) > 1:  # "address.city": the address holds the city
