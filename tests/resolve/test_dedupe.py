@@ -367,6 +367,28 @@ def test_a_header_with_a_word_of_its_own_is_left_alone(column: str) -> None:
         (["defendant_name", "dob"], {"full_name": "defendant_name", "dob": "dob"}),
         # a whole name, and a date of birth written as an abbreviation
         (["full_nm", "birth_dt"], {"full_name": "full_nm", "dob": "birth_dt"}),
+        # camelCase headers are read word by word
+        (
+            [
+                "FirstName",
+                "LastName",
+                "dateOfBirth",
+                "homePhone",
+                "AddressLine1",
+                "AddressLine2",
+                "ZIPCode",
+                "eMail",
+            ],
+            {
+                "given_name": "FirstName",
+                "family_name": "LastName",
+                "dob": "dateOfBirth",
+                "phone": "homePhone",
+                "address_line": {"columns": ["AddressLine1", "AddressLine2"]},
+                "postcode": "ZIPCode",
+                "email": "eMail",
+            },
+        ),
         # parts of a date of birth are parts, not the date
         (
             ["given", "family", "yob", "dob_month", "dob_day"],

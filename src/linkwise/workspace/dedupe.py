@@ -385,7 +385,10 @@ class DedupeError(ValueError):
 
 
 def header_key(column: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", column.strip().lower()).strip("_")
+    """A header as lower-case words joined by "_": "First Name", "first-name" and
+    "firstName" all give "first_name" (a capital after a small letter starts a word)."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", column.strip())
+    return re.sub(r"[^a-z0-9]+", "_", words.lower()).strip("_")
 
 
 def auto_map(
