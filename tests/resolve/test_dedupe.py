@@ -187,6 +187,12 @@ def test_auto_map_and_overrides() -> None:
     assert "rec_id" not in fields.values()
     mapped = auto_map(["nm", "born"], {"nm": "full_name"})
     assert mapped == {"full_name": "nm", "dob": "born"}
+    # a whole name beside one part gives the other; beside both it is left out, unless the
+    # user asked for it
+    assert auto_map(["name", "first_name"], {}) == {"full_name": "name", "given_name": "first_name"}
+    both = ["name", "first_name", "surname"]
+    assert "full_name" not in auto_map(both, {})
+    assert auto_map(both, {"name": "full_name"})["full_name"] == "name"
     # an extra attribute is compared but is no person field
     assert auto_map(["first_name", "town"], {"town": "attribute"}) == {"given_name": "first_name"}
     with pytest.raises(DedupeError, match="unknown field"):

@@ -431,7 +431,13 @@ def auto_map(
     for target, found in _by_words(keys, used, fields).items():
         if len(found) == 1:
             fields[target] = found[0]
-    if "full_name" in fields and ("given_name" in fields or "family_name" in fields):
+    if (
+        "full_name" in fields
+        and "given_name" in fields
+        and "family_name" in fields
+        and fields["full_name"] not in overrides
+    ):
+        # redundant beside both parts; beside one, the whole name gives the other
         del fields["full_name"]
     if "dob" in fields:
         for part in ("birth_year", "birth_month", "birth_day"):
