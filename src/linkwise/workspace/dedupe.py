@@ -135,14 +135,15 @@ _ADDRESS_PARTS = (
 # Words of a header (split at "_") that name a field where no alias matches the whole
 # header: "res_street_address", "res_city_desc", "midl_name", "phone_num", "gender_code",
 # "owner_first", "pat_fname", "Town/City". A header is read this way only when every one
-# of its words is known (``_KNOWN``): a field's word, whose it is ("owner", "patient"), or
-# a harmless qualifier ("res", "home", "cd", "desc", "num"). Any other word may change
-# what the column holds ("mother_maiden_name", "emergency_contact_phone", "last_4_ssn",
-# "mailing_city", "phone_type", "dob_estimated"), so such a header is left alone: a
-# column left unmapped can be given with --map, while a wrong one corrupts the matching. A
-# header whose words name two fields ("city_state_zip") or a place of birth ("birth_city")
-# is left alone too; given and family names need a name word or a person word beside
-# them ("first_seen" is no name); "email_address" is an e-mail.
+# of its words is known: a word of the field's own (``_VOCABULARY``), whose it is
+# ("owner", "patient"), or a harmless qualifier ("res", "home", "cd", "desc", "num").
+# Any other word may change what the column holds ("mother_maiden_name",
+# "emergency_contact_phone", "last_4_ssn", "mailing_city", "phone_type", "dob_estimated"),
+# so such a header is left alone: a column left unmapped can be given with --map, while a
+# wrong one corrupts the matching. A header whose words name two fields ("city_state_zip")
+# or a place of birth ("birth_city") is left alone too; given and family names need a name
+# word or a person word beside them ("first_seen" is no name); "email_address" is an
+# e-mail.
 _NAME_WORDS = frozenset({"name", "nm", "nme", "names"})
 _BIRTH = frozenset({"birth", "dob"})
 _DATE = frozenset({"date", "dt", "dte"})
@@ -267,56 +268,9 @@ _WORD_RULES: tuple[tuple[str, Callable[[frozenset[str]], bool]], ...] = (
     ("region", lambda w: bool(w & {"state", "province"})),
     ("address_line", lambda w: bool(w & {"address", "addr", "street", "residence"})),
 )
-_FIELD_WORDS = frozenset(
-    {
-        *_NAME_WORDS,
-        *_BIRTH,
-        *_DATE,
-        *_YEAR,
-        *_MONTH,
-        *_DAY,
-        "emailaddress",
-        "first",
-        "given",
-        "christian",
-        "fore",
-        "forenames",
-        "middle",
-        "midl",
-        "mid",
-        "last",
-        "family",
-        "sur",
-        "sufx",
-        "sfx",
-        "full",
-        "birthday",
-        "postal",
-        "post",
-        "tel",
-        "mobile",
-        "cell",
-        "phonenumber",
-        "social",
-        "security",
-        "soc",
-        "sec",
-        "city",
-        "town",
-        "suburb",
-        "locality",
-        "municipality",
-        "state",
-        "province",
-        "address",
-        "addr",
-        "street",
-        "residence",
-    }
-)
-_KNOWN = _FIELD_WORDS | _PERSON_WORDS | _QUALIFIERS | _ALIAS_WORDS
 # Every word of a header read for a field, but for qualifiers and person words, must be
-# one of that field's ("last_email_date" is no e-mail; "address_zip" is a postcode).
+# one of that field's ("last_email_date" is no e-mail; "address_zip" is a postcode;
+# "birth_city" is no city): a word no field knows leaves the header alone.
 _CONTAINER = frozenset({"address", "addr"})
 _VOCABULARY: dict[str, frozenset[str]] = {
     "email": frozenset({"email", "emailaddress", "address"}),
@@ -340,7 +294,6 @@ _VOCABULARY: dict[str, frozenset[str]] = {
     "region": _CONTAINER | {"state", "province"},
     "address_line": _CONTAINER | {"street", "residence"},
 }
-_BIRTH_PLACE = frozenset({"city", "town", "state", "province", "address", "street"})
 
 
 def _names(words: frozenset[str]) -> bool:
@@ -377,7 +330,6 @@ _NOT_A_PERSON_FIELD = frozenset(
         "web",
     }
 )
-_BIRTH_PLACE = frozenset({"city", "town", "state", "province", "address", "street"})
 
 
 class DedupeError(ValueError):
@@ -456,8 +408,6 @@ def _by_words(
         if column in taken or key in _BY_ALIAS or key in _ADDRESS_PARTS:
             continue
         words = frozenset(_DIGIT_WORDS.get(w, w) for w in key.split("_"))
-        if not words <= _KNOWN or ("birth" in words and words & _BIRTH_PLACE):
-            continue
         matches = {field for field, rule in _WORD_RULES if rule(words)}
         matches |= {_BY_ALIAS[w] for w in words & _ALIAS_WORDS}
         own = words - _QUALIFIERS - _PERSON_WORDS
