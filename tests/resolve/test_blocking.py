@@ -109,3 +109,24 @@ def test_a_cheap_rule_is_kept_when_the_broad_ones_have_used_the_budget(
     # a rule of more than one pair per record that overruns the total is still dropped
     kept = _rule_choice(30_000, monkeypatch)
     assert kept == {"postcode": True, "city": False, "given and family name swapped": True}
+
+
+def test_names_swapped_and_respelled_are_blocked_by_their_sound_keys() -> None:
+    """ "hwang wah" beside "wah huang": the plain swap rule wants both names exactly, the
+    sound-key rule blocks them (and not two people whose names merely share one key)."""
+    table = pa.table(
+        {
+            "unique_id": pa.array([1, 2, 3], pa.int64()),
+            "given_key": ["hnk", "f", "f"],
+            "family_key": ["f", "hnk", "lng"],
+            "given": ["hwang", "wah", "wah"],
+            "family": ["wah", "huang", "leung"],
+        }
+    )
+    rules = by_name(["given and family name sound swapped", "given and family name swapped"])
+    got = blocking_recall(table, conditions(rules), [(1, 2), (1, 3)])
+    assert got.covered == 1
+    assert got.per_rule == {
+        "given and family name sound swapped": 1,
+        "given and family name swapped": 0,
+    }

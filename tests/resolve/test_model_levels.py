@@ -24,6 +24,7 @@ from linkwise.resolve.comparisons import (
     ROMANISED,
     SWAPPED_ALIKE,
     SWAPPED_ROMANISED,
+    SWAPPED_SOUND,
     common_names,
     family_name,
     given_name,
@@ -62,6 +63,7 @@ class Model:
     alike: dict[str, tuple[int, int]]
     swapped_typo: list[tuple[int, int]]
     romanised: dict[str, list[tuple[int, int]]]
+    swapped_sound: list[tuple[int, int]]
 
     def level(self, comparison: str, label: str) -> dict[str, Any]:
         for c in self.linkage.model["comparisons"]:
@@ -173,6 +175,8 @@ def model() -> Model:
                 ("xin", "yang", "hsin", "yeung"),
                 ("jie", "lin", "kit", "lam"),
                 ("qiang", "zhou", "keung", "chau"),
+                # one name alike in every romanisation ("ming"): it stands for itself
+                ("ming", "hsu", "ming", "xu"),
             ],
         ),
     ):
@@ -184,9 +188,33 @@ def model() -> Model:
                 else {"given_name": family2, "family_name": given2}
             )
             romanised[kind].append((add(person), add(person | other)))
+    # people recorded a second time with given and family name swapped and each spelled
+    # another way of the same sound, too far apart in spelling for the level above:
+    # "catherine smyth" / "smith kathryn"
+    swapped_sound = []
+    for given, family, given2, family2 in (
+        ("catherine", "smyth", "kathryn", "smith"),
+        ("carl", "reid", "karl", "reed"),
+        ("stephen", "gray", "steven", "grey"),
+        ("carl", "smyth", "karl", "smith"),
+    ):
+        person = _person(rng, given, family) | {"email": None}
+        other = {"given_name": family2, "family_name": given2, "phone": None}
+        swapped_sound.append((add(person), add(person | other)))
     linkage = link(prepare(records))
     pairs = {(p["unique_id_l"], p["unique_id_r"]): p for p in linkage.pairs.to_pylist()}
-    return Model(linkage, pairs, namesakes, typo, sound, swapped, alike, swapped_typo, romanised)
+    return Model(
+        linkage,
+        pairs,
+        namesakes,
+        typo,
+        sound,
+        swapped,
+        alike,
+        swapped_typo,
+        romanised,
+        swapped_sound,
+    )
 
 
 def test_a_shared_user_name_at_another_provider_counts_for_nothing(model: Model) -> None:
@@ -333,6 +361,17 @@ def test_one_chinese_name_in_two_romanisations_counts_for_a_match(model: Model) 
         assert p["match_probability"] > 0.9
 
 
+def test_names_swapped_and_each_respelled_by_sound_count_once_for_a_match(model: Model) -> None:
+    given = [lv.get("label_for_charts") for lv in _levels(model, "given_name")]
+    level = len(given) - 1 - given.index(SWAPPED_SOUND)
+    for pair in model.swapped_sound:
+        p = model.pairs[pair]
+        assert p["gamma_given_name"] == level
+        assert p["mw_given_name"] > 3
+        assert p["mw_family_name"] == 0
+        assert p["match_probability"] > 0.9
+
+
 def test_the_swapped_romanisations_level_is_written_for_each_engine() -> None:
     for comparison in (given_name(), family_name()):
         duck, spark = (comparison.get_comparison(d) for d in ("duckdb", "spark"))
@@ -343,5 +382,7 @@ def test_the_swapped_romanisations_level_is_written_for_each_engine() -> None:
                 if "in other romanisations" in str(lv.label_for_charts)
             ]
             assert f"{call}(" in level.sql_condition
+            # a name with no romanisation keys is compared as itself
+            assert "coalesce(" in level.sql_condition
             assert "given_roman_l" in level.sql_condition.replace('"', "").replace("`", "")
             assert "family_roman_r" in level.sql_condition.replace('"', "").replace("`", "")

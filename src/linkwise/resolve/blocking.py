@@ -110,6 +110,12 @@ CANDIDATES: tuple[Candidate, ...] = (
         "family",
         sql="l.given = r.family AND l.family = r.given",
     ),
+    _rule(
+        "given and family name sound swapped",
+        "given_key",
+        "family_key",
+        sql="l.given_key = r.family_key AND l.family_key = r.given_key",
+    ),
 )
 
 

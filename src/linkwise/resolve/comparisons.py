@@ -8,8 +8,9 @@ known about how people's details vary between records:
   names two different common names alike in spelling or sound ("Yong"/"Yang"), Jaro-Winkler
   ≥ 0.92, the same transliteration sound key ("Yevgeny"/"Evgeniy"), given and family name
   swapped (exactly, or each spelled like the other side's within Jaro-Winkler 0.92: "Yong
-  Wang" and "Wnag Yong"), one part of a double surname, Jaro-Winkler ≥ 0.8, an initial
-  against a name;
+  Wang" and "Wnag Yong", or in another romanisation: "Ming Hsu" and "Xu Ming", or each
+  with the other side's sound key: "Hwang Wah" and "Wah Huang"), one part of a double
+  surname, Jaro-Winkler ≥ 0.8, an initial against a name;
 * name suffix: the same generation, or different ones ("Jr" and "Sr"), with m and u fixed;
 * date of birth: exact, a partial date that agrees as far as it goes, day and month swapped,
   one digit wrong, the year off by one, the same year;
@@ -51,6 +52,7 @@ COMMON_ALIKE = "alike, but two common names"
 ROMANISED = "one name in two romanisations"
 SWAPPED_ROMANISED = "given and family name swapped, in other romanisations"
 SWAPPED_ALIKE = "given and family name swapped, spelled similarly"
+SWAPPED_SOUND = "given and family name swapped, each sounding like the other"
 SWAPPED_ALIKE_JW = 0.92
 """How alike each name must be to the other side's other name for ``SwappedAlikeLevel``:
 the threshold of the "similar spelling" level."""
@@ -92,22 +94,40 @@ class SwappedRomanisedLevel(ComparisonLevelCreator):
     romanisation ("liu ching" beside "qing liu": Wade-Giles and pinyin of one Chinese name
     in the other order): each name's romanisation keys (``normalize.romanisation_keys``,
     the prepared columns ``given_roman`` and ``family_roman``) share one with the other
-    side's other name. Written per engine as Splink's own array levels are
+    side's other name. A name with no keys (one spelled alike in every system, "ming", or
+    no Chinese name at all) stands for itself, so "ming hsu" beside "xu ming" (one name
+    the same, the other romanised) is on this level too; both names the same is the plain
+    swap, an earlier level. Written per engine as Splink's own array levels are
     (``list_has_any`` on DuckDB, ``arrays_overlap`` on Spark); symmetrical."""
 
-    def __init__(self, given: str, family: str) -> None:
-        self.given = ColumnExpression.instantiate_if_str(given)
-        self.family = ColumnExpression.instantiate_if_str(family)
+    def __init__(self, given: str, family: str, given_roman: str, family_roman: str) -> None:
+        self.columns = [
+            ColumnExpression.instantiate_if_str(c)
+            for c in (given, family, given_roman, family_roman)
+        ]
 
     def create_sql(self, sql_dialect: SplinkDialect) -> str:
-        self.given.sql_dialect = sql_dialect
-        self.family.sql_dialect = sql_dialect
-        overlap = "arrays_overlap" if sql_dialect.sql_dialect_str == "spark" else "list_has_any"
-        g, f = self.given, self.family
-        return f"{overlap}({g.name_l}, {f.name_r}) AND {overlap}({f.name_l}, {g.name_r})"
+        for column in self.columns:
+            column.sql_dialect = sql_dialect
+        spark = sql_dialect.sql_dialect_str == "spark"
+        overlap = "arrays_overlap" if spark else "list_has_any"
+        g, f, gk, fk = self.columns
+
+        def keys(roman: str, name: str) -> str:
+            return f"coalesce({roman}, {'array' if spark else 'list_value'}({name}))"
+
+        return (
+            f"{overlap}({keys(gk.name_l, g.name_l)}, {keys(fk.name_r, f.name_r)}) AND "
+            f"{overlap}({keys(fk.name_l, f.name_l)}, {keys(gk.name_r, g.name_r)})"
+        )
 
     def create_label_for_charts(self) -> str:
         return SWAPPED_ROMANISED
+
+
+_SWAPPED_SOUND_SQL = "given_key_l = family_key_r AND family_key_l = given_key_r"
+"""Given and family name swapped, each with the other side's other name's sound key
+("hwang wah" beside "wah huang")."""
 
 
 def _neutral(level: Any, label: str) -> Any:
@@ -195,7 +215,8 @@ def given_name(common: Sequence[str] = ()) -> ComparisonCreator:
                 label_for_charts="given and family name swapped"
             ),
             SwappedAlikeLevel("given", "family"),
-            SwappedRomanisedLevel("given_roman", "family_roman"),
+            SwappedRomanisedLevel("given", "family", "given_roman", "family_roman"),
+            _custom(_SWAPPED_SOUND_SQL, SWAPPED_SOUND),
             cll.JaroWinklerLevel("given", 0.8).configure(
                 label_for_charts="loosely similar (Jaro-Winkler ≥ 0.8)"
             ),
@@ -240,8 +261,12 @@ def family_name() -> ComparisonCreator:
                 "swapped, spelled similarly (counted under given name)",
             ),
             _neutral(
-                SwappedRomanisedLevel("given_roman", "family_roman"),
+                SwappedRomanisedLevel("given", "family", "given_roman", "family_roman"),
                 "swapped, in other romanisations (counted under given name)",
+            ),
+            _neutral(
+                _custom(_SWAPPED_SOUND_SQL, SWAPPED_SOUND),
+                "swapped, each sounding like the other (counted under given name)",
             ),
             cll.JaroWinklerLevel("family", 0.8).configure(
                 label_for_charts="loosely similar (Jaro-Winkler ≥ 0.8)"

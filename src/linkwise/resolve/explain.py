@@ -97,6 +97,12 @@ _PHRASES: dict[str, str] = {
     "swapped, in other romanisations (counted under given name)": (
         "{subject} are swapped and written in other romanisations (counted under given name)"
     ),
+    "given and family name swapped, each sounding like the other": (
+        "{subject} are swapped, and each sounds like the other's"
+    ),
+    "swapped, each sounding like the other (counted under given name)": (
+        "{subject} are swapped and each sounds like the other's (counted under given name)"
+    ),
     "loosely similar (jaro-winkler ≥ 0.8)": "{subject} are loosely similar",
     "initial agrees": "{subject} agree on the initial",
     "one part of a double surname agrees": "{subject} share one part of a double surname",
