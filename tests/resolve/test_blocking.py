@@ -113,20 +113,20 @@ def test_a_cheap_rule_is_kept_when_the_broad_ones_have_used_the_budget(
 
 def test_names_swapped_and_respelled_are_blocked_by_their_sound_keys() -> None:
     """ "hwang wah" beside "wah huang": the plain swap rule wants both names exactly, the
-    sound-key rule blocks them (and not two people whose names merely share one key)."""
+    sound-key rule blocks them unless both birth years are known and differ (and never two
+    people whose names merely share one key)."""
     table = pa.table(
         {
-            "unique_id": pa.array([1, 2, 3], pa.int64()),
-            "given_key": ["hnk", "f", "f"],
-            "family_key": ["f", "hnk", "lng"],
-            "given": ["hwang", "wah", "wah"],
-            "family": ["wah", "huang", "leung"],
+            "unique_id": pa.array([1, 2, 3, 4, 5], pa.int64()),
+            "given_key": ["hnk", "f", "f", "f", "f"],
+            "family_key": ["f", "hnk", "lng", "hnk", "hnk"],
+            "given": ["hwang", "wah", "wah", "wah", "wah"],
+            "family": ["wah", "huang", "leung", "huang", "huang"],
+            "dob_y": pa.array([1953, 1953, 1953, None, 1961], pa.int64()),
         }
     )
-    rules = by_name(["given and family name sound swapped", "given and family name swapped"])
-    got = blocking_recall(table, conditions(rules), [(1, 2), (1, 3)])
-    assert got.covered == 1
-    assert got.per_rule == {
-        "given and family name sound swapped": 1,
-        "given and family name swapped": 0,
-    }
+    rule = "given and family name sound swapped, birth years not apart"
+    rules = by_name([rule, "given and family name swapped"])
+    got = blocking_recall(table, conditions(rules), [(1, 2), (1, 3), (1, 4), (1, 5)])
+    assert got.covered == 2
+    assert got.per_rule == {rule: 2, "given and family name swapped": 0}

@@ -110,11 +110,15 @@ CANDIDATES: tuple[Candidate, ...] = (
         "family",
         sql="l.given = r.family AND l.family = r.given",
     ),
+    # a swap with both names respelled, and then a different birth year too, is rare; the
+    # year cuts the rule's pairs by about four fifths (measured on the demo world's 100,000
+    # people: none of the true pairs only it found had two birth years)
     _rule(
-        "given and family name sound swapped",
+        "given and family name sound swapped, birth years not apart",
         "given_key",
         "family_key",
-        sql="l.given_key = r.family_key AND l.family_key = r.given_key",
+        sql="l.given_key = r.family_key AND l.family_key = r.given_key "
+        "AND (l.dob_y = r.dob_y OR l.dob_y IS NULL OR r.dob_y IS NULL)",
     ),
 )
 
