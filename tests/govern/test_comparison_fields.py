@@ -104,7 +104,9 @@ def _rows(pair: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_the_fields_a_comparison_reads_include_those_its_levels_compare_across() -> None:
     assert set(comparison_fields("given_name")) == {"given_name", "family_name"}
-    assert set(comparison_fields("family_name")) == {"family_name", "given_name"}
+    # a family name is also compared with the other record's middle name, and back
+    assert set(comparison_fields("family_name")) == {"family_name", "given_name", "middle_name"}
+    assert set(comparison_fields("middle_name")) == {"middle_name", "family_name"}
     assert set(comparison_fields("place")) == {"address_line", "postcode", "city"}
     assert set(comparison_fields("name_suffix")) == {"name_suffix", "family_name"}
     # the values shown beside the comparison: a place by its postcode and city; a name may

@@ -21,6 +21,7 @@ from linkwise.normalize.phonetic import sound_key
 from linkwise.resolve.comparisons import (
     COMMON_ALIKE,
     COMMON_NAME_MIN_RECORDS,
+    FAMILY_AS_MIDDLE,
     ROMANISED,
     SWAPPED_ALIKE,
     SWAPPED_ROMANISED,
@@ -64,6 +65,7 @@ class Model:
     swapped_typo: list[tuple[int, int]]
     romanised: dict[str, list[tuple[int, int]]]
     swapped_sound: list[tuple[int, int]]
+    shifted: list[tuple[int, int]]
 
     def level(self, comparison: str, label: str) -> dict[str, Any]:
         for c in self.linkage.model["comparisons"]:
@@ -201,6 +203,16 @@ def model() -> Model:
         person = _person(rng, given, family) | {"email": None}
         other = {"given_name": family2, "family_name": given2, "phone": None}
         swapped_sound.append((add(person), add(person | other)))
+    # a double surname split over two fields in one record ("pedro | ramirez | garcia",
+    # the paternal surname as middle name) and written as one surname in the other
+    # ("pedro | c | ramirez"): the family names differ, and so do the middle names
+    shifted = []
+    for i in range(8):
+        paternal, maternal = _surname(rng), _surname(rng)
+        person = _person(rng, GIVEN[i], maternal) | {"middle_name": paternal, "email": None}
+        # an initial no surname here starts with (``_surname``), so the initials never agree
+        other = {"middle_name": "chjwxy"[i % 6], "family_name": paternal, "phone": None}
+        shifted.append((add(person), add(person | other)))
     linkage = link(prepare(records))
     pairs = {(p["unique_id_l"], p["unique_id_r"]): p for p in linkage.pairs.to_pylist()}
     return Model(
@@ -214,6 +226,7 @@ def model() -> Model:
         swapped_typo,
         romanised,
         swapped_sound,
+        shifted,
     )
 
 
@@ -369,6 +382,23 @@ def test_names_swapped_and_each_respelled_by_sound_count_once_for_a_match(model:
         assert p["gamma_given_name"] == level
         assert p["mw_given_name"] > 3
         assert p["mw_family_name"] == 0
+        assert p["match_probability"] > 0.9
+
+
+def test_a_family_name_read_as_the_other_records_middle_name_counts_once(model: Model) -> None:
+    """The family-name comparison finds the surname in the other record's middle name and
+    EM finds that to be evidence of one person; the middle names' disagreement is not
+    counted against the pair as well (that level is neutral)."""
+    family = [lv.get("label_for_charts") for lv in _levels(model, "family_name")]
+    middle = [lv.get("label_for_charts") for lv in _levels(model, "middle_name")]
+    shifted = len(family) - 1 - family.index(FAMILY_AS_MIDDLE)
+    neutral = next(lb for lb in middle if str(lb).startswith("one's middle name is"))
+    for pair in model.shifted:
+        p = model.pairs[pair]
+        assert p["gamma_family_name"] == shifted
+        assert p["mw_family_name"] > 3
+        assert p["gamma_middle_name"] == len(middle) - 1 - middle.index(neutral)
+        assert p["mw_middle_name"] == 0
         assert p["match_probability"] > 0.9
 
 

@@ -10,7 +10,8 @@ known about how people's details vary between records:
   swapped (exactly, or each spelled like the other side's within Jaro-Winkler 0.92: "Yong
   Wang" and "Wnag Yong", or in another romanisation: "Ming Hsu" and "Xu Ming", or each
   with the other side's sound key: "Hwang Wah" and "Wah Huang"), one part of a double
-  surname, Jaro-Winkler ≥ 0.8, an initial against a name;
+  surname, a family name that is the other record's middle name (a double surname split
+  over two fields), Jaro-Winkler ≥ 0.8, an initial against a name;
 * name suffix: the same generation, or different ones ("Jr" and "Sr"), with m and u fixed;
 * date of birth: exact, a partial date that agrees as far as it goes, day and month swapped,
   one digit wrong, the year off by one, the same year;
@@ -53,6 +54,7 @@ ROMANISED = "one name in two romanisations"
 SWAPPED_ROMANISED = "given and family name swapped, in other romanisations"
 SWAPPED_ALIKE = "given and family name swapped, spelled similarly"
 SWAPPED_SOUND = "given and family name swapped, each sounding like the other"
+FAMILY_AS_MIDDLE = "one's family name is the other's middle name"
 SWAPPED_ALIKE_JW = 0.92
 """How alike each name must be to the other side's other name for ``SwappedAlikeLevel``:
 the threshold of the "similar spelling" level."""
@@ -128,6 +130,16 @@ class SwappedRomanisedLevel(ComparisonLevelCreator):
 _SWAPPED_SOUND_SQL = "given_key_l = family_key_r AND family_key_l = given_key_r"
 """Given and family name swapped, each with the other side's other name's sound key
 ("hwang wah" beside "wah huang")."""
+
+
+_FAMILY_AS_MIDDLE_SQL = (
+    "(length(middle_r) > 1 AND family_l = middle_r) "
+    "OR (length(middle_l) > 1 AND middle_l = family_r)"
+)
+"""A name moved between fields: one record's family name is the other's middle name (not
+an initial). A double surname ("Pedro Ramírez García") goes into a form with one surname
+field as middle name "Ramírez" and family name "García", or as family name "Ramírez"
+alone; without this the family names and the middle names both disagree."""
 
 
 def _neutral(level: Any, label: str) -> Any:
@@ -268,6 +280,12 @@ def family_name() -> ComparisonCreator:
                 _custom(_SWAPPED_SOUND_SQL, SWAPPED_SOUND),
                 "swapped, each sounding like the other (counted under given name)",
             ),
+            # the agreeing surname weighs what it weighs in the exact level ("garcia" little)
+            _custom(_FAMILY_AS_MIDDLE_SQL, FAMILY_AS_MIDDLE).configure(
+                tf_adjustment_column="family",
+                tf_adjustment_weight=1.0,
+                tf_minimum_u_value=TF_MINIMUM_U,
+            ),
             cll.JaroWinklerLevel("family", 0.8).configure(
                 label_for_charts="loosely similar (Jaro-Winkler ≥ 0.8)"
             ),
@@ -284,6 +302,10 @@ def middle_name() -> ComparisonCreator:
             cll.NullLevel("middle"),
             cll.ExactMatchLevel("middle").configure(label_for_charts="exact"),
             _custom("substr(middle_l, 1, 1) = substr(middle_r, 1, 1)", "initial agrees"),
+            _neutral(
+                _custom(_FAMILY_AS_MIDDLE_SQL, FAMILY_AS_MIDDLE),
+                "one's middle name is the other's family name (counted under family name)",
+            ),
             cll.ElseLevel().configure(label_for_charts="different"),
         ],
     )

@@ -103,6 +103,12 @@ _PHRASES: dict[str, str] = {
     "swapped, each sounding like the other (counted under given name)": (
         "{subject} are swapped and each sounds like the other's (counted under given name)"
     ),
+    "one's family name is the other's middle name": (
+        "{subject} agree once one record's middle name is read as its family name"
+    ),
+    "one's middle name is the other's family name (counted under family name)": (
+        "{subject} differ because one is the other's family name (counted under family name)"
+    ),
     "loosely similar (jaro-winkler ≥ 0.8)": "{subject} are loosely similar",
     "initial agrees": "{subject} agree on the initial",
     "one part of a double surname agrees": "{subject} share one part of a double surname",
