@@ -651,3 +651,32 @@ def test_a_map_applies_to_the_files_that_have_its_column(
     )
     assert summary.files[str(a)]["fields"]["postcode"] == "zip"
     assert summary.files[str(renamed)]["fields"]["postcode"] == "code"
+
+
+def test_a_file_in_which_no_name_column_is_found_is_warned_about(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Headers no alias or word names ("vorname", "nachname"): the names are left out, the
+    run goes on with the other fields, and the command says which file has no name and how
+    to give one. A file whose names are found gets no such warning."""
+    monkeypatch.chdir(tmp_path)
+    people = _people(60, 5)
+    german = ["rid,vorname,nachname,dob,zip"]
+    plain = ["rid,first_name,surname,dob,zip"]
+    for i, p in enumerate(people):
+        german.append(f"g{i},{p['first_name']},{p['surname']},{p['dob']},{p['zip']}")
+        plain.append(f"p{i},{p['first_name']},{p['surname']},{p['dob']},{p['zip']}")
+    (tmp_path / "de.csv").write_text("\n".join(german) + "\n")
+    (tmp_path / "en.csv").write_text("\n".join(plain) + "\n")
+    result = CliRunner().invoke(
+        app, ["dedupe", "de.csv", "en.csv", "-o", "out.csv", "--id-column", "rid"]
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "warning: de.csv: no column was taken for a name" in said
+    assert "--map COLUMN=given_name" in said
+    assert "en.csv: no column" not in said
+    assert (tmp_path / "out.csv").exists()
+    files = [tmp_path / "de.csv", tmp_path / "en.csv"]
+    summary = dedupe(files, tmp_path / "o.csv", id_column="rid")
+    assert [summary.files[str(f)]["names"] for f in files] == [False, True]

@@ -61,6 +61,16 @@ def dedupe_command(
     for path, info in summary.files.items():
         mapped = ", ".join(f"{k}={v}" for k, v in info["fields"].items())
         err_console.print(f"{path}: {info['rows']} rows; mapped {mapped}", highlight=False)
+        if not info["names"]:
+            err_console.print(
+                styled(
+                    ("warning:", "yellow"),
+                    f" {path}: no column was taken for a name, so its rows are matched on the "
+                    "other fields alone; name one with --map COLUMN=given_name (or "
+                    "family_name, full_name)",
+                ),
+                highlight=False,
+            )
         for column, (count, first, value) in info["unread"].items():
             err_console.print(
                 styled(

@@ -432,6 +432,10 @@ class DedupeSummary:
     resolution: Resolution | None = None
 
 
+NAME_FIELDS = frozenset({"given_name", "family_name", "full_name"})
+"""The fields that give a row a name; a file mapped to none of them is reported."""
+
+
 def dedupe(
     paths: Sequence[Path],
     out: Path,
@@ -469,6 +473,9 @@ def dedupe(
             "rows": len(mapped.rows),
             "fields": mapped.fields,
             "unread": mapped.unread,
+            # no name found: its rows can join people only through other fields, which the
+            # run's output cannot show; the command says so (a header may need --map)
+            "names": bool(NAME_FIELDS & set(mapped.fields)),
         }
         for record_id, rec in mapped.rows:
             rec["record_id"] = len(records)
