@@ -9,12 +9,15 @@ authorisation unlocks those fields. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from linkwise.govern.gate import comparison_fields, is_withheld, value_fields
+from linkwise.resolve.comparisons import choose_comparisons
+from linkwise.resolve.prepare import COLUMN_FIELDS
 from linkwise.workspace import Workspace
 from tests.govern.test_session import craft
 from tests.helpers import (
@@ -104,15 +107,34 @@ def _rows(pair: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_the_fields_a_comparison_reads_include_those_its_levels_compare_across() -> None:
     assert set(comparison_fields("given_name")) == {"given_name", "family_name"}
-    # a family name is also compared with the other record's middle name, and back
-    assert set(comparison_fields("family_name")) == {"family_name", "given_name", "middle_name"}
-    assert set(comparison_fields("middle_name")) == {"middle_name", "family_name"}
     assert set(comparison_fields("place")) == {"address_line", "postcode", "city"}
     assert set(comparison_fields("name_suffix")) == {"name_suffix", "family_name"}
     # the values shown beside the comparison: a place by its postcode and city; a name may
     # have been read from the other name field (a record in swapped order)
     assert value_fields("place") == ("postcode", "city")
     assert set(value_fields("given_name")) == {"given_name", "family_name"}
+
+
+def test_every_field_a_comparison_of_the_model_reads_is_decided_before_its_level() -> None:
+    """Derived from the model itself: the prepared columns each level's SQL reads, through
+    the fields each column comes from (``prepare.COLUMN_FIELDS``: a name column may hold
+    either stored name, a suffix may come off the family name), are all among the fields
+    the governed session checks for that comparison. A new level reading another column
+    fails here until the session knows."""
+    present = dict.fromkeys([*COLUMN_FIELDS, "suffix"], 10_000)
+    checked = 0
+    for comparison in choose_comparisons(present, 10_000, common=["ann", "anne"]):
+        built = comparison.get_comparison("duckdb")
+        name = built.output_column_name
+        for level in built.comparison_levels:
+            columns = set(re.findall(r"\b([a-z_]+)_[lr]\b", level.sql_condition))
+            fields = {f for c in columns for f in COLUMN_FIELDS.get(c, (c,))}
+            assert fields <= set(comparison_fields(name)) | {name}, (name, level.label_for_charts)
+            checked += 1
+    assert checked > 40
+    # the levels comparing across fields: a family name with the other's middle name
+    assert {"middle_name", "given_name"} <= set(comparison_fields("family_name"))
+    assert {"family_name", "given_name"} <= set(comparison_fields("middle_name"))
 
 
 def test_a_swap_or_a_shared_address_is_not_told_while_the_fields_are_restricted(

@@ -55,9 +55,10 @@ _COMPARISON_FIELDS: dict[str, tuple[str, ...]] = {
     # the swap levels compare one record's given name with the other's family name
     "given_name": ("given_name", "family_name"),
     # ... and one record's family name with the other's middle name (a double surname
-    # split over two fields), which the middle-name comparison also reads
+    # split over two fields), which the middle-name comparison also reads; the model's
+    # family name may be the stored given name (a record read in swapped order)
     "family_name": ("family_name", "given_name", "middle_name"),
-    "middle_name": ("middle_name", "family_name"),
+    "middle_name": ("middle_name", "family_name", "given_name"),
     # a generational suffix is also read off the end of a family name ("garcia jr")
     "name_suffix": ("name_suffix", "family_name"),
     # same address, then the same number on a similar street, then postcode, city, area

@@ -133,18 +133,21 @@ _SWAPPED_SOUND_SQL = "given_key_l = family_key_r AND family_key_l = given_key_r"
 
 
 _FAMILY_AS_MIDDLE_SQL = (
-    "(length(middle_r) > 1 AND family_l = middle_r) "
-    "OR (length(middle_l) > 1 AND middle_l = family_r)"
+    "(length(middle_r) > 1 AND family_l = middle_r AND middle_r <> family_r) "
+    "OR (length(middle_l) > 1 AND middle_l = family_r AND middle_l <> family_l)"
 )
 """A name moved between fields: one record's family name is the other's middle name (not
 an initial). A double surname ("Pedro Ramírez García") goes into a form with one surname
 field as middle name "Ramírez" and family name "García", or as family name "Ramírez"
-alone; without this the family names and the middle names both disagree."""
+alone; without this the family names and the middle names both disagree. A record whose
+middle name is its own family name ("García García") is not taken for a moved name: the
+exact levels already see that surname."""
 
 
 def _neutral(level: Any, label: str) -> Any:
     """A level that counts for nothing (m = u, both fixed): the family-name twin of a swap
-    level of the given-name comparison, so that a swap is counted once."""
+    level of the given-name comparison, so that a swap is counted once, and the middle-name
+    twin of the family name found in the other record's middle name."""
     return level.configure(
         label_for_charts=label,
         m_probability=0.5,
@@ -228,7 +231,8 @@ def given_name(common: Sequence[str] = ()) -> ComparisonCreator:
             ),
             SwappedAlikeLevel("given", "family"),
             SwappedRomanisedLevel("given", "family", "given_roman", "family_roman"),
-            _custom(_SWAPPED_SOUND_SQL, SWAPPED_SOUND),
+            # adjusted as the sound level is: a short key ("l", "jn") stands for many names
+            _fuzzy_tf(_custom(_SWAPPED_SOUND_SQL, SWAPPED_SOUND), "given_key"),
             cll.JaroWinklerLevel("given", 0.8).configure(
                 label_for_charts="loosely similar (Jaro-Winkler ≥ 0.8)"
             ),
@@ -242,7 +246,19 @@ def given_name(common: Sequence[str] = ()) -> ComparisonCreator:
     )
 
 
-def family_name() -> ComparisonCreator:
+def family_name(middle: bool = True) -> ComparisonCreator:
+    """Family names compared level by level (module docstring); with ``middle`` (the data
+    has enough middle names for their own comparison), also against the other record's
+    middle name."""
+    shifted = [
+        # the agreeing surname weighs at most what it weighs in the exact level: Splink
+        # adjusts by the commoner of the two records' family names ("garcia" little)
+        _custom(_FAMILY_AS_MIDDLE_SQL, FAMILY_AS_MIDDLE).configure(
+            tf_adjustment_column="family",
+            tf_adjustment_weight=1.0,
+            tf_minimum_u_value=TF_MINIMUM_U,
+        )
+    ]
     return cl.CustomComparison(
         output_column_name="family_name",
         comparison_description="Family name",
@@ -280,12 +296,7 @@ def family_name() -> ComparisonCreator:
                 _custom(_SWAPPED_SOUND_SQL, SWAPPED_SOUND),
                 "swapped, each sounding like the other (counted under given name)",
             ),
-            # the agreeing surname weighs what it weighs in the exact level ("garcia" little)
-            _custom(_FAMILY_AS_MIDDLE_SQL, FAMILY_AS_MIDDLE).configure(
-                tf_adjustment_column="family",
-                tf_adjustment_weight=1.0,
-                tf_minimum_u_value=TF_MINIMUM_U,
-            ),
+            *(shifted if middle else []),
             cll.JaroWinklerLevel("family", 0.8).configure(
                 label_for_charts="loosely similar (Jaro-Winkler ≥ 0.8)"
             ),
@@ -521,11 +532,8 @@ def choose_comparisons(
     def has(column: str) -> bool:
         return present.get(column, 0) >= floor
 
-    chosen = [
-        given_name(common) if column == "given" else make()
-        for column, make in _SIMPLE.items()
-        if has(column)
-    ]
+    special = {"given": lambda: given_name(common), "family": lambda: family_name(has("middle"))}
+    chosen = [special.get(column, make)() for column, make in _SIMPLE.items() if has(column)]
     if present.get("suffix", 0) >= SUFFIX_MIN_RECORDS:
         chosen.append(name_suffix())
     if has("address") or has("postcode") or has("city"):

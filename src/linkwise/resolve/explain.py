@@ -140,6 +140,14 @@ _SUBJECTS: dict[str, tuple[str, str]] = {
         "given and family name",
         "given and family names",
     ),
+    "given and family name swapped, in other romanisations": (
+        "given and family name",
+        "given and family names",
+    ),
+    "given and family name swapped, each sounding like the other": (
+        "given and family name",
+        "given and family names",
+    ),
     "same postcode": ("postcode", "postcodes"),
     "same city": ("city", "cities"),
     "same postcode area": ("postcode area", "postcodes"),
