@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pytest
 
@@ -416,3 +417,40 @@ def test_the_swapped_romanisations_level_is_written_for_each_engine() -> None:
             assert "coalesce(" in level.sql_condition
             assert "given_roman_l" in level.sql_condition.replace('"', "").replace("`", "")
             assert "family_roman_r" in level.sql_condition.replace('"', "").replace("`", "")
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "holds"),
+    [
+        # (middle, family) of each record
+        (("ramirez", "garcia"), ("c", "ramirez"), True),  # the paternal surname moved
+        (("ramirez", "garcia"), (None, "ramirez"), True),
+        (("c", "ramirez"), ("ramirez", "garcia"), True),  # either way round
+        (("ramirez", "garcia"), ("ramirez", None), False),  # middle names agree: nothing moved
+        (("ramirez", None), ("c", "ramirez"), True),  # a family name missing on one side
+        (("garcia", "garcia"), ("garcia", "lopez"), False),  # same middle, surnames differ
+        (("jose", "garcia"), ("garcia", "garcia"), False),  # same family name: exact level
+        (("r", "garcia"), ("c", "r"), False),  # an initial is no surname
+        ((None, "garcia"), ("c", "lopez"), False),
+    ],
+)
+def test_a_family_name_counts_as_moved_only_where_nothing_else_agrees(
+    left: tuple[str | None, str | None], right: tuple[str | None, str | None], holds: bool
+) -> None:
+    """The condition of the level "one's family name is the other's middle name", run in
+    DuckDB on the pair as Splink lays it out."""
+    level = next(
+        lv
+        for lv in family_name().get_comparison("duckdb").comparison_levels
+        if lv.label_for_charts == FAMILY_AS_MIDDLE
+    )
+    row = {"middle_l": left[0], "family_l": left[1], "middle_r": right[0], "family_r": right[1]}
+    con = duckdb.connect()
+    con.register("pair", pa.Table.from_pylist([row], schema=_PAIR_SCHEMA))
+    (found,) = con.sql(f"SELECT coalesce({level.sql_condition}, false) FROM pair").fetchall()
+    assert found[0] is holds
+
+
+_PAIR_SCHEMA = pa.schema(
+    [(c, pa.string()) for c in ("middle_l", "family_l", "middle_r", "family_r")]
+)

@@ -18,8 +18,9 @@ known about how people's details vary between records:
 * address, place (postcode, then city, then postcode district), phone, e-mail, sex, middle
   name, and each person identifier (exact, one typo or transposition).
 
-Term-frequency adjustment applies to the exact name, date, address, place and phone levels,
-and, at half weight, to the fuzzy name levels: a close spelling of a common name proves less
+Term-frequency adjustment applies to the exact name, date, address, place and phone levels
+and to a family name found in the other record's middle name, and, at half weight, to the
+fuzzy name levels: a close spelling of a common name proves less
 than a close spelling of a rare one. The sound-key levels are adjusted by how common the
 *key* is: a short or common skeleton stands for many different names ("garcia" and "cruz"
 are both ``krs``; "gang" and "qing" both ``knk``), so agreeing on it proves little, while a
@@ -133,15 +134,18 @@ _SWAPPED_SOUND_SQL = "given_key_l = family_key_r AND family_key_l = given_key_r"
 
 
 _FAMILY_AS_MIDDLE_SQL = (
-    "(length(middle_r) > 1 AND family_l = middle_r AND middle_r <> family_r) "
-    "OR (length(middle_l) > 1 AND middle_l = family_r AND middle_l <> family_l)"
+    "((length(middle_r) > 1 AND family_l = middle_r) "
+    "OR (length(middle_l) > 1 AND middle_l = family_r)) "
+    "AND coalesce(middle_l, '') <> coalesce(middle_r, '') "
+    "AND coalesce(family_l, '') <> coalesce(family_r, '')"
 )
 """A name moved between fields: one record's family name is the other's middle name (not
 an initial). A double surname ("Pedro Ramírez García") goes into a form with one surname
 field as middle name "Ramírez" and family name "García", or as family name "Ramírez"
-alone; without this the family names and the middle names both disagree. A record whose
-middle name is its own family name ("García García") is not taken for a moved name: the
-exact levels already see that surname."""
+alone; without this the family names and the middle names both disagree. Where the two
+records' middle names agree, or their family names do, no name moved: "ana | garcia |
+garcia" beside "ana | garcia | lopez" shares a middle name, and the second surnames differ
+("" stands for a missing name, so a pair with one family name missing can still hold)."""
 
 
 def _neutral(level: Any, label: str) -> Any:
