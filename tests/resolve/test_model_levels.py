@@ -27,6 +27,7 @@ from linkwise.resolve.comparisons import (
     SWAPPED_ALIKE,
     SWAPPED_ROMANISED,
     SWAPPED_SOUND,
+    choose_comparisons,
     common_names,
     family_name,
     given_name,
@@ -454,3 +455,20 @@ def test_a_family_name_counts_as_moved_only_where_nothing_else_agrees(
 _PAIR_SCHEMA = pa.schema(
     [(c, pa.string()) for c in ("middle_l", "family_l", "middle_r", "family_r")]
 )
+
+
+def test_the_family_name_is_compared_with_middle_names_only_where_they_are_compared() -> None:
+    """Below the middle-name comparison's floor (1% of records) the family-name comparison
+    has no level that reads the middle name: EM would learn its weight from a handful of
+    pairs, and nothing would count the middle names' side of the shift."""
+
+    def family_labels(middles: int) -> list[str]:
+        present = {"given": 1000, "family": 1000, "dob": 1000, "middle": middles}
+        chosen = choose_comparisons(present, 1000)
+        names = [c.get_comparison("duckdb").output_column_name for c in chosen]
+        assert ("middle_name" in names) is (middles >= 10)
+        family = chosen[names.index("family_name")].get_comparison("duckdb")
+        return [str(lv.label_for_charts) for lv in family.comparison_levels]
+
+    assert FAMILY_AS_MIDDLE in family_labels(10)
+    assert FAMILY_AS_MIDDLE not in family_labels(9)
