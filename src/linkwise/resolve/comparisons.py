@@ -254,15 +254,11 @@ def family_name(middle: bool = True) -> ComparisonCreator:
     """Family names compared level by level (module docstring); with ``middle`` (the data
     has enough middle names for their own comparison), also against the other record's
     middle name."""
-    shifted = [
-        # the agreeing surname weighs at most what it weighs in the exact level: Splink
-        # adjusts by the commoner of the two records' family names ("garcia" little)
-        _custom(_FAMILY_AS_MIDDLE_SQL, FAMILY_AS_MIDDLE).configure(
-            tf_adjustment_column="family",
-            tf_adjustment_weight=1.0,
-            tf_minimum_u_value=TF_MINIMUM_U,
-        )
-    ]
+    # the agreeing surname weighs at most what it weighs in the exact level: Splink adjusts
+    # by the commoner of the two records' family names ("garcia" little)
+    shifted = _custom(_FAMILY_AS_MIDDLE_SQL, FAMILY_AS_MIDDLE).configure(
+        tf_adjustment_column="family", tf_adjustment_weight=1.0, tf_minimum_u_value=TF_MINIMUM_U
+    )
     return cl.CustomComparison(
         output_column_name="family_name",
         comparison_description="Family name",
@@ -300,7 +296,7 @@ def family_name(middle: bool = True) -> ComparisonCreator:
                 _custom(_SWAPPED_SOUND_SQL, SWAPPED_SOUND),
                 "swapped, each sounding like the other (counted under given name)",
             ),
-            *(shifted if middle else []),
+            *([shifted] if middle else []),
             cll.JaroWinklerLevel("family", 0.8).configure(
                 label_for_charts="loosely similar (Jaro-Winkler ≥ 0.8)"
             ),
