@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +19,15 @@ from linkwise.model.cases import Case
 from linkwise.workspace import Workspace, case_work, users
 from linkwise.workspace.cases import revoke_authorisation
 from tests.govern.test_session import BRIDGE, BRIDGE_LINKS, _fields, craft, ws
-from tests.helpers import ADMIN, PASSWORD, authorise, seed_case, seed_user
+from tests.helpers import (
+    ADMIN,
+    PASSWORD,
+    authorise,
+    manifest,
+    seed_case,
+    seed_user,
+    write_manifest,
+)
 
 __all__ = ["ws"]  # the session tests' world, used as a fixture here
 
@@ -206,3 +215,31 @@ def test_a_subject_limited_order_follows_a_merge_made_mid_session(ws: Workspace)
             redirects=[("EOLD", "ENEW", "merge", 2), ("EOTHER", "ENEW", "merge", 1)],
         )
         assert _family_name(session, "31") == "novak"
+
+
+@pytest.mark.parametrize("through_other", [False, True], ids=["same", "other_process"])
+def test_a_change_of_a_sources_markings_takes_effect_at_the_next_read(
+    ws: Workspace, other: Workspace, through_other: bool, tmp_path: Path
+) -> None:
+    """A read's decisions on a record's values are kept for the next read only under the
+    markings its source had (``Decisions.carried``): re-marked, the source is decided
+    afresh, in the entity view and the record view alike."""
+    craft(ws, BRIDGE, BRIDGE_LINKS)
+    user, case = seed_case(ws, "civil_immigration")
+
+    def court_names(session: object) -> list[object]:
+        view = session.entity("E10")  # type: ignore[attr-defined]
+        return [r["fields"]["family_name"] for r in view["records"] if r["source"] == "court"]
+
+    with ws.session(user, case.id) as session:
+        _warm(session)
+        assert court_names(session) == ["moreau", "moreau"]
+        assert _fields(session.record("court", "10"))["family_name"] == "moreau"
+        remarked = manifest("court", "court.csv", markings=["dmv"])
+        (other if through_other else ws).add_source(write_manifest(tmp_path / "src", remarked))
+        after = court_names(session)
+        record = _fields(session.record("court", "10"))["family_name"]
+    assert after
+    assert all(isinstance(v, dict) and v["outcome"] == "prohibited" for v in after)
+    assert isinstance(record, dict)
+    assert record["outcome"] == "prohibited"

@@ -408,9 +408,13 @@ class Read:
     ) -> tuple[Decision | None, list[tuple[str, Marking]]]:
         """What ``decision`` needs of a (source, field): the decision for every subject
         (None where the subject decides), and the markings whose preconditions to check."""
-        self._decider(source)
-        common = None if self._by_subject[source] else self._base(source, field, None)
-        return common, self._with_precondition(source, field)
+        key = ("answer", source, self.markings(source), field)
+        found = self._plain.carried.get(key)
+        if found is None:  # the same for every read handed these decisions (see ``_plan``)
+            self._decider(source)
+            common = None if self._by_subject[source] else self._base(source, field, None)
+            found = self._plain.carried[key] = (common, self._with_precondition(source, field))
+        return found
 
     def _base(self, source: str, field: str | None, entity_id: str | None) -> Decision:
         """The decision before any statutory precondition, shared by every subject where
@@ -711,23 +715,37 @@ class Read:
     def _plan(self, ref: RecordRef, names: tuple[str, ...]) -> _Plan:
         """The decision on each of ``names`` of the record (None: a field never disclosed),
         made and noted (``_count_field``) once per ``share_key`` and names in the read."""
-        key = (self.share_key(ref), names)
+        share = self.share_key(ref)
+        key = (share, names)
         found = self._plans.get(key)
         if found is None:
-            items: list[tuple[str, str | None, Decision | None]] = []
-            for name in names:
-                field = field_of(name)
-                if self.omitted_field(ref, field):
-                    items.append((name, field, None))
-                    continue
-                decision = self.decision(ref, field)
-                self._count_field(ref.source, field, decision)
-                items.append((name, field, decision))
-            decided = [d for _, _, d in items if d is not None]
-            found = self._plans[key] = _Plan(
-                tuple(items), counted=bool(decided), disclosed=any(d.shown for d in decided)
-            )
+            # Where neither the subject nor the record decides anything, the plan is the
+            # same in every read handed these decisions: it is worked out once for them and
+            # only noted (``_count_field``) in each read that uses it.
+            source, _, record = share
+            shared = not self._by_subject[source] and record is None
+            kept = ("plan", source, self.markings(source), names)
+            found = self._plain.carried.get(kept) if shared else None
+            if found is None:
+                found = self._make_plan(ref, names)
+                if shared:
+                    self._plain.carried[kept] = found
+            for _, field, decision in found.items:
+                if decision is not None:
+                    self._count_field(ref.source, field, decision)
+            self._plans[key] = found
         return found
+
+    def _make_plan(self, ref: RecordRef, names: tuple[str, ...]) -> _Plan:
+        items: list[tuple[str, str | None, Decision | None]] = []
+        for name in names:
+            field = field_of(name)
+            if self.omitted_field(ref, field):
+                items.append((name, field, None))
+                continue
+            items.append((name, field, self.decision(ref, field)))
+        decided = [d for _, _, d in items if d is not None]
+        return _Plan(tuple(items), counted=bool(decided), disclosed=any(d.shown for d in decided))
 
     def summary(
         self, ref: RecordRef, values: Mapping[str, Any], *, instead: Decision | None = None

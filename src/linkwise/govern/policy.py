@@ -183,6 +183,10 @@ class Decisions:
             tuple[tuple[str, ...], str | None, str | None, str | None], Decision
         ] = {}
         self._combined: dict[tuple[tuple[str, ...], str | None, str | None], Decision] = {}
+        self.carried: dict[tuple[Any, ...], Any] = {}
+        """What reads worked out from these decisions alone, for the next read handed them
+        (``linkwise.govern.gate.Read``): each key names the source and the markings its
+        answer was worked out for, so a source whose markings change is asked afresh."""
 
     def decide(
         self,
