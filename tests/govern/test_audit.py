@@ -202,36 +202,84 @@ def test_appends_store_what_sqlalchemy_would(engine: Engine) -> None:
             insert(E),
             {**twin, "seq": 99, "decision": made.decision, "prev_hash": "p", "hash": made.hash},
         )
-        conn.execute(
-            insert(t.audit_subjects), [{"subject": s, "seq": 99} for s in ("3", "7", "E1")]
-        )
     as_text = [
         E.c.seq,
         *(cast(E.c[c], Text) for c in ("at", "actor", "case_id", "action", "objects", "decision")),
         E.c.hash,
     ]
-    s = t.audit_subjects
     with engine.connect() as conn:
         appended, written = (tuple(r)[1:] for r in conn.execute(select(*as_text).order_by(E.c.seq)))
-        subjects = conn.execute(select(s.c.seq, s.c.subject).order_by(s.c.seq, s.c.subject))
-        by_seq = [(seq == 99, subject) for seq, subject in subjects]
     assert appended == written
-    assert by_seq == [
-        (False, "3"),
-        (False, "7"),
-        (False, "E1"),
-        (True, "3"),
-        (True, "7"),
-        (True, "E1"),
-    ]
+
+
+def _indexed(conn: Connection) -> list[tuple[int, str]]:
+    s = t.audit_subjects
+    return [tuple(r) for r in conn.execute(select(s.c.seq, s.c.subject).order_by(s.c.seq))]
+
+
+def _indexed_to(conn: Connection) -> int:
+    x = t.audit_index
+    return int(conn.execute(select(x.c.indexed_to)).scalar_one())
+
+
+def _search_then_fail(engine: Engine, subject: str, seq: int) -> None:
+    with engine.begin() as conn:
+        audit.record(conn, actor="a", action="entity.view", objects={"entity_ids": [subject]})
+        assert [e.seq for e in audit.events(conn, subject=subject)] == [seq]
+        raise RuntimeError("rolled back")
+
+
+def test_the_subject_index_is_brought_up_to_date_when_read(engine: Engine) -> None:
+    """An append writes no index row; ``index_subjects`` indexes every event since the last
+    one indexed, once, and a search by subject does so first, so it never misses one."""
+    with engine.begin() as conn:
+        audit.record(conn, actor="a", action="entity.view", objects={"entity_ids": ["E1"]})
+        audit.record(conn, actor="a", action="x", objects={"note": "names nobody"})
+        audit.record(conn, actor="a", action="entity.view", objects={"record_ids": [7, 3]})
+        assert _indexed(conn) == []
+        assert store_audit.index_subjects(conn) == 3
+        assert _indexed(conn) == [(1, "E1"), (3, "3"), (3, "7")]
+        assert _indexed_to(conn) == 3
+        assert store_audit.index_subjects(conn) == 0
+        audit.record(conn, actor="a", action="entity.view", objects={"entity_ids": ["E1"]})
+        assert [e.seq for e in audit.events(conn, subject="E1")] == [1, 4]
+        assert _indexed_to(conn) == 4
+    with pytest.raises(RuntimeError, match="rolled back"):
+        _search_then_fail(engine, "E2", 5)
+    with engine.begin() as conn:  # the event and its index rows went together
+        assert _indexed_to(conn) == 4
+        assert list(audit.events(conn, subject="E2")) == []
+        audit.record(conn, actor="a", action="entity.view", objects={"entity_ids": ["E2"]})
+    with engine.connect() as conn:  # a reader that never commits still finds it
+        assert [e.seq for e in audit.events(conn, subject="E2")] == [5]
+    with engine.connect() as conn:
+        assert _indexed_to(conn) == 4
+
+
+def test_a_lost_index_position_indexes_the_log_again_keeping_what_is_there(
+    engine: Engine,
+) -> None:
+    _fill(engine, 3)
+    with engine.begin() as conn:
+        store_audit.index_subjects(conn)
+        before = _indexed(conn)
+        conn.execute(delete(t.audit_index))
+    with engine.begin() as conn:
+        assert store_audit.index_subjects(conn) == 3
+        assert _indexed(conn) == before
+        assert _indexed_to(conn) == 3
 
 
 def test_a_failing_append_raises_sqlalchemys_error_and_writes_nothing(engine: Engine) -> None:
     _fill(engine, 2)
-    with engine.begin() as conn:  # a stray index row where the next event's subject goes
-        conn.execute(insert(t.audit_subjects).values(subject="E9", seq=3))
+    # no actor: the database refuses the row (NOT NULL), past the checks ``record`` makes
     with pytest.raises(IntegrityError), engine.begin() as conn:
-        audit.record(conn, actor="alice", action="entity.view", objects={"entity": "E9"})
+        store_audit.append_event(
+            conn,
+            actor=None,  # type: ignore[arg-type]
+            action="entity.view",
+            objects={"entity": "E9"},
+        )
     assert _verify(engine) == audit.ChainCheck(True, 2, None, None, _row(engine, 2)["hash"])
 
 
@@ -546,6 +594,40 @@ def test_tampered_export_fails_and_names_the_event(engine: Engine, tmp_path: Pat
 
 
 # -- concurrency ---------------------------------------------------------------------------
+
+
+def test_concurrent_appends_and_searches_by_subject_miss_no_event(engine: Engine) -> None:
+    """Two writers append and, every other time, search for the subject just appended in
+    the same transaction (bringing the index up to date beside the other's appends): each
+    finds its own event, and the index ends holding every event's subject exactly once."""
+    per_thread = 30
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def writer(name: str) -> None:
+        try:
+            start.wait()
+            for i in range(per_thread):
+                with engine.begin() as conn:
+                    subject = f"{name}-{i}"
+                    made = audit.record(conn, actor=name, action="x", objects={"entity": subject})
+                    if i % 2:
+                        assert [e.seq for e in audit.events(conn, subject=subject)] == [made.seq]
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in ("t1", "t2")]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=300)
+    assert errors == []
+    with engine.begin() as conn:
+        store_audit.index_subjects(conn)
+        indexed = _indexed(conn)
+        assert _indexed_to(conn) == 2 * per_thread
+    assert sorted(seq for seq, _ in indexed) == list(range(1, 2 * per_thread + 1))
+    assert len({subject for _, subject in indexed}) == 2 * per_thread
 
 
 def test_concurrent_writers_make_one_contiguous_chain(engine: Engine) -> None:

@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Column, MetaData, Table, insert, inspect, select
 
-from linkwise.store import reads
+from linkwise.store import audit, reads
 from linkwise.store import tables as t
 from linkwise.store.engine import (
     _alembic_config,
@@ -103,4 +103,39 @@ def test_0009_gives_existing_models_the_prior_their_settings_hold(db_url: str) -
         assert reads.model_prior(conn, "old") == 0.0025
         assert reads.model_prior(conn, "none") is None
         assert reads.model_prior(conn, "missing") is None
+    engine.dispose()
+
+
+def test_0011_starts_the_subject_index_at_the_newest_event_and_0010_gets_it_whole(
+    db_url: str,
+) -> None:
+    """Events stored before 0011 were indexed as they were appended, so the index starts at
+    the newest; going back to 0010 (whose appends index as they go and never catch up)
+    indexes the events the newer code left behind first."""
+    engine = make_engine(db_url)
+    command.upgrade(_alembic_config(engine), "0010")
+    with engine.begin() as conn:
+        for i in (1, 2):  # as 0010's code appended them: event and index rows together
+            audit.append_event(conn, actor="a", action="entity.view", objects={"entity": f"E{i}"})
+            conn.execute(insert(t.audit_subjects).values(subject=f"E{i}", seq=i))
+    migrate(engine)
+    with engine.begin() as conn:
+        assert conn.execute(select(t.audit_index.c.indexed_to)).scalar_one() == 2
+        assert audit.index_subjects(conn) == 0
+        audit.append_event(conn, actor="a", action="entity.view", objects={"entity": "E3"})
+    command.downgrade(_alembic_config(engine), "0010")
+    with engine.connect() as conn:
+        indexed = conn.execute(select(t.audit_subjects.c.subject).order_by("seq")).scalars()
+        assert list(indexed) == ["E1", "E2", "E3"]
+        assert "audit_index" not in inspect(conn).get_table_names()
+    engine.dispose()
+
+
+def test_a_fresh_store_starts_its_subject_index_at_nothing(db_url: str) -> None:
+    engine = make_engine(db_url)
+    migrate(engine)
+    with engine.begin() as conn:
+        assert conn.execute(select(t.audit_index.c.indexed_to)).scalar_one() == 0
+        audit.append_event(conn, actor="a", action="entity.view", objects={"entity": "E1"})
+        assert audit.index_subjects(conn) == 1
     engine.dispose()

@@ -18,6 +18,16 @@ containment (PostgreSQL) or ``json_tree`` (SQLite) would scan every event's JSON
 dialects. The table is an index, not evidence: it is derived from the hashed ``objects`` and
 every match is checked against them again, so a doctored row can hide an event from a search
 (never from ``verify``) but cannot make an event match that does not name the subject.
+
+The index is brought up to date when it is read, not when an event is appended. Every
+governed read appends an event naming each record it touched, and writing those rows at once
+put each of them on a page of its own in the commit: for an entity of four records or more
+that was a third of the read's time. Subjects are read far less often than events are
+written, so ``index_subjects`` indexes every event since the last one indexed
+(``audit_index.indexed_to``) in one pass, under the chain's lock, and every read by subject
+(``iter_events``, ``linkwise.store.disclosures``) calls it first, in the reader's
+transaction: no read by subject can miss an event, and a reader whose transaction rolls back
+leaves the index where it was (the next read indexes those events again).
 """
 
 from __future__ import annotations
@@ -40,6 +50,7 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from linkwise.model.audit import (
     GENESIS_HASH,
@@ -121,7 +132,7 @@ def append_event(
         )
     if at is not None and at.tzinfo is None:
         raise ValueError("the time of an audit event must carry a time zone")
-    lock, head_of, insert_event, insert_subjects = _statements(conn)
+    lock, head_of, insert_event = _statements(conn)
     with Driver(conn) as driver:  # see linkwise.store.audit_driver
         driver.one(lock)
         head = driver.one(head_of)
@@ -150,9 +161,6 @@ def append_event(
                 "hash": event.hash,
             },
         )
-        subjects = subjects_of(event.objects)
-        if subjects:
-            driver.many(insert_subjects, [{"subject": s, "seq": event.seq} for s in subjects])
     if event.seq % CHECKPOINT_INTERVAL == 0:
         key = signing_key or _key_from(conn)
         if key is not None:
@@ -282,24 +290,67 @@ def _lock_chain(conn: Connection) -> None:
 _E = t.audit_events
 _HEAD = select(_E.c.seq, _E.c.hash).order_by(_E.c.seq.desc()).limit(1)
 _INSERT_EVENT = insert(_E)
-_INSERT_SUBJECTS = insert(t.audit_subjects)
 _PG_LOCK = select(func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY))
 _SQLITE_LOCK = update(_E).where(false()).values(seq=_E.c.seq)
 
 
 def _statements(conn: Connection) -> tuple[DriverStatement, ...]:
     """The append's statements for the connection's dialect: the lock (as ``_lock_chain``
-    takes it), the head, the event and its subjects."""
+    takes it), the head and the event."""
     lock = _PG_LOCK if conn.dialect.name == "postgresql" else _SQLITE_LOCK
-    return compiled_for(
-        conn.dialect,
-        (
-            (lock, None),
-            (_HEAD, None),
-            (_INSERT_EVENT, _E),
-            (_INSERT_SUBJECTS, t.audit_subjects),
-        ),
-    )
+    return compiled_for(conn.dialect, ((lock, None), (_HEAD, None), (_INSERT_EVENT, _E)))
+
+
+SUBJECTS_INDEX = "subjects"
+"""The ``audit_index`` row of ``audit_subjects``."""
+
+
+def index_subjects(conn: Connection) -> int:
+    """Index the subjects of every event appended since the index was last brought up to
+    date, in ``conn``'s transaction, and return how many events that was. Taken under the
+    chain's lock, so it waits for appends in flight and never runs beside another catch-up;
+    a row already there (a catch-up rolled back part-way elsewhere cannot leave one, but a
+    hand-made row can) is left as it is."""
+    _lock_chain(conn)
+    x = t.audit_index
+    head = conn.execute(select(x.c.indexed_to).where(x.c.name == SUBJECTS_INDEX)).scalar()
+    if head is None:
+        conn.execute(insert(x).values(name=SUBJECTS_INDEX, indexed_to=0))
+    done = int(head or 0)
+    e = t.audit_events
+    objects = [c for c in _columns(conn) if c.name in ("seq", "objects")]
+    module: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
+    add = module.insert(t.audit_subjects).on_conflict_do_nothing()
+    count = 0
+    while True:
+        rows = conn.execute(
+            select(*objects).where(e.c.seq > done).order_by(e.c.seq).limit(_PAGE)
+        ).all()
+        if not rows:
+            break
+        found = [
+            {"subject": subject, "seq": row.seq}
+            for row in rows
+            for subject in subjects_of(_mapping(row.objects))
+        ]
+        if found:
+            conn.execute(add, found)
+        done = int(rows[-1].seq)
+        count += len(rows)
+    if count:
+        conn.execute(
+            update(x)
+            .where(x.c.name == SUBJECTS_INDEX, x.c.indexed_to < done)
+            .values(indexed_to=done)
+        )
+    return count
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """An event's stored ``objects`` as a mapping; a garbled one names nothing (``verify``
+    reports the event)."""
+    found = _json(value)
+    return found if isinstance(found, Mapping) else {}
 
 
 def iter_events(
@@ -338,6 +389,7 @@ def iter_events(
     if before_seq is not None:
         base = base.where(e.c.seq < before_seq)
     if subject is not None:
+        index_subjects(conn)
         s = t.audit_subjects
         base = base.where(e.c.seq.in_(select(s.c.seq).where(s.c.subject == subject)))
     if since_time is not None:

@@ -2,8 +2,9 @@
 
 A governed read names, in its audit event, the records it showed at least one value of
 (``objects["disclosed"]``, see ``linkwise.store.audit.disclosed_in``). Those ids are subjects
-of the event as well (under its ``record_ids`` key), so the subject index the append writes
-(``audit_subjects``) finds every event that could have disclosed a record; each one found is
+of the event as well (under its ``record_ids`` key), so the subject index (``audit_subjects``,
+brought up to date first: see ``linkwise.store.audit.index_subjects``) finds every event that
+could have disclosed a record; each one found is
 read back from its hashed event and kept only if the event itself says it disclosed the
 record. A row added by hand therefore cannot invent a use, and a row deleted by hand hides a
 use only from the index (the event is still in the verified chain, and
@@ -42,6 +43,7 @@ def uses_of(conn: Connection, record_ids: Iterable[int]) -> list[Use]:
     """Every read that disclosed any of ``record_ids``, oldest first, each with the ones of
     them it disclosed."""
     wanted = set(record_ids)
+    audit.index_subjects(conn)
     s = t.audit_subjects
     seqs: set[int] = set()
     ordered = [str(i) for i in sorted(wanted)]
@@ -68,8 +70,10 @@ def uses_of(conn: Connection, record_ids: Iterable[int]) -> list[Use]:
 
 
 def missing_from_index(conn: Connection) -> Iterator[tuple[int, int]]:
-    """(seq, record_id) for each disclosure an event names that the subject index lacks:
-    after the chain verifies, an empty answer means the index finds every disclosure."""
+    """(seq, record_id) for each disclosure an event names that the subject index, brought up
+    to date, lacks: after the chain verifies, an empty answer means the index finds every
+    disclosure."""
+    audit.index_subjects(conn)
     s = t.audit_subjects
     for event in audit.iter_events(conn):
         disclosed, _ = audit.disclosed_in(event.objects)

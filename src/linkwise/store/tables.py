@@ -443,6 +443,16 @@ audit_subjects = Table(
     Column("seq", Id, primary_key=True, autoincrement=False),
 )
 
+# How far each index derived from the log has been brought: ``indexed_to`` is the last event
+# whose subjects are in ``audit_subjects`` (see linkwise.store.audit: appends leave the index
+# behind, and the first read by subject brings it up to date). One row, name "subjects".
+audit_index = Table(
+    "audit_index",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("indexed_to", Id, nullable=False),
+)
+
 # (The disclosure record, which reads showed which records, is found through
 # audit_subjects: see linkwise.store.disclosures. Migration 0008 dropped the separate
 # `disclosures` table that held the same ids again.)
