@@ -243,6 +243,8 @@ def _inside(conn: Connection, statement: Select[Any], ids: Sequence[int]) -> Ite
     out links that lead elsewhere, chunk by chunk on both sides, so a link between two
     chunks is found too."""
     wanted = sorted(set(ids))
+    if len(wanted) < 2:  # a link joins two records: one record has none among its own
+        return
     chunks = [wanted[start : start + _CHUNK] for start in range(0, len(wanted), _CHUNK)]
     for left in chunks:
         for right in chunks:
