@@ -47,10 +47,14 @@ def json_value(value: Any, where: str) -> Any:
     kind = type(value)
     if kind in _PLAIN or value is None:
         return value
-    if kind is list and all(type(item) is int for item in value):  # a list of ids
-        if value and not (_INT_RANGE[0] <= min(value) and max(value) <= _INT_RANGE[1]):
-            return [json_value(item, f"{where}[{i}]") for i, item in enumerate(value)]
-        return list(value)
+    if kind is list and value:
+        first = type(value[0])
+        if first is str and all(type(item) is str for item in value):  # names of fields
+            return list(value)
+        if first is int and all(type(item) is int for item in value):  # a list of ids
+            if not (_INT_RANGE[0] <= min(value) and max(value) <= _INT_RANGE[1]):
+                return [json_value(item, f"{where}[{i}]") for i, item in enumerate(value)]
+            return list(value)
     if isinstance(value, str):
         return str.__str__(value)
     if isinstance(value, int):
