@@ -578,13 +578,19 @@ class Read:
                     scope = replace(auth.scope, subjects=tuple(sorted(subjects)))
                     auth = replace(auth, scope=scope)
                 followed.append(auth)
-            self._followed = Decisions(
-                self.pack,
-                purpose=self.purpose,
-                authorisations=followed,
-                now=self.now,
-                case_id=self.case.id,
-            )
+            # the walk is made at every read; the decisions of what it found are kept for
+            # the next read that finds the same (``Decisions.carried``)
+            key = ("followed", tuple(followed))
+            found = self._plain.carried.get(key)
+            if found is None:
+                found = self._plain.carried[key] = Decisions(
+                    self.pack,
+                    purpose=self.purpose,
+                    authorisations=followed,
+                    now=self.now,
+                    case_id=self.case.id,
+                )
+            self._followed = found
         return self._followed
 
     def _alike(self, subject: str | None) -> str | None:
@@ -730,11 +736,19 @@ class Read:
                 found = self._make_plan(ref, names)
                 if shared:
                     self._plain.carried[kept] = found
-            for _, field, decision in found.items:
-                if decision is not None:
-                    self._count_field(ref.source, field, decision)
+            self._note_plan(source, found)
             self._plans[key] = found
         return found
+
+    def _note_plan(self, source: str, plan: _Plan) -> None:
+        """``_count_field`` for every decided value of the plan, in a few set updates."""
+        fields = self._fields
+        for outcome, names in plan.noted:
+            fields[outcome].setdefault(source, set()).update(names)
+        if plan.used:
+            self._used.update(plan.used)
+        if plan.rules:
+            self._rules.update(plan.rules)
 
     def _make_plan(self, ref: RecordRef, names: tuple[str, ...]) -> _Plan:
         items: list[tuple[str, str | None, Decision | None]] = []
@@ -744,8 +758,24 @@ class Read:
                 items.append((name, field, None))
                 continue
             items.append((name, field, self.decision(ref, field)))
-        decided = [d for _, _, d in items if d is not None]
-        return _Plan(tuple(items), counted=bool(decided), disclosed=any(d.shown for d in decided))
+        decided = [(f, d) for _, f, d in items if d is not None]
+        noted: dict[str, set[str]] = {}
+        used: set[int] = set()
+        rules: dict[str, str] = {}
+        for field, d in decided:  # as _count_field notes each
+            noted.setdefault(d.outcome, set()).add(field or RECORD)
+            if d.unlocked_by is not None or d.parts:
+                used.update(d.authorisations_used)
+            if not d.shown:
+                rules[d.rule] = d.outcome
+        return _Plan(
+            tuple(items),
+            counted=bool(decided),
+            disclosed=any(d.shown for _, d in decided),
+            noted=tuple((o, frozenset(names)) for o, names in noted.items()),
+            used=frozenset(used),
+            rules=tuple(rules.items()),
+        )
 
     def summary(
         self, ref: RecordRef, values: Mapping[str, Any], *, instead: Decision | None = None
@@ -900,11 +930,16 @@ _Hidden = tuple[int, str | None, Decision]
 class _Plan:
     """The decisions on a set of a record's values (``Read.fields``): per name, its field
     and decision (None: never disclosed, left out); whether any value was decided (the
-    record is then named in the audit event) and whether any is shown (disclosed)."""
+    record is then named in the audit event) and whether any is shown (disclosed); and what
+    ``Read._count_field`` notes of its decided values, gathered: per outcome the fields, the
+    authorisations used, the rules of withheld values."""
 
     items: tuple[tuple[str, str | None, Decision | None], ...]
     counted: bool
     disclosed: bool
+    noted: tuple[tuple[str, frozenset[str]], ...]
+    used: frozenset[int]
+    rules: tuple[tuple[str, str], ...]
 
 
 def _every_field(_field: str | None) -> bool:

@@ -148,6 +148,11 @@ def decide(
     return decisions.decide(markings=markings, field=field, subject=subject, source=source)
 
 
+_UNNAMED = "\x00unnamed"
+"""``Decisions._alike``'s key for every entity no authorisation names (no entity id has a
+NUL in it)."""
+
+
 class Decisions:
     """``decide`` for the many values of one read: one purpose, one set of authorisations,
     one moment. Answers are memoised, so each distinct question is worked out once.
@@ -183,6 +188,7 @@ class Decisions:
             tuple[tuple[str, ...], str | None, str | None, str | None], Decision
         ] = {}
         self._combined: dict[tuple[tuple[str, ...], str | None, str | None], Decision] = {}
+        self._named = frozenset(s for a in self.authorisations for s in a.scope.subjects)
         self.carried: dict[tuple[Any, ...], Any] = {}
         """What reads worked out from these decisions alone, for the next read handed them
         (``linkwise.govern.gate.Read``): each key names the source and the markings its
@@ -197,11 +203,19 @@ class Decisions:
         source: str | None,
     ) -> Decision:
         """As ``decide`` the function, for this read's purpose, authorisations and time."""
-        key = (tuple(markings), field, subject, source)
+        key = (tuple(markings), field, self._alike(subject), source)
         found = self._answers.get(key)
         if found is None:
             found = self._answers[key] = self._decide(key[0], field, subject, source)
         return found
+
+    def _alike(self, subject: str | None) -> str | None:
+        """``subject`` as a key of the memos: one key for every entity that no
+        authorisation's scope names, since a decision depends on the subject only through
+        whether a scope names it (and says so in the same words for all the others)."""
+        if subject is None or subject in self._named:
+            return subject
+        return _UNNAMED
 
     def unrestricted(
         self, *, markings: Collection[str], subject: str | None, source: str | None
@@ -238,7 +252,7 @@ class Decisions:
             )
         if len(names) == 1:
             return self._part(names[0], subject, source)
-        key = (names, subject, source)
+        key = (names, self._alike(subject), source)
         found = self._combined.get(key)
         if found is None:
             parts = [self._part(name, subject, source) for name in names]
@@ -246,7 +260,7 @@ class Decisions:
         return found
 
     def _part(self, name: str, subject: str | None, source: str | None) -> Decision:
-        key = (name, subject, source)
+        key = (name, self._alike(subject), source)
         found = self._parts.get(key)
         if found is None:
             ctx = _Context(
@@ -423,7 +437,10 @@ def _why_not(ctx: _Context, auth: Authorisation, marking: str, unlock: Unlock) -
     if ctx.source is None or ctx.source not in auth.scope.sources:
         return f"{label} does not cover source {ctx.source or '(none given)'} in its scope"
     if auth.scope.subjects and ctx.subject not in auth.scope.subjects:
-        return f"{label} does not cover subject {ctx.subject or '(none given)'} in its scope"
+        # the same words for every entity it does not name (``Decisions`` decides those alike)
+        if ctx.subject is None:
+            return f"{label} covers only the entities its scope names, and this record is in none"
+        return f"{label} does not name this record's entity in its scope"
     return None
 
 
