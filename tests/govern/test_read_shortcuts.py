@@ -249,3 +249,32 @@ def test_subjects_no_warrant_names_share_answers_and_a_merged_one_stays_named(
     with ws.session(user, case.id) as session, session.reading("test.shortcuts") as read:
         refs = [read.ref(*key.split(":")) for key in keys]
         assert [read.unrestricted(r) for r in refs] == [False, True, False]
+
+
+def test_answers_kept_from_read_to_read_are_those_a_fresh_session_gives(ws: Workspace) -> None:
+    """A session keeps a record's set of values and a link's set of levels for its next
+    reads (``Decisions.carried``), by source, markings and subject as decisions tell subjects
+    apart: reads alternating between the named subject and another give, value for value
+    and in their audit events, what a fresh session gives each of them."""
+    user, case = warrant_naming_one_subject(ws)
+    keys = ["dmv:31", "dmv:30", "court:30", "dmv:31", "dmv:30", "dmv:31"]
+
+    def one(session: Any, key: str) -> tuple[Any, ...]:
+        with session.reading("test.values") as read:
+            ref, other = read.ref(*key.split(":")), read.ref("court", "30")
+            found = (read.fields(ref, VALUES), read.comparisons(COMPARISONS, (ref, other)))
+            for name in COMPARISONS:
+                level_or_marker(read, name, (ref, other), "level")
+        with ws.engine.connect() as conn:
+            (event,) = audit.events(conn, newest_first=True, limit=1)
+        return (*found, event.objects, event.decision)
+
+    with ws.session(user, case.id) as session:
+        kept = [one(session, key) for key in keys]
+    fresh = []
+    for key in keys:
+        with ws.session(user, case.id) as session:
+            fresh.append(one(session, key))
+    assert kept == fresh
+    assert kept[1][0]["family_name"] == "family_name value"
+    assert kept[3][0]["family_name"]["redacted"] is True

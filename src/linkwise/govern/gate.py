@@ -506,10 +506,19 @@ class Read:
         withheld value as (index into ``refs``, field, decision). Remembered per set of
         names and per each record's ``share_key``: an entity's links mostly join the same
         few sources, so a link's whole set of levels is one look-up for most of them."""
-        key = (names, *(None if r is None else self.share_key(r) for r in refs))
+        shares = [None if r is None else self.share_key(r) for r in refs]
+        key = (names, *shares)
         found = self._comparisons.get(key)
-        if found is None:
-            found = self._comparisons[key] = tuple(self._comparison(n, refs) for n in names)
+        if found is None:  # and from read to read where no record decides (``_kept``)
+            kept = [None if s is None else self._kept(s) for s in shares]
+            shared = all(k is not None for s, k in zip(shares, kept, strict=True) if s is not None)
+            carried = ("comparisons", names, *kept)
+            found = self._plain.carried.get(carried) if shared else None
+            if found is None:
+                found = tuple(self._comparison(n, refs) for n in names)
+                if shared:
+                    self._plain.carried[carried] = found
+            self._comparisons[key] = found
         return found
 
     def _comparison(
@@ -725,20 +734,31 @@ class Read:
         key = (share, names)
         found = self._plans.get(key)
         if found is None:
-            # Where neither the subject nor the record decides anything, the plan is the
-            # same in every read handed these decisions: it is worked out once for them and
-            # only noted (``_count_field``) in each read that uses it.
-            source, _, record = share
-            shared = not self._by_subject[source] and record is None
-            kept = ("plan", source, self.markings(source), names)
-            found = self._plain.carried.get(kept) if shared else None
+            # Where the record itself decides nothing, the plan is the same in every read
+            # handed these decisions: it is worked out once for them (``_kept``) and only
+            # noted (``_count_field``) in each read that uses it.
+            kept = self._kept(share)
+            found = None if kept is None else self._plain.carried.get(("plan", names, kept))
             if found is None:
                 found = self._make_plan(ref, names)
-                if shared:
-                    self._plain.carried[kept] = found
-            self._note_plan(source, found)
+                if kept is not None:
+                    self._plain.carried[("plan", names, kept)] = found
+            self._note_plan(share[0], found)
             self._plans[key] = found
         return found
+
+    def _kept(self, share: tuple[str, str | None, int | None]) -> tuple[Any, ...] | None:
+        """What every decision about a record of this ``share_key`` rests on, as a key of
+        ``Decisions.carried`` (answers kept from read to read): the source and its markings
+        as this read saw them, the subject as the decisions tell subjects apart (``_alike``)
+        and which decisions decide it (the session's, or those of the subjects a redirect
+        walk found, themselves kept). None where the record itself decides (a statutory
+        precondition): that is checked in every read."""
+        source, subject, record = share
+        if record is not None:
+            return None
+        decider = self._decider(source)  # kept alive by ``carried``, so its id is its own
+        return (source, self.markings(source), self._alike(subject), id(decider))
 
     def _note_plan(self, source: str, plan: _Plan) -> None:
         """``_count_field`` for every decided value of the plan, in a few set updates."""
