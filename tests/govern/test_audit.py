@@ -8,7 +8,7 @@ import io
 import itertools
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from pathlib import Path
@@ -254,6 +254,31 @@ def test_the_subject_index_is_brought_up_to_date_when_read(engine: Engine) -> No
         assert [e.seq for e in audit.events(conn, subject="E2")] == [5]
     with engine.connect() as conn:
         assert _indexed_to(conn) == 4
+
+
+def test_every_nth_append_brings_the_subject_index_up_to_date(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """So that no read by subject has a long log to index under the chain's lock."""
+    monkeypatch.setattr(store_audit, "SUBJECTS_EVERY", 4)
+    _fill(engine, 6)
+    with engine.connect() as conn:
+        assert _indexed_to(conn) == 4
+        assert sorted({seq for seq, _ in _indexed(conn)}) == [1, 2, 3, 4]
+    _fill(engine, 2, start=6)
+    with engine.connect() as conn:
+        assert _indexed_to(conn) == 8
+
+
+def test_an_index_position_past_the_newest_event_indexes_the_log_again(engine: Engine) -> None:
+    """A position set by hand beyond the log would hide every later event from searches
+    by subject; one past the newest event is taken as unknown."""
+    _fill(engine, 3)
+    with engine.begin() as conn:
+        conn.execute(update(t.audit_index).values(indexed_to=99))
+    with engine.begin() as conn:
+        assert [e.seq for e in audit.events(conn, subject="E0001")] == [2]
+        assert _indexed_to(conn) == 3
 
 
 def test_a_lost_index_position_indexes_the_log_again_keeping_what_is_there(
@@ -596,32 +621,46 @@ def test_tampered_export_fails_and_names_the_event(engine: Engine, tmp_path: Pat
 # -- concurrency ---------------------------------------------------------------------------
 
 
-def test_concurrent_appends_and_searches_by_subject_miss_no_event(engine: Engine) -> None:
-    """Two writers append and, every other time, search for the subject just appended in
-    the same transaction (bringing the index up to date beside the other's appends): each
-    finds its own event, and the index ends holding every event's subject exactly once."""
-    per_thread = 30
+def _side_by_side(work: Callable[[str], None]) -> None:
+    """``work("t1")`` and ``work("t2")`` in two threads started together; fails with the
+    first error either raised."""
     start = threading.Barrier(2)
     errors: list[BaseException] = []
 
-    def writer(name: str) -> None:
+    def run(name: str) -> None:
         try:
             start.wait()
-            for i in range(per_thread):
-                with engine.begin() as conn:
-                    subject = f"{name}-{i}"
-                    made = audit.record(conn, actor=name, action="x", objects={"entity": subject})
-                    if i % 2:
-                        assert [e.seq for e in audit.events(conn, subject=subject)] == [made.seq]
+            work(name)
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in ("t1", "t2")]
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("t1", "t2")]
     for th in threads:
         th.start()
     for th in threads:
         th.join(timeout=300)
     assert errors == []
+
+
+def test_concurrent_appends_and_searches_by_subject_miss_no_event(engine: Engine) -> None:
+    """Two writers append and now and then search for the subject just appended, in the
+    append's transaction or in one of their own (bringing the index up to date beside the
+    other's appends): each finds its own event, and the index ends holding every event's
+    subject exactly once."""
+    per_thread = 30
+
+    def writer(name: str) -> None:
+        for i in range(per_thread):
+            subject = f"{name}-{i}"
+            with engine.begin() as conn:
+                made = audit.record(conn, actor=name, action="x", objects={"entity": subject})
+                if i % 3 == 1:  # inside the append's transaction, under its lock
+                    assert [e.seq for e in audit.events(conn, subject=subject)] == [made.seq]
+            if i % 3 == 2:  # in a transaction of its own, beside the other's appends
+                with engine.begin() as conn:
+                    assert [e.seq for e in audit.events(conn, subject=subject)] == [made.seq]
+
+    _side_by_side(writer)
     with engine.begin() as conn:
         store_audit.index_subjects(conn)
         indexed = _indexed(conn)
@@ -632,26 +671,15 @@ def test_concurrent_appends_and_searches_by_subject_miss_no_event(engine: Engine
 
 def test_concurrent_writers_make_one_contiguous_chain(engine: Engine) -> None:
     per_thread = 50
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
 
     def writer(name: str) -> None:
-        try:
-            start.wait()
-            for i in range(per_thread):
-                with engine.begin() as conn:
-                    if i % 2:  # a read before the append, as a real change would do
-                        conn.execute(select(E.c.seq).order_by(E.c.seq.desc()).limit(1)).all()
-                    audit.record(conn, actor=name, action="search", objects={"i": i})
-        except BaseException as exc:
-            errors.append(exc)
+        for i in range(per_thread):
+            with engine.begin() as conn:
+                if i % 2:  # a read before the append, as a real change would do
+                    conn.execute(select(E.c.seq).order_by(E.c.seq.desc()).limit(1)).all()
+                audit.record(conn, actor=name, action="search", objects={"i": i})
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in ("t1", "t2")]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(timeout=300)
-    assert errors == []
+    _side_by_side(writer)
     check = _verify(engine)
     assert check.ok, check.reason
     assert check.events == 2 * per_thread

@@ -107,8 +107,15 @@ def _withheld_then_shown(session: object, change: Callable[[], object]) -> None:
     assert after == "moreau"
 
 
-def _warrant(ws: Workspace, case: Case, valid_from: dt.datetime, valid_to: dt.datetime) -> None:
-    """A judicial warrant for the DMV records of ``case``, valid over the times given."""
+def _warrant(
+    ws: Workspace,
+    case: Case,
+    valid_from: dt.datetime,
+    valid_to: dt.datetime,
+    subjects: list[str] | None = None,
+) -> None:
+    """A judicial warrant for the DMV records of ``case`` (of ``subjects`` only, if given),
+    valid over the times given, recorded by legal reviewer "lee"."""
     lee = seed_user(ws, "lee", "legal_reviewer")
     authorise(
         ws,
@@ -117,6 +124,7 @@ def _warrant(ws: Workspace, case: Case, valid_from: dt.datetime, valid_to: dt.da
         "judicial_warrant",
         sources=["dmv"],
         markings=["dmv"],
+        subjects=subjects,
         valid_from=valid_from,
         valid_to=valid_to,
     )
@@ -195,6 +203,25 @@ def test_an_approval_given_mid_session_takes_effect_at_the_next_read(
     )
     with ws.session(user, case.id) as session:
         _withheld_then_shown(session, lambda: approve_authorisation(other, lee, warrant.id))
+
+
+def test_a_named_subject_that_absorbs_another_named_one_is_decided_afresh(
+    ws: Workspace,
+) -> None:
+    """EB is named by a warrant not yet valid, EA by one in force. When EA is merged into
+    EB, which keeps its id, the warrant in force reaches EB's records at the next read:
+    answers kept for EB under the old walk must not be served (they are kept per the
+    decisions the walk found, not per subject alone)."""
+    craft(ws, {"EA": ["dmv:30"], "EB": ["dmv:31"]}, [])
+    user, case = seed_case(ws, "civil_immigration")
+    now, day = dt.datetime.now(dt.UTC), dt.timedelta(days=1)
+    _warrant(ws, case, now - day, now + day, subjects=["EA"])
+    _warrant(ws, case, now + day, now + 2 * day, subjects=["EB"])
+    with ws.session(user, case.id) as session:
+        for _ in range(2):
+            assert isinstance(_family_name(session, "31"), dict)
+        craft(ws, {"EB": ["dmv:30", "dmv:31"]}, [], redirects=[("EA", "EB", "merge", 1)])
+        assert _family_name(session, "31") == "novak"
 
 
 def test_a_subject_limited_order_follows_a_merge_made_mid_session(ws: Workspace) -> None:

@@ -40,6 +40,7 @@ from linkwise.govern.gate import is_withheld
 from linkwise.govern.session import NotFoundError
 from linkwise.model.authorisations import Scope
 from linkwise.model.cases import Case
+from linkwise.store import audit as store_audit
 from linkwise.store import authorisations as auth_store
 from linkwise.store import disclosures as disclosure_store
 from linkwise.store import reads, tables
@@ -457,7 +458,9 @@ def test_the_disclosure_index_cannot_invent_a_use_and_a_lost_row_is_found(lab: L
     assert canary not in event.objects["disclosed"]["record_ids"]
     s = tables.audit_subjects
     with lab.ws.engine.begin() as conn:
+        store_audit.index_subjects(conn)
         indexed = set(conn.execute(select(s.c.subject).where(s.c.seq == event.seq)).scalars())
+        assert {str(i) for i in event.objects["disclosed"]["record_ids"]} <= indexed
         if str(canary) not in indexed:  # an index row naming a record the read did not show
             conn.execute(insert(s).values(subject=str(canary), seq=event.seq))
         assert list(disclosure_store.missing_from_index(conn)) == []

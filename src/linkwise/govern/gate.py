@@ -21,7 +21,11 @@ key and reused for every record with that key, with the audit bookkeeping that d
 name a record noted once. The ``Decisions`` a read starts from may be the last read's, and
 only when it would give the same answers: the session hands it on while the policy pack, the
 case, its authorisations as just re-read and where each stands at this read's time are all
-the same (``GovernedSession._decisions_for``); everything else here is made afresh.
+the same (``GovernedSession._decisions_for``). What a read works out from those decisions
+alone (a record's set of values, each (source, field) answer, a link's set of levels, the
+decisions of the subjects a redirect walk found) is kept on them for the next read
+(``Decisions.carried``, see ``Read._kept``), never what a record's own precondition
+decides; everything else here, the walk and every audit note included, is made afresh.
 """
 
 from __future__ import annotations
@@ -80,7 +84,7 @@ _VALUE_FIELDS: dict[str, tuple[str, ...]] = {
 """The fields of the values a waterfall row shows beside a comparison, where that is not the
 field of its name (``explain`` shows a place by its postcode and city)."""
 _MARKING = re.compile(r"marking:([a-z0-9_]+)\.")
-_UNNAMED = "(a subject no authorisation names)"
+_UNNAMED = "\x00(a subject no authorisation names)"  # no entity id holds a NUL
 
 
 class SessionError(Exception):
@@ -729,7 +733,8 @@ class Read:
 
     def _plan(self, ref: RecordRef, names: tuple[str, ...]) -> _Plan:
         """The decision on each of ``names`` of the record (None: a field never disclosed),
-        made and noted (``_count_field``) once per ``share_key`` and names in the read."""
+        made once per ``share_key`` and names in the read (and kept for later reads where
+        ``_kept`` allows), and noted (``_note_plan``) once per read."""
         share = self.share_key(ref)
         key = (share, names)
         found = self._plans.get(key)

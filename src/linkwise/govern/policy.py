@@ -191,8 +191,11 @@ class Decisions:
         self._named = frozenset(s for a in self.authorisations for s in a.scope.subjects)
         self.carried: dict[tuple[Any, ...], Any] = {}
         """What reads worked out from these decisions alone, for the next read handed them
-        (``linkwise.govern.gate.Read``): each key names the source and the markings its
-        answer was worked out for, so a source whose markings change is asked afresh."""
+        (``linkwise.govern.gate.Read._kept``): each key names the source and the markings its
+        answer was worked out for (a source whose markings change is asked afresh), the
+        subject as these decisions tell subjects apart, and the decisions that decided it.
+        Never pruned: it holds one entry per such key, and the session replaces the whole
+        ``Decisions`` when anything it rests on changes."""
 
     def decide(
         self,
