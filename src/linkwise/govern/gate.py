@@ -741,7 +741,7 @@ class Read:
         if found is None:
             # Where the record itself decides nothing, the plan is the same in every read
             # handed these decisions: it is worked out once for them (``_kept``) and only
-            # noted (``_count_field``) in each read that uses it.
+            # noted (``_note_plan``) in each read that uses it.
             kept = self._kept(share)
             found = None if kept is None else self._plain.carried.get(("plan", names, kept))
             if found is None:

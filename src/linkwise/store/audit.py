@@ -308,14 +308,15 @@ SUBJECTS_INDEX = "subjects"
 SUBJECTS_EVERY = 256
 """Every this many events the append that falls on it brings the subject index up to date
 (``index_subjects``), so no catch-up has more than this many events to index under the
-chain's lock (about 8 ms), however long since the last read by subject. With
-``CHECKPOINT_INTERVAL`` at 1,000, the two fall on one append once in 32,000 events."""
+chain's lock (12 to 19 ms in benchmarks/governed_reads.py's slowest reads), however long
+since the last read by subject. With ``CHECKPOINT_INTERVAL`` at 1,000, the two fall on one
+append once in 32,000 events."""
 
 
 def index_subjects(conn: Connection) -> int:
     """Index the subjects of every event appended since the index was last brought up to
-    date, in ``conn``'s transaction, and return how many events that was (at most
-    ``SUBJECTS_EVERY``: the append of every such event does the same). Taken under the
+    date, in ``conn``'s transaction, and return how many events that was (normally fewer
+    than ``SUBJECTS_EVERY``: the append of every such event does the same). Taken under the
     chain's lock, so it waits for appends in flight and never runs beside another catch-up;
     a row already there (a hand-made one) is left as it is."""
     _lock_chain(conn)
@@ -326,13 +327,13 @@ def index_subjects(conn: Connection) -> int:
     done = int(head or 0)
     if done and done > int(conn.execute(select(func.max(e.c.seq))).scalar() or 0):
         done = 0  # a position past the newest event was set by hand: index the log again
-    objects = [c for c in _columns(conn) if c.name in ("seq", "objects")]
+    columns = [c for c in _columns(conn) if c.name in ("seq", "objects")]
     module: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
     add = module.insert(t.audit_subjects).on_conflict_do_nothing()
     count = 0
     while True:
         rows = conn.execute(
-            select(*objects).where(e.c.seq > done).order_by(e.c.seq).limit(_PAGE)
+            select(*columns).where(e.c.seq > done).order_by(e.c.seq).limit(_PAGE)
         ).all()
         if not rows:
             break
