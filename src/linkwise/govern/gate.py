@@ -84,7 +84,6 @@ _VALUE_FIELDS: dict[str, tuple[str, ...]] = {
 """The fields of the values a waterfall row shows beside a comparison, where that is not the
 field of its name (``explain`` shows a place by its postcode and city)."""
 _MARKING = re.compile(r"marking:([a-z0-9_]+)\.")
-_UNNAMED = "\x00(a subject no authorisation names)"  # no entity id holds a NUL
 
 
 class SessionError(Exception):
@@ -193,7 +192,6 @@ class Read:
             pack, purpose=case.purpose, authorisations=self.authorisations, now=now, case_id=case.id
         )
         self._followed: Decisions | None = None
-        self._named_subjects: frozenset[str] | None = None
         self._deciders: dict[str, Decisions] = {}
         self._by_subject: dict[str, bool] = {}
         self._decisions: dict[tuple[str, str | None, str | None], Decision] = {}
@@ -608,18 +606,9 @@ class Read:
 
     def _alike(self, subject: str | None) -> str | None:
         """``subject`` as a key of answers that depend on it only through whether an
-        authorisation names it: one key for every subject none names (``_UNNAMED``)."""
-        return subject if subject is None or subject in self._named() else _UNNAMED
-
-    def _named(self) -> frozenset[str]:
-        """Every entity an authorisation limited to named subjects names, through the
-        redirects since (``_follow``): a subject outside these is decided alike for every
-        value, as no such authorisation covers it."""
-        if self._named_subjects is None:
-            self._named_subjects = frozenset(
-                s for auth in self._follow().authorisations for s in auth.scope.subjects
-            )
-        return self._named_subjects
+        authorisation names it, through the redirects since (``_follow``): as the followed
+        decisions tell subjects apart (``Decisions.alike``)."""
+        return None if subject is None else self._follow().alike(subject)
 
     def _marking_defs(self, source: str) -> list[Marking]:
         found = self._defs.get(source)
@@ -725,7 +714,7 @@ class Read:
                 self.note_omitted(ref, field)
             else:
                 out[name] = values[name] if decision.shown else self.marker(decision)
-        if plan.counted:
+        if plan.noted:  # some value was decided
             self._records.add(ref.record_id)
         if plan.disclosed:
             self._disclosed.add(ref.record_id)
@@ -795,7 +784,6 @@ class Read:
                 rules[d.rule] = d.outcome
         return _Plan(
             tuple(items),
-            counted=bool(decided),
             disclosed=any(d.shown for _, d in decided),
             noted=tuple((o, frozenset(names)) for o, names in noted.items()),
             used=frozenset(used),
@@ -954,13 +942,12 @@ _Hidden = tuple[int, str | None, Decision]
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """The decisions on a set of a record's values (``Read.fields``): per name, its field
-    and decision (None: never disclosed, left out); whether any value was decided (the
-    record is then named in the audit event) and whether any is shown (disclosed); and what
-    ``Read._count_field`` notes of its decided values, gathered: per outcome the fields, the
-    authorisations used, the rules of withheld values."""
+    and decision (None: never disclosed, left out); whether any is shown (disclosed); and
+    what ``Read._count_field`` notes of its decided values, gathered: per outcome the fields
+    (empty when no value was decided, and then the record is not named in the audit event),
+    the authorisations used, the rules of withheld values."""
 
     items: tuple[tuple[str, str | None, Decision | None], ...]
-    counted: bool
     disclosed: bool
     noted: tuple[tuple[str, frozenset[str]], ...]
     used: frozenset[int]

@@ -149,7 +149,7 @@ def decide(
 
 
 _UNNAMED = "\x00unnamed"
-"""``Decisions._alike``'s key for every entity no authorisation names (no entity id has a
+"""``Decisions.alike``'s key for every entity no authorisation names (no entity id has a
 NUL in it)."""
 
 
@@ -206,13 +206,13 @@ class Decisions:
         source: str | None,
     ) -> Decision:
         """As ``decide`` the function, for this read's purpose, authorisations and time."""
-        key = (tuple(markings), field, self._alike(subject), source)
+        key = (tuple(markings), field, self.alike(subject), source)
         found = self._answers.get(key)
         if found is None:
             found = self._answers[key] = self._decide(key[0], field, subject, source)
         return found
 
-    def _alike(self, subject: str | None) -> str | None:
+    def alike(self, subject: str | None) -> str | None:
         """``subject`` as a key of the memos: one key for every entity that no
         authorisation's scope names, since a decision depends on the subject only through
         whether a scope names it (and says so in the same words for all the others)."""
@@ -255,7 +255,7 @@ class Decisions:
             )
         if len(names) == 1:
             return self._part(names[0], subject, source)
-        key = (names, self._alike(subject), source)
+        key = (names, self.alike(subject), source)
         found = self._combined.get(key)
         if found is None:
             parts = [self._part(name, subject, source) for name in names]
@@ -263,7 +263,7 @@ class Decisions:
         return found
 
     def _part(self, name: str, subject: str | None, source: str | None) -> Decision:
-        key = (name, self._alike(subject), source)
+        key = (name, self.alike(subject), source)
         found = self._parts.get(key)
         if found is None:
             ctx = _Context(

@@ -444,8 +444,8 @@ audit_subjects = Table(
 )
 
 # How far each index derived from the log has been brought: ``indexed_to`` is the last event
-# whose subjects are in ``audit_subjects`` (see linkwise.store.audit: appends leave the index
-# behind, and the first read by subject brings it up to date). One row, name "subjects".
+# whose subjects are in ``audit_subjects`` (see linkwise.store.audit: every 256th append and
+# every read by subject bring it up to date). One row, name "subjects".
 audit_index = Table(
     "audit_index",
     metadata,
