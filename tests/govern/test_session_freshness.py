@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection
 
+from linkwise.govern import gate
 from linkwise.govern.session import SessionRefusedError
 from linkwise.model.cases import Case
 from linkwise.workspace import Workspace, case_work, users
@@ -242,6 +244,45 @@ def test_a_subject_limited_order_follows_a_merge_made_mid_session(ws: Workspace)
             redirects=[("EOLD", "ENEW", "merge", 2), ("EOTHER", "ENEW", "merge", 1)],
         )
         assert _family_name(session, "31") == "novak"
+
+
+@pytest.mark.parametrize("through_other", [False, True], ids=["same", "other_process"])
+def test_the_subjects_are_walked_again_only_when_a_resolution_run_completes(
+    ws: Workspace, other: Workspace, through_other: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redirects change only with a completed run, so a session follows an order's
+    subjects once per completed run (the count is read with the standing rows): reads in
+    between reuse the walk, and the first read after a run, made here or by another
+    process, walks again and sees its merge."""
+    craft(ws, {"EOLD": ["court:30", "dmv:30"], "EOTHER": ["dmv:31"]}, [])
+    user, case = seed_case(ws, "civil_immigration")
+    lee = seed_user(ws, "lee", "legal_reviewer")
+    authorise(
+        ws, lee, case, "judicial_warrant", sources=["dmv"], markings=["dmv"], subjects=["EOLD"]
+    )
+    walks: list[list[str]] = []
+    walk = gate.current_ids
+
+    def counted(conn: Connection, ids: list[str]) -> set[str]:
+        walks.append(list(ids))
+        return walk(conn, ids)
+
+    monkeypatch.setattr(gate, "current_ids", counted)
+    with ws.session(user, case.id) as session:
+        for _ in range(3):
+            assert _family_name(session, "30") == "petrov"
+            assert isinstance(_family_name(session, "31"), dict)
+            session.entity("EOLD")
+        assert walks == [["EOLD"]]
+        craft(
+            other if through_other else ws,
+            {"ENEW": ["court:30", "dmv:30", "dmv:31"]},
+            [],
+            redirects=[("EOLD", "ENEW", "merge", 2), ("EOTHER", "ENEW", "merge", 1)],
+        )
+        for _ in range(3):
+            assert _family_name(session, "31") == "novak"
+    assert walks == [["EOLD"], ["EOLD"]]
 
 
 @pytest.mark.parametrize("through_other", [False, True], ids=["same", "other_process"])

@@ -175,6 +175,7 @@ class Read:
         action: str,
         objects: Mapping[str, Any],
         decisions: Decisions | None = None,
+        resolved: int | None = None,
     ) -> None:
         self.conn = conn
         self.actor = actor
@@ -192,6 +193,9 @@ class Read:
             pack, purpose=case.purpose, authorisations=self.authorisations, now=now, case_id=case.id
         )
         self._followed: Decisions | None = None
+        self._resolved = resolved
+        """How many resolution runs had completed as this read began (``standing``), if
+        known: while it is the same, so are the redirects that ``_follow`` walks."""
         self._deciders: dict[str, Decisions] = {}
         self._by_subject: dict[str, bool] = {}
         self._decisions: dict[tuple[str, str | None, str | None], Decision] = {}
@@ -576,33 +580,43 @@ class Read:
         return found
 
     def _follow(self) -> Decisions:
+        """The decisions with each subject-limited authorisation in force now covering the
+        entities its subjects have since become. They depend on the authorisations and
+        their states, which the decisions handed to this read stand for (``_plain``), and
+        on the stored redirects, which change only when a resolution run completes: so they
+        are kept for the next read while the count of completed runs stays the same, and
+        the walk is made again once it moves (or at every read where it is not known)."""
         if self._followed is None:
-            followed = []
-            for auth in self.authorisations:
-                if (
-                    auth.scope.subjects
-                    and authorisation_state(self.pack, auth, self.now) == "active"
-                ):
-                    subjects = set(auth.scope.subjects) | current_ids(
-                        self.conn, auth.scope.subjects
-                    )
-                    scope = replace(auth.scope, subjects=tuple(sorted(subjects)))
-                    auth = replace(auth, scope=scope)
-                followed.append(auth)
-            # the walk is made at every read; the decisions of what it found are kept for
-            # the next read that finds the same (``Decisions.carried``)
-            key = ("followed", tuple(followed))
-            found = self._plain.carried.get(key)
+            key = ("followed", self._resolved)
+            found = None if self._resolved is None else self._plain.carried.get(key)
             if found is None:
-                found = self._plain.carried[key] = Decisions(
-                    self.pack,
-                    purpose=self.purpose,
-                    authorisations=followed,
-                    now=self.now,
-                    case_id=self.case.id,
-                )
+                found = self._walk()
+                if self._resolved is not None:
+                    self._plain.carried[key] = found
             self._followed = found
         return self._followed
+
+    def _walk(self) -> Decisions:
+        followed = []
+        for auth in self.authorisations:
+            if auth.scope.subjects and authorisation_state(self.pack, auth, self.now) == "active":
+                subjects = set(auth.scope.subjects) | current_ids(self.conn, auth.scope.subjects)
+                scope = replace(auth.scope, subjects=tuple(sorted(subjects)))
+                auth = replace(auth, scope=scope)
+            followed.append(auth)
+        # a walk that finds what an earlier one found gets the same decisions (and so the
+        # answers carried with them: ``Decisions.carried``)
+        key = ("walked", tuple(followed))
+        found = self._plain.carried.get(key)
+        if found is None:
+            found = self._plain.carried[key] = Decisions(
+                self.pack,
+                purpose=self.purpose,
+                authorisations=followed,
+                now=self.now,
+                case_id=self.case.id,
+            )
+        return found
 
     def _alike(self, subject: str | None) -> str | None:
         """``subject`` as a key of answers that depend on it only through whether an

@@ -1,5 +1,5 @@
-"""What a governed read stands on, read in one statement: the reading user, the case and
-every authorisation of the case.
+"""What a governed read stands on, read in one statement: the reading user, the case,
+every authorisation of the case, and how many resolution runs have completed.
 
 The governed session re-reads these rows at every read, so that a disabled account, a role
 change, a closed case or a revoked authorisation takes effect at the very next read, in any
@@ -21,12 +21,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Text, bindparam, cast, select
+from sqlalchemy import Connection, Text, bindparam, cast, func, literal_column, select
 
 from linkwise.model.authorisations import Authorisation, Scope
 from linkwise.model.cases import Case
 from linkwise.store.audit_driver import Driver, DriverStatement, compiled_select
-from linkwise.store.tables import authorisations, cases, users
+from linkwise.store.tables import authorisations, cases, resolution_runs, users
 from linkwise.store.users import utc
 
 _A_PREFIX = "a_"
@@ -34,15 +34,22 @@ _A_PREFIX = "a_"
 
 @dataclass(frozen=True, slots=True)
 class Standing:
-    """The user (id, username, display name, role, disabled), the case, and the case's
-    authorisations in any state, oldest first."""
+    """The user (id, username, display name, role, disabled), the case, the case's
+    authorisations in any state, oldest first, and ``resolved``: the number of completed
+    resolution runs. Entities and their redirects change only with a run's completion (its
+    results and its status are written in one transaction, ``linkwise.store.resolution``),
+    so while the number stays the same, so does every walk over the redirects."""
 
     user: tuple[int, str, str, str, bool]
     case: Case
     authorisations: tuple[Authorisation, ...]
+    resolved: int
 
 
-_u, _c, _a = users, cases, authorisations
+_u, _c, _a, _rr = users, cases, authorisations, resolution_runs
+_RESOLVED = (  # the status as SQL text: the driver is handed the parameters of ids only
+    select(func.count()).where(_rr.c.status == literal_column("'completed'")).scalar_subquery()
+)
 _STANDING = (
     select(
         _u.c.id,
@@ -57,6 +64,7 @@ _STANDING = (
         _c.c.assignee_id,
         _c.c.created_by,
         _c.c.created_at,
+        _RESOLVED.label("resolved"),
         *[
             # the scope as text: hashable for the memo, decoded only on a miss
             (cast(col, Text) if col.name == "scope" else col).label(_A_PREFIX + col.name)
@@ -107,7 +115,7 @@ def _decode(statement: DriverStatement, raw: tuple[tuple[Any, ...], ...]) -> Sta
         auth = {k.removeprefix(_A_PREFIX): v for k, v in values.items() if k.startswith(_A_PREFIX)}
         if auth["id"] is not None:
             found.append(_authorisation(auth, case))
-    return Standing(user, case, tuple(found))
+    return Standing(user, case, tuple(found), int(first["resolved"]))
 
 
 def _authorisation(row: dict[str, Any], case: Case) -> Authorisation:
