@@ -26,8 +26,10 @@ from linkwise.govern.policy import Decision
 from linkwise.govern.views import level_or_marker
 from linkwise.model.cases import Case
 from linkwise.model.fields import FIELDS
+from linkwise.store import resolution as rs
 from linkwise.workspace import Workspace
 from tests.govern.test_session import (
+    MODEL,
     ON_NAME_ALONE,
     ON_NAME_AND_SSN,
     craft,
@@ -168,25 +170,30 @@ def _shared_and_alone(ws: Workspace, user: User, case_id: int, keys: list[str]) 
 
 
 def _levels_shared_and_alone(ws: Workspace, user: User, case_id: int, keys: list[str]) -> None:
-    """Two reads of the comparison levels between the records (nothing else), one through
-    the shared markers and audit notes (``level_or_marker``) and one value by value: the
+    """Three reads of the comparison levels between the records (nothing else): one level
+    by level through the shared markers and audit notes (``level_or_marker``), one a link's
+    levels at a time (``withheld_levels``, as a link view asks) and one value by value: the
     same levels and markers, and audit events that say the same."""
     found = []
-    for way in ("shared", "alone"):
+    for way in ("shared", "link", "alone"):
         with ws.session(user, case_id) as session, session.reading("test.levels") as read:
             refs = [read.ref(*key.split(":")) for key in keys]
-            levels = [
-                level_or_marker(read, name, (left, right), "level")
-                if way == "shared"
-                else _level_alone(read, name, (left, right))
-                for left in refs
-                for right in refs
-                for name in COMPARISONS
-            ]
+            levels: list[Any] = []
+            for left in refs:
+                for right in refs:
+                    pair = (left, right)
+                    if way == "link":
+                        markers, withheld = read.withheld_levels(COMPARISONS, pair)
+                        assert withheld == sorted(markers)
+                        levels += [dict(markers.get(n, {})) or "level" for n in COMPARISONS]
+                    elif way == "shared":
+                        levels += [level_or_marker(read, n, pair, "level") for n in COMPARISONS]
+                    else:
+                        levels += [_level_alone(read, n, pair) for n in COMPARISONS]
         with ws.engine.connect() as conn:
             (event,) = audit.events(conn, newest_first=True, limit=1)
         found.append((levels, event.objects, event.decision))
-    assert found[0] == found[1]
+    assert found[0] == found[1] == found[2]
     assert any(isinstance(level, dict) for level in found[0][0])
 
 
@@ -278,3 +285,25 @@ def test_answers_kept_from_read_to_read_are_those_a_fresh_session_gives(ws: Work
     assert kept == fresh
     assert kept[1][0]["family_name"] == "family_name value"
     assert kept[3][0]["family_name"]["redacted"] is True
+
+
+def test_a_models_prior_is_kept_per_version_and_the_newest_is_read_afresh(
+    ws: Workspace,
+) -> None:
+    """A saved model is never changed, so a session keeps the prior of each version it
+    found for its next reads; the newest model, asked for when a version is unknown, may
+    change between reads and is read again each time."""
+    user, case = warrant_naming_one_subject(ws)
+
+    def priors(session: Any) -> tuple[float | None, ...]:
+        with session.reading("test.prior") as read:
+            return (read.prior("m1"), read.prior("m2"), read.prior(None))
+
+    with ws.session(user, case.id) as session:
+        assert priors(session) == priors(session) == (0.01, 0.01, 0.01)
+        with ws.engine.begin() as conn:
+            run = rs.start_run(conn, "full", 0.8, 0.01)
+            rs.save_model(
+                conn, "m2", run, "duckdb", {**MODEL, "probability_two_random_records_match": 0.2}
+            )
+        assert priors(session) == (0.01, 0.2, 0.2)

@@ -214,6 +214,7 @@ class Read:
         self._plans: dict[tuple[Any, ...], _Plan] = {}
         self._markers: dict[int, tuple[Decision, dict[str, Any]]] = {}
         self._hidden_noted: dict[int, tuple[_Hidden, ...]] = {}
+        self._levels: dict[int, _Levels] = {}
         self._scorable: dict[tuple[str, str | None, int | None], dict[str | None, bool] | str] = {}
         self._preconditions: dict[tuple[int, str], Decision | None] = {}
         self._checking: set[tuple[int, str]] = set()
@@ -319,12 +320,19 @@ class Read:
 
     def prior(self, version: str | None) -> float | None:
         """The prior of the model of ``version`` (the newest when there is no such model),
-        read once per version in the read; the whole settings only when already read."""
+        read once per version in the read; the whole settings only when already read. A
+        saved model is never changed (``save_model`` inserts a version once), so the prior
+        of a version found is kept for the next read too (``Decisions.carried``)."""
         settings = self._models.get(version)
         if settings is not None:
             return float(settings["probability_two_random_records_match"])
         if version not in self._priors:
-            found = reads.model_prior(self.conn, version)
+            key = ("prior", version)
+            found = self._plain.carried.get(key)
+            if found is None and version is not None:
+                found = reads.model_prior(self.conn, version)
+                if found is not None:
+                    self._plain.carried[key] = found
             self._priors[version] = found if found is not None else reads.model_prior(self.conn)
         return self._priors[version]
 
@@ -663,10 +671,38 @@ class Read:
         """``marker(decision)``, built once per decision in the read (an entity's records
         and links mostly repeat a few decisions, each withheld value of each of them); each
         call has a dict of its own."""
+        return dict(self._marker(decision))
+
+    def _marker(self, decision: Decision) -> dict[str, Any]:
         found = self._markers.get(id(decision))
         if found is None:  # the decision is kept with it, so its id is not reused meanwhile
             found = self._markers[id(decision)] = (decision, marker(decision))
-        return dict(found[1])
+        return found[1]
+
+    def withheld_levels(
+        self, names: tuple[str, ...], refs: Sequence[RecordRef]
+    ) -> tuple[Mapping[str, Mapping[str, Any]], list[str]]:
+        """For a link's comparisons ``names`` between the records of ``refs``: the marker
+        of each comparison withheld (``comparisons``), by name, for the caller to copy into
+        what it hands out, and their names in order; each withheld value noted in the audit
+        event as ``count_hidden`` notes it. Worked out once per answer in the read: the
+        links between records of the same share keys have the same."""
+        decided = self.comparisons(names, refs)
+        found = self._levels.get(id(decided))
+        if found is None:  # the answer is kept with it, so its id is not reused meanwhile
+            markers: dict[str, Mapping[str, Any]] = {}
+            hidden: list[_Hidden] = []
+            for name, (worst, answer) in zip(names, decided, strict=True):
+                if worst is not None:
+                    markers[name] = self._marker(worst)
+                    hidden.extend(answer)
+            for i, field, decision in hidden:
+                self._count_field(refs[i].source, field, decision)
+            named = tuple(sorted({i for i, _, _ in hidden}))
+            found = self._levels[id(decided)] = _Levels(decided, markers, sorted(markers), named)
+        for i in found.named:
+            self._records.add(refs[i].record_id)
+        return found.markers, list(found.withheld)
 
     def count_hidden(self, refs: Sequence[RecordRef | None], hidden: tuple[_Hidden, ...]) -> None:
         """``count`` for each withheld value of a comparison (``comparisons``): the part that
@@ -966,6 +1002,18 @@ class _Plan:
     noted: tuple[tuple[str, frozenset[str]], ...]
     used: frozenset[int]
     rules: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Levels:
+    """``Read.withheld_levels`` for one answer of ``Read.comparisons`` (kept with it): the
+    marker of each withheld comparison by name, their names sorted, and which of the
+    records (by index) have a withheld value, to be named in the audit event."""
+
+    answer: tuple[tuple[Decision | None, tuple[_Hidden, ...]], ...]
+    markers: Mapping[str, Mapping[str, Any]]
+    withheld: list[str]
+    named: tuple[int, ...]
 
 
 def _every_field(_field: str | None) -> bool:

@@ -88,15 +88,12 @@ def link_view(
             "model_version": link["model_version"],
             "contributions": {name: list(parts) for name, parts in found.items()},
         }
-    refs = (left, right)  # decided once per set of names and records' share keys
-    decided = read.comparisons(tuple(found), refs)
+    # decided once per set of names and records' share keys
+    markers, withheld = read.withheld_levels(tuple(found), (left, right))
     contributions = {
-        name: _level(read, refs, list(parts), answer)
-        for (name, parts), answer in zip(found.items(), decided, strict=True)
+        name: list(parts) if (withheld_as := markers.get(name)) is None else dict(withheld_as)
+        for name, parts in found.items()
     }
-    withheld = sorted(
-        name for name, (worst, _) in zip(found, decided, strict=True) if worst is not None
-    )
     return {
         "id": link["id"],
         "record_l": link["record_l"],
