@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from linkwise.store import reads
+from linkwise.store import resolution as rs
+from linkwise.store import standing as standing_store
 from linkwise.workspace import Workspace
 from tests.govern.test_session import ON_NAME_ALONE, ON_NAME_AND_SSN, craft, ws
-from tests.helpers import csv_text, manifest, person, write_manifest
+from tests.helpers import csv_text, manifest, person, seed_case, write_manifest
 
 __all__ = ["ws"]  # the session tests' world, used as a fixture here
 
@@ -48,11 +50,11 @@ def test_judged_same_keeps_the_latest_word_on_pairs_inside_the_members(tmp_path:
 
 
 @pytest.mark.parametrize("chunk", [5000, 2])
-def test_links_and_threshold_reads_the_links_among_the_records(
+def test_links_among_reads_the_links_among_the_records(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
     """Only links with both ends among the records, whatever chunks the ids are read in
-    (a link may join records of two chunks), and the run's threshold with them."""
+    (a link may join records of two chunks)."""
     craft(
         ws,
         {"E1": ["court:1", "irs:1", "court:30"], "E2": ["court:2", "irs:2", "dmv:30"]},
@@ -67,9 +69,34 @@ def test_links_and_threshold_reads_the_links_among_the_records(
     with ws.engine.connect() as conn:
         for entity_id, expected in (("E1", 2), ("E2", 1)):
             ids = [row.id for row, _ in reads.entity_member_rows(conn, entity_id)]
-            links, threshold = reads.links_and_threshold(conn, ids)
-            assert links == reads.links_among(conn, ids)
+            links = reads.links_among(conn, ids)
             assert len(links) == expected
-            assert threshold == 0.8
+            assert all({lk["record_l"], lk["record_r"]} <= set(ids) for lk in links)
+            assert len({lk["id"] for lk in links}) == expected
         alone = [reads.entity_member_rows(conn, "E2")[0][0].id]
-        assert reads.links_and_threshold(conn, alone) == ([], None)
+        assert reads.links_among(conn, alone) == []
+
+
+def test_the_standing_rows_count_completed_runs_and_carry_the_latest_threshold(
+    ws: Workspace,
+) -> None:
+    """What a governed read keys the redirect walk on and joins links by: only a completed
+    run counts (a failed one or one still running wrote no entities), and the threshold is
+    the latest completed run's, as ``reads.clustering_threshold`` says."""
+    user, case = seed_case(ws)
+
+    def standing() -> tuple[int, float | None, float]:
+        with ws.engine.connect() as conn:
+            found = standing_store.standing(conn, user.id, case.id)
+            assert found is not None
+            return found.resolved, found.threshold, reads.clustering_threshold(conn)
+
+    assert standing() == (0, None, reads.DEFAULT_THRESHOLD)
+    craft(ws, {"E1": ["court:1"]}, [])
+    assert standing() == (1, 0.8, 0.8)
+    with ws.engine.begin() as conn:
+        rs.fail_run(conn, rs.start_run(conn, "full", 0.6, 0.01), "stopped")
+        rs.start_run(conn, "incremental", 0.7, 0.01)
+    assert standing() == (1, 0.8, 0.8)
+    craft(ws, {"E1": ["court:1"]}, [])
+    assert standing() == (2, 0.8, 0.8)

@@ -90,9 +90,7 @@ def entity_evidence(read: Read, entity_id: str) -> EntityEvidence | None:
         if i not in omitted and (d := read.standing(ref)).outcome == "prohibited"
     }
     allowed = set(refs) - omitted - set(prohibited)
-    links, threshold = reads.links_and_threshold(read.conn, sorted(refs))
-    if threshold is not None:
-        read.note_threshold(threshold)
+    links = reads.links_among(read.conn, sorted(refs))
     members = [row for row, _ in rows] if judged else []
     edges = _edges(read, links, members, {v for _, v in rows if v})
     result = EntityEvidence(entity_id, {}, prohibited=prohibited)

@@ -176,6 +176,7 @@ class Read:
         objects: Mapping[str, Any],
         decisions: Decisions | None = None,
         resolved: int | None = None,
+        threshold: float | None = None,
     ) -> None:
         self.conn = conn
         self.actor = actor
@@ -225,7 +226,9 @@ class Read:
         self._members: dict[
             str, tuple[str | None, list[tuple[reads.RecordRow, int | None]], bool]
         ] = {}
-        self._threshold: float | None = None
+        self._threshold = threshold
+        """The latest completed run's clustering threshold, as read with the standing rows
+        (``linkwise.store.standing``), else read when first needed."""
         self._fields: dict[str, dict[str, set[str]]] = {o: {} for o in SEVERITY}
         self._used: set[int] = set()
         self._counted: dict[tuple[str, str | None, int], Decision] = {}
@@ -312,11 +315,6 @@ class Read:
         if self._threshold is None:
             self._threshold = reads.clustering_threshold(self.conn)
         return self._threshold
-
-    def note_threshold(self, threshold: float) -> None:
-        """The threshold as read along with the links (``reads.links_and_threshold``)."""
-        if self._threshold is None:
-            self._threshold = threshold
 
     def prior(self, version: str | None) -> float | None:
         """The prior of the model of ``version`` (the newest when there is no such model),

@@ -111,25 +111,27 @@ def admit(conn: Connection, actor: User, case_id: int, action: str) -> tuple[Use
     """The actor as stored now and the case, if the one may read person data in the other;
     otherwise write a ``permission.denied`` event and raise SessionRefusedError (the caller
     commits before passing it on)."""
-    current, case, _, _ = standing(conn, actor, case_id, action)
+    current, case, _, _, _ = standing(conn, actor, case_id, action)
     return current, case
 
 
 def standing(
     conn: Connection, actor: User, case_id: int, action: str
-) -> tuple[User, Case, tuple[Authorisation, ...], int]:
-    """``admit``, with the case's authorisations in any state and the number of completed
-    resolution runs, all read in one statement (``linkwise.store.standing``): what every
-    read re-reads, so that a disabled account, a role change, a closed case or a revocation
-    takes effect at the very next read."""
+) -> tuple[User, Case, tuple[Authorisation, ...], int, float]:
+    """``admit``, with the case's authorisations in any state, the number of completed
+    resolution runs and the latest one's clustering threshold, all read in one statement
+    (``linkwise.store.standing``): what every read re-reads, so that a disabled account, a
+    role change, a closed case or a revocation takes effect at the very next read."""
     found = standing_store.standing(conn, actor.id, case_id)
     current: User | None
     case: Case | None
-    resolved = 0
+    resolved, threshold = 0, reads.DEFAULT_THRESHOLD
     if found is not None:
         uid, username, display_name, role, disabled = found.user
         current = User(uid, username, display_name, Role(role), disabled)
         case, authorisations, resolved = found.case, found.authorisations, found.resolved
+        if found.threshold is not None:
+            threshold = found.threshold
     else:  # the user or the case is missing: say which
         row = user_store.user_by_id(conn, actor.id)
         current = to_user(row) if row is not None else None
@@ -152,7 +154,7 @@ def standing(
     if problem is None:
         assert current is not None
         assert case is not None
-        return current, case, authorisations, resolved
+        return current, case, authorisations, resolved, threshold
     shown = current or actor
     audit.record(
         conn,
@@ -257,7 +259,7 @@ class GovernedSession:
         missing: NotFoundError | None = None
         with self.engine.begin() as conn:
             try:
-                self.actor, self.case, authorisations, resolved = standing(
+                self.actor, self.case, authorisations, resolved, threshold = standing(
                     conn, self.actor, self.case.id, action
                 )
             except SessionRefusedError as exc:
@@ -275,6 +277,7 @@ class GovernedSession:
                     objects=objects,
                     decisions=self._decisions_for(authorisations, now),
                     resolved=resolved,
+                    threshold=threshold,
                 )
                 try:
                     yield read

@@ -177,7 +177,6 @@ _members_of = (
 )
 _EVIDENCE_MEMBERS = _members_of.where(_m.c.entity_id == bindparam("id"))
 _EVIDENCE_MEMBERS_OF = _members_of.where(_m.c.entity_id.in_(_ids))
-_LINKS_AND_THRESHOLD = _LINKS_AMONG.add_columns(_THRESHOLD.scalar_subquery().label("threshold"))
 _WALK = union_all(
     select(t.entity_redirects.c.old_id.label("id"), t.entity_redirects.c.new_id.label("to")).where(
         t.entity_redirects.c.old_id.in_(_ids), t.entity_redirects.c.new_id.is_not(None)
@@ -283,21 +282,6 @@ def _evidence_members(rows: Sequence[Any]) -> tuple[str, list[tuple[RecordRow, i
         (_record_row(row), None if row.via_link is None else int(row.via_link)) for row in rows
     ]
     return str(rows[0].entity_status), members, any(row.judged for row in rows)
-
-
-def links_and_threshold(
-    conn: Connection, ids: Sequence[int]
-) -> tuple[list[dict[str, Any]], float | None]:
-    """``links_among`` and ``clustering_threshold`` in one statement; the threshold is None
-    when there is no such link (then nothing needs it)."""
-    found: dict[int, dict[str, Any]] = {}
-    threshold: float | None = None
-    for row in _inside(conn, _LINKS_AND_THRESHOLD, ids):
-        link = dict(row._mapping)
-        level = link.pop("threshold")
-        threshold = DEFAULT_THRESHOLD if level is None else float(level)
-        found[int(link["id"])] = link
-    return [found[k] for k in sorted(found)], threshold
 
 
 def redirects_and_active(conn: Connection, ids: Iterable[str]) -> tuple[set[str], set[str]]:

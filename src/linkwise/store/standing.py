@@ -1,5 +1,6 @@
 """What a governed read stands on, read in one statement: the reading user, the case,
-every authorisation of the case, and how many resolution runs have completed.
+every authorisation of the case, how many resolution runs have completed, and the latest
+one's clustering threshold.
 
 The governed session re-reads these rows at every read, so that a disabled account, a role
 change, a closed case or a revoked authorisation takes effect at the very next read, in any
@@ -21,7 +22,17 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Text, bindparam, cast, func, literal_column, select
+from sqlalchemy import (
+    Connection,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+)
+from sqlalchemy.types import NullType
 
 from linkwise.model.authorisations import Authorisation, Scope
 from linkwise.model.cases import Case
@@ -35,21 +46,25 @@ _A_PREFIX = "a_"
 @dataclass(frozen=True, slots=True)
 class Standing:
     """The user (id, username, display name, role, disabled), the case, the case's
-    authorisations in any state, oldest first, and ``resolved``: the number of completed
-    resolution runs. Entities and their redirects change only with a run's completion (its
-    results and its status are written in one transaction, ``linkwise.store.resolution``),
-    so while the number stays the same, so does every walk over the redirects."""
+    authorisations in any state, oldest first, ``resolved``: the number of completed
+    resolution runs, and ``threshold``: the match probability at which the latest of them
+    let records join (None before the first). Entities and their redirects change only with
+    a run's completion (its results and its status are written in one transaction,
+    ``linkwise.store.resolution``), so while the number stays the same, so does every walk
+    over the redirects."""
 
     user: tuple[int, str, str, str, bool]
     case: Case
     authorisations: tuple[Authorisation, ...]
     resolved: int
+    threshold: float | None
 
 
 _u, _c, _a, _rr = users, cases, authorisations, resolution_runs
-_RESOLVED = (  # the status as SQL text: the driver is handed the parameters of ids only
-    select(func.count()).where(_rr.c.status == literal_column("'completed'")).scalar_subquery()
-)
+_COMPLETED = _rr.c.status == literal_column("'completed'")  # text: the driver gets ids only
+_RESOLVED = select(func.count()).where(_COMPLETED).scalar_subquery()
+_LATEST = select(func.max(_rr.c.id)).where(_COMPLETED).scalar_subquery()
+_THRESHOLD = select(_rr.c.threshold).where(_rr.c.id == _LATEST)  # no LIMIT: it would be bound
 _STANDING = (
     select(
         _u.c.id,
@@ -65,6 +80,9 @@ _STANDING = (
         _c.c.created_by,
         _c.c.created_at,
         _RESOLVED.label("resolved"),
+        # as the driver gives it (a float): the PostgreSQL driver's Float processor needs a
+        # type code that a bare cursor does not hand over
+        type_coerce(_THRESHOLD.scalar_subquery(), NullType()).label("threshold"),
         *[
             # the scope as text: hashable for the memo, decoded only on a miss
             (cast(col, Text) if col.name == "scope" else col).label(_A_PREFIX + col.name)
@@ -115,7 +133,8 @@ def _decode(statement: DriverStatement, raw: tuple[tuple[Any, ...], ...]) -> Sta
         auth = {k.removeprefix(_A_PREFIX): v for k, v in values.items() if k.startswith(_A_PREFIX)}
         if auth["id"] is not None:
             found.append(_authorisation(auth, case))
-    return Standing(user, case, tuple(found), int(first["resolved"]))
+    threshold = None if first["threshold"] is None else float(first["threshold"])
+    return Standing(user, case, tuple(found), int(first["resolved"]), threshold)
 
 
 def _authorisation(row: dict[str, Any], case: Case) -> Authorisation:
