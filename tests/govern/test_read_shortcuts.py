@@ -184,7 +184,7 @@ def _levels_shared_and_alone(ws: Workspace, user: User, case_id: int, keys: list
                     pair = (left, right)
                     if way == "link":
                         markers, withheld = read.withheld_levels(COMPARISONS, pair)
-                        assert withheld == sorted(markers)
+                        assert list(withheld) == sorted(markers)
                         levels += [dict(markers.get(n, {})) or "level" for n in COMPARISONS]
                     elif way == "shared":
                         levels += [level_or_marker(read, n, pair, "level") for n in COMPARISONS]
@@ -272,9 +272,15 @@ def test_answers_kept_from_read_to_read_are_those_a_fresh_session_gives(ws: Work
             found = (read.fields(ref, VALUES), read.comparisons(COMPARISONS, (ref, other)))
             for name in COMPARISONS:
                 level_or_marker(read, name, (ref, other), "level")
+        with session.reading("test.link") as read:  # a link's levels at a time, alone
+            ref, other = read.ref(*key.split(":")), read.ref("court", "30")
+            markers, withheld = read.withheld_levels(COMPARISONS, (ref, other))
+            levels = (withheld, {n: dict(m) for n, m in markers.items()})
         with ws.engine.connect() as conn:
-            (event,) = audit.events(conn, newest_first=True, limit=1)
-        return (*found, event.objects, event.decision)
+            events = [
+                (e.objects, e.decision) for e in audit.events(conn, newest_first=True, limit=2)
+            ]
+        return (*found, levels, events)
 
     with ws.session(user, case.id) as session:
         kept = [one(session, key) for key in keys]

@@ -216,6 +216,7 @@ class Read:
         self._markers: dict[int, tuple[Decision, dict[str, Any]]] = {}
         self._hidden_noted: dict[int, tuple[_Hidden, ...]] = {}
         self._levels: dict[int, _Levels] = {}
+        self._shared: set[int] = set()
         self._scorable: dict[tuple[str, str | None, int | None], dict[str | None, bool] | str] = {}
         self._preconditions: dict[tuple[int, str], Decision | None] = {}
         self._checking: set[tuple[int, str]] = set()
@@ -530,6 +531,8 @@ class Read:
                 found = tuple(self._comparison(n, refs) for n in names)
                 if shared:
                     self._plain.carried[carried] = found
+            if shared:  # kept alive by ``carried``, so its id is its own
+                self._shared.add(id(found))
             self._comparisons[key] = found
         return found
 
@@ -679,28 +682,29 @@ class Read:
 
     def withheld_levels(
         self, names: tuple[str, ...], refs: Sequence[RecordRef]
-    ) -> tuple[Mapping[str, Mapping[str, Any]], list[str]]:
+    ) -> tuple[Mapping[str, Mapping[str, Any]], tuple[str, ...]]:
         """For a link's comparisons ``names`` between the records of ``refs``: the marker
         of each comparison withheld (``comparisons``), by name, for the caller to copy into
         what it hands out, and their names in order; each withheld value noted in the audit
-        event as ``count_hidden`` notes it. Worked out once per answer in the read: the
-        links between records of the same share keys have the same."""
+        event as ``count_hidden`` notes it. Worked out once per answer, and kept with it
+        from read to read where the answer is (``comparisons``): the links between records
+        of the same share keys have the same."""
         decided = self.comparisons(names, refs)
         found = self._levels.get(id(decided))
-        if found is None:  # the answer is kept with it, so its id is not reused meanwhile
-            markers: dict[str, Mapping[str, Any]] = {}
-            hidden: list[_Hidden] = []
-            for name, (worst, answer) in zip(names, decided, strict=True):
-                if worst is not None:
-                    markers[name] = self._marker(worst)
-                    hidden.extend(answer)
-            for i, field, decision in hidden:
-                self._count_field(refs[i].source, field, decision)
-            named = tuple(sorted({i for i, _, _ in hidden}))
-            found = self._levels[id(decided)] = _Levels(decided, markers, sorted(markers), named)
+        if found is None:  # the first link of this answer in the read
+            shared = id(decided) in self._shared
+            key = ("levels", id(decided))
+            found = self._plain.carried.get(key) if shared else None
+            if found is None:
+                found = _levels(decided, names, refs)
+                if shared:
+                    self._plain.carried[key] = found
+            self._levels[id(decided)] = found  # kept with the answer: its id is its own
+            for source, field, decision in found.noted:
+                self._count_field(source, field, decision)
         for i in found.named:
             self._records.add(refs[i].record_id)
-        return found.markers, list(found.withheld)
+        return found.markers, found.withheld
 
     def count_hidden(self, refs: Sequence[RecordRef | None], hidden: tuple[_Hidden, ...]) -> None:
         """``count`` for each withheld value of a comparison (``comparisons``): the part that
@@ -1005,13 +1009,37 @@ class _Plan:
 @dataclass(frozen=True, slots=True)
 class _Levels:
     """``Read.withheld_levels`` for one answer of ``Read.comparisons`` (kept with it): the
-    marker of each withheld comparison by name, their names sorted, and which of the
-    records (by index) have a withheld value, to be named in the audit event."""
+    marker of each withheld comparison by name, their names sorted, which of the records
+    (by index) have a withheld value, to be named in the audit event, and each withheld
+    (source, field, decision) once, to be noted in it."""
 
     answer: tuple[tuple[Decision | None, tuple[_Hidden, ...]], ...]
     markers: Mapping[str, Mapping[str, Any]]
-    withheld: list[str]
+    withheld: tuple[str, ...]
     named: tuple[int, ...]
+    noted: tuple[tuple[str, str | None, Decision], ...]
+
+
+def _levels(
+    answer: tuple[tuple[Decision | None, tuple[_Hidden, ...]], ...],
+    names: tuple[str, ...],
+    refs: Sequence[RecordRef],
+) -> _Levels:
+    markers: dict[str, Mapping[str, Any]] = {}
+    noted: dict[tuple[str, str | None, int], tuple[str, str | None, Decision]] = {}
+    named: set[int] = set()
+    for name, (worst, hidden) in zip(names, answer, strict=True):
+        if worst is None:
+            continue
+        markers[name] = marker(worst)
+        for i, field, decision in hidden:
+            named.add(i)
+            noted.setdefault(
+                (refs[i].source, field, id(decision)), (refs[i].source, field, decision)
+            )
+    return _Levels(
+        answer, markers, tuple(sorted(markers)), tuple(sorted(named)), tuple(noted.values())
+    )
 
 
 def _every_field(_field: str | None) -> bool:
