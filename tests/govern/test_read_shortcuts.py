@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from sqlalchemy import Connection
+
 from linkwise.govern import audit
 from linkwise.govern.accounts import User
 from linkwise.govern.gate import (
@@ -26,6 +29,7 @@ from linkwise.govern.policy import Decision
 from linkwise.govern.views import level_or_marker
 from linkwise.model.cases import Case
 from linkwise.model.fields import FIELDS
+from linkwise.store import reads
 from linkwise.store import resolution as rs
 from linkwise.workspace import Workspace
 from tests.govern.test_session import (
@@ -294,7 +298,7 @@ def test_answers_kept_from_read_to_read_are_those_a_fresh_session_gives(ws: Work
 
 
 def test_a_models_prior_is_kept_per_version_and_the_newest_is_read_afresh(
-    ws: Workspace,
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A saved model is never changed, so a session keeps the prior of each version it
     found for its next reads; the newest model, asked for when a version is unknown, may
@@ -305,11 +309,48 @@ def test_a_models_prior_is_kept_per_version_and_the_newest_is_read_afresh(
         with session.reading("test.prior") as read:
             return (read.prior("m1"), read.prior("m2"), read.prior(None))
 
+    asked: list[str | None] = []
+    model_prior = reads.model_prior
+
+    def counted(conn: Connection, version: str | None = None) -> float | None:
+        asked.append(version)
+        return model_prior(conn, version)
+
+    monkeypatch.setattr(reads, "model_prior", counted)
     with ws.session(user, case.id) as session:
         assert priors(session) == priors(session) == (0.01, 0.01, 0.01)
+        # m1 read once; m2 (unknown) and the newest model asked again by each read
+        assert asked == ["m1", "m2", None, None, "m2", None, None]
         with ws.engine.begin() as conn:
             run = rs.start_run(conn, "full", 0.8, 0.01)
             rs.save_model(
                 conn, "m2", run, "duckdb", {**MODEL, "probability_two_random_records_match": 0.2}
             )
         assert priors(session) == (0.01, 0.2, 0.2)
+
+
+def test_markers_kept_from_read_to_read_share_nothing_a_caller_can_change(
+    ws: Workspace,
+) -> None:
+    """A link's withheld levels are kept for the next read, their markers are not: changing
+    the lists inside one read's marker leaves the next read's as a fresh one."""
+    user, case = warrant_naming_one_subject(ws)
+
+    def levels(session: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        with session.reading("test.link") as read:
+            pair = (read.ref("dmv", "31"), read.ref("court", "30"))
+            markers, withheld = read.withheld_levels(COMPARISONS, pair)
+            worst = read.comparisons(COMPARISONS, pair)[COMPARISONS.index(withheld[0])][0]
+            assert worst is not None
+            return dict(markers[withheld[0]]), marker(worst)
+
+    with ws.session(user, case.id) as session:
+        first, _ = levels(session)
+        assert first["markings"]
+        first["markings"].append("changed by a caller")
+        for unlock in first["would_unlock"]:
+            unlock["purposes"].append("changed by a caller")
+        first["would_unlock"].append({"process": "changed by a caller"})
+        second, fresh = levels(session)
+    assert second == fresh
+    assert "changed by a caller" not in str(second)

@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, select
 
 from linkwise.store import reads
 from linkwise.store import resolution as rs
 from linkwise.store import standing as standing_store
+from linkwise.store import tables as t
 from linkwise.workspace import Workspace
 from tests.govern.test_session import ON_NAME_ALONE, ON_NAME_AND_SSN, craft, ws
 from tests.helpers import csv_text, manifest, person, seed_case, write_manifest
@@ -77,19 +79,21 @@ def test_links_among_reads_the_links_among_the_records(
         assert reads.links_among(conn, alone) == []
 
 
-def test_the_standing_rows_count_completed_runs_and_carry_the_latest_threshold(
+def test_the_standing_rows_carry_the_entity_generation_and_the_latest_threshold(
     ws: Workspace,
 ) -> None:
-    """What a governed read keys the redirect walk on and joins links by: only a completed
-    run counts (a failed one or one still running wrote no entities), and the threshold is
-    the latest completed run's, as ``reads.clustering_threshold`` says."""
+    """What a governed read keys the redirect walk on and groups links by: the generation
+    moves with each run that completes and with nothing else (a failed run or one still
+    running wrote no entities; a completed run stays completed whatever its caller met
+    after), and the threshold is the latest completed run's, as
+    ``reads.clustering_threshold`` says, handed to the read."""
     user, case = seed_case(ws)
 
-    def standing() -> tuple[int, float | None, float]:
+    def standing() -> tuple[int | None, float | None, float]:
         with ws.engine.connect() as conn:
             found = standing_store.standing(conn, user.id, case.id)
             assert found is not None
-            return found.resolved, found.threshold, reads.clustering_threshold(conn)
+            return found.generation, found.threshold, reads.clustering_threshold(conn)
 
     assert standing() == (0, None, reads.DEFAULT_THRESHOLD)
     craft(ws, {"E1": ["court:1"]}, [])
@@ -97,6 +101,18 @@ def test_the_standing_rows_count_completed_runs_and_carry_the_latest_threshold(
     with ws.engine.begin() as conn:
         rs.fail_run(conn, rs.start_run(conn, "full", 0.6, 0.01), "stopped")
         rs.start_run(conn, "incremental", 0.7, 0.01)
+        rr = t.resolution_runs
+        completed = conn.execute(select(rr.c.id).where(rr.c.status == "completed")).scalar_one()
+        rs.fail_run(conn, completed, "an error after the commit")
     assert standing() == (1, 0.8, 0.8)
-    craft(ws, {"E1": ["court:1"]}, [])
-    assert standing() == (2, 0.8, 0.8)
+    craft(ws, {"E1": ["court:1"]}, [], threshold=0.65)
+    assert standing() == (2, 0.65, 0.65)
+    with ws.session(user, case.id) as session, session.reading("test.threshold") as read:
+        assert read.threshold() == 0.65
+    with ws.engine.begin() as conn:  # a lost row: no generation, so no walk is kept
+        conn.execute(delete(t.entity_generation))
+    assert standing() == (None, 0.65, 0.65)
+    craft(ws, {"E1": ["court:1"]}, [])  # made again above any count it can have had
+    generation, _, _ = standing()
+    assert generation is not None
+    assert generation > 2

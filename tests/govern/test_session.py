@@ -115,11 +115,12 @@ def craft(
     redirects: Sequence[tuple[str, str | None, str, int]] = (),
     review: Sequence[dict[str, Any]] = (),
     model: dict[str, Any] | None = None,
+    threshold: float = 0.8,
 ) -> None:
     """A full resolution run with exactly these entities, links and review items (scored by
-    ``model``, ``MODEL`` unless given)."""
+    ``model``, ``MODEL`` unless given), clustered at ``threshold``."""
     with ws.engine.begin() as conn:
-        run = rs.start_run(conn, "full", 0.8, 0.01)
+        run = rs.start_run(conn, "full", threshold, 0.01)
         rs.save_model(conn, "m1", run, "duckdb", model or MODEL)
         batch = rs.LinkBatch(
             record_l=[_id(ws, a) for a, _, _, _ in links],

@@ -139,3 +139,33 @@ def test_a_fresh_store_starts_its_subject_index_at_nothing(db_url: str) -> None:
         audit.append_event(conn, actor="a", action="entity.view", objects={"entity": "E1"})
         assert audit.index_subjects(conn) == 1
     engine.dispose()
+
+
+def test_0012_starts_the_entity_generation_at_the_runs_completed(db_url: str) -> None:
+    """Every run completed before 0012 changed the entities once; a run that failed did not."""
+    engine = make_engine(db_url)
+    command.upgrade(_alembic_config(engine), "0011")
+    runs = Table("resolution_runs", MetaData(), autoload_with=engine)
+    at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        for status in ("completed", "failed", "completed"):
+            conn.execute(
+                insert(runs).values(
+                    mode="full",
+                    status=status,
+                    started_at=at,
+                    threshold=0.8,
+                    floor=0.01,
+                    records=0,
+                    links=0,
+                    entities=0,
+                    stats={},
+                )
+            )
+    migrate(engine)
+    with engine.connect() as conn:
+        stored = conn.execute(select(t.entity_generation.c.name, t.entity_generation.c.generation))
+        assert stored.all() == [("entities", 2)]
+    command.downgrade(_alembic_config(engine), "0011")
+    assert "entity_generation" not in inspect(engine).get_table_names()
+    engine.dispose()

@@ -22,10 +22,11 @@ name a record noted once. The ``Decisions`` a read starts from may be the last r
 only when it would give the same answers: the session hands it on while the policy pack, the
 case, its authorisations as just re-read and where each stands at this read's time are all
 the same (``GovernedSession._decisions_for``). What a read works out from those decisions
-alone (a record's set of values, each (source, field) answer, a link's set of levels, the
-decisions of the subjects a redirect walk found) is kept on them for the next read
-(``Decisions.carried``, see ``Read._kept``), never what a record's own precondition
-decides; everything else here, the walk and every audit note included, is made afresh.
+alone (a record's set of values, each (source, field) answer, a link's set of levels, a
+model's prior) is kept on them for the next read (``Decisions.carried``, see
+``Read._kept``), never what a record's own precondition decides; so is the redirect walk,
+while the entity generation stays the same (``Read._follow``). Everything else here, every
+audit note included, is made afresh at each read.
 """
 
 from __future__ import annotations
@@ -175,7 +176,7 @@ class Read:
         action: str,
         objects: Mapping[str, Any],
         decisions: Decisions | None = None,
-        resolved: int | None = None,
+        generation: int | None = None,
         threshold: float | None = None,
     ) -> None:
         self.conn = conn
@@ -194,9 +195,9 @@ class Read:
             pack, purpose=case.purpose, authorisations=self.authorisations, now=now, case_id=case.id
         )
         self._followed: Decisions | None = None
-        self._resolved = resolved
-        """How many resolution runs had completed as this read began (``standing``), if
-        known: while it is the same, so are the redirects that ``_follow`` walks."""
+        self._generation = generation
+        """The entity generation as this read began (``linkwise.store.standing``), if known:
+        while it is the same, so are the redirects that ``_follow`` walks."""
         self._deciders: dict[str, Decisions] = {}
         self._by_subject: dict[str, bool] = {}
         self._decisions: dict[tuple[str, str | None, str | None], Decision] = {}
@@ -215,7 +216,7 @@ class Read:
         self._plans: dict[tuple[Any, ...], _Plan] = {}
         self._markers: dict[int, tuple[Decision, dict[str, Any]]] = {}
         self._hidden_noted: dict[int, tuple[_Hidden, ...]] = {}
-        self._levels: dict[int, _Levels] = {}
+        self._levels: dict[int, tuple[_Levels, dict[str, dict[str, Any]]]] = {}
         self._shared: set[int] = set()
         self._scorable: dict[tuple[str, str | None, int | None], dict[str | None, bool] | str] = {}
         self._preconditions: dict[tuple[int, str], Decision | None] = {}
@@ -592,15 +593,18 @@ class Read:
         """The decisions with each subject-limited authorisation in force now covering the
         entities its subjects have since become. They depend on the authorisations and
         their states, which the decisions handed to this read stand for (``_plain``), and
-        on the stored redirects, which change only when a resolution run completes: so they
-        are kept for the next read while the count of completed runs stays the same, and
-        the walk is made again once it moves (or at every read where it is not known)."""
+        on the entities' statuses and redirects, which change only with the entity
+        generation: so they are kept for the next read while the generation this read began
+        with stays the same, and the walk is made again once it moves (or at every read
+        where it is not known). A run that completes while a read is under way (its later
+        statements may see it) meets the walk of the generation before: it can only find
+        fewer of the subjects' entities, so for that read it withholds, never discloses."""
         if self._followed is None:
-            key = ("followed", self._resolved)
-            found = None if self._resolved is None else self._plain.carried.get(key)
+            key = ("followed", self._generation)
+            found = None if self._generation is None else self._plain.carried.get(key)
             if found is None:
                 found = self._walk()
-                if self._resolved is not None:
+                if self._generation is not None:
                     self._plain.carried[key] = found
             self._followed = found
         return self._followed
@@ -684,27 +688,30 @@ class Read:
         self, names: tuple[str, ...], refs: Sequence[RecordRef]
     ) -> tuple[Mapping[str, Mapping[str, Any]], tuple[str, ...]]:
         """For a link's comparisons ``names`` between the records of ``refs``: the marker
-        of each comparison withheld (``comparisons``), by name, for the caller to copy into
-        what it hands out, and their names in order; each withheld value noted in the audit
-        event as ``count_hidden`` notes it. Worked out once per answer, and kept with it
-        from read to read where the answer is (``comparisons``): the links between records
-        of the same share keys have the same."""
+        of each comparison withheld (``comparisons``), by name, this read's own (``marker``),
+        for the caller to copy into what it hands out, and their names in order; each
+        withheld value noted in the audit event as ``count_hidden`` notes it. Worked out
+        once per answer, and kept with it from read to read where the answer is
+        (``comparisons``): the links between records of the same share keys have the
+        same."""
         decided = self.comparisons(names, refs)
         found = self._levels.get(id(decided))
         if found is None:  # the first link of this answer in the read
             shared = id(decided) in self._shared
-            key = ("levels", id(decided))
-            found = self._plain.carried.get(key) if shared else None
-            if found is None:
-                found = _levels(decided, names, refs)
+            key = ("levels", id(decided))  # ``_Levels.answer`` keeps the id its own
+            levels = self._plain.carried.get(key) if shared else None
+            if levels is None:
+                levels = _levels(decided, names, refs)
                 if shared:
-                    self._plain.carried[key] = found
-            self._levels[id(decided)] = found  # kept with the answer: its id is its own
-            for source, field, decision in found.noted:
+                    self._plain.carried[key] = levels
+            markers = {name: self._marker(worst) for name, worst in levels.worst}
+            found = self._levels[id(decided)] = (levels, markers)
+            for source, field, decision in levels.noted:
                 self._count_field(source, field, decision)
-        for i in found.named:
+        levels, markers = found
+        for i in levels.named:
             self._records.add(refs[i].record_id)
-        return found.markers, found.withheld
+        return markers, levels.withheld
 
     def count_hidden(self, refs: Sequence[RecordRef | None], hidden: tuple[_Hidden, ...]) -> None:
         """``count`` for each withheld value of a comparison (``comparisons``): the part that
@@ -1008,13 +1015,15 @@ class _Plan:
 
 @dataclass(frozen=True, slots=True)
 class _Levels:
-    """``Read.withheld_levels`` for one answer of ``Read.comparisons`` (kept with it): the
-    marker of each withheld comparison by name, their names sorted, which of the records
-    (by index) have a withheld value, to be named in the audit event, and each withheld
-    (source, field, decision) once, to be noted in it."""
+    """``Read.withheld_levels`` for one answer of ``Read.comparisons`` (kept with it, which
+    keeps the answer's id its own): the most restrictive decision of each withheld
+    comparison by name, their names sorted, which of the records (by index) have a withheld
+    value, to be named in the audit event, and each withheld (source, field, decision) once,
+    to be noted in it. No marker: one kept from read to read would share its lists with
+    every read's copies."""
 
     answer: tuple[tuple[Decision | None, tuple[_Hidden, ...]], ...]
-    markers: Mapping[str, Mapping[str, Any]]
+    worst: tuple[tuple[str, Decision], ...]
     withheld: tuple[str, ...]
     named: tuple[int, ...]
     noted: tuple[tuple[str, str | None, Decision], ...]
@@ -1025,20 +1034,24 @@ def _levels(
     names: tuple[str, ...],
     refs: Sequence[RecordRef],
 ) -> _Levels:
-    markers: dict[str, Mapping[str, Any]] = {}
+    worst_of: dict[str, Decision] = {}
     noted: dict[tuple[str, str | None, int], tuple[str, str | None, Decision]] = {}
     named: set[int] = set()
     for name, (worst, hidden) in zip(names, answer, strict=True):
         if worst is None:
             continue
-        markers[name] = marker(worst)
+        worst_of[name] = worst
         for i, field, decision in hidden:
             named.add(i)
             noted.setdefault(
                 (refs[i].source, field, id(decision)), (refs[i].source, field, decision)
             )
     return _Levels(
-        answer, markers, tuple(sorted(markers)), tuple(sorted(named)), tuple(noted.values())
+        answer,
+        tuple(worst_of.items()),
+        tuple(sorted(worst_of)),
+        tuple(sorted(named)),
+        tuple(noted.values()),
     )
 
 

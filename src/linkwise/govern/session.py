@@ -117,19 +117,20 @@ def admit(conn: Connection, actor: User, case_id: int, action: str) -> tuple[Use
 
 def standing(
     conn: Connection, actor: User, case_id: int, action: str
-) -> tuple[User, Case, tuple[Authorisation, ...], int, float]:
-    """``admit``, with the case's authorisations in any state, the number of completed
-    resolution runs and the latest one's clustering threshold, all read in one statement
+) -> tuple[User, Case, tuple[Authorisation, ...], int | None, float]:
+    """``admit``, with the case's authorisations in any state, the entity generation and
+    the latest completed resolution run's clustering threshold, all read in one statement
     (``linkwise.store.standing``): what every read re-reads, so that a disabled account, a
     role change, a closed case or a revocation takes effect at the very next read."""
     found = standing_store.standing(conn, actor.id, case_id)
     current: User | None
     case: Case | None
-    resolved, threshold = 0, reads.DEFAULT_THRESHOLD
+    generation: int | None = None
+    threshold = reads.DEFAULT_THRESHOLD
     if found is not None:
         uid, username, display_name, role, disabled = found.user
         current = User(uid, username, display_name, Role(role), disabled)
-        case, authorisations, resolved = found.case, found.authorisations, found.resolved
+        case, authorisations, generation = found.case, found.authorisations, found.generation
         if found.threshold is not None:
             threshold = found.threshold
     else:  # the user or the case is missing: say which
@@ -154,7 +155,7 @@ def standing(
     if problem is None:
         assert current is not None
         assert case is not None
-        return current, case, authorisations, resolved, threshold
+        return current, case, authorisations, generation, threshold
     shown = current or actor
     audit.record(
         conn,
@@ -259,7 +260,7 @@ class GovernedSession:
         missing: NotFoundError | None = None
         with self.engine.begin() as conn:
             try:
-                self.actor, self.case, authorisations, resolved, threshold = standing(
+                self.actor, self.case, authorisations, generation, threshold = standing(
                     conn, self.actor, self.case.id, action
                 )
             except SessionRefusedError as exc:
@@ -276,7 +277,7 @@ class GovernedSession:
                     action=action,
                     objects=objects,
                     decisions=self._decisions_for(authorisations, now),
-                    resolved=resolved,
+                    generation=generation,
                     threshold=threshold,
                 )
                 try:

@@ -62,6 +62,10 @@ class Judgement(NamedTuple):
     created_at: dt.datetime
 
 
+ENTITIES = "entities"
+"""The ``entity_generation`` row that resolution moves on."""
+
+
 def current_person_rows(
     conn: Connection, *, ids: Sequence[int] | None = None, unresolved: bool = False
 ) -> list[dict[str, Any]]:
@@ -304,9 +308,12 @@ def start_run(conn: Connection, mode: str, threshold: float, floor: float) -> in
 
 
 def fail_run(conn: Connection, run_id: int, error: str) -> None:
+    """Mark a run that is still running as failed (a completed run stays completed: its
+    results are stored, whatever error its caller met after the commit)."""
+    rr = t.resolution_runs
     conn.execute(
-        update(t.resolution_runs)
-        .where(t.resolution_runs.c.id == run_id)
+        update(rr)
+        .where(rr.c.id == run_id, rr.c.status == "running")
         .values(status="failed", finished_at=now(), error=error)
     )
 
@@ -645,8 +652,10 @@ def _write_entities(
     review: Sequence[dict[str, Any]],
 ) -> None:
     """Entities (new ones inserted, ``existing`` ones updated, ``retired`` ones retired),
-    their members with the link that attached each, redirects and review items."""
+    their members with the link that attached each, redirects and review items; and the
+    entity generation moved on (``entity_generation``), in the same transaction."""
     stamp = now()
+    _next_generation(conn, run_id)
     bulk_insert(
         conn,
         t.entities,
@@ -717,6 +726,18 @@ def _write_entities(
         ],
     )
     bulk_insert(conn, t.review_items, [{**row, "run_id": run_id} for row in review])
+
+
+def _next_generation(conn: Connection, run_id: int) -> None:
+    """Add one to the entity generation. Its row is there from migration 0012 on; one lost
+    is made again above any value the count can have had (it counts completed runs, so it
+    never exceeded the id of the newest run), so no reader mistakes it for an old one."""
+    g = t.entity_generation
+    moved = conn.execute(
+        update(g).where(g.c.name == ENTITIES).values(generation=g.c.generation + 1)
+    )
+    if moved.rowcount == 0:
+        conn.execute(insert(g).values(name=ENTITIES, generation=run_id + 1))
 
 
 def _last_full_run() -> Any:

@@ -1,6 +1,6 @@
 """What a governed read stands on, read in one statement: the reading user, the case,
-every authorisation of the case, how many resolution runs have completed, and the latest
-one's clustering threshold.
+every authorisation of the case, the entity generation (``tables.entity_generation``) and
+the latest completed resolution run's clustering threshold.
 
 The governed session re-reads these rows at every read, so that a disabled account, a role
 change, a closed case or a revoked authorisation takes effect at the very next read, in any
@@ -37,7 +37,13 @@ from sqlalchemy.types import NullType
 from linkwise.model.authorisations import Authorisation, Scope
 from linkwise.model.cases import Case
 from linkwise.store.audit_driver import Driver, DriverStatement, compiled_select
-from linkwise.store.tables import authorisations, cases, resolution_runs, users
+from linkwise.store.tables import (
+    authorisations,
+    cases,
+    entity_generation,
+    resolution_runs,
+    users,
+)
 from linkwise.store.users import utc
 
 _A_PREFIX = "a_"
@@ -46,23 +52,23 @@ _A_PREFIX = "a_"
 @dataclass(frozen=True, slots=True)
 class Standing:
     """The user (id, username, display name, role, disabled), the case, the case's
-    authorisations in any state, oldest first, ``resolved``: the number of completed
-    resolution runs, and ``threshold``: the match probability at which the latest of them
-    let records join (None before the first). Entities and their redirects change only with
-    a run's completion (its results and its status are written in one transaction,
-    ``linkwise.store.resolution``), so while the number stays the same, so does every walk
-    over the redirects."""
+    authorisations in any state, oldest first, ``generation``: the entity generation (None
+    when its row is missing), and ``threshold``: the match probability at which the latest
+    completed resolution run let records join (None before the first). Entities' statuses
+    and their redirects are written only by a run that completes, in the transaction that
+    moves the generation on (``linkwise.store.resolution``), so while the generation stays
+    the same, so does every walk over the redirects."""
 
     user: tuple[int, str, str, str, bool]
     case: Case
     authorisations: tuple[Authorisation, ...]
-    resolved: int
+    generation: int | None
     threshold: float | None
 
 
-_u, _c, _a, _rr = users, cases, authorisations, resolution_runs
+_u, _c, _a, _rr, _g = users, cases, authorisations, resolution_runs, entity_generation
 _COMPLETED = _rr.c.status == literal_column("'completed'")  # text: the driver gets ids only
-_RESOLVED = select(func.count()).where(_COMPLETED).scalar_subquery()
+_GENERATION = select(_g.c.generation).where(_g.c.name == literal_column("'entities'"))
 _LATEST = select(func.max(_rr.c.id)).where(_COMPLETED).scalar_subquery()
 _THRESHOLD = select(_rr.c.threshold).where(_rr.c.id == _LATEST)  # no LIMIT: it would be bound
 _STANDING = (
@@ -79,7 +85,7 @@ _STANDING = (
         _c.c.assignee_id,
         _c.c.created_by,
         _c.c.created_at,
-        _RESOLVED.label("resolved"),
+        _GENERATION.scalar_subquery().label("generation"),
         # as the driver gives it (a float): the PostgreSQL driver's Float processor needs a
         # type code that a bare cursor does not hand over
         type_coerce(_THRESHOLD.scalar_subquery(), NullType()).label("threshold"),
@@ -134,7 +140,8 @@ def _decode(statement: DriverStatement, raw: tuple[tuple[Any, ...], ...]) -> Sta
         if auth["id"] is not None:
             found.append(_authorisation(auth, case))
     threshold = None if first["threshold"] is None else float(first["threshold"])
-    return Standing(user, case, tuple(found), int(first["resolved"]), threshold)
+    generation = None if first["generation"] is None else int(first["generation"])
+    return Standing(user, case, tuple(found), generation, threshold)
 
 
 def _authorisation(row: dict[str, Any], case: Case) -> Authorisation:

@@ -158,6 +158,17 @@ resolution_runs = Table(
     Column("error", Text),
 )
 
+# How many times resolution has changed the entities (one row, name "entities"): every run
+# that completes adds one, in the transaction that writes its entities, statuses and
+# redirects (linkwise.store.resolution). A governed read reads it with its standing rows and
+# follows an order's named subjects through the redirects again only when it has moved.
+entity_generation = Table(
+    "entity_generation",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("generation", Id, nullable=False),
+)
+
 models = Table(
     "models",
     metadata,
