@@ -31,6 +31,14 @@ Reads, each timed end to end, for ``--reads`` entities drawn at random (seed 7):
 - **entity view, audit event only**: the direct entity read with its audit event appended
   in the same transaction and nothing decided, in the "governed" columns: the floor under
   any governed read that is audited as issue 4 requires.
+- **entity view, a session per read**: the entity view in a session opened for it alone,
+  as each API or web request opens one (``Workspace.session``: the policy pack's record and
+  the actor's admission checked, each in a transaction of its own, then the read, whose
+  decisions start afresh), beside the same direct read.
+
+The entity view, record view, search and match rows' governed reads all run in one
+session, as a script's or a long-lived client's would: from the second read on, each is handed its predecessor's decisions and
+what was worked out from them (docs/governance.md "Each read").
 
 Governed and direct calls alternate (direct first for even draws, governed first for odd),
 after a warm-up of 20 of each, so caches and the matcher are warm for both. The table gives
@@ -244,9 +252,17 @@ def main() -> None:
         def floor_pair(e: str) -> tuple[Callable[[], Any], Callable[[], Any]]:
             return (lambda: audited_entity(ws, e)), (lambda: direct_entity(ws, e))
 
+        def one_session_pair(e: str) -> tuple[Callable[[], Any], Callable[[], Any]]:
+            def alone() -> Any:
+                with ws.session(ana, 1) as own:
+                    return own.entity(e)
+
+            return alone, (lambda: direct_entity(ws, e))
+
         for name, pair in (
             ("entity view", entity_pair),
             ("entity view, audit event only", floor_pair),
+            ("entity view, a session per read", one_session_pair),
             ("record view", record_pair),
             ("search", search_pair),
             ("match", match_pair),
