@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -141,11 +142,23 @@ def test_lists_of_ids_and_text_go_in_as_copies_of_plain_values(engine: Engine) -
             conn,
             actor="analyst",
             action="entity.view",
-            objects={"record_ids": ids, "kind": Kind.READ, "seen": {"entity_ids": ["E1"]}},
+            objects={
+                "record_ids": ids,
+                "kind": Kind.READ,
+                "seen": {"entity_ids": ["E1"]},
+                "by": MappingProxyType({Kind.READ: 1}),
+            },
         )
     ids.append(4)
-    assert made.objects == {"record_ids": [3, 1, 2], "kind": "read", "seen": {"entity_ids": ["E1"]}}
+    assert made.objects == {
+        "record_ids": [3, 1, 2],
+        "kind": "read",
+        "seen": {"entity_ids": ["E1"]},
+        "by": {"read": 1},
+    }
     assert type(made.objects["kind"]) is str
+    assert type(made.objects["by"]) is dict
+    assert [type(k) for k in made.objects["by"]] == [str]
     assert made.hash == _recipe_hash(json.loads(made.export_line())) == made.computed_hash()
     with engine.connect() as conn:
         assert list(audit.events(conn)) == [made]

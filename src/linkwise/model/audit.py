@@ -47,6 +47,8 @@ def json_value(value: Any, where: str) -> Any:
     kind = type(value)
     if kind in _PLAIN or value is None:
         return value
+    if kind is dict:  # the usual object, ahead of the slower abstract-class check below
+        return _mapping(value, where)
     if kind is list and value:
         first = type(value[0])
         if first is str and all(type(item) is str for item in value):  # names of fields
@@ -68,13 +70,7 @@ def json_value(value: Any, where: str) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise AuditValueError(f"{where}: key {key!r} is not a string")
-            plain = type(item) in _PLAIN or item is None
-            out[str.__str__(key)] = item if plain else json_value(item, f"{where}.{key}")
-        return out
+        return _mapping(value, where)
     if isinstance(value, list | tuple):
         return [
             item if type(item) in _PLAIN or item is None else json_value(item, f"{where}[{i}]")
@@ -96,6 +92,18 @@ def canonical_json(data: Mapping[str, Any]) -> str:
 def utc(at: datetime) -> datetime:
     """``at`` in UTC; a naive value (SQLite gives these back) is taken to be UTC already."""
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def _mapping(value: Mapping[Any, Any], where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if type(key) is not str:
+            if not isinstance(key, str):
+                raise AuditValueError(f"{where}: key {key!r} is not a string")
+            key = str.__str__(key)
+        plain = type(item) in _PLAIN or item is None
+        out[key] = item if plain else json_value(item, f"{where}.{key}")
+    return out
 
 
 def format_time(at: datetime) -> str:
