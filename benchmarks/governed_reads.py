@@ -37,8 +37,9 @@ Reads, each timed end to end, for ``--reads`` entities drawn at random (seed 7):
   decisions start afresh), beside the same direct read.
 
 The entity view, record view, search and match rows' governed reads all run in one
-session, as a script's or a long-lived client's would: from the second read on, each is handed its predecessor's decisions and
-what was worked out from them (docs/governance.md "Each read").
+session, as a script's or a long-lived client's would: from the second read on, each is
+handed its predecessor's decisions and what was worked out from them (docs/governance.md
+"Each read").
 
 Governed and direct calls alternate (direct first for even draws, governed first for odd),
 after a warm-up of 20 of each, so caches and the matcher are warm for both. The table gives

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from linkwise.govern import audit
-from linkwise.workspace import Workspace
-from tests.helpers import seed_case
+from linkwise.govern.session import SessionRefusedError
+from linkwise.workspace import Workspace, users
+from tests.helpers import ADMIN, PASSWORD, seed_case
 
 
 def _loads(ws: Workspace) -> list[dict[str, object]]:
@@ -45,5 +48,29 @@ def test_the_pack_is_recorded_once_and_each_change_is_audited(
         assert loads[1]["sha256"] == history[1]["sha256"]
         with reopened.engine.connect() as conn:
             assert audit.verify(conn).ok
+    finally:
+        reopened.close()
+
+
+def test_a_changed_pack_is_recorded_even_when_the_session_is_refused(
+    workspace: Workspace,
+) -> None:
+    """The pack's record and the actor's admission share one transaction: a refusal commits
+    its own audit event and the new pack's record with it, as two transactions did."""
+    user, case = seed_case(workspace)
+    users.disable_user(workspace, ADMIN, PASSWORD, user.username)
+    pack_file = workspace.root / "policy.yaml"
+    text = pack_file.read_text(encoding="utf-8")
+    pack_file.write_text(text.replace('version: "', 'version: "edited-', 1), encoding="utf-8")
+    reopened = Workspace.open(workspace.root, workspace.db_url)
+    try:
+        with pytest.raises(SessionRefusedError, match="disabled"), reopened.session(user, case.id):
+            pass
+        history = reopened.policy_history()
+        assert [str(h["version"]).startswith("edited-") for h in history] == [False, True]
+        with reopened.engine.connect() as conn:
+            refusals = list(audit.events(conn, action="permission.denied"))
+        assert len(_loads(reopened)) == 2
+        assert len(refusals) == 1
     finally:
         reopened.close()

@@ -9,6 +9,7 @@ ones, and read both versions.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import UTC, datetime
 
@@ -22,11 +23,13 @@ from linkwise.store import policy_versions as store
 def record_pack(conn: Connection, pack: PolicyPack, text: str, actor: str) -> bool:
     """Store ``text`` (the pack file's content, ``pack`` its parsed form) as the pack in force
     unless it already is; return whether a new version was recorded. Call inside a
-    transaction: the version and its audit event commit together."""
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    current = store.latest(conn)
-    if current is not None and current["sha256"] == digest:
+    transaction: the version and its audit event commit together. Every session's opening
+    asks, so the text's hash is worked out once per text and the store is asked for the
+    hash in force alone, its text and version only when they differ."""
+    digest = _sha256(text)
+    if store.latest_sha256(conn) == digest:
         return False
+    current = store.latest(conn)
     store.add(
         conn,
         name=pack.name,
@@ -49,3 +52,8 @@ def record_pack(conn: Connection, pack: PolicyPack, text: str, actor: str) -> bo
         },
     )
     return True
+
+
+@functools.lru_cache(maxsize=8)
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

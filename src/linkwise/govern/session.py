@@ -175,10 +175,19 @@ def standing(
     raise SessionRefusedError(f"{action} refused: {problem}")
 
 
-def admit_committed(engine: Engine, actor: User, case_id: int) -> tuple[User, Case]:
-    """``admit`` in a transaction of its own, committing a refusal's audit event."""
+def admit_committed(
+    engine: Engine,
+    actor: User,
+    case_id: int,
+    *,
+    first: Callable[[Connection], object] | None = None,
+) -> tuple[User, Case]:
+    """``admit`` in a transaction of its own, committing a refusal's audit event; with
+    ``first``, that is done in the same transaction before (and committed either way)."""
     refusal: SessionRefusedError | None = None
     with engine.begin() as conn:
+        if first is not None:
+            first(conn)
         try:
             return admit(conn, actor, case_id, "session.open")
         except SessionRefusedError as exc:

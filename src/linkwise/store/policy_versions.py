@@ -16,6 +16,12 @@ def latest(conn: Connection) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+def latest_sha256(conn: Connection) -> str | None:
+    """The hash of the pack in force, without its text (every session's opening asks)."""
+    pv = t.policy_versions
+    return conn.execute(select(pv.c.sha256).order_by(pv.c.id.desc()).limit(1)).scalar()
+
+
 def add(
     conn: Connection,
     *,

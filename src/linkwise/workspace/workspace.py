@@ -377,8 +377,14 @@ class Workspace:
         for case ``case_id`` (whose purpose every decision is judged against). Refused, and
         audited, unless the actor is an enabled analyst, supervisor or legal reviewer and
         the case is open (``SessionRefusedError``)."""
-        self.record_pack(actor.username)
-        user, case = admit_committed(self.engine, actor, case_id)
+        # the pack in force recorded (``record_pack``) and the actor admitted, in one
+        # transaction: every API and web request opens a session
+        user, case = admit_committed(
+            self.engine,
+            actor,
+            case_id,
+            first=lambda conn: record_pack(conn, self.pack, self.pack_text, actor.username),
+        )
         yield WorkspaceSession(self, user, case, clock=clock)
 
     def record_pack(self, actor: str) -> bool:
