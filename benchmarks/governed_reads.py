@@ -33,8 +33,8 @@ Reads, each timed end to end, for ``--reads`` entities drawn at random (seed 7):
   any governed read that is audited as issue 4 requires.
 - **entity view, a session per read**: the entity view in a session opened for it alone,
   as each API or web request opens one (``Workspace.session``: the policy pack's record and
-  the actor's admission checked, each in a transaction of its own, then the read, whose
-  decisions start afresh), beside the same direct read.
+  the actor's admission checked in one transaction, then the read, handed the decisions the
+  workspace keeps across its sessions), beside the same direct read.
 
 The entity view, record view, search and match rows' governed reads all run in one
 session, as a script's or a long-lived client's would: from the second read on, each is

@@ -26,6 +26,7 @@ from linkwise.govern.gate import (
     marker,
 )
 from linkwise.govern.policy import Decision
+from linkwise.govern.session import SharedDecisions
 from linkwise.govern.views import level_or_marker
 from linkwise.model.cases import Case
 from linkwise.model.fields import FIELDS
@@ -148,6 +149,7 @@ def _shared_and_alone(ws: Workspace, user: User, case_id: int, keys: list[str]) 
     the same values, levels and markers, and audit events that say the same."""
     found = []
     for way in ("shared", "alone"):
+        ws.decisions = SharedDecisions()  # each way from nothing kept
         with ws.session(user, case_id) as session, session.reading("test.values") as read:
             refs = [read.ref(*key.split(":")) for key in keys]
             if way == "shared":
@@ -180,6 +182,7 @@ def _levels_shared_and_alone(ws: Workspace, user: User, case_id: int, keys: list
     same levels and markers, and audit events that say the same."""
     found = []
     for way in ("shared", "link", "alone"):
+        ws.decisions = SharedDecisions()  # each way from nothing kept
         with ws.session(user, case_id) as session, session.reading("test.levels") as read:
             refs = [read.ref(*key.split(":")) for key in keys]
             levels: list[Any] = []
@@ -290,6 +293,7 @@ def test_answers_kept_from_read_to_read_are_those_a_fresh_session_gives(ws: Work
         kept = [one(session, key) for key in keys]
     fresh = []
     for key in keys:
+        ws.decisions = SharedDecisions()  # nothing kept from the sessions before
         with ws.session(user, case.id) as session:
             fresh.append(one(session, key))
     assert kept == fresh

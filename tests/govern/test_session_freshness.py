@@ -10,17 +10,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection
 
 from linkwise.govern import gate
-from linkwise.govern.session import SessionRefusedError
+from linkwise.govern.session import SessionRefusedError, SharedDecisions
 from linkwise.model.cases import Case
 from linkwise.workspace import Workspace, case_work, users
 from linkwise.workspace.cases import revoke_authorisation
-from tests.govern.test_session import BRIDGE, BRIDGE_LINKS, _fields, craft, ws
+from tests.govern.test_session import (
+    BRIDGE,
+    BRIDGE_LINKS,
+    ON_NAME_AND_SSN,
+    _fields,
+    craft,
+    ws,
+)
 from tests.helpers import (
     ADMIN,
     PASSWORD,
@@ -311,3 +319,71 @@ def test_a_change_of_a_sources_markings_takes_effect_at_the_next_read(
     assert all(isinstance(v, dict) and v["outcome"] == "prohibited" for v in after)
     assert isinstance(record, dict)
     assert record["outcome"] == "prohibited"
+
+
+def test_the_sessions_of_a_workspace_share_answers_until_what_they_rest_on_changes(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each API or web request opens a session; the workspace keeps the policy's answers
+    across them (``SharedDecisions``), whoever reads: three sessions of two analysts follow
+    the warrant's subjects once. A revocation between sessions starts afresh."""
+    craft(ws, {"EOLD": ["court:30", "dmv:30"], "EOTHER": ["dmv:31"]}, [])
+    user, case = seed_case(ws, "civil_immigration")
+    bea = seed_user(ws, "bea", "analyst")
+    lee = seed_user(ws, "lee", "legal_reviewer")
+    warrant = authorise(
+        ws, lee, case, "judicial_warrant", sources=["dmv"], markings=["dmv"], subjects=["EOLD"]
+    )
+    walks: list[list[str]] = []
+    walk = gate.current_ids
+
+    def counted(conn: Connection, ids: list[str]) -> set[str]:
+        walks.append(list(ids))
+        return walk(conn, ids)
+
+    monkeypatch.setattr(gate, "current_ids", counted)
+    for reader in (user, bea, user):
+        with ws.session(reader, case.id) as session:
+            assert _family_name(session, "30") == "petrov"
+            assert isinstance(_family_name(session, "31"), dict)
+    assert walks == [["EOLD"]]
+    revoke_authorisation(ws, lee, warrant.id, "quashed")
+    with ws.session(bea, case.id) as session:
+        after = _family_name(session, "30")
+    assert isinstance(after, dict)
+    assert after["outcome"] == "prohibited"
+
+
+def test_sessions_on_several_threads_read_what_one_thread_reads(ws: Workspace) -> None:
+    """The answers a workspace keeps are shared by requests on several threads: each
+    thread's reads, entity and record views under a warrant naming one subject, are what a
+    single thread reads from nothing kept."""
+    craft(
+        ws,
+        {"EOLD": ["court:30", "dmv:30"], "EOTHER": ["dmv:31"]},
+        [("court:30", "dmv:30", 0.99, ON_NAME_AND_SSN)],
+    )
+    user, case = seed_case(ws, "civil_immigration")
+    lee = seed_user(ws, "lee", "legal_reviewer")
+    authorise(
+        ws, lee, case, "judicial_warrant", sources=["dmv"], markings=["dmv"], subjects=["EOLD"]
+    )
+
+    def reads() -> list[object]:
+        found: list[object] = []
+        for _ in range(8):
+            with ws.session(user, case.id) as session:
+                found.append(session.entity("EOLD"))
+                found.append(session.entity("EOTHER"))
+                found.append(_fields(session.record("dmv", "31")))
+                found.append(_fields(session.record("dmv", "30")))
+        return found
+
+    ws.decisions = SharedDecisions()
+    alone = reads()[:4]
+    ws.decisions = SharedDecisions()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda _: reads(), range(4)))
+    assert all(got == alone * 8 for got in together)
+    assert alone[2]["family_name"]["redacted"] is True  # type: ignore[index]
+    assert alone[3]["family_name"] == "petrov"  # type: ignore[index]

@@ -810,8 +810,9 @@ class Read:
         source, subject, record = share
         if record is not None:
             return None
-        decider = self._decider(source)  # kept alive by ``carried``, so its id is its own
-        return (source, self.markings(source), self._alike(subject), id(decider))
+        # the decisions themselves (equal only to themselves): the key keeps them alive, so
+        # nothing else can come to stand for them while it is kept
+        return (source, self.markings(source), self._alike(subject), self._decider(source))
 
     def _note_plan(self, source: str, plan: _Plan) -> None:
         """``_count_field`` for every decided value of the plan, in a few set updates."""

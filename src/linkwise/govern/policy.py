@@ -165,8 +165,10 @@ class Decisions:
     read to read while the pack, the case, the authorisations and where each stands are the
     same (``GovernedSession._decisions_for``): the time enters a decision only through
     ``authorisation_state``, so ``now`` is the moment of the first read that used it, and
-    nothing may read it as "the time of this read". Not thread-safe: a session, with its
-    decisions, belongs to one thread (the web and API layers open one per request).
+    nothing may read it as "the time of this read". A workspace keeps them across its
+    sessions (``linkwise.govern.session.SharedDecisions``), whose requests run on several
+    threads: every memo here is only read or set whole, one key at a time, and holds
+    immutable answers, so two threads that miss the same key both work out the same answer.
     """
 
     def __init__(
@@ -194,8 +196,9 @@ class Decisions:
         (``linkwise.govern.gate.Read._kept``): each key names the source and the markings its
         answer was worked out for (a source whose markings change is asked afresh), the
         subject as these decisions tell subjects apart, and the decisions that decided it.
-        Never pruned: it holds one entry per such key, and the session replaces the whole
-        ``Decisions`` when anything it rests on changes."""
+        A new ``Decisions`` starts when anything it rests on changes; within one, each
+        redirect walk adds its own entries, and a read empties it past
+        ``linkwise.govern.session.CARRIED_LIMIT`` entries."""
 
     def decide(
         self,

@@ -36,6 +36,8 @@ through the ``Read`` it yields.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -196,6 +198,48 @@ def admit_committed(
     raise refusal
 
 
+CARRIED_LIMIT = 100_000
+"""The most entries a ``Decisions.carried`` holds before a read empties it (everything in it
+is worked out again when next asked). Each resolution run that moves the entity generation
+adds a walk and what was decided under it, so a long-lived server's would otherwise grow."""
+
+
+class SharedDecisions:
+    """The policy's answers kept across sessions (a workspace's, for every session it opens),
+    so that a session opened for one request starts from what earlier sessions of the same
+    case worked out. Keyed as a session keys its own (``GovernedSession._decisions_for``):
+    the pack, the case and its purpose, the authorisations as stored and where each stands;
+    the actor decides nothing in them (who may read at all is checked at every read).
+
+    Shared between threads (a server's requests): ``Decisions`` and what is carried on it are
+    only ever read or set whole, one key at a time (a dict's get and set, each atomic in
+    CPython), and hold immutable answers; two threads that miss the same key both work out
+    the same answer and one of them is kept. Keys that name an object by its id keep that
+    object alive in the entry (``Read._kept``, ``_Levels.answer``), so an id is never
+    reused while a key holds it."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._found: OrderedDict[tuple[Any, ...], Decisions] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], make: Callable[[], Decisions]) -> Decisions:
+        """The decisions kept under ``key``, else those ``make`` gives, kept (the least
+        recently used beyond ``size`` let go)."""
+        with self._lock:
+            found = self._found.get(key)
+            if found is not None:
+                self._found.move_to_end(key)
+                return found
+        made = make()
+        with self._lock:
+            found = self._found.setdefault(key, made)
+            self._found.move_to_end(key)
+            while len(self._found) > self._size:
+                self._found.popitem(last=False)
+        return found
+
+
 class GovernedSession:
     """Reads of person data for one actor in one case (see the module docstring)."""
 
@@ -207,6 +251,7 @@ class GovernedSession:
         pack: PolicyPack,
         *,
         clock: Clock | None = None,
+        shared: SharedDecisions | None = None,
     ) -> None:
         self.engine = engine
         self.actor = actor
@@ -214,6 +259,7 @@ class GovernedSession:
         self.pack = pack
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._decided: tuple[tuple[Any, ...], Decisions] | None = None
+        self._shared = shared
 
     def _decisions_for(
         self, authorisations: Sequence[Authorisation], now: dt.datetime
@@ -222,7 +268,8 @@ class GovernedSession:
         where each authorisation stands (``authorisation_state``), so the answers of the
         last read are reused while the purpose, the case, the authorisations as just re-read
         and each one's state are all the same; any change (a revocation, an expiry, a new
-        authorisation) starts afresh."""
+        authorisation) starts afresh. With ``shared`` (a workspace's sessions), the answers
+        are those of any earlier session under the same key."""
         auths = tuple(authorisations)
         key = (
             id(self.pack),  # the pack object, kept alive by the session and by ``found``
@@ -232,15 +279,22 @@ class GovernedSession:
             tuple(authorisation_state(self.pack, a, now) for a in auths),
         )
         if self._decided is not None and self._decided[0] == key:
-            return self._decided[1]
-        found = Decisions(
-            self.pack,
-            purpose=self.case.purpose,
-            authorisations=auths,
-            now=now,
-            case_id=self.case.id,
-        )
-        self._decided = (key, found)
+            found = self._decided[1]
+        else:
+
+            def make() -> Decisions:
+                return Decisions(
+                    self.pack,
+                    purpose=self.case.purpose,
+                    authorisations=auths,
+                    now=now,
+                    case_id=self.case.id,
+                )
+
+            found = make() if self._shared is None else self._shared.get(key, make)
+            self._decided = (key, found)
+        if len(found.carried) > CARRIED_LIMIT:
+            found.carried.clear()
         return found
 
     @classmethod

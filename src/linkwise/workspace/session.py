@@ -42,7 +42,9 @@ class WorkspaceSession(GovernedSession):
     def __init__(
         self, workspace: Workspace, actor: User, case: Case, *, clock: Clock | None = None
     ) -> None:
-        super().__init__(workspace.engine, actor, case, workspace.pack, clock=clock)
+        super().__init__(
+            workspace.engine, actor, case, workspace.pack, clock=clock, shared=workspace.decisions
+        )
         self.workspace = workspace
 
     def explain_pair(self, left: tuple[str, str], right: tuple[str, str]) -> dict[str, Any]:

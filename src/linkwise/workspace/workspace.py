@@ -19,7 +19,7 @@ from linkwise.cases.priority import unusable_rules
 from linkwise.evaluate import EvaluationReport
 from linkwise.govern.accounts import User
 from linkwise.govern.pack_versions import record_pack
-from linkwise.govern.session import Clock, admit_committed
+from linkwise.govern.session import Clock, SharedDecisions, admit_committed
 from linkwise.ingest.errors import ManifestError, SourceFileError
 from linkwise.ingest.manifests import load_manifest, manifest_hash
 from linkwise.ingest.readers import open_reader
@@ -67,6 +67,9 @@ class Workspace:
         self.pack_text = pack_text
         self.engine = engine
         self._matching: matching.Matching | None = None
+        self.decisions = SharedDecisions()
+        """The policy's answers kept across this workspace's sessions (every API and web
+        request opens one): see ``linkwise.govern.session.SharedDecisions``."""
 
     # -- opening -----------------------------------------------------------------------
 
