@@ -24,9 +24,9 @@ from linkwise.workspace.cases import revoke_authorisation
 from tests.govern.test_session import (
     BRIDGE,
     BRIDGE_LINKS,
-    ON_NAME_AND_SSN,
     _fields,
     craft,
+    warrant_naming_one_subject,
     ws,
 )
 from tests.helpers import (
@@ -59,6 +59,19 @@ def _warm(session: object) -> None:
     for _ in range(3):
         session.entity("E10")  # type: ignore[attr-defined]
         session.record("dmv", "10")  # type: ignore[attr-defined]
+
+
+def _count_walks(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The subject lists the reads from now on follow through the redirects, one per walk."""
+    walks: list[list[str]] = []
+    walk = gate.current_ids
+
+    def counted(conn: Connection, ids: list[str]) -> set[str]:
+        walks.append(list(ids))
+        return walk(conn, ids)
+
+    monkeypatch.setattr(gate, "current_ids", counted)
+    return walks
 
 
 @pytest.mark.parametrize("through_other", [False, True], ids=["same", "other_process"])
@@ -268,14 +281,7 @@ def test_the_subjects_are_walked_again_only_when_a_resolution_run_completes(
     authorise(
         ws, lee, case, "judicial_warrant", sources=["dmv"], markings=["dmv"], subjects=["EOLD"]
     )
-    walks: list[list[str]] = []
-    walk = gate.current_ids
-
-    def counted(conn: Connection, ids: list[str]) -> set[str]:
-        walks.append(list(ids))
-        return walk(conn, ids)
-
-    monkeypatch.setattr(gate, "current_ids", counted)
+    walks = _count_walks(monkeypatch)
     with ws.session(user, case.id) as session:
         for _ in range(3):
             assert _family_name(session, "30") == "petrov"
@@ -334,14 +340,7 @@ def test_the_sessions_of_a_workspace_share_answers_until_what_they_rest_on_chang
     warrant = authorise(
         ws, lee, case, "judicial_warrant", sources=["dmv"], markings=["dmv"], subjects=["EOLD"]
     )
-    walks: list[list[str]] = []
-    walk = gate.current_ids
-
-    def counted(conn: Connection, ids: list[str]) -> set[str]:
-        walks.append(list(ids))
-        return walk(conn, ids)
-
-    monkeypatch.setattr(gate, "current_ids", counted)
+    walks = _count_walks(monkeypatch)
     for reader in (user, bea, user):
         with ws.session(reader, case.id) as session:
             assert _family_name(session, "30") == "petrov"
@@ -358,16 +357,7 @@ def test_sessions_on_several_threads_read_what_one_thread_reads(ws: Workspace) -
     """The answers a workspace keeps are shared by requests on several threads: each
     thread's reads, entity and record views under a warrant naming one subject, are what a
     single thread reads from nothing kept."""
-    craft(
-        ws,
-        {"EOLD": ["court:30", "dmv:30"], "EOTHER": ["dmv:31"]},
-        [("court:30", "dmv:30", 0.99, ON_NAME_AND_SSN)],
-    )
-    user, case = seed_case(ws, "civil_immigration")
-    lee = seed_user(ws, "lee", "legal_reviewer")
-    authorise(
-        ws, lee, case, "judicial_warrant", sources=["dmv"], markings=["dmv"], subjects=["EOLD"]
-    )
+    user, case = warrant_naming_one_subject(ws)
 
     def reads() -> list[object]:
         found: list[object] = []
