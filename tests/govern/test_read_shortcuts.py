@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Connection
 
 from linkwise.govern import audit
+from linkwise.govern import session as session_module
 from linkwise.govern.accounts import User
 from linkwise.govern.gate import (
     SEVERITY,
@@ -26,7 +27,7 @@ from linkwise.govern.gate import (
     marker,
 )
 from linkwise.govern.policy import Decision
-from linkwise.govern.session import SharedDecisions
+from linkwise.govern.session import CARRIED_LIMIT, SharedDecisions
 from linkwise.govern.views import level_or_marker
 from linkwise.model.cases import Case
 from linkwise.model.fields import FIELDS
@@ -56,6 +57,7 @@ def _answers(ws: Workspace, user: User, case_id: int, keys: list[str]) -> dict[s
     """Per record (in the order given) and field, the decision, checking that what search
     scores with (``Read.scorable``) says the same."""
     out: dict[str, Decision] = {}
+    ws.decisions = SharedDecisions()  # each order from nothing kept
     with ws.session(user, case_id) as session, session.reading("test.shortcuts") as read:
         refs: list[RecordRef] = [read.ref(*key.split(":")) for key in keys]
         for key, ref in zip(keys, refs, strict=True):
@@ -265,8 +267,12 @@ def test_subjects_no_warrant_names_share_answers_and_a_merged_one_stays_named(
         assert [read.unrestricted(r) for r in refs] == [False, True, False]
 
 
-def test_answers_kept_from_read_to_read_are_those_a_fresh_session_gives(ws: Workspace) -> None:
-    """A session keeps a record's set of values and a link's set of levels for its next
+@pytest.mark.parametrize("limit", [CARRIED_LIMIT, 0], ids=["kept", "emptied_each_read"])
+def test_answers_kept_from_read_to_read_are_those_a_fresh_session_gives(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    """(With the kept answers emptied at every read as well: worked out again, they are the
+    same.) A session keeps a record's set of values and a link's set of levels for its next
     reads (``Decisions.carried``), by source, markings and subject as decisions tell subjects
     apart: reads alternating between the named subject and another give, value for value
     and in their audit events, what a fresh session gives each of them."""
@@ -289,6 +295,7 @@ def test_answers_kept_from_read_to_read_are_those_a_fresh_session_gives(ws: Work
             ]
         return (*found, levels, events)
 
+    monkeypatch.setattr(session_module, "CARRIED_LIMIT", limit)
     with ws.session(user, case.id) as session:
         kept = [one(session, key) for key in keys]
     fresh = []

@@ -9,6 +9,7 @@ a second server process would. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection
 
-from linkwise.govern import gate
+from linkwise.govern import audit, gate
 from linkwise.govern.session import SessionRefusedError, SharedDecisions
 from linkwise.model.cases import Case
 from linkwise.workspace import Workspace, case_work, users
@@ -353,11 +354,27 @@ def test_the_sessions_of_a_workspace_share_answers_until_what_they_rest_on_chang
     assert after["outcome"] == "prohibited"
 
 
-def test_sessions_on_several_threads_read_what_one_thread_reads(ws: Workspace) -> None:
+def test_sessions_on_several_threads_read_what_one_thread_reads(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The answers a workspace keeps are shared by requests on several threads: each
-    thread's reads, entity and record views under a warrant naming one subject, are what a
-    single thread reads from nothing kept."""
+    thread's reads, entity and record views under a warrant naming one subject, and their
+    audit events, are what a single thread's give with nothing kept before it; and fewer
+    walks are made than sessions opened."""
     user, case = warrant_naming_one_subject(ws)
+
+    def events_since(seq: int) -> list[str]:
+        with ws.engine.connect() as conn:
+            return sorted(
+                json.dumps([e.action, e.objects, e.decision], sort_keys=True)
+                for e in audit.events(conn)
+                if e.seq > seq and e.action != "session.open"
+            )
+
+    def head() -> int:
+        with ws.engine.connect() as conn:
+            newest = list(audit.events(conn, newest_first=True, limit=1))
+            return newest[0].seq if newest else 0
 
     def reads() -> list[object]:
         found: list[object] = []
@@ -370,10 +387,56 @@ def test_sessions_on_several_threads_read_what_one_thread_reads(ws: Workspace) -
         return found
 
     ws.decisions = SharedDecisions()
+    start = head()
     alone = reads()[:4]
+    one_thread = events_since(start)
     ws.decisions = SharedDecisions()
+    walks = _count_walks(monkeypatch)
+    start = head()
     with ThreadPoolExecutor(max_workers=4) as pool:
         together = list(pool.map(lambda _: reads(), range(4)))
     assert all(got == alone * 8 for got in together)
+    assert events_since(start) == sorted(one_thread * 4)
+    assert 1 <= len(walks) < 4 * 8
     assert alone[2]["family_name"]["redacted"] is True  # type: ignore[index]
     assert alone[3]["family_name"] == "petrov"  # type: ignore[index]
+
+
+def test_a_walk_made_across_a_runs_commit_is_not_kept(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read's statements need not see one snapshot: a run that commits while a read
+    walks an order's subjects may change what the walk finds, so that walk serves its read
+    alone and is not kept under the generation the read began with (where reads that began
+    before the run would be handed it)."""
+    craft(ws, {"EOLD": ["court:30", "dmv:30"], "EOTHER": ["dmv:31"]}, [])
+    user, case = seed_case(ws, "civil_immigration")
+    lee = seed_user(ws, "lee", "legal_reviewer")
+    authorise(
+        ws, lee, case, "judicial_warrant", sources=["dmv"], markings=["dmv"], subjects=["EOLD"]
+    )
+    walk, ran = gate.current_ids, []
+
+    def across(conn: Connection, ids: list[str]) -> set[str]:
+        if not ran:  # the first walk: a run commits while it is made
+            ran.append(True)
+            craft(
+                ws,
+                {"ENEW": ["court:30", "dmv:30", "dmv:31"]},
+                [],
+                redirects=[("EOLD", "ENEW", "merge", 2), ("EOTHER", "ENEW", "merge", 1)],
+            )
+        return walk(conn, ids)
+
+    def kept_walk(session: object) -> object:
+        decided = session._decided  # type: ignore[attr-defined]  # the answers last handed on
+        return decided[1].carried.get(("followed",))
+
+    monkeypatch.setattr(gate, "current_ids", across)
+    with ws.session(user, case.id) as session:
+        session.record("dmv", "30")
+        assert kept_walk(session) is None
+        assert _family_name(session, "31") == "novak"
+        kept = kept_walk(session)
+    assert isinstance(kept, tuple)
+    assert kept[0] == 2  # the generation after the run, with the walk made in it

@@ -18,15 +18,16 @@ three (source, subject where it decides, record where a precondition applies) ar
 record's ``share_key``: answers about many values at once (a record's fields, a link's
 comparison levels, which fields of a search candidate may count) are worked out once per
 key and reused for every record with that key, with the audit bookkeeping that does not
-name a record noted once. The ``Decisions`` a read starts from may be the last read's, and
-only when it would give the same answers: the session hands it on while the policy pack, the
-case, its authorisations as just re-read and where each stands at this read's time are all
-the same (``GovernedSession._decisions_for``). What a read works out from those decisions
+name a record noted once. The ``Decisions`` a read starts from may be an earlier read's (of
+this session, or of another session of the workspace: ``SharedDecisions``), and only when it
+would give the same answers: while the policy pack, the case, its authorisations as just
+re-read and where each stands at this read's time are all the same
+(``GovernedSession._decisions_for``). What a read works out from those decisions
 alone (a record's set of values, each (source, field) answer, a link's set of levels, a
 model's prior) is kept on them for the next read (``Decisions.carried``, see
 ``Read._kept``), never what a record's own precondition decides; so is the redirect walk,
-while the entity generation stays the same (``Read._follow``). Everything else here, every
-audit note included, is made afresh at each read.
+while the entity generation it was made in stays the same (``Read._follow``). Everything
+else here, every audit note included, is made afresh at each read.
 """
 
 from __future__ import annotations
@@ -202,7 +203,7 @@ class Read:
         self._by_subject: dict[str, bool] = {}
         self._decisions: dict[tuple[str, str | None, str | None], Decision] = {}
         self._answers: dict[
-            tuple[str, str | None], tuple[Decision | None, list[tuple[str, Marking]]]
+            tuple[str, str | None], tuple[Decision | None, tuple[tuple[str, Marking], ...]]
         ] = {}
         self._checked: dict[tuple[str, str | None], list[tuple[str, Marking]]] = {}
         self._unrestricted: dict[tuple[str, str | None], bool] = {}
@@ -419,7 +420,7 @@ class Read:
 
     def _answer(
         self, source: str, field: str | None
-    ) -> tuple[Decision | None, list[tuple[str, Marking]]]:
+    ) -> tuple[Decision | None, tuple[tuple[str, Marking], ...]]:
         """What ``decision`` needs of a (source, field): the decision for every subject
         (None where the subject decides), and the markings whose preconditions to check."""
         key = ("answer", source, self.markings(source), field)
@@ -427,7 +428,8 @@ class Read:
         if found is None:  # the same for every read handed these decisions (see ``_plan``)
             self._decider(source)
             common = None if self._by_subject[source] else self._base(source, field, None)
-            found = self._plain.carried[key] = (common, self._with_precondition(source, field))
+            checks = tuple(self._with_precondition(source, field))
+            found = self._plain.carried[key] = (common, checks)
         return found
 
     def _base(self, source: str, field: str | None, entity_id: str | None) -> Decision:
@@ -532,7 +534,7 @@ class Read:
                 found = tuple(self._comparison(n, refs) for n in names)
                 if shared:
                     self._plain.carried[carried] = found
-            if shared:  # kept alive by ``carried``, so its id is its own
+            if shared:  # held by ``_comparisons`` for the read, so its id is its own
                 self._shared.add(id(found))
             self._comparisons[key] = found
         return found
@@ -594,19 +596,25 @@ class Read:
         entities its subjects have since become. They depend on the authorisations and
         their states, which the decisions handed to this read stand for (``_plain``), and
         on the entities' statuses and redirects, which change only with the entity
-        generation: so they are kept for the next read while the generation this read began
-        with stays the same, and the walk is made again once it moves (or at every read
-        where it is not known). A run that completes while a read is under way (its later
-        statements may see it) meets the walk of the generation before: it can only find
-        fewer of the subjects' entities, so for that read it withholds, never discloses."""
+        generation: so one walk is kept with the decisions (for every later read, in any
+        session of the workspace) under the generation it was made in, and made again once
+        the generation moves (or at every read where it is not known). A read's statements
+        need not see one snapshot, so the walk is kept only when the generation read after it
+        is still the one this read began with: a run that completed in between may have
+        changed what it found, and the walk made across that commit serves this read alone
+        (which may then pair rows of one generation with the walk of the next, as any read
+        made across a run's commit could before)."""
         if self._followed is None:
-            key = ("followed", self._generation)
-            found = None if self._generation is None else self._plain.carried.get(key)
-            if found is None:
-                found = self._walk()
-                if self._generation is not None:
-                    self._plain.carried[key] = found
-            self._followed = found
+            kept = self._plain.carried.get(("followed",))
+            if self._generation is not None and kept is not None and kept[0] == self._generation:
+                self._followed = kept[1]
+            else:
+                found = self._followed = self._walk()
+                if (
+                    self._generation is not None
+                    and reads.entity_generation(self.conn) == self._generation
+                ):
+                    self._plain.carried[("followed",)] = (self._generation, found)
         return self._followed
 
     def _walk(self) -> Decisions:
@@ -811,8 +819,11 @@ class Read:
         if record is not None:
             return None
         # the decisions themselves (equal only to themselves): the key keeps them alive, so
-        # nothing else can come to stand for them while it is kept
-        return (source, self.markings(source), self._alike(subject), self._decider(source))
+        # nothing else can come to stand for them while it is kept; None for those the key
+        # is kept on (``_plain``), which would otherwise hold itself
+        decider = self._decider(source)
+        deciding = None if decider is self._plain else decider
+        return (source, self.markings(source), self._alike(subject), deciding)
 
     def _note_plan(self, source: str, plan: _Plan) -> None:
         """``_count_field`` for every decided value of the plan, in a few set updates."""

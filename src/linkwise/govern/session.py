@@ -211,12 +211,15 @@ class SharedDecisions:
     the pack, the case and its purpose, the authorisations as stored and where each stands;
     the actor decides nothing in them (who may read at all is checked at every read).
 
-    Shared between threads (a server's requests): ``Decisions`` and what is carried on it are
-    only ever read or set whole, one key at a time (a dict's get and set, each atomic in
-    CPython), and hold immutable answers; two threads that miss the same key both work out
-    the same answer and one of them is kept. Keys that name an object by its id keep that
-    object alive in the entry (``Read._kept``, ``_Levels.answer``), so an id is never
-    reused while a key holds it."""
+    Shared between threads (a server's requests): the memos of ``Decisions`` and what is
+    carried on it are only ever read or set an entry at a time (a dict's get and set, each
+    atomic in CPython; nothing iterates them), and their values are not changed once set;
+    two threads that miss the same key both work out the same answer and one of them is
+    kept. A key naming other decisions holds them (``Read._kept``), and the one key made of
+    an id, ``("levels", id(answer))``, is stored with the answer itself
+    (``_Levels.answer``), so no id is reused while a key holds it; a read holds what it took
+    from ``carried`` for as long as it runs, so emptying it (``CARRIED_LIMIT``) under a
+    read in progress changes nothing that read sees."""
 
     def __init__(self, size: int = 64) -> None:
         self._size = size

@@ -350,6 +350,14 @@ def model_prior(conn: Connection, version: str | None = None) -> float | None:
     return None if row is None or row.prior is None else float(row.prior)
 
 
+def entity_generation(conn: Connection) -> int | None:
+    """The entity generation now (``tables.entity_generation``); None when its row is
+    missing."""
+    g = t.entity_generation
+    found = conn.execute(select(g.c.generation).where(g.c.name == "entities")).scalar()
+    return None if found is None else int(found)
+
+
 def clustering_threshold(conn: Connection) -> float:
     """The match probability at which the latest completed run let records join."""
     row = conn.execute(_THRESHOLD).first()
