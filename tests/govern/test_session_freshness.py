@@ -440,3 +440,40 @@ def test_a_walk_made_across_a_runs_commit_is_not_kept(
         kept = kept_walk(session)
     assert isinstance(kept, tuple)
     assert kept[0] == 2  # the generation after the run, with the walk made in it
+
+
+def test_sessions_at_two_times_share_nothing_across_an_expiry(ws: Workspace) -> None:
+    """The decisions a workspace keeps are keyed by where each authorisation stands at the
+    read's time: sessions reading on either side of a warrant's expiry, alternately, each
+    get their own side's answer."""
+    craft(ws, BRIDGE, BRIDGE_LINKS)
+    user, case = seed_case(ws, "civil_immigration")
+    start = dt.datetime.now(dt.UTC)
+    ends = start + dt.timedelta(hours=1)
+    _warrant(ws, case, start - dt.timedelta(hours=1), ends)
+    after = ends + dt.timedelta(seconds=1)
+    for _ in range(2):
+        for at, shown in ((start, True), (after, False), (start, True)):
+            with ws.session(user, case.id, clock=lambda at=at: at) as session:
+                _warm(session)
+                found = _family_name(session)
+            assert (found == "moreau") is shown, at
+            if not shown:
+                assert isinstance(found, dict)
+                assert found["outcome"] == "prohibited"
+
+
+def test_decisions_let_go_by_the_workspace_are_worked_out_again(ws: Workspace) -> None:
+    """With room for one set of decisions, sessions of two cases alternately evict each
+    other's; each reads its own purpose's answers every time."""
+    craft(ws, BRIDGE, BRIDGE_LINKS)
+    criminal = seed_case(ws, "criminal_investigation", username="cid")
+    civil = seed_case(ws, "civil_immigration", username="ice")
+    ws.decisions = SharedDecisions(size=1)
+    seen = []
+    for _ in range(3):
+        for user, case in (criminal, civil):
+            with ws.session(user, case.id) as session:
+                seen.append(_family_name(session))
+    assert seen[0::2] == ["moreau"] * 3
+    assert all(isinstance(v, dict) and v["outcome"] == "prohibited" for v in seen[1::2])
