@@ -20,6 +20,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    literal_column,
     null,
     select,
     tuple_,
@@ -28,7 +29,7 @@ from sqlalchemy import (
 
 from linkwise.model.fields import RECORD_COLUMNS
 from linkwise.store import tables as t
-from linkwise.store.resolution import RecordKey
+from linkwise.store.resolution import ENTITIES, RecordKey
 
 DEFAULT_THRESHOLD = 0.8
 """The clustering threshold assumed before any resolution run has completed."""
@@ -129,12 +130,14 @@ _MEMBER_ROWS = (
 _LINKS_AMONG = select(_lk).where(
     _lk.c.record_l.in_(_ids), _lk.c.record_r.in_(bindparam("inside", expanding=True))
 )
-_THRESHOLD = (
-    select(t.resolution_runs.c.threshold)
-    .where(t.resolution_runs.c.status == "completed")
-    .order_by(t.resolution_runs.c.id.desc())
-    .limit(1)
-)
+_rr, _gen = t.resolution_runs, t.entity_generation
+# Values as SQL text and no LIMIT (whose count would be a parameter): the standing statement
+# (``linkwise.store.standing``), run on the driver's cursor and handed ids only, holds both.
+_LATEST_RUN = select(func.max(_rr.c.id)).where(_rr.c.status == literal_column("'completed'"))
+THRESHOLD = select(_rr.c.threshold).where(_rr.c.id == _LATEST_RUN.scalar_subquery())
+"""The clustering threshold of the latest completed resolution run (no row before one)."""
+GENERATION = select(_gen.c.generation).where(_gen.c.name == literal_column(f"'{ENTITIES}'"))
+"""The entity generation (``tables.entity_generation``; no row if it was lost)."""
 _JUDGED = (
     select(
         t.judgements.c.left_source_id,
@@ -353,14 +356,13 @@ def model_prior(conn: Connection, version: str | None = None) -> float | None:
 def entity_generation(conn: Connection) -> int | None:
     """The entity generation now (``tables.entity_generation``); None when its row is
     missing."""
-    g = t.entity_generation
-    found = conn.execute(select(g.c.generation).where(g.c.name == "entities")).scalar()
+    found = conn.execute(GENERATION).scalar()
     return None if found is None else int(found)
 
 
 def clustering_threshold(conn: Connection) -> float:
     """The match probability at which the latest completed run let records join."""
-    row = conn.execute(_THRESHOLD).first()
+    row = conn.execute(THRESHOLD).first()
     return DEFAULT_THRESHOLD if row is None else float(row.threshold)
 
 

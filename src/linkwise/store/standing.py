@@ -27,8 +27,6 @@ from sqlalchemy import (
     Text,
     bindparam,
     cast,
-    func,
-    literal_column,
     select,
     type_coerce,
 )
@@ -37,13 +35,8 @@ from sqlalchemy.types import NullType
 from linkwise.model.authorisations import Authorisation, Scope
 from linkwise.model.cases import Case
 from linkwise.store.audit_driver import Driver, DriverStatement, compiled_select
-from linkwise.store.tables import (
-    authorisations,
-    cases,
-    entity_generation,
-    resolution_runs,
-    users,
-)
+from linkwise.store.reads import GENERATION, THRESHOLD
+from linkwise.store.tables import authorisations, cases, users
 from linkwise.store.users import utc
 
 _A_PREFIX = "a_"
@@ -66,11 +59,7 @@ class Standing:
     threshold: float | None
 
 
-_u, _c, _a, _rr, _g = users, cases, authorisations, resolution_runs, entity_generation
-_COMPLETED = _rr.c.status == literal_column("'completed'")  # text: the driver gets ids only
-_GENERATION = select(_g.c.generation).where(_g.c.name == literal_column("'entities'"))
-_LATEST = select(func.max(_rr.c.id)).where(_COMPLETED).scalar_subquery()
-_THRESHOLD = select(_rr.c.threshold).where(_rr.c.id == _LATEST)  # no LIMIT: it would be bound
+_u, _c, _a = users, cases, authorisations
 _STANDING = (
     select(
         _u.c.id,
@@ -85,10 +74,10 @@ _STANDING = (
         _c.c.assignee_id,
         _c.c.created_by,
         _c.c.created_at,
-        _GENERATION.scalar_subquery().label("generation"),
+        GENERATION.scalar_subquery().label("generation"),
         # as the driver gives it (a float): the PostgreSQL driver's Float processor needs a
         # type code that a bare cursor does not hand over
-        type_coerce(_THRESHOLD.scalar_subquery(), NullType()).label("threshold"),
+        type_coerce(THRESHOLD.scalar_subquery(), NullType()).label("threshold"),
         *[
             # the scope as text: hashable for the memo, decoded only on a miss
             (cast(col, Text) if col.name == "scope" else col).label(_A_PREFIX + col.name)
