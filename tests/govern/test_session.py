@@ -316,6 +316,47 @@ BRIDGE_LINKS = [
 ]
 
 
+def test_an_entity_nothing_is_withheld_from_shows_its_loose_record_and_every_link(
+    ws: Workspace,
+) -> None:
+    # Every record may be weighed for a criminal investigation: the entity's two court
+    # records (one strong link) and the civil record tied to them only by a weak one are
+    # all shown, with both links; the civil record joins through no step of its own.
+    craft(
+        ws,
+        {"E30": ["court:10", "court:11", "civil:10"]},
+        [
+            ("court:10", "court:11", 0.99, ON_NAME_AND_SSN),
+            ("court:10", "civil:10", 0.2, ON_NAME_ALONE),
+        ],
+    )
+    user, case = seed_case(ws)
+    court, court_11, civil = (_id(ws, r) for r in ("court:10", "court:11", "civil:10"))
+    with ws.session(user, case.id) as session:
+        entity = session.entity("E30")
+        why = session.explain_entity("E30")
+        with session.reading("entity.view") as read:
+            ev = read.evidence("E30")
+    assert ev is not None
+    assert (ev.shown, ev.withheld, ev.prohibited) == ({court, court_11, civil}, {}, {})
+    assert ev.steps[civil] is None
+    assert {r["record_id"]: r["decision"]["outcome"] for r in entity["records"]} == {
+        court: "shown",
+        court_11: "shown",
+        civil: "shown",
+    }
+    assert [(lk["record_l"], lk["record_r"]) for lk in entity["links"]] == [
+        (court, court_11),
+        (court, civil),
+    ]
+    steps = {r["record_id"]: r for r in why["records"]}
+    assert steps[court]["step"] is None
+    assert steps[court_11]["step"]["joined_to"] == court
+    assert steps[court_11]["path"] == [court_11, court]
+    assert steps[civil]["step"] is None
+    assert steps[civil]["path"] == [civil]
+
+
 def test_links_resting_on_a_prohibited_source_are_not_evidence(ws: Workspace) -> None:
     craft(ws, BRIDGE, BRIDGE_LINKS)
     user, case = seed_case(ws, "civil_immigration")

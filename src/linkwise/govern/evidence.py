@@ -57,8 +57,23 @@ class EntityEvidence:
     withheld: dict[int, Decision] = field(default_factory=dict)
     links: list[dict[str, Any]] = field(default_factory=list)
     """Stored links between shown records."""
-    steps: dict[int, Step | None] = field(default_factory=dict)
-    """Per shown record, how it joins the entity (None for the first, or a loose record)."""
+    tree: tuple[set[int] | None, Sequence[_Edge]] = field(default=(None, ()), repr=False)
+    """What ``steps`` is worked out from: the main group of shown records (None: every
+    record may be weighed, and the main group is the largest group of ``shown``) and the
+    usable edges."""
+    _steps: dict[int, Step | None] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def steps(self) -> dict[int, Step | None]:
+        """Per shown record, how it joins the entity (None for the first, or a loose
+        record); worked out when first asked (an entity view never asks)."""
+        if self._steps is None:
+            main, edges = self.tree
+            if main is None:
+                main = _main(_components(self.shown, edges))
+            inside = [e for e in edges if e.a in main and e.b in main]
+            self._steps = _steps(self.shown, main, inside)
+        return self._steps
 
     def decision_for(self, record_id: int) -> Decision | None:
         """Why a listed record is not shown, or None when it is."""
@@ -94,8 +109,18 @@ def entity_evidence(read: Read, entity_id: str) -> EntityEvidence | None:
     members = [row for row, _ in rows] if judged else []
     edges = _edges(read, links, members, {v for _, v in rows if v})
     result = EntityEvidence(entity_id, {}, prohibited=prohibited)
+    if not omitted and not prohibited:
+        # Every member may be weighed, so every group of them is shown (the main one, and
+        # any other, no prohibited record lying between), with every link among them:
+        # what the loop below comes to, without grouping them unless ``steps`` is asked.
+        result.shown = allowed
+        result.refs = refs
+        result.links = links
+        result.tree = (None, edges)
+        read.touch(records=refs, entities=[entity_id])
+        return result
     groups = _components(allowed, edges)
-    main = max(groups, key=lambda g: (len(g), -min(g)), default=set())
+    main = _main(groups)
     result.shown |= main
     if len(groups) > 1:  # how the other groups hang together (one group: all of it shown)
         visible = _component_of(allowed | set(prohibited), edges)
@@ -122,9 +147,15 @@ def entity_evidence(read: Read, entity_id: str) -> EntityEvidence | None:
     result.links = [
         lk for lk in links if lk["record_l"] in result.shown and lk["record_r"] in result.shown
     ]
-    result.steps = _steps(result.shown, main, [e for e in edges if e.a in main and e.b in main])
+    result.tree = (main, edges)
     read.touch(records=result.refs, entities=[entity_id])
     return result
+
+
+def _main(groups: list[set[int]]) -> set[int]:
+    """The entity as the purpose sees it: the largest group, among equals the one holding
+    the lowest record id (where resolution starts an entity from)."""
+    return max(groups, key=lambda g: (len(g), -min(g)), default=set())
 
 
 def _edges(

@@ -882,12 +882,14 @@ class Read:
                     name: withheld for name in values if not self.omitted_field(ref, field_of(name))
                 },
             }
+        standing = self.decision(ref, None)  # the key, as ``value`` gives it
+        self.count(ref, None, standing)
         return {
             "record_id": ref.record_id,
             "source": ref.source,
-            "source_key": self.value(ref, None, ref.source_key),
+            "source_key": ref.source_key if standing.shown else self.marker(standing),
             "entity_id": self.subject(ref),
-            "decision": self.standing(ref).to_json(),
+            "decision": standing.to_json(),
             "fields": self.fields(ref, values),
         }
 

@@ -78,15 +78,19 @@ def link_view(
     may not see is withheld too, since an "exact" beside a shown value would give it away.
     So are the model's figures then: the weight and probability are those of the evidence
     shown (``shown_weight``), and ``evidence_withheld`` names the comparisons left out."""
-    found = dict(link["contributions"])
-    if read.unrestricted(left) and read.unrestricted(right):  # every level may be shown
+    found = link["contributions"]
+    if read.unrestricted(left) and read.unrestricted(right):
+        # every level may be shown, and so may the model's figures (``link_figures``); the
+        # levels are this read's own copy of the row (``reads.links_among``), handed on
         return {
             "id": link["id"],
             "record_l": link["record_l"],
             "record_r": link["record_r"],
-            **link_figures(read, link, ()),
+            "match_probability": link["match_probability"],
+            "match_weight": link["match_weight"],
+            "evidence_withheld": [],
             "model_version": link["model_version"],
-            "contributions": {name: list(parts) for name, parts in found.items()},
+            "contributions": dict(found),
         }
     # decided once per set of names and records' share keys
     markers, withheld = read.withheld_levels(tuple(found), (left, right))

@@ -11,7 +11,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -121,6 +121,30 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _hashed(
+    seq: int,
+    at: datetime,
+    actor: str,
+    case_id: int | None,
+    action: str,
+    objects: Any,
+    decision: Any,
+    prev_hash: str,
+) -> dict[str, Any]:
+    """What an event's hash covers (``HASHED_FIELDS``), with ``objects`` and ``decision``
+    as plain JSON values."""
+    return {
+        "seq": seq,
+        "at": format_time(at),
+        "actor": actor,
+        "case_id": case_id,
+        "action": action,
+        "objects": objects,
+        "decision": decision,
+        "prev_hash": prev_hash,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class AuditEvent:
     """One entry of the log. ``hash`` covers every other field, ``prev_hash`` included, so
@@ -151,34 +175,37 @@ class AuditEvent:
     ) -> AuditEvent:
         """A new event with its values made plain JSON and its hash computed (from those
         plain values: they are what is stored, and walking them again changes nothing)."""
-        unsealed = cls(
+        at = utc(at)
+        plain_objects = json_value(objects, "objects")
+        plain_decision = None if decision is None else json_value(decision, "decision")
+        hashed = _hashed(seq, at, actor, case_id, action, plain_objects, plain_decision, prev_hash)
+        return cls(  # made once, hash and all
             seq=seq,
-            at=utc(at),
+            at=at,
             actor=actor,
             case_id=case_id,
             action=action,
-            objects=json_value(objects, "objects"),
-            decision=None if decision is None else json_value(decision, "decision"),
+            objects=plain_objects,
+            decision=plain_decision,
             prev_hash=prev_hash,
+            hash=sha256_hex(canonical_json(hashed)),
         )
-        plain = unsealed._fields(unsealed.objects, unsealed.decision)
-        return replace(unsealed, hash=sha256_hex(canonical_json(plain)))
 
     def hashed_fields(self) -> dict[str, Any]:
         decision = None if self.decision is None else json_value(self.decision, "decision")
         return self._fields(json_value(self.objects, "objects"), decision)
 
     def _fields(self, objects: Any, decision: Any) -> dict[str, Any]:
-        return {
-            "seq": self.seq,
-            "at": format_time(self.at),
-            "actor": self.actor,
-            "case_id": self.case_id,
-            "action": self.action,
-            "objects": objects,
-            "decision": decision,
-            "prev_hash": self.prev_hash,
-        }
+        return _hashed(
+            self.seq,
+            self.at,
+            self.actor,
+            self.case_id,
+            self.action,
+            objects,
+            decision,
+            self.prev_hash,
+        )
 
     def computed_hash(self) -> str:
         """What ``hash`` must be for these contents."""
