@@ -12,11 +12,14 @@ from hypothesis import strategies as st
 
 from linkwise.resolve.clustering import (
     Clustering,
+    DateCheck,
     Edge,
     EdgeColumns,
     Evidence,
     Flag,
+    check_dates,
     cluster_records,
+    new_year_written_for_unknown,
 )
 from linkwise.resolve.likeness import given_names_compatible, one_edit
 
@@ -1013,3 +1016,95 @@ def test_a_duplicate_free_source_gives_each_cluster_at_most_one_record() -> None
     assert groups(free) == {frozenset({1, 2, 3})}
     assert groups(one) == {frozenset({1, 3}), frozenset({2})}
     assert "declared free of duplicates" in only(one.flags, "conflict").reason
+
+
+# -- dates no slip explains, where the data keeps dates well --------------------------------
+
+STRICT = DateCheck(100, 0)  # 100 pairs sharing an identifier value, none with stray dates
+
+
+def namesakes(dob_a: str | None, dob_b: str | None, ssn: str | None = None) -> dict[int, Evidence]:
+    """Two records of one name at two addresses: nothing but the dates can tell them apart."""
+    return {
+        1: person(ssn=ssn, dob=dob_a, given="thuy", family="hoang", address="1 ELM ST"),
+        2: person(ssn=ssn, dob=dob_b, given="thuy", family="hoang", address="9 OAK RD"),
+    }
+
+
+def merged(evidence: dict[int, Evidence], strict_dates: DateCheck | None = STRICT) -> bool:
+    result = cluster_records(
+        [1, 2], [edge(1, 2, 0.95)], threshold=0.8, evidence=evidence, strict_dates=strict_dates
+    )
+    return groups(result) == {frozenset({1, 2})}
+
+
+def test_strict_dates_keep_namesakes_with_dates_no_slip_explains_apart() -> None:
+    evidence = namesakes("1982-10-08", "1982-08-24")
+    assert merged(evidence, None)  # months apart: not a conflict by default
+    assert merged(evidence, DateCheck(100, 2))  # a check that found dates stray: not strict
+    strict = cluster_records(
+        [1, 2], [edge(1, 2, 0.95)], threshold=0.8, evidence=evidence, strict_dates=STRICT
+    )
+    assert groups(strict) == {frozenset({1}), frozenset({2})}
+    reason = only(strict.flags, "conflict").reason
+    assert "1982-08-24" in reason
+    assert "no slip explains" in reason
+
+
+@pytest.mark.parametrize(
+    "dob_b",
+    [
+        "1982-10-09",  # one digit
+        "1982-08-10",  # day and month swapped
+        "1983-10-08",  # the year off by one
+        "1982",  # a year alone
+        None,
+    ],
+)
+def test_strict_dates_let_a_slip_or_an_unknown_date_through(dob_b: str | None) -> None:
+    assert merged(namesakes("1982-10-08", dob_b))
+
+
+def test_a_new_year_counts_as_a_year_alone_where_the_data_writes_it_for_unknown_dates() -> None:
+    evidence = namesakes("1982-10-08", "1982-01-01")
+    assert not merged(evidence)  # an ordinary day here
+    assert merged(evidence, DateCheck(100, 0, new_year=True))
+
+
+def test_a_shared_identifier_outweighs_strict_dates() -> None:
+    assert merged(namesakes("1982-10-08", "1982-08-24", ssn="219099999"))
+
+
+def test_date_check_counts_pairs_of_full_dates_sharing_a_value() -> None:
+    shared = [
+        ["1980-05-04", "1980-05-04", "1980-04-05"],  # three pairs, all slips
+        ["1970-01-01", "1971-03-02"],  # no slip explains them, unless 1 January is unknown
+        ["1990", "1990-06-07"],  # a year alone: no pair
+        ["1960-02-03"],  # nobody to pair with
+        ["1950-02-03"] * 21,  # more holders than one person's records: skipped
+        ["1944-07-08", "1945-11-30"],  # dates no slip explains
+    ]
+    check = check_dates(shared)
+    assert (check.pairs, check.unslipped, check.new_year) == (5, 2, False)
+    assert not check.strict  # too few pairs to judge on
+    assert check_dates(shared, new_year=True) == DateCheck(4, 1, new_year=True)
+
+
+def test_date_check_is_strict_only_where_unslipped_dates_are_rare() -> None:
+    kept = [["1980-05-04", "1980-04-05"]] * 99
+    stray = ["1980-05-04", "1981-09-30"]
+    assert check_dates(kept).pairs == 99
+    assert not check_dates(kept).strict  # under 100 pairs
+    assert check_dates([*kept, stray]).strict  # 1 in 100
+    assert not check_dates([*kept, stray, stray]).strict  # 2 in 101
+    check = check_dates([*kept, stray], new_year=True)
+    assert DateCheck.from_json(check.to_json()) == check
+    assert check.to_json()["strict"] is True
+    assert DateCheck.from_json(None) is None
+
+
+def test_new_year_is_unknown_only_where_it_is_written_far_more_than_other_days() -> None:
+    ordinary = [f"1980-{m:02d}-{d:02d}" for m in range(1, 13) for d in range(1, 29)]  # 336
+    assert not new_year_written_for_unknown(ordinary)
+    assert new_year_written_for_unknown([*ordinary, "1971-01-01"])  # 2 of 337: twice the day
+    assert not new_year_written_for_unknown(["1971", "1971-01"])  # no full date at all

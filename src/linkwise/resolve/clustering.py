@@ -175,6 +175,7 @@ def cluster_records(
     given_compatible: Callable[[str, str], bool] = given_names_compatible,
     exclusive_identifiers: Collection[str] = EXCLUSIVE_IDENTIFIERS,
     one_per_source: Collection[str] = (),
+    strict_dates: DateCheck | None = None,
 ) -> Clustering[K]:
     """Cluster ``records`` by the scored ``edges``, honouring judgements and evidence.
 
@@ -212,7 +213,11 @@ def cluster_records(
     set where sources keep old ones), two dates of birth more than ``dob_year_gap``
     years apart (full dates compared as dates, partial ones by year), or name suffixes of
     different generations and none of the same ("jr" and "sr"; "jr" and "ii" are one). The
-    last two give way when the sides share an identifier value.
+    last two give way when the sides share an identifier value. With ``strict_dates`` (a
+    ``DateCheck`` that is ``strict``: the data shows one person's full dates of birth
+    differing by no more than a slip), full dates of birth of which no pair is a slip apart
+    conflict too, however close, a 1 January counting as a year alone where the check
+    found it written for unknown dates; this too gives way to a shared identifier value.
 
     Households (``_Run.household``): the same family name and address with given names that
     ``given_compatible`` says cannot be one person's, or with names it says may be one
@@ -257,6 +262,7 @@ def cluster_records(
             compatible=given_compatible,
             exclusive=exclusive_identifiers,
             one_per_source=frozenset(one_per_source),
+            strict_dates=strict_dates if strict_dates is not None and strict_dates.strict else None,
         )
         return run.result()
 
@@ -546,6 +552,100 @@ def _slip(a: _Date, b: _Date) -> bool:
     return a[1:] == b[1:] and abs(a[0] - b[0]) == 1
 
 
+def _unslipped(a: _Summary, b: _Summary, *, new_year: bool = True) -> tuple[_Date, _Date] | None:
+    """The earliest full date of birth of each side when both sides give full dates and no
+    date of one side is a slip away from any of the other's (``_slip``); else None. Without
+    ``new_year``, a 1 January counts as a year alone (where sources write it for a date they
+    do not know, ``DateCheck.new_year``). Above ``_NAME_PAIR_LIMIT`` cross pairs, None."""
+    full_a = [d for d in a.dobs if d[2] and (new_year or not _new_year(d))]
+    full_b = [d for d in b.dobs if d[2] and (new_year or not _new_year(d))]
+    if not full_a or not full_b or len(full_a) * len(full_b) > _NAME_PAIR_LIMIT:
+        return None
+    if any(_slip(x, y) for x in full_a for y in full_b):
+        return None
+    return min(full_a), min(full_b)
+
+
+def _new_year(d: _Date) -> bool:
+    return d[1] == 1 and d[2] == 1
+
+
+STRICT_DATES_SHARE = 0.01
+"""The most, among pairs of records sharing an identifier value, whose full dates of birth
+no slip explains, for ``DateCheck.strict``."""
+STRICT_DATES_PAIRS = 100
+"""The fewest such pairs ``DateCheck.strict`` judges on: fewer say too little."""
+_SHARED_BY_AT_MOST = 20
+"""A value shared by more records than this is more likely a placeholder than one person's."""
+
+
+@dataclass(frozen=True, slots=True)
+class DateCheck:
+    """How far one person's full dates of birth stray in the data, measured on the records
+    that must be one person's because they share an identifier value (an SSN, a passport):
+    of ``pairs`` such pairs with two full dates, ``unslipped`` have dates that no slip
+    explains. With ``new_year`` (1 January is written far more often than other days, as
+    sources write it for a date they do not know), a 1 January counts as a year alone, here
+    and in the refusal. Where dates that no slip explains are rare (``strict``: at most
+    ``STRICT_DATES_SHARE`` of at least ``STRICT_DATES_PAIRS`` pairs), such a date is two
+    people far more often than one person's mistake, and
+    ``cluster_records(strict_dates=...)`` refuses such a merge wherever the records live;
+    elsewhere (historical registers, data keyed by hand, or data without identifiers to
+    tell) only dates years apart do."""
+
+    pairs: int
+    unslipped: int
+    new_year: bool = False
+
+    @property
+    def strict(self) -> bool:
+        return self.pairs >= STRICT_DATES_PAIRS and self.unslipped <= STRICT_DATES_SHARE * (
+            self.pairs
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "pairs": self.pairs,
+            "unslipped": self.unslipped,
+            "new_year": self.new_year,
+            "strict": self.strict,
+        }
+
+    @classmethod
+    def from_json(cls, found: Any) -> DateCheck | None:
+        """The check saved with a model; None for a model saved before it was."""
+        if not isinstance(found, dict):
+            return None
+        return cls(int(found["pairs"]), int(found["unslipped"]), bool(found["new_year"]))
+
+
+def new_year_written_for_unknown(dates: Iterable[str]) -> bool:
+    """Whether 1 January stands for an unknown date in these ISO dates of birth: at least
+    twice as many of the full dates fall on it as on the average day."""
+    full = new_year = 0
+    for text in dates:
+        if len(text) == 10:
+            full += 1
+            new_year += text.endswith("-01-01")
+    return new_year * 365 >= 2 * full > 0
+
+
+def check_dates(shared: Iterable[Sequence[str]], *, new_year: bool = False) -> DateCheck:
+    """``DateCheck`` over groups of ISO dates of birth, one group per identifier value, of
+    the records holding it (any precision; only full dates count, and with ``new_year`` not
+    a 1 January)."""
+    pairs = unslipped = 0
+    for group in shared:
+        if not 2 <= len(group) <= _SHARED_BY_AT_MOST:
+            continue
+        dates = [d for d in map(_parse_dob, group) if d[2] and not (new_year and _new_year(d))]
+        for i, a in enumerate(dates):
+            for b in dates[i + 1 :]:
+                pairs += 1
+                unslipped += not _slip(a, b)
+    return DateCheck(pairs, unslipped, new_year)
+
+
 def _any_close(a: _Summary, b: _Summary, gap: int, limit: int = 4096) -> bool:
     """Whether some date of birth of ``a`` and some of ``b`` could be one person's: within
     ``gap`` years (full dates as dates, partial ones by year), or full dates one keystroke
@@ -628,8 +728,10 @@ class _Run:
         compatible: Callable[[str, str], bool],
         exclusive: Collection[str],
         one_per_source: frozenset[str] = frozenset(),
+        strict_dates: DateCheck | None = None,
     ) -> None:
         self.keys = keys
+        self.strict_dates = strict_dates
         self.one_per_source = one_per_source
         self.g = graph
         self.evidence = evidence
@@ -798,11 +900,20 @@ class _Run:
             else None
         )
         if far:
-            x, y = sa.dobs[far[0]], sb.dobs[far[1]]
-            return (
-                "conflict",
-                f"records {k[x]!r} and {k[y]!r} have dates of birth {_iso(far[0])} and "
-                f"{_iso(far[1])}, more than {self.gap} years apart",
+            return self.dates_conflict(sa, sb, far, f"more than {self.gap} years apart")
+        strict = self.strict_dates
+        apart = (
+            _unslipped(sa, sb, new_year=not strict.new_year)
+            if strict is not None and not shared_id
+            else None
+        )
+        if apart:
+            return self.dates_conflict(
+                sa,
+                sb,
+                apart,
+                "which no slip explains, in data where records sharing an identifier do not "
+                "differ so",
             )
         if shared_id:
             return None  # one identifier value on both sides: not two relatives
@@ -815,6 +926,18 @@ class _Run:
                 "different generations: likely a father and son",
             )
         return self.household(sa, sb)
+
+    def dates_conflict(
+        self, sa: _Summary, sb: _Summary, dates: tuple[_Date, _Date], why: str
+    ) -> tuple[FlagKind, str]:
+        """The conflict over a date of birth of each side (``dates``), naming the first
+        record of each that gives it, and ``why`` the two cannot be one person's."""
+        x, y = sa.dobs[dates[0]], sb.dobs[dates[1]]
+        return (
+            "conflict",
+            f"records {self.keys[x]!r} and {self.keys[y]!r} have dates of birth "
+            f"{_iso(dates[0])} and {_iso(dates[1])}, {why}",
+        )
 
     def household(self, sa: _Summary, sb: _Summary) -> tuple[FlagKind, str] | None:
         """Two members of one household: the same family name and address, and no record
@@ -915,13 +1038,10 @@ class _Run:
         often than one person's mistake (on the demo world, none of the scored pairs of
         this kind was one person; with this rule false merges fell from 0.26% to 0.20% of
         records, benchmarks/RESULTS.md)."""
-        full_a = [d for d in sa.dobs if d[2]]
-        full_b = [d for d in sb.dobs if d[2]]
-        if not full_a or not full_b or len(full_a) * len(full_b) > _NAME_PAIR_LIMIT:
+        apart = _unslipped(sa, sb)
+        if apart is None:
             return None
-        if any(_slip(x, y) for x in full_a for y in full_b):
-            return None
-        da, db = min(full_a), min(full_b)
+        da, db = apart
         x, y = sa.dobs[da], sb.dobs[db]
         return (
             "household",

@@ -42,7 +42,9 @@ RATIO = 5
 often as the other way round."""
 MIN_RECORDS = 20
 """... and at least this many times: rarer names say too little about their usual field."""
-MODEL_KEY = "linkwise_name_order"
+BESIDE_PREFIX = "linkwise_"
+"""What starts every key linkwise keeps in a saved model beside Splink's settings."""
+MODEL_KEY = BESIDE_PREFIX + "name_order"
 """Where the learned lists are kept in a saved model; Splink is handed the model without
 them (``splink_settings``)."""
 
@@ -141,5 +143,6 @@ def apply(table: pa.Table, order: NameOrder | None) -> pa.Table:
 
 
 def splink_settings(model: Mapping[str, Any]) -> dict[str, Any]:
-    """A saved model as Splink settings: without what linkwise keeps beside them."""
-    return {k: v for k, v in model.items() if k != MODEL_KEY}
+    """A saved model as Splink settings: without what linkwise keeps beside them (every key
+    starting ``linkwise_``: these lists, and the date check of ``resolve.pipeline``)."""
+    return {k: v for k, v in model.items() if not k.startswith(BESIDE_PREFIX)}

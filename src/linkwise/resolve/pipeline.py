@@ -18,7 +18,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from linkwise.resolve import name_order
-from linkwise.resolve.clustering import Clustering, EdgeColumns, Evidence, cluster_records
+from linkwise.resolve.clustering import (
+    EXCLUSIVE_IDENTIFIERS,
+    Clustering,
+    DateCheck,
+    EdgeColumns,
+    Evidence,
+    check_dates,
+    cluster_records,
+    new_year_written_for_unknown,
+)
 from linkwise.resolve.engines import Engine
 from linkwise.resolve.linkage import DEFAULT_FLOOR as DEFAULT_FLOOR
 from linkwise.resolve.linkage import Linkage, Progress, UnresolvableError, link
@@ -97,10 +106,12 @@ def resolve(
         raise UnresolvableError("resolution needs at least two records")
     order = name_order.learn(prepared.table)
     prepared.table = name_order.apply(prepared.table, order)
+    dates = date_check(prepared.table, valid, prepared.generic)
     linkage = link(
         prepared, floor=floor, labels=training, threads=threads, progress=progress, engine=engine
     )
     linkage.beside[name_order.MODEL_KEY] = order.to_json()
+    linkage.beside[DATES_KEY] = dates.to_json()
     linkage.release()
     say("clustering")
     started = time.perf_counter()
@@ -131,6 +142,7 @@ def resolve(
         must_link=same,
         cannot_link=different,
         one_per_source=frozenset(duplicate_free),
+        strict_dates=dates,
     )
     linkage.timings["clustering"] = time.perf_counter() - started
     return Resolution(
@@ -142,6 +154,35 @@ def resolve(
         prepared.table,
         overruled_labels=len(labelled & apart),
     )
+
+
+DATES_KEY = "linkwise_dates"
+"""The saved model's ``DateCheck`` (``clustering.DateCheck.to_json``): an incremental run
+refuses merges on dates of birth as the full run that trained the model did."""
+
+
+def date_check(
+    table: pa.Table, valid: Mapping[int, Mapping[str, Any]], generic: Iterable[GenericValue] = ()
+) -> DateCheck:
+    """``check_dates`` over the records of the prepared ``table`` that share a value of an
+    exclusive identifier type, counting only ``valid`` values that are not generic (as the
+    clustering's own identifier evidence does, ``evidence_of``), with 1 January read as a
+    year alone where the table's dates say it is written for unknown ones."""
+    if "dob" not in table.column_names:
+        return check_dates(())
+    records, dates = table.column("unique_id").to_pylist(), table.column("dob").to_pylist()
+    new_year = new_year_written_for_unknown(d for d in dates if d)
+    blank = {(g.field, g.value) for g in generic}
+    dob = dict(zip(records, dates, strict=True))
+    shared: dict[tuple[str, str], list[str]] = {}
+    for rid, ids in valid.items():
+        when = dob.get(rid)
+        if not when:
+            continue
+        for kind, value in ids.items():
+            if kind in EXCLUSIVE_IDENTIFIERS and value and (kind, value) not in blank:
+                shared.setdefault((kind, str(value)), []).append(when)
+    return check_dates(shared.values(), new_year=new_year)
 
 
 def _unordered(pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:

@@ -29,12 +29,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from sqlalchemy import Connection, Engine
 
-from linkwise.resolve.clustering import cluster_records
+from linkwise.resolve.clustering import DateCheck, cluster_records
 from linkwise.resolve.ids import assign_stable_ids
 from linkwise.resolve.incremental import Resolved, name_rows, resolved_rows, score_new
 from linkwise.resolve.name_order import NameOrder
 from linkwise.resolve.namesakes import find_namesakes
-from linkwise.resolve.pipeline import Resolution, clustering_edges, evidence_of
+from linkwise.resolve.pipeline import DATES_KEY, Resolution, clustering_edges, evidence_of
 from linkwise.resolve.prepare import GenericValue, prepare
 from linkwise.search import index as search_index
 from linkwise.store import resolution as store
@@ -234,6 +234,7 @@ def resolve_incremental(
             must_link=same,
             cannot_link=different,
             one_per_source=one_per_source,
+            strict_dates=strict_dates(model),
         )
         previous = {
             eid: frozenset(keys[r] for r in rids if r in keys) for eid, rids in members.items()
@@ -390,3 +391,10 @@ def _outcome(
         model_version=version,
         timings={**timings, "total": time.perf_counter() - started},
     )
+
+
+def strict_dates(model: Mapping[str, Any]) -> DateCheck | None:
+    """The ``DateCheck`` of the full run that trained ``model``, by which merges on full
+    dates of birth that no slip explains are refused where it is strict; None for a model
+    saved before the check was (only dates years apart are refused then)."""
+    return DateCheck.from_json(model.get(DATES_KEY))
