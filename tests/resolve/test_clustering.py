@@ -1075,14 +1075,20 @@ def test_a_shared_identifier_outweighs_strict_dates() -> None:
     assert merged(namesakes("1982-10-08", "1982-08-24", ssn="219099999"))
 
 
+def holders(*dates: str | None, first: int = 0) -> list[tuple[int, str | None]]:
+    """The records holding one identifier value, numbered from ``first``, with their dates."""
+    return [(first + i, d) for i, d in enumerate(dates)]
+
+
 def test_date_check_counts_pairs_of_full_dates_sharing_a_value() -> None:
     shared = [
-        ["1980-05-04", "1980-05-04", "1980-04-05"],  # three pairs, all slips
-        ["1970-01-01", "1971-03-02"],  # no slip explains them, unless 1 January is unknown
-        ["1990", "1990-06-07"],  # a year alone: no pair
-        ["1960-02-03"],  # nobody to pair with
-        ["1950-02-03"] * 21,  # more holders than one person's records: skipped
-        ["1944-07-08", "1945-11-30"],  # dates no slip explains
+        holders("1980-05-04", "1980-05-04", "1980-04-05"),  # three pairs, all slips
+        holders("1970-01-01", "1971-03-02", first=10),  # no slip, unless 1 January is unknown
+        holders("1990", "1990-06-07", None, "19x0-01-02", first=20),  # no full pair
+        holders("1960-02-03", first=30),  # nobody to pair with
+        holders("1950-02-03", "1950-02-03", *[None] * 19, first=40),  # 21 holders: skipped
+        holders("1944-07-08", "1945-11-30", first=70),  # dates no slip explains
+        holders("1944-07-08", "1945-11-30", first=70),  # the same two records, another value
     ]
     check = check_dates(shared)
     assert (check.pairs, check.unslipped, check.new_year) == (5, 2, False)
@@ -1091,16 +1097,30 @@ def test_date_check_counts_pairs_of_full_dates_sharing_a_value() -> None:
 
 
 def test_date_check_is_strict_only_where_unslipped_dates_are_rare() -> None:
-    kept = [["1980-05-04", "1980-04-05"]] * 99
-    stray = ["1980-05-04", "1981-09-30"]
+    kept = [holders("1980-05-04", "1980-04-05", first=2 * i) for i in range(99)]
+    stray = holders("1980-05-04", "1981-09-30", first=1000)
+    other = holders("1980-05-04", "1981-09-30", first=2000)
     assert check_dates(kept).pairs == 99
     assert not check_dates(kept).strict  # under 100 pairs
     assert check_dates([*kept, stray]).strict  # 1 in 100
-    assert not check_dates([*kept, stray, stray]).strict  # 2 in 101
+    assert not check_dates([*kept, stray, other]).strict  # 2 in 101
     check = check_dates([*kept, stray], new_year=True)
     assert DateCheck.from_json(check.to_json()) == check
     assert check.to_json()["strict"] is True
     assert DateCheck.from_json(None) is None
+
+
+def test_at_one_address_strict_dates_leave_the_refusal_to_the_household_check() -> None:
+    home = {"family": "hoang", "address": "1 ELM ST"}
+    evidence = {
+        1: person(dob="1982-10-08", given="thuy", **home),
+        2: person(dob="1982-08-24", given="thuy", **home),
+    }
+    result = cluster_records(
+        [1, 2], [edge(1, 2, 0.95)], threshold=0.8, evidence=evidence, strict_dates=STRICT
+    )
+    assert groups(result) == {frozenset({1}), frozenset({2})}
+    assert kinds(result) == ["household"]
 
 
 def test_new_year_is_unknown_only_where_it_is_written_far_more_than_other_days() -> None:

@@ -85,5 +85,5 @@ def test_a_run_measures_its_dates_clusters_by_them_and_saves_the_check_with_its_
     assert DATES_KEY not in splink_settings(model)
 
 
-def test_a_model_saved_before_the_check_refuses_on_dates_years_apart_only() -> None:
+def test_a_model_saved_before_the_check_has_none() -> None:
     assert strict_dates({"link_type": "dedupe_only"}) is None

@@ -17,8 +17,11 @@ import pytest
 from sqlalchemy import select
 
 from linkwise.govern.session import is_withheld
+from linkwise.resolve.clustering import DateCheck
+from linkwise.resolve.pipeline import DATES_KEY
+from linkwise.store import resolution as rs
 from linkwise.store import tables
-from linkwise.workspace import Workspace
+from linkwise.workspace import Workspace, incremental
 from linkwise.workspace import resolution as resolution_store
 from linkwise.workspace.incremental import TOUCH
 from tests.helpers import WORLD_PEOPLE, seed_case, world_workspace
@@ -368,7 +371,7 @@ def test_judgement_input_is_checked(ws: Workspace) -> None:
 
 
 def test_incremental_links_only_new_records_and_matches_a_full_run(
-    db_url: str, tmp_path: Path, world: Path
+    db_url: str, tmp_path: Path, world: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     workspace, _ = Workspace.init(tmp_path / "inc", db_url)
     try:
@@ -386,7 +389,23 @@ def test_incremental_links_only_new_records_and_matches_a_full_run(
                 ).all()
             )
         workspace.ingest([late])
+        told: list[DateCheck | None] = []
+        clustering = incremental.cluster_records
+
+        def telling(*args: Any, **kwargs: Any) -> Any:
+            told.append(kwargs["strict_dates"])
+            return clustering(*args, **kwargs)
+
+        monkeypatch.setattr(incremental, "cluster_records", telling)
         outcome = workspace.resolve(full=False)
+        monkeypatch.undo()
+        with workspace.engine.connect() as conn:
+            saved = rs.latest_model(conn)
+        assert saved is not None
+        # the incremental run refuses on dates by the full run's measurement, saved with
+        # the model, not by its own few records
+        assert told == [DateCheck.from_json(saved[1][DATES_KEY])]
+        assert told[0] is not None
         run = workspace.last_resolution()
         assert run is not None
         assert run["mode"] == "incremental"

@@ -61,7 +61,9 @@ class EntityEvidence:
     """What ``steps`` is worked out from: the main group of shown records (None: every
     record may be weighed, and the main group is the largest group of ``shown``) and the
     usable edges."""
-    _steps: dict[int, Step | None] | None = field(default=None, init=False, repr=False)
+    _steps: dict[int, Step | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def steps(self) -> dict[int, Step | None]:

@@ -12,8 +12,9 @@ decision between two clusters as wholes, strongest link first:
    pair, conflicting strong evidence (two SSNs; dates of birth years apart; name suffixes
    of different generations, "Jr" and "Sr"), the household pattern (same family name and
    address with different given names, or with one name and full dates of birth that no
-   slip explains), or too little support from the other scored pairs between them (see
-   ``cluster_records``);
+   slip explains), full dates of birth that no slip explains anywhere where the data keeps
+   dates well (``DateCheck``), or too little support from the other scored pairs between
+   them (see ``cluster_records``);
 3. a record that matches two clusters that could not be merged about equally well is
    taken out of both and flagged, rather than left wherever the tie-break put it.
 
@@ -630,20 +631,37 @@ def new_year_written_for_unknown(dates: Iterable[str]) -> bool:
     return new_year * 365 >= 2 * full > 0
 
 
-def check_dates(shared: Iterable[Sequence[str]], *, new_year: bool = False) -> DateCheck:
-    """``DateCheck`` over groups of ISO dates of birth, one group per identifier value, of
-    the records holding it (any precision; only full dates count, and with ``new_year`` not
-    a 1 January)."""
-    pairs = unslipped = 0
+def _full_date(text: str | None, new_year: bool) -> _Date | None:
+    """``text`` as a full date of birth (not a 1 January with ``new_year``); None for a
+    partial date, none, or text that is not an ISO date."""
+    try:
+        d = _parse_dob(text) if text else None
+    except ValueError:
+        return None
+    return d if d is not None and d[2] and not (new_year and _new_year(d)) else None
+
+
+def check_dates(
+    shared: Iterable[Sequence[tuple[Hashable, str | None]]], *, new_year: bool = False
+) -> DateCheck:
+    """``DateCheck`` over groups of records, one group per identifier value: every record
+    holding it, as (record, ISO date of birth at any precision, or None). A value held by
+    more than ``_SHARED_BY_AT_MOST`` records is left out; only full dates count (and with
+    ``new_year`` not a 1 January); two records sharing two values make one pair."""
+    seen: set[frozenset[Hashable]] = set()
+    unslipped = 0
     for group in shared:
         if not 2 <= len(group) <= _SHARED_BY_AT_MOST:
             continue
-        dates = [d for d in map(_parse_dob, group) if d[2] and not (new_year and _new_year(d))]
-        for i, a in enumerate(dates):
-            for b in dates[i + 1 :]:
-                pairs += 1
+        dated = [(r, d) for r, text in group if (d := _full_date(text, new_year)) is not None]
+        for i, (ra, a) in enumerate(dated):
+            for rb, b in dated[i + 1 :]:
+                pair = frozenset((ra, rb))
+                if pair in seen:
+                    continue
+                seen.add(pair)
                 unslipped += not _slip(a, b)
-    return DateCheck(pairs, unslipped, new_year)
+    return DateCheck(len(seen), unslipped, new_year)
 
 
 def _any_close(a: _Summary, b: _Summary, gap: int, limit: int = 4096) -> bool:
@@ -901,20 +919,6 @@ class _Run:
         )
         if far:
             return self.dates_conflict(sa, sb, far, f"more than {self.gap} years apart")
-        strict = self.strict_dates
-        apart = (
-            _unslipped(sa, sb, new_year=not strict.new_year)
-            if strict is not None and not shared_id
-            else None
-        )
-        if apart:
-            return self.dates_conflict(
-                sa,
-                sb,
-                apart,
-                "which no slip explains, in data where records sharing an identifier do not "
-                "differ so",
-            )
         if shared_id:
             return None  # one identifier value on both sides: not two relatives
         clash = _suffix_clash(sa, sb)
@@ -925,7 +929,20 @@ class _Run:
                 f"records {k[x]!r} and {k[y]!r} have name suffixes {a!r} and {b!r}, which name "
                 "different generations: likely a father and son",
             )
-        return self.household(sa, sb)
+        found = self.household(sa, sb)
+        strict = self.strict_dates
+        if found is not None or strict is None:
+            return found
+        # at one address the household check has had its say, in its own words
+        apart = _unslipped(sa, sb, new_year=not strict.new_year)
+        if apart is None:
+            return None
+        return self.dates_conflict(
+            sa,
+            sb,
+            apart,
+            "which no slip explains, in data where records sharing an identifier do not differ so",
+        )
 
     def dates_conflict(
         self, sa: _Summary, sb: _Summary, dates: tuple[_Date, _Date], why: str

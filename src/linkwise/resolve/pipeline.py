@@ -158,7 +158,7 @@ def resolve(
 
 DATES_KEY = "linkwise_dates"
 """The saved model's ``DateCheck`` (``clustering.DateCheck.to_json``): an incremental run
-refuses merges on dates of birth as the full run that trained the model did."""
+refuses merges on dates of birth by the full run's measurement, not by its own few records."""
 
 
 def date_check(
@@ -174,14 +174,11 @@ def date_check(
     new_year = new_year_written_for_unknown(d for d in dates if d)
     blank = {(g.field, g.value) for g in generic}
     dob = dict(zip(records, dates, strict=True))
-    shared: dict[tuple[str, str], list[str]] = {}
+    shared: dict[tuple[str, str], list[tuple[int, str | None]]] = {}
     for rid, ids in valid.items():
-        when = dob.get(rid)
-        if not when:
-            continue
         for kind, value in ids.items():
             if kind in EXCLUSIVE_IDENTIFIERS and value and (kind, value) not in blank:
-                shared.setdefault((kind, str(value)), []).append(when)
+                shared.setdefault((kind, str(value)), []).append((rid, dob.get(rid)))
     return check_dates(shared.values(), new_year=new_year)
 
 

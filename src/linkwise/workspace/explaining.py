@@ -422,8 +422,9 @@ def _merge_verdict(
 
 
 _FLAGS = {
-    "conflict": "conflicting evidence (different identifiers, dates of birth years apart, or "
-    "different name suffixes)",
+    "conflict": "conflicting evidence (different identifiers, dates of birth years apart or, "
+    "where the data keeps dates well, apart in a way no slip explains, or different name "
+    "suffixes)",
     "household": "the household check (the same family name and address, with given names "
     "that cannot be one person's, or one name with dates of birth no slip explains)",
     "ambiguous": "the record fits two entities about equally",

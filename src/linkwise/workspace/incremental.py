@@ -394,7 +394,8 @@ def _outcome(
 
 
 def strict_dates(model: Mapping[str, Any]) -> DateCheck | None:
-    """The ``DateCheck`` of the full run that trained ``model``, by which merges on full
-    dates of birth that no slip explains are refused where it is strict; None for a model
-    saved before the check was (only dates years apart are refused then)."""
+    """The ``DateCheck`` the full run that trained ``model`` saved (its counts, judged
+    ``strict`` by this version's bar), by which merges on full dates of birth that no slip
+    explains are refused; None for a model saved before the check was (only dates years
+    apart are refused then)."""
     return DateCheck.from_json(model.get(DATES_KEY))

@@ -41,7 +41,8 @@ router = APIRouter()
 REVIEW_KINDS = {
     "uncertain_pair": "Uncertain pairs: the model is unsure whether two records are one person",
     "conflict": "Conflicts: a merge the links suggest but the evidence refused (two records "
-    "of a duplicate-free source, or different identifiers)",
+    "of a duplicate-free source, different identifiers, dates of birth that cannot be one "
+    "person's, or name suffixes of two generations)",
     "household": "Households: people sharing a family name and address kept apart, either "
     "with different given names (possibly twins) or with one name and dates of birth no "
     "slip explains (a parent and child of one name)",
