@@ -553,13 +553,16 @@ def _slip(a: _Date, b: _Date) -> bool:
     return a[1:] == b[1:] and abs(a[0] - b[0]) == 1
 
 
-def _unslipped(a: _Summary, b: _Summary, *, new_year: bool = True) -> tuple[_Date, _Date] | None:
+def _unslipped(
+    a: _Summary, b: _Summary, *, unknown_new_year: bool = False
+) -> tuple[_Date, _Date] | None:
     """The earliest full date of birth of each side when both sides give full dates and no
-    date of one side is a slip away from any of the other's (``_slip``); else None. Without
-    ``new_year``, a 1 January counts as a year alone (where sources write it for a date they
-    do not know, ``DateCheck.new_year``). Above ``_NAME_PAIR_LIMIT`` cross pairs, None."""
-    full_a = [d for d in a.dobs if d[2] and (new_year or not _new_year(d))]
-    full_b = [d for d in b.dobs if d[2] and (new_year or not _new_year(d))]
+    date of one side is a slip away from any of the other's (``_slip``); else None. With
+    ``unknown_new_year``, a 1 January counts as a year alone (where sources write it for a
+    date they do not know, ``DateCheck.new_year``). Above ``_NAME_PAIR_LIMIT`` cross pairs,
+    None."""
+    full_a = [d for d in a.dobs if d[2] and not (unknown_new_year and _new_year(d))]
+    full_b = [d for d in b.dobs if d[2] and not (unknown_new_year and _new_year(d))]
     if not full_a or not full_b or len(full_a) * len(full_b) > _NAME_PAIR_LIMIT:
         return None
     if any(_slip(x, y) for x in full_a for y in full_b):
@@ -934,7 +937,7 @@ class _Run:
         if found is not None or strict is None:
             return found
         # at one address the household check has had its say, in its own words
-        apart = _unslipped(sa, sb, new_year=not strict.new_year)
+        apart = _unslipped(sa, sb, unknown_new_year=strict.new_year)
         if apart is None:
             return None
         return self.dates_conflict(
