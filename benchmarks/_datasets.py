@@ -252,12 +252,27 @@ _SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "jr.", "sr."}
 _DOB_FORMATS = ("%Y-%m-%d", "%B %d, %Y", "%m/%d/%Y")
 
 
-def ensure_demo_world(out: Path = DEMO_DIR) -> Path:
-    """Generate the demo world once (people=100k, seed=2026); reuse it when present."""
+def demo_seed(name: str) -> int | None:
+    """The world seed a demo dataset's name stands for: ``demo_100k`` is the benchmark's own
+    world (seed 2026); ``demo_100k_seed<N>`` is the same generator at seed N, a world no rule
+    was tuned on. None for any other name."""
+    if name == "demo_100k":
+        return DEMO_SEED
+    match = re.fullmatch(r"demo_100k_seed(\d+)", name)
+    return int(match.group(1)) if match else None
+
+
+def demo_world_dir(seed: int = DEMO_SEED) -> Path:
+    """Where the demo world of ``seed`` is generated (the default seed keeps its old place)."""
+    return DEMO_DIR if seed == DEMO_SEED else DEMO_DIR.with_name(f"{DEMO_DIR.name}_seed{seed}")
+
+
+def ensure_demo_world(out: Path = DEMO_DIR, seed: int = DEMO_SEED) -> Path:
+    """Generate the demo world once (people=100k, ``seed``); reuse it when present."""
     if not (out / "truth.csv").exists() or not (out / "world.json").exists():
         from linkwise.demo import generate_world
 
-        generate_world(out, people=DEMO_PEOPLE, seed=DEMO_SEED)
+        generate_world(out, people=DEMO_PEOPLE, seed=seed)
     return out
 
 
@@ -439,8 +454,8 @@ def _canonical_demo(raw: pd.DataFrame, fields: dict) -> pd.DataFrame:
     return out.astype(object).where(out.notna(), None)
 
 
-def load_demo(world: Path | None = None) -> Dataset:
-    world = ensure_demo_world(world or DEMO_DIR)
+def load_demo(world: Path | None = None, seed: int = DEMO_SEED) -> Dataset:
+    world = ensure_demo_world(world or demo_world_dir(seed), seed)
     files: list[InputFile] = []
     for mpath in sorted(world.glob("*.yaml")):
         m = yaml.safe_load(mpath.read_text(encoding="utf-8"))
@@ -483,7 +498,8 @@ def load_demo(world: Path | None = None) -> Dataset:
         "demo canonical mapping is lossy (see _datasets.py): full names split on whitespace, "
         "partial birth dates and native-script names dropped, text lower-cased"
     ]
-    return Dataset("demo_100k", files, truth, groups, notes)
+    name = "demo_100k" if seed == DEMO_SEED else f"demo_100k_seed{seed}"
+    return Dataset(name, files, truth, groups, notes)
 
 
 LOADERS: dict[str, Callable[[], Dataset]] = {
@@ -498,10 +514,14 @@ LOADERS: dict[str, Callable[[], Dataset]] = {
 
 
 def load(name: str) -> Dataset:
+    seed = demo_seed(name)
+    if seed is not None:
+        return load_demo(seed=seed)
     try:
         return LOADERS[name]()
     except KeyError:
-        raise SystemExit(f"unknown dataset {name!r}; known: {', '.join(LOADERS)}") from None
+        known = ", ".join([*LOADERS, "demo_100k_seed<N>"])
+        raise SystemExit(f"unknown dataset {name!r}; known: {known}") from None
 
 
 def write_dataset(ds: Dataset, folder: Path) -> None:

@@ -11,8 +11,10 @@ For each dataset it writes ``OUT/<dataset>/``:
 * ``inputs/canonical/<file>.csv``: the common columns the baselines are configured on;
 * ``truth.csv``: ``file,record_id,true_id`` plus group columns (er_score.py's shape);
 
-then runs each method of :data:`METHODS` as its own process (so wall time and the peak RSS of
-its process tree are measured the same way for all), expects
+(``demo_100k_seed<N>`` names the demo world generated at seed N instead of the usual 2026;
+``resolve_seeds.py`` runs several), then runs each method of :data:`METHODS` as its own
+process (so wall time and the peak RSS of its process tree are measured the same way for
+all), expects
 ``OUT/<dataset>/<method>/pred.csv`` (``file,record_id,entity_id,confidence``), scores it with
 ``/work/shared/tools/er_score.py`` (``score.json`` beside it), and prints one table. The table
 is also written to ``OUT/results.csv`` and ``OUT/results.json``.
@@ -106,11 +108,13 @@ def _linkwise(ds_dir: Path, m_dir: Path, opts: argparse.Namespace) -> Invocation
     name = json.loads((ds_dir / "dataset.json").read_text(encoding="utf-8"))["name"]
     threshold = getattr(opts, "linkwise_threshold", None)  # resolve_threshold.py sets it
     at = [] if threshold is None else ["--threshold", str(threshold)]
-    if name.startswith("demo_"):
-        from _datasets import DEMO_DIR
+    import _datasets
 
+    seed = _datasets.demo_seed(name)
+    if seed is not None:
+        world = _datasets.demo_world_dir(seed)
         script = Path(__file__).resolve().parent / "_linkwise_workspace.py"
-        return Invocation([str(PYTHON), str(script), str(DEMO_DIR), str(m_dir), *at], ROOT)
+        return Invocation([str(PYTHON), str(script), str(world), str(m_dir), *at], ROOT)
     inputs = ds_dir / "inputs" / opts.linkwise_input
     files = json.loads((ds_dir / "dataset.json").read_text(encoding="utf-8"))["files"]
     maps = [arg for item in LINKWISE_MAPS.get(name, []) for arg in ("--map", item)]
