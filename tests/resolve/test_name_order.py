@@ -60,6 +60,65 @@ def test_a_swapped_record_is_read_the_other_way_round_with_its_keys() -> None:
     assert table.schema == swapped.table.schema
 
 
+def test_one_anchor_and_a_name_leaning_the_other_way_turn_a_record_round() -> None:
+    # "hoa" and "binh" are given names too rare to be anchors (four records each), but they
+    # lean to the given field; "nguyen" is an anchor family name
+    names = [*world(), *[("hoa", "nguyen")] * 4, *[("binh", "tran")] * 4]
+    order = name_order.learn(prepare(records(names)).table)
+    assert {"hoa", "binh"} <= order.given_leaning
+    assert not {"hoa", "binh"} & order.given_names
+    assert order.swapped("nguyen", "hoa")
+    # the other way round: an anchor given name with a name that only leans family
+    order = name_order.learn(prepare(records([*world(), *[("lan", "dinh")] * 4])).table)
+    assert "dinh" in order.family_leaning
+    assert order.swapped("dinh", "lan")
+    # two names that only lean are not enough, nor a name that leans nowhere
+    assert not order.swapped("dinh", "hoa")
+    assert not order.swapped("james", "lan")
+    assert not order.swapped("nguyen", "james")
+
+
+def test_a_second_count_makes_anchors_of_names_their_own_swaps_had_hidden() -> None:
+    # "nguyen" is written first in 10 of its 50 records (4 to 1: no anchor at first), always
+    # before the anchor given name "son" (60 to 10), so the first lists turn those records
+    # round
+    names = [*[("son", "tran")] * 60, *[("lan", "nguyen")] * 40, *[("nguyen", "son")] * 10]
+    names += [("hoa", "pham")] * 4
+    first = name_order.learn(prepare(records(names)).table)
+    assert "nguyen" in first.family_names
+    assert first.swapped("nguyen", "hoa")  # only an anchor "nguyen" turns this one round
+    rounds, name_order.ROUNDS = name_order.ROUNDS, 1
+    try:
+        once = name_order.learn(prepare(records(names)).table)
+    finally:
+        name_order.ROUNDS = rounds
+    assert "nguyen" in once.family_leaning
+    assert not once.swapped("nguyen", "hoa")
+
+
+def test_apply_turns_exactly_the_records_swapped_names() -> None:
+    order = NameOrder(
+        frozenset({"nguyen"}), frozenset({"lan"}), frozenset({"dinh"}), frozenset({"hoa"})
+    )
+    values = ["nguyen", "lan", "dinh", "hoa", "james", None]
+    pairs = [(g, f) for g in values for f in values]
+    rows = name_order.apply(prepare(records(pairs)).table, order).to_pylist()
+    for (given, family), row in zip(pairs, rows, strict=True):
+        expected = (family, given) if order.swapped(given, family) else (given, family)
+        assert (row["given"], row["family"]) == expected, (given, family)
+    # anchor and anchor, and an anchor with a leaning name either way round
+    assert sum(order.swapped(g, f) for g, f in pairs) == 3
+
+
+def test_a_model_saved_before_the_leaning_lists_reads_records_as_it_did() -> None:
+    saved = {MODEL_KEY: {"family_names": ["nguyen"], "given_names": ["lan"]}}
+    order = NameOrder.from_model(saved)
+    assert order is not None
+    assert order.swapped("nguyen", "lan")
+    assert not order.swapped("nguyen", "hoa")
+    assert not order.swapped("dinh", "lan")
+
+
 def test_prepare_applies_a_saved_order_and_nothing_without_one() -> None:
     order = NameOrder(frozenset({"nguyen"}), frozenset({"lan"}))
     row = prepare(records([("nguyen", "lan")]), name_order=order).table.to_pylist()[0]
@@ -74,7 +133,9 @@ def test_a_missing_name_is_never_swapped(given: str | None, family: str | None) 
 
 
 def test_the_order_is_saved_with_the_model_and_kept_from_splink() -> None:
-    order = NameOrder(frozenset({"nguyen", "tran"}), frozenset({"lan"}))
+    order = NameOrder(
+        frozenset({"nguyen", "tran"}), frozenset({"lan"}), frozenset({"dinh"}), frozenset({"hoa"})
+    )
     model = {"link_type": "dedupe_only", MODEL_KEY: order.to_json()}
     assert NameOrder.from_model(model) == order
     assert splink_settings(model) == {"link_type": "dedupe_only"}

@@ -9,13 +9,27 @@ draw the rare-name weight; household checks look for a shared family name and fi
 and blocking on the family name misses the record.
 
 So resolution learns from the data which names are recorded almost only as family names
-and which almost only as given names, and reads a record whose given name is one of the
-first and whose family name is one of the second in the other order. Nothing is learned
-from outside lists, so a name that is both ("James", "Thomas", "Kim") is left alone: a name
-counts only when it is recorded in its usual field at least ``RATIO`` times as often as in
-the other, and at least ``MIN_RECORDS`` times. In a development analysis of the demo world
-(100,000 people) that read most of the records its generator had swapped back in order, and
-no record it had not swapped; what it does to accuracy is in benchmarks/RESULTS.md.
+and which almost only as given names (the anchors: at least ``RATIO`` times as often in
+their usual field as in the other, and at least ``MIN_RECORDS`` times), and which names
+merely lean one way (at least ``LEAN_RATIO`` times as often, at least ``LEAN_RECORDS``
+times). A record is read in the other order when one of its names is an anchor of the
+other field and the other name at least leans the opposite way: "nguyen lan" when "nguyen"
+is an anchor family name and "lan" leans given. Nothing is learned from outside lists, so
+a name recorded about as often both ways ("James", "Thomas") is never in a list.
+
+One anchor is enough because of who gets swapped. Where a people writes the family name
+first, a clerk may swap a sixth of its names or more; then each of its names is found in the
+other field too often to be an anchor of its own (1 in 6 swapped is a ratio of 5), and
+requiring both names to be anchors missed most swapped records of exactly the names that
+need it. For the same reason the counts are taken twice (``ROUNDS``): the second time with
+the records the first reading turned round counted in their usual fields, which makes
+anchors of names whose own swapped records had hidden them.
+
+On three demo worlds of 100,000 people (development script, generator seeds 2026–2028) the
+two-anchor rule of before read back 63% of the records the generator had swapped and
+none it had not; this reading reads back 84%, and wrongly at most one name
+pair per world ("kim james", a "Kim" that is a given name). What it does to accuracy is in
+benchmarks/RESULTS.md.
 
 The learned lists are part of the saved model (``MODEL_KEY``), so incremental runs,
 real-time matching and explanations read a record's names exactly as the full run did.
@@ -38,10 +52,18 @@ from linkwise.normalize.phonetic import sound_key
 from linkwise.normalize.romanisation import roman_list
 
 RATIO = 5
-"""A name is a family name (a given name) when recorded as one at least this many times as
-often as the other way round."""
+"""A name is an anchor family name (given name) when recorded as one at least this many
+times as often as the other way round."""
 MIN_RECORDS = 20
 """... and at least this many times: rarer names say too little about their usual field."""
+LEAN_RATIO = 3
+"""A name leans to a field when recorded in it at least this many times as often as in the
+other ..."""
+LEAN_RECORDS = 3
+"""... and at least this many times (a name seen once or twice leans nowhere)."""
+ROUNDS = 2
+"""How many times the names are counted: each count after the first reads the records the
+previous lists turn round in their usual order."""
 BESIDE_PREFIX = "linkwise_"
 """What starts every key linkwise keeps in a saved model beside Splink's settings."""
 MODEL_KEY = BESIDE_PREFIX + "name_order"
@@ -52,52 +74,98 @@ them (``splink_settings``)."""
 @dataclass(frozen=True, slots=True)
 class NameOrder:
     family_names: frozenset[str]
-    """Names recorded almost only as family names."""
+    """Anchor family names: recorded almost only as family names."""
     given_names: frozenset[str]
-    """Names recorded almost only as given names."""
+    """Anchor given names: recorded almost only as given names."""
+    family_leaning: frozenset[str] = frozenset()
+    """Names, not anchors, that lean to the family field."""
+    given_leaning: frozenset[str] = frozenset()
+    """Names, not anchors, that lean to the given field."""
     family_set: pa.Array = field(init=False, repr=False, compare=False)
     given_set: pa.Array = field(init=False, repr=False, compare=False)
-    """The two lists as Arrow value sets, built once: a real-time match reads one record at
-    a time with the same order."""
+    family_or_leaning_set: pa.Array = field(init=False, repr=False, compare=False)
+    given_or_leaning_set: pa.Array = field(init=False, repr=False, compare=False)
+    """The lists as Arrow value sets, built once: a real-time match reads one record at a
+    time with the same order."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "family_set", pa.array(sorted(self.family_names), pa.string()))
-        object.__setattr__(self, "given_set", pa.array(sorted(self.given_names), pa.string()))
+        def values(names: frozenset[str]) -> pa.Array:
+            return pa.array(sorted(names), pa.string())
 
-    def swapped(self, given: str | None, family: str | None) -> bool:
-        """Whether a record with these names has them in swapped order."""
-        return (
-            given is not None
-            and family is not None
-            and given in self.family_names
-            and family in self.given_names
+        object.__setattr__(self, "family_set", values(self.family_names))
+        object.__setattr__(self, "given_set", values(self.given_names))
+        family_or_leaning = values(self.family_names | self.family_leaning)
+        object.__setattr__(self, "family_or_leaning_set", family_or_leaning)
+        object.__setattr__(
+            self, "given_or_leaning_set", values(self.given_names | self.given_leaning)
         )
 
+    def swapped(self, given: str | None, family: str | None) -> bool:
+        """Whether a record with these names has them in swapped order: one of them is an
+        anchor of the other field, and the other at least leans the opposite way."""
+        if given is None or family is None:
+            return False
+        if given in self.family_names:
+            return family in self.given_names or family in self.given_leaning
+        return family in self.given_names and given in self.family_leaning
+
     def to_json(self) -> dict[str, list[str]]:
-        return {"family_names": sorted(self.family_names), "given_names": sorted(self.given_names)}
+        return {
+            "family_names": sorted(self.family_names),
+            "given_names": sorted(self.given_names),
+            "family_leaning": sorted(self.family_leaning),
+            "given_leaning": sorted(self.given_leaning),
+        }
 
     @classmethod
     def from_model(cls, model: Mapping[str, Any]) -> NameOrder | None:
-        """The lists saved with ``model``; None for a model saved before they were."""
+        """The lists saved with ``model``; None for a model saved before they were. A model
+        saved before the leaning lists reads records as it did: both names anchors."""
         found = model.get(MODEL_KEY)
         if not found:
             return None
-        return cls(frozenset(found["family_names"]), frozenset(found["given_names"]))
+        return cls(
+            frozenset(found["family_names"]),
+            frozenset(found["given_names"]),
+            frozenset(found.get("family_leaning", ())),
+            frozenset(found.get("given_leaning", ())),
+        )
 
 
 def learn(table: pa.Table) -> NameOrder:
     """The lists, from a prepared table's ``given`` and ``family`` columns."""
-    as_given = Counter(v for v in table.column("given").to_pylist() if v)
-    as_family = Counter(v for v in table.column("family").to_pylist() if v)
-    return NameOrder(
-        family_names=_usual(as_family, as_given),
-        given_names=_usual(as_given, as_family),
+    pairs = Counter(
+        zip(table.column("given").to_pylist(), table.column("family").to_pylist(), strict=True)
     )
+    order: NameOrder | None = None
+    for _ in range(ROUNDS):
+        as_given: Counter[str] = Counter()
+        as_family: Counter[str] = Counter()
+        for (given, family), n in pairs.items():
+            if order is not None and order.swapped(given, family):
+                given, family = family, given
+            if given:
+                as_given[given] += n
+            if family:
+                as_family[family] += n
+        family_names = _usual(as_family, as_given, RATIO, MIN_RECORDS)
+        given_names = _usual(as_given, as_family, RATIO, MIN_RECORDS)
+        learned = NameOrder(
+            family_names,
+            given_names,
+            _usual(as_family, as_given, LEAN_RATIO, LEAN_RECORDS) - family_names,
+            _usual(as_given, as_family, LEAN_RATIO, LEAN_RECORDS) - given_names,
+        )
+        if learned == order:
+            break
+        order = learned
+    assert order is not None  # ROUNDS is at least 1
+    return order
 
 
-def _usual(here: Counter[str], there: Counter[str]) -> frozenset[str]:
+def _usual(here: Counter[str], there: Counter[str], ratio: int, least: int) -> frozenset[str]:
     return frozenset(
-        name for name, n in here.items() if n >= MIN_RECORDS and n >= RATIO * there.get(name, 0)
+        name for name, n in here.items() if n >= least and n >= ratio * there.get(name, 0)
     )
 
 
@@ -106,12 +174,18 @@ def apply(table: pa.Table, order: NameOrder | None) -> pa.Table:
     the other order; the same table when nothing is swapped. Only the swapped rows are
     touched in Python: the columns are rebuilt by Arrow (at a million records the table
     must not pass through Python objects)."""
-    if order is None or not (order.family_names and order.given_names):
+    if order is None or not (order.family_names or order.given_names):
         return table
     given, family = table.column("given"), table.column("family")
-    mask = pc.and_(
-        pc.is_in(given, value_set=order.family_set),
-        pc.is_in(family, value_set=order.given_set),
+    mask = pc.or_(
+        pc.and_(
+            pc.is_in(given, value_set=order.family_set),
+            pc.is_in(family, value_set=order.given_or_leaning_set),
+        ),
+        pc.and_(
+            pc.is_in(family, value_set=order.given_set),
+            pc.is_in(given, value_set=order.family_or_leaning_set),
+        ),
     )
     rows = pc.indices_nonzero(mask)
     if len(rows) == 0:
