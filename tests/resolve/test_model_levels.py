@@ -19,12 +19,14 @@ import pyarrow as pa
 import pytest
 
 from linkwise.normalize.phonetic import sound_key
+from linkwise.normalize.romanisation import roman_list
 from linkwise.resolve.comparisons import (
     COMMON_ALIKE,
     COMMON_NAME_MIN_RECORDS,
     FAMILY_AS_MIDDLE,
     ROMANISED,
     SWAPPED_ALIKE,
+    SWAPPED_HALF,
     SWAPPED_ROMANISED,
     SWAPPED_SOUND,
     choose_comparisons,
@@ -455,6 +457,71 @@ def test_a_family_name_counts_as_moved_only_where_nothing_else_agrees(
 _PAIR_SCHEMA = pa.schema(
     [(c, pa.string()) for c in ("middle_l", "family_l", "middle_r", "family_r")]
 )
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "holds"),
+    [
+        # (given, family) of each record
+        (("xiaoming", "he"), ("he zhao", "xiaoming"), True),  # one half of a double surname
+        (("wei", "zhang"), ("zhan", "wei"), True),  # swapped and one name mistyped
+        (("haoran", "wang"), ("wang", "hao ran"), True),  # the given name split in two
+        (("haoran", "wang"), ("wang", "hao-ran"), True),
+        (("yang", "haoran"), ("hao jan", "yang"), True),  # the other respelled
+        (("hua", "huang"), ("hwang", "huo"), True),  # one in another romanisation
+        (("jie", "liu"), ("ilu", None), False),  # a name missing
+        (("jie", "liu"), ("mark", "jie"), False),  # the other name not alike
+        (("jie", "liu"), ("ilu", "jane"), False),  # neither the same
+    ],
+)
+def test_a_swap_with_one_name_the_same_and_the_other_alike(
+    left: tuple[str, str | None], right: tuple[str, str | None], holds: bool
+) -> None:
+    """The condition of the level "swapped, one the same and the other alike", run in
+    DuckDB on the pair as Splink lays it out (romanisation keys as ``prepare`` makes them)."""
+    level = next(
+        lv
+        for lv in given_name().get_comparison("duckdb").comparison_levels
+        if lv.label_for_charts == SWAPPED_HALF
+    )
+    row: dict[str, Any] = {}
+    for side, (given, family) in (("l", left), ("r", right)):
+        row[f"given_{side}"], row[f"family_{side}"] = given, family
+        row[f"given_roman_{side}"] = roman_list(given) if given else None
+        row[f"family_roman_{side}"] = roman_list(family) if family else None
+    schema = pa.schema(
+        [(f"{c}_{s}", pa.string()) for c in ("given", "family") for s in "lr"]
+        + [
+            (f"{c}_{s}", pa.list_(pa.string()))
+            for c in ("given_roman", "family_roman")
+            for s in "lr"
+        ]
+    )
+    con = duckdb.connect()
+    con.register("pair", pa.Table.from_pylist([row], schema=schema))
+    (found,) = con.sql(f"SELECT coalesce({level.sql_condition}, false) FROM pair").fetchall()
+    assert found[0] is holds
+
+
+def test_the_half_swap_level_is_written_for_each_engine_and_counted_once() -> None:
+    for engine, call, split in (
+        ("duckdb", "list_has_any", "string_split"),
+        ("spark", "arrays_overlap", "split"),
+    ):
+        given = given_name().get_comparison(engine)
+        (level,) = [lv for lv in given.comparison_levels if lv.label_for_charts == SWAPPED_HALF]
+        assert f"{call}(" in level.sql_condition
+        assert f"{split}(" in level.sql_condition
+        labels = [lv.label_for_charts for lv in given.comparison_levels]
+        # after the stricter swaps, before the loose spelling level
+        assert labels.index(SWAPPED_HALF) == labels.index(SWAPPED_SOUND) + 1
+        family = family_name().get_comparison(engine)
+        (twin,) = [
+            lv
+            for lv in family.comparison_levels
+            if "one the same and the other alike" in str(lv.label_for_charts)
+        ]
+        assert twin.m_probability == twin.u_probability == 0.5  # neutral
 
 
 def test_the_family_name_is_compared_with_middle_names_only_where_they_are_compared() -> None:

@@ -9,7 +9,8 @@ known about how people's details vary between records:
   ≥ 0.92, the same transliteration sound key ("Yevgeny"/"Evgeniy"), given and family name
   swapped (exactly, or each spelled like the other side's within Jaro-Winkler 0.92: "Yong
   Wang" and "Wnag Yong", or in another romanisation: "Ming Hsu" and "Xu Ming", or each
-  with the other side's sound key: "Hwang Wah" and "Wah Huang"), one part of a double
+  with the other side's sound key: "Hwang Wah" and "Wah Huang"; or one the same and the
+  other only alike: "Xiaoming He" and "He Zhao Xiaoming"), one part of a double
   surname, a family name that is the other record's middle name (a double surname split
   over two fields), Jaro-Winkler ≥ 0.8, an initial against a name;
 * name suffix: the same generation, or different ones ("Jr" and "Sr"), with m and u fixed;
@@ -55,6 +56,7 @@ ROMANISED = "one name in two romanisations"
 SWAPPED_ROMANISED = "given and family name swapped, in other romanisations"
 SWAPPED_ALIKE = "given and family name swapped, spelled similarly"
 SWAPPED_SOUND = "given and family name swapped, each sounding like the other"
+SWAPPED_HALF = "given and family name swapped, one the same and the other alike"
 FAMILY_AS_MIDDLE = "one's family name is the other's middle name"
 SWAPPED_ALIKE_JW = 0.92
 """How alike each name must be to the other side's other name for ``SwappedAlikeLevel``:
@@ -126,6 +128,63 @@ class SwappedRomanisedLevel(ComparisonLevelCreator):
 
     def create_label_for_charts(self) -> str:
         return SWAPPED_ROMANISED
+
+
+SWAPPED_HALF_JW = 0.8
+"""How alike the other name must be for ``SwappedHalfLevel``, when it shares no word: the
+threshold of the "loosely similar" level."""
+
+
+class SwappedHalfLevel(ComparisonLevelCreator):
+    """Given and family name swapped against each other, one of them the same as the other
+    side's other name (or sharing a romanisation key with it, as ``SwappedRomanisedLevel``
+    reads keys) and the other only alike: within Jaro-Winkler ``SWAPPED_HALF_JW``, sharing a
+    word, or the same once spaces and hyphens are dropped. A swap with a second slip in one
+    name: a typo ("ilu jie" beside "jie liu"), one half of a double surname ("xiaoming he"
+    beside "he zhao xiaoming"), a given name split in two ("haoran wang" beside "wang hao
+    ran") or respelled ("yang haoran" beside "hao jan yang"). The stricter swap levels come
+    first. Symmetrical; written per engine as ``SwappedRomanisedLevel`` is."""
+
+    def __init__(self, given: str, family: str, given_roman: str, family_roman: str) -> None:
+        self.columns = [
+            ColumnExpression.instantiate_if_str(c)
+            for c in (given, family, given_roman, family_roman)
+        ]
+
+    def create_sql(self, sql_dialect: SplinkDialect) -> str:
+        for column in self.columns:
+            column.sql_dialect = sql_dialect
+        spark = sql_dialect.sql_dialect_str == "spark"
+        overlap = "arrays_overlap" if spark else "list_has_any"
+        split = "split" if spark else "string_split"
+        jw = sql_dialect.jaro_winkler_function_name
+        g, f, gk, fk = self.columns
+
+        def keys(roman: str, name: str) -> str:
+            return f"coalesce({roman}, {'array' if spark else 'list_value'}({name}))"
+
+        def same(a: str, a_keys: str, b: str, b_keys: str) -> str:
+            return f"({a} = {b} OR {overlap}({keys(a_keys, a)}, {keys(b_keys, b)}))"
+
+        def bare(a: str) -> str:
+            return f"replace(replace({a}, ' ', ''), '-', '')"
+
+        def alike(a: str, b: str) -> str:
+            return (
+                f"({jw}({a}, {b}) >= {SWAPPED_HALF_JW} "
+                f"OR {overlap}({split}({a}, ' '), {split}({b}, ' ')) "
+                f"OR {bare(a)} = {bare(b)})"
+            )
+
+        return (
+            f"(({same(g.name_l, gk.name_l, f.name_r, fk.name_r)} AND "
+            f"{alike(f.name_l, g.name_r)}) OR "
+            f"({alike(g.name_l, f.name_r)} AND "
+            f"{same(f.name_l, fk.name_l, g.name_r, gk.name_r)}))"
+        )
+
+    def create_label_for_charts(self) -> str:
+        return SWAPPED_HALF
 
 
 _SWAPPED_SOUND_SQL = "given_key_l = family_key_r AND family_key_l = given_key_r"
@@ -237,6 +296,7 @@ def given_name(common: Sequence[str] = ()) -> ComparisonCreator:
             SwappedRomanisedLevel("given", "family", "given_roman", "family_roman"),
             # adjusted as the sound level is: a short key ("l", "jn") stands for many names
             _fuzzy_tf(_custom(_SWAPPED_SOUND_SQL, SWAPPED_SOUND), "given_key"),
+            SwappedHalfLevel("given", "family", "given_roman", "family_roman"),
             cll.JaroWinklerLevel("given", 0.8).configure(
                 label_for_charts="loosely similar (Jaro-Winkler ≥ 0.8)"
             ),
@@ -295,6 +355,10 @@ def family_name(middle: bool = True) -> ComparisonCreator:
             _neutral(
                 _custom(_SWAPPED_SOUND_SQL, SWAPPED_SOUND),
                 "swapped, each sounding like the other (counted under given name)",
+            ),
+            _neutral(
+                SwappedHalfLevel("given", "family", "given_roman", "family_roman"),
+                "swapped, one the same and the other alike (counted under given name)",
             ),
             *([shifted] if middle else []),
             cll.JaroWinklerLevel("family", 0.8).configure(

@@ -103,6 +103,12 @@ _PHRASES: dict[str, str] = {
     "swapped, each sounding like the other (counted under given name)": (
         "{subject} are swapped and each sounds like the other's (counted under given name)"
     ),
+    "given and family name swapped, one the same and the other alike": (
+        "{subject} are swapped, one the same and the other alike"
+    ),
+    "swapped, one the same and the other alike (counted under given name)": (
+        "{subject} are swapped, one the same and the other alike (counted under given name)"
+    ),
     "one's family name is the other's middle name": (
         "{subject} agree once one record's middle name is read as its family name"
     ),
@@ -145,6 +151,10 @@ _SUBJECTS: dict[str, tuple[str, str]] = {
         "given and family names",
     ),
     "given and family name swapped, each sounding like the other": (
+        "given and family name",
+        "given and family names",
+    ),
+    "given and family name swapped, one the same and the other alike": (
         "given and family name",
         "given and family names",
     ),
