@@ -268,11 +268,15 @@ def demo_world_dir(seed: int = DEMO_SEED) -> Path:
 
 
 def ensure_demo_world(out: Path = DEMO_DIR, seed: int = DEMO_SEED) -> Path:
-    """Generate the demo world once (people=100k, ``seed``); reuse it when present."""
+    """Generate the demo world once (people=100k, ``seed``); reuse it when present, after
+    checking that it is the world of that seed."""
     if not (out / "truth.csv").exists() or not (out / "world.json").exists():
         from linkwise.demo import generate_world
 
         generate_world(out, people=DEMO_PEOPLE, seed=seed)
+    found = json.loads((out / "world.json").read_text(encoding="utf-8")).get("seed")
+    if found != seed:
+        raise SystemExit(f"{out} holds the world of seed {found}, not {seed}: remove it first")
     return out
 
 

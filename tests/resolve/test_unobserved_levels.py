@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from linkwise.resolve import linkage as linkage_module
-from linkwise.resolve.linkage import U_UNSEEN_COUNT, Linkage, link
+from linkwise.resolve.linkage import U_RARE_COUNT, Linkage, link
 from linkwise.resolve.prepare import prepare
 
 GIVEN = ["mary", "james", "patricia", "robert", "linda", "michael", "barbara", "david", "susan"]
@@ -76,7 +76,7 @@ def _level(linkage: Linkage, comparison: str, label: str) -> dict[str, Any]:
 def test_a_level_no_sampled_pair_reached_gets_the_bound_of_its_absence(linkage: Linkage) -> None:
     level = _level(linkage, "ssn", ONE_DIGIT)
     assert level["m_probability"] is not None  # EM found it among the matches
-    assert level["u_probability"] == pytest.approx(U_UNSEEN_COUNT / SAMPLED)
+    assert level["u_probability"] == pytest.approx(U_RARE_COUNT / SAMPLED)
 
 
 def test_pairs_at_the_level_are_weighed_by_the_bound(linkage: Linkage) -> None:
@@ -84,7 +84,7 @@ def test_pairs_at_the_level_are_weighed_by_the_bound(linkage: Linkage) -> None:
     bound of a sample of 2,000 pairs gives about 4; of the 2 million sampled in a real run,
     about 14)."""
     level = _level(linkage, "ssn", ONE_DIGIT)
-    weight = math.log2(level["m_probability"] / (U_UNSEEN_COUNT / SAMPLED))
+    weight = math.log2(level["m_probability"] / (U_RARE_COUNT / SAMPLED))
     pairs = linkage.pairs.to_pylist()
     mistyped = [p for p in pairs if p["gamma_ssn"] == _gamma(linkage, "ssn", ONE_DIGIT)]
     assert len(mistyped) == 10  # every mistyped person's pair is scored and kept
@@ -100,3 +100,29 @@ def _gamma(linkage: Linkage, comparison: str, label: str) -> int:
             labels = [lv.get("label_for_charts") for lv in levels]
             return len(levels) - 1 - labels.index(label)
     raise AssertionError(comparison)
+
+
+def test_a_level_sampled_once_weighs_what_a_level_never_sampled_does(linkage: Linkage) -> None:
+    """Seeing one non-match at a level must not raise its weight: a level with a trained m
+    whose u is below the bound is raised to it; a level above the bound, and one whose u is
+    fixed (the neutral twins of the swap levels), are left alone."""
+    levels = [
+        level
+        for c in linkage.linker._settings_obj.comparisons
+        for level in c.comparison_levels
+        if not level.is_null_level
+    ]
+    free = [lv for lv in levels if not lv._fix_u_probability and lv._m_is_trained]
+    rare, common = free[0], free[1]
+    (fixed, *_) = [lv for lv in levels if lv._fix_u_probability]
+    saved = [(lv, lv.u_probability) for lv in (rare, common)]
+    try:
+        rare.u_probability = 1 / SAMPLED  # as if one sampled pair had reached it
+        common.u_probability = 0.25
+        linkage_module._bound_rare_u(linkage.linker, SAMPLED)
+        assert rare.u_probability == pytest.approx(U_RARE_COUNT / SAMPLED)
+        assert common.u_probability == 0.25
+        assert fixed.u_probability == 0.5
+    finally:
+        for level, u in saved:
+            level.u_probability = u

@@ -61,6 +61,9 @@ FAMILY_AS_MIDDLE = "one's family name is the other's middle name"
 SWAPPED_ALIKE_JW = 0.92
 """How alike each name must be to the other side's other name for ``SwappedAlikeLevel``:
 the threshold of the "similar spelling" level."""
+SWAPPED_HALF_JW = 0.8
+"""How alike the other name must be for ``SwappedHalfLevel``, when it shares no word: the
+threshold of the "loosely similar" level."""
 MIN_PRESENT_SHARE = 0.01
 """A column must be filled in at least this share of records for a comparison on it: below
 that, EM sees too few agreeing pairs to estimate m and the comparison adds only noise."""
@@ -94,7 +97,36 @@ class SwappedAlikeLevel(ComparisonLevelCreator):
         return SWAPPED_ALIKE
 
 
-class SwappedRomanisedLevel(ComparisonLevelCreator):
+class _CrossedNames(ComparisonLevelCreator):
+    """What the swap levels that read romanisation keys share: their columns, set to the
+    engine's dialect, and how each engine writes an array overlap and a one-name array (as
+    Splink's own array levels are written: ``list_has_any`` and ``list_value`` on DuckDB,
+    ``arrays_overlap`` and ``array`` on Spark)."""
+
+    def __init__(self, *columns: str) -> None:
+        self.columns = [ColumnExpression.instantiate_if_str(c) for c in columns]
+
+    def _for(self, sql_dialect: SplinkDialect) -> bool:
+        """Set the columns to ``sql_dialect``; whether it is Spark's."""
+        for column in self.columns:
+            column.sql_dialect = sql_dialect
+        return bool(sql_dialect.sql_dialect_str == "spark")
+
+    @staticmethod
+    def _overlap(spark: bool, a: str, b: str) -> str:
+        return f"{'arrays_overlap' if spark else 'list_has_any'}({a}, {b})"
+
+    @classmethod
+    def _keys_shared(cls, spark: bool, a: tuple[str, str], b: tuple[str, str]) -> str:
+        """Whether two names, each given as (name, its romanisation keys), share a key; a
+        name without keys stands for itself."""
+        one = "array" if spark else "list_value"
+        return cls._overlap(
+            spark, f"coalesce({a[1]}, {one}({a[0]}))", f"coalesce({b[1]}, {one}({b[0]}))"
+        )
+
+
+class SwappedRomanisedLevel(_CrossedNames):
     """Given and family name swapped against each other, each possibly in another
     romanisation ("liu ching" beside "qing liu": Wade-Giles and pinyin of one Chinese name
     in the other order): each name's romanisation keys (``normalize.romanisation_keys``,
@@ -102,85 +134,63 @@ class SwappedRomanisedLevel(ComparisonLevelCreator):
     side's other name. A name with no keys (one spelled alike in every system, "ming", or
     no Chinese name at all) stands for itself, so "ming hsu" beside "xu ming" (one name
     the same, the other romanised) is on this level too; both names the same is the plain
-    swap, an earlier level. Written per engine as Splink's own array levels are
-    (``list_has_any`` on DuckDB, ``arrays_overlap`` on Spark); symmetrical."""
+    swap, an earlier level. Symmetrical."""
 
     def __init__(self, given: str, family: str, given_roman: str, family_roman: str) -> None:
-        self.columns = [
-            ColumnExpression.instantiate_if_str(c)
-            for c in (given, family, given_roman, family_roman)
-        ]
+        super().__init__(given, family, given_roman, family_roman)
 
     def create_sql(self, sql_dialect: SplinkDialect) -> str:
-        for column in self.columns:
-            column.sql_dialect = sql_dialect
-        spark = sql_dialect.sql_dialect_str == "spark"
-        overlap = "arrays_overlap" if spark else "list_has_any"
+        spark = self._for(sql_dialect)
         g, f, gk, fk = self.columns
-
-        def keys(roman: str, name: str) -> str:
-            return f"coalesce({roman}, {'array' if spark else 'list_value'}({name}))"
-
         return (
-            f"{overlap}({keys(gk.name_l, g.name_l)}, {keys(fk.name_r, f.name_r)}) AND "
-            f"{overlap}({keys(fk.name_l, f.name_l)}, {keys(gk.name_r, g.name_r)})"
+            f"{self._keys_shared(spark, (g.name_l, gk.name_l), (f.name_r, fk.name_r))} AND "
+            f"{self._keys_shared(spark, (f.name_l, fk.name_l), (g.name_r, gk.name_r))}"
         )
 
     def create_label_for_charts(self) -> str:
         return SWAPPED_ROMANISED
 
 
-SWAPPED_HALF_JW = 0.8
-"""How alike the other name must be for ``SwappedHalfLevel``, when it shares no word: the
-threshold of the "loosely similar" level."""
-
-
-class SwappedHalfLevel(ComparisonLevelCreator):
+class SwappedHalfLevel(_CrossedNames):
     """Given and family name swapped against each other, one of them the same as the other
     side's other name (or sharing a romanisation key with it, as ``SwappedRomanisedLevel``
     reads keys) and the other only alike: within Jaro-Winkler ``SWAPPED_HALF_JW``, sharing a
-    word, or the same once spaces and hyphens are dropped. A swap with a second slip in one
-    name: a typo ("ilu jie" beside "jie liu"), one half of a double surname ("xiaoming he"
+    word, or the same once spaces are dropped. A swap with a second slip in one name: a
+    typo ("zhan wei" beside "wei zhang"), one half of a double surname ("xiaoming he"
     beside "he zhao xiaoming"), a given name split in two ("haoran wang" beside "wang hao
-    ran") or respelled ("yang haoran" beside "hao jan yang"). The stricter swap levels come
-    first. Symmetrical; written per engine as ``SwappedRomanisedLevel`` is."""
+    ran") or respelled ("yang haoran" beside "hao jan yang"). The family name is read as
+    its words without particles (``family_tokens``: "al", "de la", "van" dropped), so that
+    "hassan al masri" beside "al rashid hassan" is not alike by its "al". The stricter swap
+    levels come first. Symmetrical."""
 
-    def __init__(self, given: str, family: str, given_roman: str, family_roman: str) -> None:
-        self.columns = [
-            ColumnExpression.instantiate_if_str(c)
-            for c in (given, family, given_roman, family_roman)
-        ]
+    def __init__(
+        self, given: str, family: str, given_roman: str, family_roman: str, family_tokens: str
+    ) -> None:
+        super().__init__(given, family, given_roman, family_roman, family_tokens)
 
     def create_sql(self, sql_dialect: SplinkDialect) -> str:
-        for column in self.columns:
-            column.sql_dialect = sql_dialect
-        spark = sql_dialect.sql_dialect_str == "spark"
-        overlap = "arrays_overlap" if spark else "list_has_any"
+        spark = self._for(sql_dialect)
         split = "split" if spark else "string_split"
+        join = "array_join" if spark else "array_to_string"
         jw = sql_dialect.jaro_winkler_function_name
-        g, f, gk, fk = self.columns
+        g, f, gk, fk, ft = self.columns
 
-        def keys(roman: str, name: str) -> str:
-            return f"coalesce({roman}, {'array' if spark else 'list_value'}({name}))"
+        def same(a: tuple[str, str], b: tuple[str, str]) -> str:
+            return f"({a[0]} = {b[0]} OR {self._keys_shared(spark, a, b)})"
 
-        def same(a: str, a_keys: str, b: str, b_keys: str) -> str:
-            return f"({a} = {b} OR {overlap}({keys(a_keys, a)}, {keys(b_keys, b)}))"
-
-        def bare(a: str) -> str:
-            return f"replace(replace({a}, ' ', ''), '-', '')"
-
-        def alike(a: str, b: str) -> str:
+        def alike(given: str, family_tokens: str) -> str:
+            family = f"{join}({family_tokens}, ' ')"
+            words = self._overlap(spark, f"{split}({given}, ' ')", family_tokens)
             return (
-                f"({jw}({a}, {b}) >= {SWAPPED_HALF_JW} "
-                f"OR {overlap}({split}({a}, ' '), {split}({b}, ' ')) "
-                f"OR {bare(a)} = {bare(b)})"
+                f"({jw}({given}, {family}) >= {SWAPPED_HALF_JW} OR {words} "
+                f"OR replace({given}, ' ', '') = replace({family}, ' ', ''))"
             )
 
         return (
-            f"(({same(g.name_l, gk.name_l, f.name_r, fk.name_r)} AND "
-            f"{alike(f.name_l, g.name_r)}) OR "
-            f"({alike(g.name_l, f.name_r)} AND "
-            f"{same(f.name_l, fk.name_l, g.name_r, gk.name_r)}))"
+            f"(({same((g.name_l, gk.name_l), (f.name_r, fk.name_r))} AND "
+            f"{alike(g.name_r, ft.name_l)}) OR "
+            f"({alike(g.name_l, ft.name_r)} AND "
+            f"{same((f.name_l, fk.name_l), (g.name_r, gk.name_r))}))"
         )
 
     def create_label_for_charts(self) -> str:
@@ -296,7 +306,7 @@ def given_name(common: Sequence[str] = ()) -> ComparisonCreator:
             SwappedRomanisedLevel("given", "family", "given_roman", "family_roman"),
             # adjusted as the sound level is: a short key ("l", "jn") stands for many names
             _fuzzy_tf(_custom(_SWAPPED_SOUND_SQL, SWAPPED_SOUND), "given_key"),
-            SwappedHalfLevel("given", "family", "given_roman", "family_roman"),
+            SwappedHalfLevel("given", "family", "given_roman", "family_roman", "family_tokens"),
             cll.JaroWinklerLevel("given", 0.8).configure(
                 label_for_charts="loosely similar (Jaro-Winkler ≥ 0.8)"
             ),
@@ -357,7 +367,7 @@ def family_name(middle: bool = True) -> ComparisonCreator:
                 "swapped, each sounding like the other (counted under given name)",
             ),
             _neutral(
-                SwappedHalfLevel("given", "family", "given_roman", "family_roman"),
+                SwappedHalfLevel("given", "family", "given_roman", "family_roman", "family_tokens"),
                 "swapped, one the same and the other alike (counted under given name)",
             ),
             *([shifted] if middle else []),

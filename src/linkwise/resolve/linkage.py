@@ -208,7 +208,7 @@ def link(
         )
     if trained:
         _train_from_labels(linker, db, labels)
-    _bound_unobserved_u(linker, u_pairs)
+    _bound_rare_u(linker, u_pairs)
     _no_partial_worse_than_none(linker)
     _cap_rare_name_boost(linker)
     timings["training"] = time.perf_counter() - start
@@ -370,34 +370,40 @@ def _block_text(columns: Sequence[str]) -> str:
     return " and ".join(_COLUMN_WORDS.get(c, c) for c in columns)
 
 
-U_UNSEEN_COUNT = 3.0
-"""A level that no pair of the random sample reached gets u = this ÷ the pairs sampled: the
-"rule of three", the upper end of a 95% interval for a chance never once observed."""
+U_RARE_COUNT = 3.0
+"""A level that fewer than this many pairs of the random sample reached gets u = this ÷ the
+pairs sampled: the "rule of three", the upper end of a 95% interval for a chance never
+once observed, and about where one or two sightings leave it too."""
 
 
-def _bound_unobserved_u(linker: Linker, sampled: float) -> None:
-    """Give a level that no randomly sampled pair reached the u its absence implies.
+def _bound_rare_u(linker: Linker, sampled: float) -> None:
+    """Give a level that (almost) no randomly sampled pair reached the u its rarity bounds.
 
-    Splink leaves such a level's u unset and then weighs it with a placeholder spread over
-    the comparison's levels by their position, whatever the level means. For a rare level of
-    strong agreement that placeholder made agreement evidence *against* a match: on two of
-    three demo worlds (generator seeds 2026 and 2028), "given and family name swapped, in
-    other romanisations" was never sampled and weighed -3.3 bits, where the world whose
-    sample held one such pair weighed it +11.3; "one character differs" of SSNs and licence
-    numbers got +3.6 bits in every world, where one sampled pair would have given about +15.
-    So which way such a level counted depended on the luck of the sample.
+    Splink leaves the u of a level no sampled pair reached unset and then weighs it with a
+    placeholder spread over the comparison's levels by their position, whatever the level
+    means. For a rare level of strong agreement that placeholder made agreement evidence
+    *against* a match: on two of three demo worlds (generator seeds 2026 and 2028), "given
+    and family name swapped, in other romanisations" was never sampled and weighed -3.3
+    bits, where the world whose sample held one such pair weighed it +11.3; "one character
+    differs" of SSNs and licence numbers got +3.6 bits in every world. So which way such a
+    level counted depended on the luck of the sample.
 
-    A level that EM found among matches (its m is set) but that no random pair reached is
-    rarer among non-matches than one in ``sampled``, and gets the bound as its u. A level
-    neither found keeps Splink's placeholders: a bound over a placeholder m would be
-    evidence out of nothing. The bound is saved with the model, so incremental and
-    real-time scoring weigh the level the same way.
+    A level that EM found among matches (its m is set) and that fewer than
+    ``U_RARE_COUNT`` sampled pairs reached gets u = ``U_RARE_COUNT / sampled``: never
+    sampled, or sampled once or twice, it weighs the same, so that one sighting of a
+    non-match at the level cannot raise its weight. A level neither found keeps Splink's
+    placeholders (a bound over a placeholder m would be evidence out of nothing), and a
+    level whose u is fixed (the neutral twins of the swap levels) keeps it. The bound is
+    saved with the model, so incremental and real-time scoring weigh the level the same.
     """
+    bound = U_RARE_COUNT / sampled
     for comparison in linker._settings_obj.comparisons:
         for level in comparison.comparison_levels:
-            if level.is_null_level or level._u_is_trained or not level._m_is_trained:
+            if level.is_null_level or level._fix_u_probability or not level._m_is_trained:
                 continue
-            level.u_probability = U_UNSEEN_COUNT / sampled
+            u = level.u_probability if level._u_is_trained else None
+            if u is None or float(u) < bound:
+                level.u_probability = bound
 
 
 def _no_partial_worse_than_none(linker: Linker) -> None:

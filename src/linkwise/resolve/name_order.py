@@ -14,8 +14,8 @@ their usual field as in the other, and at least ``MIN_RECORDS`` times), and whic
 merely lean one way (at least ``LEAN_RATIO`` times as often, at least ``LEAN_RECORDS``
 times). A record is read in the other order when one of its names is an anchor of the
 other field and the other name at least leans the opposite way: "nguyen lan" when "nguyen"
-is an anchor family name and "lan" leans given. Nothing is learned from outside lists, so
-a name recorded about as often both ways ("James", "Thomas") is never in a list.
+is an anchor family name and "lan" leans given. Nothing is learned from outside lists, and
+a name recorded about as often in either field is in no list.
 
 One anchor is enough because of who gets swapped. Where a people writes the family name
 first, a clerk may swap a sixth of its names or more; then each of its names is found in the
@@ -92,13 +92,14 @@ class NameOrder:
         def values(names: frozenset[str]) -> pa.Array:
             return pa.array(sorted(names), pa.string())
 
-        object.__setattr__(self, "family_set", values(self.family_names))
-        object.__setattr__(self, "given_set", values(self.given_names))
-        family_or_leaning = values(self.family_names | self.family_leaning)
-        object.__setattr__(self, "family_or_leaning_set", family_or_leaning)
-        object.__setattr__(
-            self, "given_or_leaning_set", values(self.given_names | self.given_leaning)
-        )
+        sets = {
+            "family_set": self.family_names,
+            "given_set": self.given_names,
+            "family_or_leaning_set": self.family_names | self.family_leaning,
+            "given_or_leaning_set": self.given_names | self.given_leaning,
+        }
+        for name, names in sets.items():
+            object.__setattr__(self, name, values(names))
 
     def swapped(self, given: str | None, family: str | None) -> bool:
         """Whether a record with these names has them in swapped order: one of them is an
@@ -137,30 +138,35 @@ def learn(table: pa.Table) -> NameOrder:
     pairs = Counter(
         zip(table.column("given").to_pylist(), table.column("family").to_pylist(), strict=True)
     )
-    order: NameOrder | None = None
-    for _ in range(ROUNDS):
-        as_given: Counter[str] = Counter()
-        as_family: Counter[str] = Counter()
-        for (given, family), n in pairs.items():
-            if order is not None and order.swapped(given, family):
-                given, family = family, given
-            if given:
-                as_given[given] += n
-            if family:
-                as_family[family] += n
-        family_names = _usual(as_family, as_given, RATIO, MIN_RECORDS)
-        given_names = _usual(as_given, as_family, RATIO, MIN_RECORDS)
-        learned = NameOrder(
-            family_names,
-            given_names,
-            _usual(as_family, as_given, LEAN_RATIO, LEAN_RECORDS) - family_names,
-            _usual(as_given, as_family, LEAN_RATIO, LEAN_RECORDS) - given_names,
-        )
-        if learned == order:
+    order = _count(pairs, None)
+    for _ in range(ROUNDS - 1):
+        again = _count(pairs, order)
+        if again == order:
             break
-        order = learned
-    assert order is not None  # ROUNDS is at least 1
+        order = again
     return order
+
+
+def _count(pairs: Counter[tuple[str | None, str | None]], order: NameOrder | None) -> NameOrder:
+    """The lists from counts of (given, family) pairs, each pair that ``order`` finds
+    swapped counted the other way round."""
+    as_given: Counter[str] = Counter()
+    as_family: Counter[str] = Counter()
+    for (given, family), n in pairs.items():
+        if order is not None and order.swapped(given, family):
+            given, family = family, given
+        if given:
+            as_given[given] += n
+        if family:
+            as_family[family] += n
+    family_names = _usual(as_family, as_given, RATIO, MIN_RECORDS)
+    given_names = _usual(as_given, as_family, RATIO, MIN_RECORDS)
+    return NameOrder(
+        family_names,
+        given_names,
+        _usual(as_family, as_given, LEAN_RATIO, LEAN_RECORDS) - family_names,
+        _usual(as_given, as_family, LEAN_RATIO, LEAN_RECORDS) - given_names,
+    )
 
 
 def _usual(here: Counter[str], there: Counter[str], ratio: int, least: int) -> frozenset[str]:
