@@ -208,7 +208,8 @@ def link(
         )
     if trained:
         _train_from_labels(linker, db, labels)
-    _bound_rare_u(linker, u_pairs)
+    # a sample asked for more pairs than there are holds every pair, and no more
+    _bound_rare_u(linker, min(u_pairs, n * (n - 1) / 2))
     _no_partial_worse_than_none(linker)
     _cap_rare_name_boost(linker)
     timings["training"] = time.perf_counter() - start
