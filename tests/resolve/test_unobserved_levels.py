@@ -126,3 +126,35 @@ def test_a_level_sampled_once_weighs_what_a_level_never_sampled_does(linkage: Li
     finally:
         for level, u in saved:
             level.u_probability = u
+
+
+def test_in_a_tiny_workspace_the_bound_counts_the_pairs_there_are() -> None:
+    """60 records have 1,770 pairs, all of them in the u sample (which asks for at least
+    100,000): the one mistyped number's pair is one of them, so the level's u is raised to
+    3 ÷ 1,770, not left at the 1 ÷ 1,770 it was seen at (as a bound over 100,000 would)."""
+    rng = random.Random(8)
+    records: list[dict[str, Any]] = []
+    for i in range(30):
+        person = {
+            "given_name": GIVEN[i % len(GIVEN)],
+            "family_name": FAMILY[i // len(GIVEN)],
+            "dob": f"{rng.randint(1940, 2000)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        }
+        ssn = _ssn(rng)
+        for k in range(2):
+            # the first person's second record: the number's last digit mistyped
+            number = ssn if (k == 0 or i) else ssn[:-1] + str((int(ssn[-1]) + 1) % 10)
+            records.append(
+                {
+                    **person,
+                    "identifiers": {"ssn": number},
+                    "record_id": len(records) + 1,
+                    "source": f"s{k}",
+                }
+            )
+    tiny = link(prepare(records))
+    try:
+        level = _level(tiny, "ssn", ONE_DIGIT)
+        assert level["u_probability"] == pytest.approx(U_RARE_COUNT / (60 * 59 / 2))
+    finally:
+        tiny.release()
