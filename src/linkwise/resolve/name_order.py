@@ -90,7 +90,9 @@ class NameOrder:
 
     def __post_init__(self) -> None:
         def values(names: frozenset[str]) -> pa.Array:
-            return pa.array(sorted(names), pa.string())
+            # a value set needs no order; sorting was most of the cost of reading a saved
+            # order, which every explanation does (1.25 → 0.52 ms, demo world's model)
+            return pa.array(list(names), pa.string())
 
         sets = {
             "family_set": self.family_names,
