@@ -178,6 +178,29 @@ def measure(inv: Invocation, interval: float = 0.05) -> Run:
     return Run(seconds, peak / 2**20, proc.returncode, b"".join(chunks).decode(errors="replace"))
 
 
+def run_method(name: str, ds_dir: Path, m_dir: Path, opts: argparse.Namespace) -> Run:
+    """Run method ``name`` on the dataset in ``ds_dir`` into ``m_dir`` (a fresh pred.csv,
+    its output in log.txt), stopping the benchmark if it fails: for the scripts that read
+    only linkwise's own runs (``resolve_seeds.py``, ``resolve_threshold.py``)."""
+    m_dir.mkdir(parents=True, exist_ok=True)
+    pred = m_dir / "pred.csv"
+    pred.unlink(missing_ok=True)
+    run = measure(METHODS[name].invoke(ds_dir, m_dir, opts))
+    (m_dir / "log.txt").write_text(run.output, encoding="utf-8")
+    if run.returncode != 0 or not pred.exists():
+        raise SystemExit(f"{ds_dir.name}, {name}: the run failed (see {m_dir}/log.txt)")
+    return run
+
+
+def method_names(text: str) -> list[str]:
+    """The methods a ``--methods`` list names; stops on one :data:`METHODS` does not know."""
+    methods = [m for m in text.split(",") if m]
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise SystemExit(f"unknown method(s) {unknown}; known: {', '.join(METHODS)}")
+    return methods
+
+
 def score(truth: Path, pred: Path, out_json: Path) -> dict:
     res = subprocess.run(
         [str(PYTHON), str(ER_SCORE), str(truth), str(pred), "--json", str(out_json)],
@@ -257,10 +280,7 @@ def main() -> None:
         return
 
     datasets = [d for d in opts.datasets.split(",") if d]
-    methods = [m for m in opts.methods.split(",") if m]
-    unknown = [m for m in methods if m not in METHODS]
-    if unknown:
-        raise SystemExit(f"unknown method(s) {unknown}; known: {', '.join(METHODS)}")
+    methods = method_names(opts.methods)
     out = opts.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
 

@@ -32,7 +32,7 @@ import subprocess
 from pathlib import Path
 
 import _datasets
-from resolve_accuracy import DEFAULT_OUT, LINKWISE, METHODS, measure, prepare, score
+from resolve_accuracy import DEFAULT_OUT, LINKWISE, method_names, prepare, run_method, score
 
 GROUPS = {
     "origin": "name origin",
@@ -130,10 +130,7 @@ def main() -> None:
         raise SystemExit(bad) from None
     if len(set(seeds)) != len(seeds) or not seeds:
         raise SystemExit(f"--seeds must name at least one seed, each once: {opts.seeds!r}")
-    methods = [m for m in opts.methods.split(",") if m]
-    unknown = [m for m in methods if m not in METHODS]
-    if unknown:
-        raise SystemExit(f"unknown method(s) {unknown}; known: {', '.join(METHODS)}")
+    methods = method_names(opts.methods)
     out = opts.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     invoke = argparse.Namespace(linkwise_input="raw")
@@ -144,15 +141,10 @@ def main() -> None:
         ds_dir, n_records = prepare(dataset_name(seed), out)
         for mname in methods:
             m_dir = ds_dir / mname
-            m_dir.mkdir(parents=True, exist_ok=True)
             pred = m_dir / "pred.csv"
             row: dict = {"seed": seed, "method": mname, "records": n_records}
             if not (opts.reuse and pred.exists()):
-                pred.unlink(missing_ok=True)
-                run = measure(METHODS[mname].invoke(ds_dir, m_dir, invoke))
-                (m_dir / "log.txt").write_text(run.output, encoding="utf-8")
-                if run.returncode != 0 or not pred.exists():
-                    raise SystemExit(f"seed {seed}, {mname}: the run failed (see {m_dir}/log.txt)")
+                run = run_method(mname, ds_dir, m_dir, invoke)
                 row.update(time_s=round(run.seconds, 1), peak_rss_mb=round(run.peak_rss_mb))
             res = score(ds_dir / "truth.csv", pred, m_dir / "score.json")
             row.update({k: res[k] for k in ("pairwise_precision", "pairwise_recall")})

@@ -20,15 +20,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from resolve_accuracy import (
-    DEFAULT_DATASETS,
-    DEFAULT_OUT,
-    LINKWISE,
-    METHODS,
-    measure,
-    prepare,
-    score,
-)
+from resolve_accuracy import DEFAULT_DATASETS, DEFAULT_OUT, LINKWISE, prepare, run_method, score
 
 GROUP = "origin"
 """Where truth.csv has this column (the demo world), the false-merge disparity between its
@@ -66,14 +58,9 @@ def main() -> None:
         ds_dir, n_records = prepare(name, out)
         for threshold in thresholds:
             m_dir = ds_dir / f"linkwise_at_{threshold}"
-            m_dir.mkdir(parents=True, exist_ok=True)
             pred = m_dir / "pred.csv"
-            pred.unlink(missing_ok=True)
             invoke = argparse.Namespace(linkwise_input="raw", linkwise_threshold=threshold)
-            run = measure(METHODS["linkwise"].invoke(ds_dir, m_dir, invoke))
-            (m_dir / "log.txt").write_text(run.output, encoding="utf-8")
-            if run.returncode != 0 or not pred.exists():
-                raise SystemExit(f"{name} at {threshold}: linkwise failed (see {m_dir}/log.txt)")
+            run_method("linkwise", ds_dir, m_dir, invoke)
             res = score(ds_dir / "truth.csv", pred, m_dir / "score.json")
             ratio = disparity(ds_dir / "truth.csv", pred, m_dir / "evaluate.json")
             row = {"dataset": name, "records": n_records, "threshold": threshold, **res}
