@@ -18,9 +18,11 @@ minutes, and reused), runs each method as its own process and scores it with
 ``../shared/tools/er_score.py``. Then, per method, it pools the seeds: every seed's truth.csv
 and pred.csv concatenated, with the seed put in front of file names, true ids and entity ids so
 that nothing of one world can meet another's, and scored by ``linkwise evaluate --by COLUMN``
-for each group column of :data:`GROUPS`, whose 95% intervals (a bootstrap over people) then
-rest on all the seeds' people. It prints two tables (accuracy per seed; false-merge ratio per
-group column, per seed and pooled) and writes them to ``OUT/seeds.json``.
+for each group column of :data:`GROUPS` (the truth's origin and tags, and the surname frequency
+decile that ``linkwise evaluate`` works out from records' fields), whose 95% intervals (a
+bootstrap over people) then rest on all the seeds' people. It prints two tables (accuracy per
+seed; false-merge ratio per group column, per seed and pooled) and writes them to
+``OUT/seeds.json``.
 """
 
 from __future__ import annotations
@@ -32,18 +34,42 @@ import subprocess
 from pathlib import Path
 
 import _datasets
+from linkwise.evaluate import builtin_groups
 from resolve_accuracy import DEFAULT_OUT, LINKWISE, method_names, prepare, run_method, score
 
+DECILE = "surname_frequency_decile"
 GROUPS = {
     "origin": "name origin",
+    DECILE: "surname frequency decile",
     "tag_twin": "twins",
     "tag_missing_dob": "missing date of birth",
     "tag_jr_sr": "Jr/Sr",
     "tag_translit": "transliterated names",
     "tag_swapped_order": "swapped name order",
 }
-"""The group columns of the demo world's truth whose false-merge disparity issue 3's target
-reads (``origin``), or which RESULTS has reported beside it."""
+"""The group columns whose false-merge disparity the script reports: the demo world truth's
+``origin`` and tags, and the built-in surname frequency decile (:func:`truth_with_deciles`),
+one of the groups issue 3 names for ``linkwise evaluate``."""
+
+
+def truth_with_deciles(ds_dir: Path) -> Path:
+    """``ds_dir/truth_groups.csv``: the world's truth.csv with one more column, the built-in
+    group ``surname_frequency_decile`` of ``linkwise evaluate`` worked out from the surname
+    each record carries (its canonical ``surname``) among that world's records, so that a
+    pooled evaluation still ranks each record's surname within its own world."""
+    ds = _datasets.load_written(ds_dir)
+    fields: dict[tuple[str, str], dict[str, object]] = {}
+    for f in ds.files:
+        for record_id, surname in zip(
+            f.canonical["record_id"], f.canonical["surname"], strict=True
+        ):
+            fields[(f.name, str(record_id))] = {"family_name": surname}
+    truth = ds.truth.copy()
+    keys = list(zip(truth["file"], truth["record_id"].astype(str), strict=True))
+    truth[DECILE] = builtin_groups(keys, fields)[DECILE]
+    out = ds_dir / "truth_groups.csv"
+    truth.to_csv(out, index=False)
+    return out
 
 
 def dataset_name(seed: int) -> str:
@@ -139,6 +165,7 @@ def main() -> None:
     parts: dict[str, list[tuple[int, Path, Path]]] = {m: [] for m in methods}
     for seed in seeds:
         ds_dir, n_records = prepare(dataset_name(seed), out)
+        groups_truth = truth_with_deciles(ds_dir)
         for mname in methods:
             m_dir = ds_dir / mname
             pred = m_dir / "pred.csv"
@@ -149,9 +176,9 @@ def main() -> None:
             res = score(ds_dir / "truth.csv", pred, m_dir / "score.json")
             row.update({k: res[k] for k in ("pairwise_precision", "pairwise_recall")})
             row.update({k: res[k] for k in ("pairwise_f1", "bcubed_f1", "false_merge_rate")})
-            row["disparity"] = disparities(ds_dir / "truth.csv", pred, m_dir / "seeds_eval.json")
+            row["disparity"] = disparities(groups_truth, pred, m_dir / "seeds_eval.json")
             rows.append(row)
-            parts[mname].append((seed, ds_dir / "truth.csv", pred))
+            parts[mname].append((seed, groups_truth, pred))
             print(f"[seed {seed}] {mname}: pairwise F1 {res['pairwise_f1']:.4f}", flush=True)
 
     pooled: dict[str, dict[str, dict]] = {}
