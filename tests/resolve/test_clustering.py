@@ -560,12 +560,14 @@ def test_the_same_names_in_swapped_order_are_one_person_not_a_household() -> Non
         ("brookz", "12 OAK ST"),  # a typo in the family name
         ("cao", "12 OAK ST # 5"),  # the flat written differently (below: "APT 5")
         ("martinez cao", "12 OAK ST"),  # one part of a double surname
+        ("tsao", "12 OAK ST"),  # the surname in another romanisation (cao/tsao)
+        ("rodrigues brooks", "12 OAK ST"),  # one part of a double surname, mistyped
     ],
 )
 def test_twins_stay_apart_across_spelling_variants_of_family_and_address(
     family_b: str, address_b: str
 ) -> None:
-    family_a = "brooks" if family_b == "brookz" else "cao"
+    family_a = {"brookz": "brooks", "rodrigues brooks": "rodriguez"}.get(family_b, "cao")
     address_a = "12 OAK ST APT 5" if "#" in address_b else "12 OAK ST"
     evidence = {
         1: _twin("jacob", family_a, address_a),
@@ -574,6 +576,36 @@ def test_twins_stay_apart_across_spelling_variants_of_family_and_address(
     result = cluster_records([1, 2], [edge(1, 2, 0.999, 18.0)], evidence=evidence)
     assert groups(result) == {frozenset({1}), frozenset({2})}
     assert "likely twins" in only(result.flags, "household").reason
+
+
+def test_twins_stay_apart_when_one_files_the_first_surname_as_a_middle_name() -> None:
+    # Carlos Ortiz Perez written as given carlos, middle ortiz, family perez; his twin
+    # Alberto's record keeps only the first surname.
+    carlos = replace(_twin("carlos", "perez"), middle_name="ortiz")
+    alberto = _twin("alberto", "ortiz")
+    result = cluster_records([1, 2], [edge(1, 2, 0.999, 18.0)], evidence={1: carlos, 2: alberto})
+    assert groups(result) == {frozenset({1}), frozenset({2})}
+    reason = only(result.flags, "household").reason
+    assert "family name 'ortiz' (a middle name 'ortiz' on the other side)" in reason
+    assert "likely twins" in reason
+
+
+@pytest.mark.parametrize(
+    ("middle_a", "middle_b", "family_b"),
+    [
+        ("o", None, "ortiz"),  # an initial is no surname
+        ("ortiz", "ortiz", "lopez"),  # two middle names alike, no family name shared
+        (None, None, "ortiz"),  # no middle name: the families differ
+    ],
+)
+def test_a_middle_name_makes_a_household_only_beside_the_other_family_name(
+    middle_a: str | None, middle_b: str | None, family_b: str
+) -> None:
+    a = replace(_twin("carlos", "perez"), middle_name=middle_a)
+    b = replace(_twin("alberto", family_b), middle_name=middle_b)
+    result = cluster_records([1, 2], [edge(1, 2, 0.999, 18.0)], evidence={1: a, 2: b})
+    assert groups(result) == {frozenset({1, 2})}
+    assert "household" not in kinds(result)
 
 
 def test_a_short_form_of_the_given_name_is_no_household() -> None:

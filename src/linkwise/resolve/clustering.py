@@ -45,7 +45,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linkwise.resolve.likeness import (
-    families_agree,
+    families_alike,
     given_names_compatible,
     one_edit,
     suffixes_conflict,
@@ -118,6 +118,10 @@ class Evidence:
     """The record's source, for ``one_per_source``."""
     suffix: str | None = None
     """The generational suffix of the name ("jr", "sr", "iii"), if the record gives one."""
+    middle_name: str | None = None
+    """The middle name as recorded: where a source files the first of two surnames there
+    ("carlos ortiz perez" as given carlos, middle ortiz), it is a family name the household
+    check compares."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,6 +448,7 @@ class _Summary:
         "full",
         "givens",
         "ids",
+        "middles",
         "names",
         "shared",
         "sources",
@@ -459,6 +464,7 @@ class _Summary:
         self.givens: dict[str, int] = {}
         self.names: set[tuple[str, str | None]] = set()  # (given, family) as recorded
         self.families: set[str] = set()
+        self.middles: set[str] = set()  # words of middle names, initials left out
         self.addresses: dict[str, str] = {}  # address key -> first address with it
         self.suffixes: dict[str, int] = {}  # name suffix -> first record with it
         self.years: tuple[_Date, _Date] | None = None  # earliest and latest date of birth
@@ -476,6 +482,7 @@ class _Summary:
             self.givens.setdefault(name, record)
         self.names |= other.names
         self.families |= other.families
+        self.middles |= other.middles
         for key, address in other.addresses.items():
             self.addresses.setdefault(key, address)
         for source, record in other.sources.items():
@@ -489,6 +496,23 @@ class _Summary:
 _NAME_PAIR_LIMIT = 4096
 """Above this many (name, name) pairs across two clusters the household check is skipped."""
 _UNIT_WORDS = frozenset({"APT", "APARTMENT", "UNIT", "STE", "SUITE", "NO", "#"})
+
+
+def _shared_family(sa: _Summary, sb: _Summary) -> str | None:
+    """The family name two clusters share, in words for a flag, or None: a family name of
+    each alike (``families_alike``), or else one side's family name alike to a word of a
+    middle name on the other, where sources file the first of two surnames ("alberto
+    ortiz" beside "carlos ortiz perez" written as given carlos, middle ortiz)."""
+    for x in sorted(sa.families):
+        for y in sorted(sb.families):
+            if families_alike(x, y):
+                return f"family name {x!r}" if x == y else f"family names {x!r} and {y!r}"
+    for families, middles in ((sa.families, sb.middles), (sb.families, sa.middles)):
+        for x in sorted(families):
+            for y in sorted(middles):
+                if families_alike(x, y):
+                    return f"family name {x!r} (a middle name {y!r} on the other side)"
+    return None
 
 
 def _address_key(address: str) -> str:
@@ -825,6 +849,8 @@ class _Run:
             s.names.add((ev.given_name, ev.family_name))
         if ev.family_name:
             s.families.add(ev.family_name)
+        if ev.middle_name:
+            s.middles.update(w for w in ev.middle_name.split() if len(w) > 1)
         if ev.address:
             s.addresses[_address_key(ev.address)] = ev.address
         if ev.source is not None and ev.source in self.one_per_source:
@@ -967,9 +993,12 @@ class _Run:
         parent and child or siblings; with the same date, twins (measured on the demo
         world: 28% of twins' records were merged before twins were covered).
 
-        Family names agree when equal, one typo apart, or sharing a word of a double
-        surname ("martinez rodriguez" and "rodriguez"); addresses when equal once unit
-        designators are written alike ("APT 5" and "# 5"). Each name is compared as the
+        Family names agree when equal, one typo apart, sharing a word of a double surname
+        ("martinez rodriguez" and "rodriguez") or a word one typo from it, in two
+        romanisations ("li" and "lee"), or when one side's family name is a word of the
+        other's middle name, where sources file the first of two surnames
+        (``_shared_family``); addresses when equal once unit designators are written alike
+        ("APT 5" and "# 5"). Each name is compared as the
         record gives it, given with family: a cluster holding a record in swapped order
         ("cao qiang" beside "qiang cao") is one person's names, not a sign that every
         given name of the other cluster may be a family name. Measured on the demo world
@@ -979,28 +1008,15 @@ class _Run:
         of birth may still tell two relatives of one name apart (``namesakes_at``)."""
         if not (sa.names and sb.names) or sa.addresses.keys().isdisjoint(sb.addresses):
             return None
-        families = next(
-            (
-                (x, y)
-                for x in sorted(sa.families)
-                for y in sorted(sb.families)
-                if families_agree(x, y)
-            ),
-            None,
-        )
+        family = _shared_family(sa, sb)
         key = min(sa.addresses.keys() & sb.addresses.keys())
         address = sa.addresses[key]
-        if families is None:
+        if family is None:
             if len(sa.names) * len(sb.names) <= _NAME_PAIR_LIMIT and _swapped_closely(sa, sb):
                 return self.namesakes_at(
                     sa, sb, f"address {address!r} and two names, in swapped order on one side"
                 )
             return None
-        family = (
-            f"family name {families[0]!r}"
-            if families[0] == families[1]
-            else f"family names {families[0]!r} and {families[1]!r}"
-        )
         if len(sa.names) * len(sb.names) > _NAME_PAIR_LIMIT:
             return None  # a huge cluster: leave the decision to the model and support
         if self.one_name(sa, sb):

@@ -161,6 +161,26 @@ def families_agree(a: str, b: str) -> bool:
     return not set(surname_tokens(a)).isdisjoint(surname_tokens(b))
 
 
+def families_alike(a: str, b: str) -> bool:
+    """Whether two folded family names may be one family's, as the household check reads
+    them: as ``families_agree``, or one surname in two romanisations ("li" and "lee", "xu"
+    and "tsui"), or a word of one double surname a typo of a word of the other ("perez
+    rodrigues" and "rodriguez", words of four letters or more).
+
+    Wider than ``families_agree`` because the household check leans the other way: it
+    refuses a merge only when the given names cannot be one person's as well, so a false
+    "alike" costs a merge only where both names differ, while a false "not alike" lets
+    twins and siblings of one family, written two ways, merge on their shared date of birth
+    and address (measured on the demo world, benchmarks/RESULTS.md)."""
+    if families_agree(a, b) or romanisations_agree(a, b):
+        return True
+    return any(
+        min(len(p), len(q)) >= 4 and one_edit(p, q)
+        for p in surname_tokens(a)
+        for q in surname_tokens(b)
+    )
+
+
 def suffixes_conflict(a: str | None, b: str | None) -> bool:
     """Whether two name suffixes name different generations ("jr" and "sr", "ii" and
     "iii"): a father and son, or a grandfather and grandson, not one person. A suffix

@@ -256,13 +256,14 @@ def evidence_of(
 
     id_values = [col(k) for k in kinds]
     out: dict[int, Evidence] = {}
-    for i, (rid, dob, dob_y, given, family, address, source, suffix) in enumerate(
+    for i, (rid, dob, dob_y, given, family, middle, address, source, suffix) in enumerate(
         zip(
             col("unique_id"),
             col("dob"),
             col("dob_y"),
             col("given"),
             col("family"),
+            col("middle"),
             col("address"),
             col("source"),
             col("suffix"),
@@ -288,5 +289,6 @@ def evidence_of(
             address=address,
             source=None if source is None else str(source),
             suffix=suffix,
+            middle_name=middle,
         )
     return out
