@@ -608,6 +608,39 @@ def test_a_middle_name_makes_a_household_only_beside_the_other_family_name(
     assert "household" not in kinds(result)
 
 
+@pytest.mark.parametrize(
+    ("given_a", "given_b"),
+    [
+        ("mi gyeong", "min seo"),  # first words one letter apart, second words unalike
+        ("hye jin", "hyeon u"),  # the first word begins the other's
+        ("jae won", "jin ho"),  # first words of one sound key
+    ],
+)
+def test_twins_with_two_word_given_names_alike_only_in_the_first_word_stay_apart(
+    given_a: str, given_b: str
+) -> None:
+    evidence = {1: _twin(given_a, "kim"), 2: _twin(given_b, "kim")}
+    result = cluster_records([1, 2], [edge(1, 2, 0.999, 18.0)], evidence=evidence)
+    assert groups(result) == {frozenset({1}), frozenset({2})}
+    assert "likely twins" in only(result.flags, "household").reason
+
+
+@pytest.mark.parametrize(
+    ("given_a", "given_b"),
+    [
+        ("hyun woo", "hyeon u"),  # one Korean name in two romanisations
+        ("xiao ming", "siu ming"),  # one Chinese name in two romanisations
+        ("mary ann", "marie anne"),  # both words alike
+        ("su bin", "subin"),  # one name with and without its space
+    ],
+)
+def test_one_two_word_given_name_spelt_two_ways_is_no_household(given_a: str, given_b: str) -> None:
+    evidence = {1: _twin(given_a, "kim"), 2: _twin(given_b, "kim")}
+    result = cluster_records([1, 2], [edge(1, 2, 0.999, 18.0)], evidence=evidence)
+    assert groups(result) == {frozenset({1, 2})}
+    assert "household" not in kinds(result)
+
+
 def test_a_short_form_of_the_given_name_is_no_household() -> None:
     evidence = {
         1: person(given="barbara", family="dunham", dob="1979-06-13", address="1 ELM ST"),

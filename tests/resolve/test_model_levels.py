@@ -161,9 +161,10 @@ def model() -> Model:
             else {"given_name": mistyped, "family_name": given}
         )
         swapped_typo.append((add(person), add(second | {"phone": None})))
-    # Chinese names recorded in two romanisations (pinyin and Wade-Giles or Cantonese), once
-    # in the same order and once swapped: "wang xiaoming" / "wong siu ming", "liu ching" /
-    # "qing liu"
+    # Chinese names recorded in two romanisations (pinyin and Wade-Giles or Cantonese), and
+    # Korean ones in two (a passport spelling, the Revised Romanization or McCune-Reischauer),
+    # once in the same order and once swapped: "wang xiaoming" / "wong siu ming", "liu
+    # ching" / "qing liu", "jung dong hyun" / "tong hyon chong"
     romanised: dict[str, list[tuple[int, int]]] = {"same order": [], "swapped": []}
     for kind, names in (
         (
@@ -173,6 +174,8 @@ def model() -> Model:
                 ("jing", "zhang", "ching", "cheung"),
                 ("xin", "yang", "hsin", "yeung"),
                 ("jian", "chen", "kin", "chan"),
+                # Korean: a passport spelling and the Revised Romanization
+                ("hyun woo", "lee", "hyeon u", "rhee"),
             ],
         ),
         (
@@ -182,6 +185,7 @@ def model() -> Model:
                 ("xin", "yang", "hsin", "yeung"),
                 ("jie", "lin", "kit", "lam"),
                 ("qiang", "zhou", "keung", "chau"),
+                ("dong hyun", "jung", "tong hyon", "chong"),
                 # one name alike in every romanisation ("ming"): it stands for itself
                 ("ming", "hsu", "ming", "xu"),
             ],
@@ -357,7 +361,7 @@ def _levels(model: Model, comparison: str) -> list[dict[str, Any]]:
     raise AssertionError(comparison)
 
 
-def test_one_chinese_name_in_two_romanisations_counts_for_a_match(model: Model) -> None:
+def test_one_chinese_or_korean_name_in_two_romanisations_counts_for_a_match(model: Model) -> None:
     """ "wang xiaoming" and "wong siu ming" (pinyin and Cantonese), in the same order or
     swapped, land on levels of their own, which EM finds to be evidence for one person;
     a swapped pair counts its names once (the family name's level is neutral)."""

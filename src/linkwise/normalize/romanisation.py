@@ -20,6 +20,7 @@ pinyin too ("chang" for zhang): that is the same name in the other system.
 from __future__ import annotations
 
 from linkwise.normalize._cache import memoize
+from linkwise.normalize.korean import korean_keys
 
 SYLLABLE_SPELLINGS: tuple[tuple[str, ...], ...] = (
     # pinyin, then Wade-Giles and Cantonese (and other) spellings of the same syllable
@@ -196,6 +197,10 @@ def romanisation_keys(name: str) -> tuple[str, ...] | None:
 
 
 def roman_list(name: str | None) -> list[str] | None:
-    """``romanisation_keys`` as a new list (a model input column's value), None for none."""
-    keys = romanisation_keys(name) if name else None
-    return list(keys) if keys else None
+    """The keys two spellings of one name share, as a new list (a model input column's
+    value), None for none: its Chinese keys (``romanisation_keys``) and its Korean ones
+    (``normalize.korean.korean_keys``), which never equal each other."""
+    if not name:
+        return None
+    keys = [*(romanisation_keys(name) or ()), *korean_keys(name)]
+    return keys or None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from linkwise.normalize.korean import korean_names_agree
 from linkwise.normalize.names import suffix_generation, surname_tokens
 from linkwise.normalize.nickname import nickname_candidates
 from linkwise.normalize.phonetic import sound_key
@@ -25,7 +26,9 @@ def given_names_compatible(a: str, b: str) -> bool:
     "xin"), one Chinese name in two romanisations ("lin" and "lam", "xiaoming" and "siu
     ming"), a nickname one typo from the other's long name ("sasha" and "alexandr"), any of
     these once misread digits are read as meant ("r0b" and "robert"), or the same name
-    written as one word or two ("su bin" and "subin").
+    written as one word or two ("su bin" and "subin"). Two given names of two words each
+    must have alike second words too ("ji hoon" and "ji woo", "mi gyeong" and "min seo"
+    are two names), unless they are one Chinese or Korean name in two spellings.
 
     Used only to recognise the household pattern, so it leans towards "compatible": a
     false "compatible" leaves the decision to the model's score, while a false
@@ -42,6 +45,17 @@ def given_names_compatible(a: str, b: str) -> bool:
         # are two names ("ji hoon" and "ji woo", siblings sharing a generation syllable;
         # "jose luis" and "jose antonio"); one word against two may be a name shortened
         return len(xs) < 2 or len(ys) < 2 or _words_alike(xs[1], ys[1])
+    if (
+        len(xs) >= 2
+        and len(ys) >= 2
+        and not _words_alike(xs[1], ys[1])
+        and "".join(xs) != "".join(ys)
+        and not romanisations_agree(a, b)
+        and not korean_names_agree(a, b)
+    ):
+        # the same holds when the first words differ: however alike "mi" and "min" or
+        # "hye" and "hyeon" are, "mi gyeong" and "min seo" are two names
+        return False
     if len(x) == 1 or len(y) == 1:
         return x[0] == y[0]
     # as a misread digit was meant ("r0b": "rob"); letters are left as written, since
