@@ -13,7 +13,7 @@ from linkwise.normalize.romanisation import roman_list, romanisation_keys
         ("lee", "yi"),  # ... and the Revised Romanization
         ("park", "bak"),
         ("choi", "choe"),
-        ("jung", "chong"),  # McCune-Reischauer without its breve
+        ("jung", "jeong"),  # the Revised Romanization
         ("hyun woo", "hyeon u"),  # eo written u, woo for u
         ("hyun-woo", "hyunwoo"),  # word breaks do not matter
         ("mi kyung", "mi gyeong"),  # k for g, eo for yu
@@ -33,12 +33,22 @@ def test_one_korean_name_in_two_spellings_agrees(a: str, b: str) -> None:
         ("kim", "lee"),
         ("ji hoon", "ji woo"),  # siblings sharing a generation syllable
         ("min jun", "min seo"),
-        ("hyun woo", "hyun woo"),  # the same spelling is not "two spellings"
         ("maria", "marie"),  # not Korean syllables: no keys at all
+        # spellings of another people's different surname are left out of the groups
+        ("lee", "yee"),  # Cantonese Yu, not Li
+        ("lim", "yim"),
+        ("jung", "chong"),
+        ("ko", "koh"),
+        ("shin", "sin"),
     ],
 )
 def test_different_names_or_the_same_spelling_do_not_agree(a: str, b: str) -> None:
     assert not korean_names_agree(a, b)
+
+
+def test_one_spelling_shares_its_keys_but_is_not_two_spellings() -> None:
+    assert korean_keys("hyun woo")
+    assert not korean_names_agree("hyun woo", "hyun woo")
 
 
 def test_only_names_of_two_or_three_known_syllables_get_given_name_keys() -> None:
@@ -50,6 +60,7 @@ def test_only_names_of_two_or_three_known_syllables_get_given_name_keys() -> Non
     assert korean_keys("ji hoon su ho") == ()  # four syllables
     assert korean_keys("o") == ()  # an initial, not the surname Oh
     assert korean_keys("oh") != ()
+    assert korean_keys("ana") == ()  # "a" and "na" are written alike in every system
     assert korean_keys("sung sun kun") != ()  # each of these in two groups: 8 readings
     assert len(korean_keys("sung sun kun")) == 8
 
@@ -63,11 +74,15 @@ def test_no_syllable_spelling_is_in_more_than_two_groups() -> None:
     assert max(counts.values()) <= 2
 
 
-def test_korean_and_chinese_keys_sit_side_by_side_and_never_collide() -> None:
+def test_roman_list_holds_the_chinese_keys_then_the_korean_ones() -> None:
     # "kim" is also a Cantonese spelling of the Chinese syllable jian
     chinese = romanisation_keys("kim")
     assert chinese is not None
-    assert roman_list("kim") == [*chinese, *korean_keys("kim")]
-    assert not set(chinese) & set(korean_keys("kim"))
+    korean = korean_keys("kim")
+    assert korean
+    assert all(k.startswith("ko:") for k in korean)
+    assert not any(k.startswith("ko:") for k in chinese)
+    assert roman_list("kim") == [*chinese, *korean]
     assert roman_list("gim") == list(korean_keys("gim"))
     assert roman_list("john") is None
+    assert roman_list(None) is None

@@ -21,7 +21,7 @@ from linkwise.resolve.clustering import (
     cluster_records,
     new_year_written_for_unknown,
 )
-from linkwise.resolve.likeness import given_names_compatible, one_edit
+from linkwise.resolve.likeness import families_alike, given_names_compatible, one_edit
 
 
 def edge(a: int, b: int, p: float, w: float | None = None) -> Edge[int]:
@@ -586,7 +586,7 @@ def test_twins_stay_apart_when_one_files_the_first_surname_as_a_middle_name() ->
     result = cluster_records([1, 2], [edge(1, 2, 0.999, 18.0)], evidence={1: carlos, 2: alberto})
     assert groups(result) == {frozenset({1}), frozenset({2})}
     reason = only(result.flags, "household").reason
-    assert "family name 'ortiz' (a middle name 'ortiz' on the other side)" in reason
+    assert "family name 'ortiz' (filed as a middle name on one side)" in reason
     assert "likely twins" in reason
 
 
@@ -632,6 +632,11 @@ def test_twins_with_two_word_given_names_alike_only_in_the_first_word_stay_apart
         ("xiao ming", "siu ming"),  # one Chinese name in two romanisations
         ("mary ann", "marie anne"),  # both words alike
         ("su bin", "subin"),  # one name with and without its space
+        ("hyun woo", "hyun u"),  # the first words the same, the second romanised
+        ("bill joe", "william joseph"),  # nicknames of both words
+        ("mary beth", "marie elizabeth"),
+        ("mari carmen", "maria del carmen"),  # a particle in one
+        ("abd al rahman", "abdul rahman"),
     ],
 )
 def test_one_two_word_given_name_spelt_two_ways_is_no_household(given_a: str, given_b: str) -> None:
@@ -639,6 +644,34 @@ def test_one_two_word_given_name_spelt_two_ways_is_no_household(given_a: str, gi
     result = cluster_records([1, 2], [edge(1, 2, 0.999, 18.0)], evidence=evidence)
     assert groups(result) == {frozenset({1, 2})}
     assert "household" not in kinds(result)
+
+
+def test_one_person_with_a_surname_filed_as_a_middle_name_is_no_household() -> None:
+    # Carlos Ortiz Perez, once as given carlos, middle ortiz, family perez, once as carlos
+    # ortiz: the same given name, so one person, merged
+    a = replace(_twin("carlos", "perez"), middle_name="ortiz")
+    b = _twin("carlos", "ortiz")
+    result = cluster_records([1, 2], [edge(1, 2, 0.999, 18.0)], evidence={1: a, 2: b})
+    assert groups(result) == {frozenset({1, 2})}
+    assert not result.flags
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "alike"),
+    [
+        ("li", "lee", True),  # one Chinese surname in two romanisations
+        ("xu", "tsui", True),
+        ("perez rodrigues", "rodriguez", True),  # a word one typo from the other
+        ("garcia", "garcia lopez", True),  # a shared word
+        ("ruiz", "ruis", True),  # one typo in a name of four letters
+        ("lee", "rhee", False),  # the Korean keys are the model's, not the check's
+        ("li", "wu", False),
+        ("ruiz", "diaz lopez", False),
+    ],
+)
+def test_family_names_alike_for_the_household_check(a: str, b: str, alike: bool) -> None:
+    assert families_alike(a, b) is alike
+    assert families_alike(b, a) is alike
 
 
 def test_a_short_form_of_the_given_name_is_no_household() -> None:

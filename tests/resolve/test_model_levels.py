@@ -164,7 +164,7 @@ def model() -> Model:
     # Chinese names recorded in two romanisations (pinyin and Wade-Giles or Cantonese), and
     # Korean ones in two (a passport spelling, the Revised Romanization or McCune-Reischauer),
     # once in the same order and once swapped: "wang xiaoming" / "wong siu ming", "liu
-    # ching" / "qing liu", "jung dong hyun" / "tong hyon chong"
+    # ching" / "qing liu", "jung dong hyun" / "tong hyon jeong"
     romanised: dict[str, list[tuple[int, int]]] = {"same order": [], "swapped": []}
     for kind, names in (
         (
@@ -174,7 +174,8 @@ def model() -> Model:
                 ("jing", "zhang", "ching", "cheung"),
                 ("xin", "yang", "hsin", "yeung"),
                 ("jian", "chen", "kin", "chan"),
-                # Korean: a passport spelling and the Revised Romanization
+                # Korean: passport spellings, and the Revised Romanization with an older
+                # spelling of the surname
                 ("hyun woo", "lee", "hyeon u", "rhee"),
             ],
         ),
@@ -185,7 +186,7 @@ def model() -> Model:
                 ("xin", "yang", "hsin", "yeung"),
                 ("jie", "lin", "kit", "lam"),
                 ("qiang", "zhou", "keung", "chau"),
-                ("dong hyun", "jung", "tong hyon", "chong"),
+                ("dong hyun", "jung", "tong hyon", "jeong"),
                 # one name alike in every romanisation ("ming"): it stands for itself
                 ("ming", "hsu", "ming", "xu"),
             ],

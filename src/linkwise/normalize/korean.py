@@ -11,9 +11,11 @@ not join them.
 ``SURNAME_SPELLINGS`` lists the spellings of common surnames; ``SYLLABLE_SPELLINGS`` those
 of common given-name syllables, by the regular differences between the systems: eo written
 o or u, eu written u, oo for u, k for g, t for d, p for b, ch for j. A given name is read
-as syllables whatever its word breaks ("ji-hoon", "ji hoon", "jihoon"), and gets keys only
-when it is two or three known syllables, one at least with another spelling: Korean given
-names are two syllables, and one short word is as often a name of another language.
+as syllables across its word breaks ("ji-hoon", "ji hoon" and "jihoon" alike; a name
+written as one word is split into the fewest syllables, so "seona" is seo-na and shares
+no key with "seon a"), and gets keys only when it is two or three known syllables, one at
+least with another spelling: Korean given names are two syllables, and one short word is
+as often a name of another language.
 """
 
 from __future__ import annotations
@@ -22,47 +24,45 @@ from linkwise.normalize._cache import memoize
 
 SURNAME_SPELLINGS: tuple[tuple[str, ...], ...] = (
     ("kim", "gim"),
-    ("lee", "yi", "rhee", "ri", "rhie", "yee"),
+    ("lee", "yi", "rhee", "rhie"),
     ("park", "pak", "bak", "bahk"),
     ("choi", "choe", "choy"),
-    ("jung", "jeong", "chung", "cheong", "chong", "joung"),
+    ("jung", "jeong", "chung", "joung"),
     ("kang", "gang"),
     ("cho", "jo", "joh"),
     ("yoon", "yun", "youn"),
     ("jang", "chang"),
-    ("lim", "im", "yim", "rim"),
+    ("lim", "im"),
     ("kwon", "gwon", "kweon"),
     ("ahn", "an"),
     ("yoo", "yu", "ryu", "rhyu"),
     ("jeon", "jun", "chun", "chon"),
-    ("ko", "go", "koh"),
     ("moon", "mun"),
     ("baek", "paek", "paik", "baik"),
     ("heo", "hur", "huh"),
     ("noh", "roh"),
     ("seo", "suh"),
-    ("shin", "sin"),
     ("oh", "o"),
     ("son", "sohn"),
     ("bae", "pae"),
     ("hwang", "whang"),
-    ("jin", "chin"),
     ("koo", "gu", "ku"),
     ("kwak", "gwak"),
     ("sung", "seong"),
-    ("joo", "ju", "chu"),
+    ("joo", "ju"),
     ("chae", "chai"),
     ("byun", "byeon", "pyun"),
-    ("gong", "kong"),
-    ("do", "doh"),
-    ("shim", "sim"),
     ("um", "eom", "uhm"),
-    ("gil", "kil"),
-    ("bang", "pang"),
 )
+"""Left out: spellings that are mainly another people's different surname ("yee" and "yim"
+are Cantonese surnames other than Lee and Lim, "koh" and "go" Hokkien and Filipino ones
+other than Ko, "chong" and "cheong" Chinese ones other than Jung, "gil" Spanish, and
+"kong"/"gong", "pang"/"bang", "sin"/"shin", "sim"/"shim", "jin"/"chin", "chu"/"joo" and
+"do"/"doh" pairs that are two surnames in Chinese or Vietnamese). Kept, though they join
+two surnames elsewhere: "lee" and "yi" (the commonest Korean pair, and two Chinese
+surnames, Li and Yi) and "yu" and "ryu"."""
 
 SYLLABLE_SPELLINGS: tuple[tuple[str, ...], ...] = (
-    ("a", "ah"),
     ("bae", "pae"),
     ("beom", "bum", "pom"),
     ("bin", "pin"),
@@ -115,7 +115,7 @@ SYLLABLE_SPELLINGS: tuple[tuple[str, ...], ...] = (
     ("yun", "yoon"),
 )
 _OTHER_SYLLABLES = (
-    "ha", "hae", "han", "ho", "hwa", "hwan", "hye", "hyo", "il", "in", "min", "mi", "na",
+    "a", "ha", "hae", "han", "ho", "hwa", "hwan", "hye", "hyo", "il", "in", "min", "mi", "na",
     "nam", "ok", "ra", "sang", "sol", "won", "wan", "ye",
 )  # fmt: skip
 """Syllables of common given names written alike in every system: needed only to read a
@@ -174,7 +174,7 @@ def _given_keys(name: str) -> list[str]:
     return keys  # at most 8: three syllables, none in more than two groups
 
 
-@memoize(maxsize=2**14)
+@memoize(maxsize=2**16)
 def korean_keys(name: str) -> tuple[str, ...]:
     """Keys that two spellings of one Korean name share, for a folded name in either name
     field (a swapped record puts the surname in the given-name field): a key per surname

@@ -45,6 +45,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linkwise.resolve.likeness import (
+    families_agree,
     families_alike,
     given_names_compatible,
     one_edit,
@@ -500,9 +501,11 @@ _UNIT_WORDS = frozenset({"APT", "APARTMENT", "UNIT", "STE", "SUITE", "NO", "#"})
 
 def _shared_family(sa: _Summary, sb: _Summary) -> str | None:
     """The family name two clusters share, in words for a flag, or None: a family name of
-    each alike (``families_alike``), or else one side's family name alike to a word of a
-    middle name on the other, where sources file the first of two surnames ("alberto
-    ortiz" beside "carlos ortiz perez" written as given carlos, middle ortiz)."""
+    each alike (``families_alike``), or else one side's family name agreeing
+    (``families_agree``: equal, one typo, a shared word) with a word of a middle name on the
+    other, where sources file the first of two surnames ("alberto ortiz" beside "carlos
+    ortiz perez" written as given carlos, middle ortiz). The middle name is held to the
+    narrower test because it is a family name only where a source filed one there."""
     for x in sorted(sa.families):
         for y in sorted(sb.families):
             if families_alike(x, y):
@@ -510,8 +513,9 @@ def _shared_family(sa: _Summary, sb: _Summary) -> str | None:
     for families, middles in ((sa.families, sb.middles), (sb.families, sa.middles)):
         for x in sorted(families):
             for y in sorted(middles):
-                if families_alike(x, y):
-                    return f"family name {x!r} (a middle name {y!r} on the other side)"
+                if families_agree(x, y):
+                    spelt = "" if x == y else f" {y!r}"
+                    return f"family name {x!r} (filed as a middle name{spelt} on one side)"
     return None
 
 
@@ -994,7 +998,7 @@ class _Run:
         world: 28% of twins' records were merged before twins were covered).
 
         Family names agree when equal, one typo apart, sharing a word of a double surname
-        ("martinez rodriguez" and "rodriguez") or a word one typo from it, in two
+        ("martinez rodriguez" and "rodriguez") or a word one typo from it, in two Chinese
         romanisations ("li" and "lee"), or when one side's family name is a word of the
         other's middle name, where sources file the first of two surnames
         (``_shared_family``); addresses when equal once unit designators are written alike

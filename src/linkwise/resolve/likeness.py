@@ -26,9 +26,12 @@ def given_names_compatible(a: str, b: str) -> bool:
     "xin"), one Chinese name in two romanisations ("lin" and "lam", "xiaoming" and "siu
     ming"), a nickname one typo from the other's long name ("sasha" and "alexandr"), any of
     these once misread digits are read as meant ("r0b" and "robert"), or the same name
-    written as one word or two ("su bin" and "subin"). Two given names of two words each
-    must have alike second words too ("ji hoon" and "ji woo", "mi gyeong" and "min seo"
-    are two names), unless they are one Chinese or Korean name in two spellings.
+    written as one word or two ("su bin" and "subin"). Two given names of two words or more
+    must also agree after their first words, unless they are one name written two ways
+    (``_one_name_two_ways``): with the first words the same, their second words must be
+    alike ("ji hoon" and "ji woo" are siblings sharing a generation syllable); with the first
+    words different, a later word of one must be compatible with a later word of the other
+    ("mi gyeong" and "min seo" are two names, "mary beth" and "marie elizabeth" one).
 
     Used only to recognise the household pattern, so it leans towards "compatible": a
     false "compatible" leaves the decision to the model's score, while a false
@@ -44,18 +47,13 @@ def given_names_compatible(a: str, b: str) -> bool:
         # two given names of two words each, the first the same and the second not alike,
         # are two names ("ji hoon" and "ji woo", siblings sharing a generation syllable;
         # "jose luis" and "jose antonio"); one word against two may be a name shortened
-        return len(xs) < 2 or len(ys) < 2 or _words_alike(xs[1], ys[1])
-    if (
-        len(xs) >= 2
-        and len(ys) >= 2
-        and not _words_alike(xs[1], ys[1])
-        and "".join(xs) != "".join(ys)
-        and not romanisations_agree(a, b)
-        and not korean_names_agree(a, b)
-    ):
+        if len(xs) < 2 or len(ys) < 2 or _words_alike(xs[1], ys[1]):
+            return True
+        return _one_name_two_ways(a, b)
+    if len(xs) >= 2 and len(ys) >= 2 and not _later_words_compatible(xs, ys):
         # the same holds when the first words differ: however alike "mi" and "min" or
         # "hye" and "hyeon" are, "mi gyeong" and "min seo" are two names
-        return False
+        return _one_name_two_ways(a, b)
     if len(x) == 1 or len(y) == 1:
         return x[0] == y[0]
     # as a misread digit was meant ("r0b": "rob"); letters are left as written, since
@@ -77,6 +75,21 @@ def given_names_compatible(a: str, b: str) -> bool:
     return any(
         _nickname_of_spelling(p, q) or _nickname_of_spelling(q, p) for p, q in {(x, y), read}
     )
+
+
+def _one_name_two_ways(a: str, b: str) -> bool:
+    """Whether two given names of several words are one name written two ways: the same
+    letters with the spaces elsewhere or one typo among them ("su bin" and "subin"), or one
+    Chinese or Korean name in two romanisations ("hyun woo" and "hyeon u")."""
+    joined_a, joined_b = a.replace(" ", ""), b.replace(" ", "")
+    return one_edit(joined_a, joined_b) or romanisations_agree(a, b) or korean_names_agree(a, b)
+
+
+def _later_words_compatible(xs: list[str], ys: list[str]) -> bool:
+    """Whether a word after the first of one given name may be one after the first of the
+    other, by the one-word test ("mary beth" and "marie elizabeth", "maria del carmen" and
+    "mari carmen")."""
+    return any(given_names_compatible(p, q) for p in xs[1:] for q in ys[1:])
 
 
 def _nickname_of_spelling(x: str, y: str) -> bool:
