@@ -21,6 +21,7 @@ as often a name of another language.
 from __future__ import annotations
 
 from linkwise.normalize._cache import memoize
+from linkwise.normalize._syllables import group_index, split_name
 
 SURNAME_SPELLINGS: tuple[tuple[str, ...], ...] = (
     ("kim", "gim"),
@@ -120,52 +121,19 @@ _OTHER_SYLLABLES = (
 )  # fmt: skip
 """Syllables of common given names written alike in every system: needed only to read a
 name written as one word ("minho") as its syllables."""
-_LONGEST_WORD = 24
 _PREFIX = "ko:"
 """Put before every Korean key, so that no key of another table can equal one."""
 
 
-def _index(groups: tuple[tuple[str, ...], ...]) -> dict[str, tuple[int, ...]]:
-    """Per spelling, the positions of the groups holding it."""
-    found: dict[str, tuple[int, ...]] = {}
-    for i, group in enumerate(groups):
-        for spelling in group:
-            found[spelling] = (*found.get(spelling, ()), i)
-    return found
-
-
-_SURNAME_GROUPS = _index(SURNAME_SPELLINGS)
-_SYLLABLE_GROUPS = _index(SYLLABLE_SPELLINGS)
+_SURNAME_GROUPS = group_index(SURNAME_SPELLINGS)
+_SYLLABLE_GROUPS = group_index(SYLLABLE_SPELLINGS)
 _SYLLABLES = frozenset(_SYLLABLE_GROUPS) | frozenset(_OTHER_SYLLABLES)
 _LONGEST = max(len(s) for s in _SYLLABLES)
 
 
-def _split(word: str) -> tuple[str, ...] | None:
-    """``word`` as the fewest known syllables ("jihoon": ji, hoon), or None. Worked from
-    the end of the word back, so the time grows with the word's length."""
-    if not word or len(word) > _LONGEST_WORD:
-        return None
-    best: list[tuple[str, ...] | None] = [None] * len(word) + [()]
-    for start in range(len(word) - 1, -1, -1):
-        for end in range(start + 1, min(len(word), start + _LONGEST) + 1):
-            rest, head, held = best[end], word[start:end], best[start]
-            if (
-                rest is not None
-                and head in _SYLLABLES
-                and (held is None or len(rest) + 1 < len(held))
-            ):
-                best[start] = (head, *rest)
-    return best[0]
-
-
 def _given_keys(name: str) -> list[str]:
-    parts: list[str] = []
-    for word in name.replace("-", " ").replace("'", "").split():
-        split = _split(word)
-        if split is None:
-            return []
-        parts.extend(split)
-    if not 2 <= len(parts) <= 3 or not any(p in _SYLLABLE_GROUPS for p in parts):
+    parts = split_name(name, _SYLLABLES, _LONGEST)
+    if parts is None or not 2 <= len(parts) <= 3 or not any(p in _SYLLABLE_GROUPS for p in parts):
         return []
     keys = [_PREFIX + "g"]
     for part in parts:

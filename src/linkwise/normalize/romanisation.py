@@ -20,6 +20,7 @@ pinyin too ("chang" for zhang): that is the same name in the other system.
 from __future__ import annotations
 
 from linkwise.normalize._cache import memoize
+from linkwise.normalize._syllables import group_index, split_name
 from linkwise.normalize.korean import korean_keys
 
 SYLLABLE_SPELLINGS: tuple[tuple[str, ...], ...] = (
@@ -114,37 +115,7 @@ def syllables(name: str) -> tuple[str, ...] | None:
     """A folded given name as its syllables ("xiao ming", "hsiao-ming" and "xiaoming" all
     give ("xiao", "ming"), the last by splitting into known syllables), or None when a
     word is neither one syllable nor splits into known ones."""
-    out: list[str] = []
-    for word in name.replace("-", " ").replace("'", "").split():
-        split = _split(word)
-        if split is None:
-            return None
-        out.extend(split)
-    return tuple(out) or None
-
-
-_LONGEST_WORD = 24
-"""A word longer than this is not a name made of syllables (and is not split)."""
-
-
-def _split(word: str) -> tuple[str, ...] | None:
-    """``word`` as the fewest known syllables ("zihan": zi, han), or None.
-    Worked from the end of the word back (each position once), so the time grows with
-    the word's length, not with the number of ways to split it."""
-    if len(word) > _LONGEST_WORD:
-        return None
-    # best[i]: the fewest syllables that make word[i:], or None where none do
-    best: list[tuple[str, ...] | None] = [None] * len(word) + [()]
-    for start in range(len(word) - 1, -1, -1):
-        for end in range(start + 1, min(len(word), start + _LONGEST) + 1):
-            rest, head, held = best[end], word[start:end], best[start]
-            if (
-                rest is not None
-                and head in _SYLLABLES
-                and (held is None or len(rest) + 1 < len(held))
-            ):
-                best[start] = (head, *rest)
-    return best[0] if word else None
+    return split_name(name, _SYLLABLES, _LONGEST)
 
 
 def romanisations_agree(a: str, b: str) -> bool:
@@ -159,16 +130,7 @@ def romanisations_agree(a: str, b: str) -> bool:
     return all(same_syllable(p, q) for p, q in zip(short, long_, strict=False))
 
 
-def _groups_of() -> dict[str, tuple[int, ...]]:
-    """Per spelling, the positions in ``SYLLABLE_SPELLINGS`` of the groups holding it."""
-    found: dict[str, tuple[int, ...]] = {}
-    for i, group in enumerate(SYLLABLE_SPELLINGS):
-        for spelling in group:
-            found[spelling] = (*found.get(spelling, ()), i)
-    return found
-
-
-_GROUP_OF = _groups_of()
+_GROUP_OF = group_index(SYLLABLE_SPELLINGS)
 MAX_KEYS = 16
 """A name whose syllables could be read more ways than this gets no keys (see
 ``romanisation_keys``); common names have one to four."""
