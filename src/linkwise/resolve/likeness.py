@@ -33,11 +33,13 @@ def given_names_compatible(a: str, b: str) -> bool:
     words different, a later word of one must be compatible with a later word of the other
     ("mi gyeong" and "min seo" are two names, "mary beth" and "marie elizabeth" one).
 
-    Used only to recognise the household pattern, so it leans towards "compatible": a
-    false "compatible" leaves the decision to the model's score, while a false
-    "incompatible" would refuse a merge the model was sure of. Measured on the demo world:
-    of the household refusals between one person's records, 41% were a spacing variant, a
-    short form or an OCR misreading, against 1.5% of those between two people.
+    Used to recognise the household pattern, and through ``may_be_one_person`` to count
+    the people who share a value (``generic``), so it leans towards "compatible": a false
+    "compatible" leaves the decision to the model's score, while a false "incompatible"
+    would refuse a merge the model was sure of, or count one person's copies as two.
+    Measured on the demo world: of the household refusals between one person's records,
+    41% were a spacing variant, a short form or an OCR misreading, against 1.5% of those
+    between two people.
     """
     xs, ys = a.split(), b.split()
     if not xs or not ys:
