@@ -24,7 +24,7 @@ from linkwise.resolve.engines import duckdb_api
 from linkwise.resolve.incremental import Resolved, name_rows, resolved_rows, score_new
 from linkwise.resolve.name_order import splink_settings
 from linkwise.resolve.pipeline import DEFAULT_FLOOR
-from linkwise.resolve.prepare import prepare
+from linkwise.resolve.prepare import PREPARED_VERSION, prepare
 from linkwise.store import resolution as store
 from linkwise.store import tables as t
 from linkwise.workspace import Workspace
@@ -222,6 +222,60 @@ def test_parts_are_folded_into_one_file_after_max_parts(
     assert set(ids) == current
     assert first.records > 0
     assert second.records > 0
+
+
+def test_kept_input_carries_the_preparation_version(resolved_ws: Workspace) -> None:
+    cache = resolved_ws.root / ".linkwise"
+    resolved_ws.ingest([FIRST_LATE])
+    resolved_ws.resolve(full=False)
+    files = [cache / inc.CACHE_FILE, *cache.glob(f"{inc.PART_PREFIX}*.parquet")]
+
+    assert len(files) == 2
+    for path in files:
+        metadata = pq.read_schema(path).metadata or {}
+        assert metadata[inc.VERSION_KEY] == str(PREPARED_VERSION).encode()
+
+
+@pytest.mark.parametrize("mark", [None, b"1", b"not a number"])
+def test_input_kept_by_another_version_makes_the_next_run_a_full_one(
+    resolved_ws: Workspace, mark: bytes | None
+) -> None:
+    cache = resolved_ws.root / ".linkwise"
+    kept = pq.read_table(cache / inc.CACHE_FILE)
+    # as an older linkwise left it: no mark, or another version's
+    pq.write_table(
+        kept.replace_schema_metadata({inc.VERSION_KEY: mark} if mark else None),
+        cache / inc.CACHE_FILE,
+    )
+    why = inc.why_full(resolved_ws.engine, cache)
+    assert why is not None
+    assert "prepared.parquet" in why
+    assert "another version" in why
+    resolved_ws.ingest([FIRST_LATE])
+    said: list[str] = []
+
+    resolved_ws.resolve(full=False, progress=said.append)
+
+    with resolved_ws.engine.connect() as conn:
+        run = store.last_run(conn)
+    assert run is not None
+    assert run["mode"] == "full"
+    assert not list(cache.glob(f"{inc.PART_PREFIX}*.parquet"))
+    assert said[0] == f"resolving every record: {why}"
+    assert inc.why_full(resolved_ws.engine, cache) is None  # the full run kept this version's
+
+
+def test_an_old_part_also_makes_the_next_run_a_full_one(resolved_ws: Workspace) -> None:
+    cache = resolved_ws.root / ".linkwise"
+    resolved_ws.ingest([FIRST_LATE])
+    first = resolved_ws.resolve(full=False)
+    assert inc.why_full(resolved_ws.engine, cache) is None
+    part = cache / f"{inc.PART_PREFIX}{first.run_id}.parquet"
+    pq.write_table(pq.read_table(part).replace_schema_metadata(None), part)
+
+    why = inc.why_full(resolved_ws.engine, cache)
+    assert why is not None
+    assert part.name in why
 
 
 def test_links_among_reads_links_inside_the_records_with_one_level(

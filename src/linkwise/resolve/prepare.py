@@ -39,12 +39,19 @@ __all__ = [
     "GENERIC_FIELDS",
     "GENERIC_MIN_PEOPLE",
     "PERSON_IDENTIFIERS",
+    "PREPARED_VERSION",
     "SCHEMA",
     "GenericValue",
     "Prepared",
     "conform",
     "prepare",
 ]
+
+PREPARED_VERSION = 2
+"""What this version of ``prepare`` makes of a record, as a number: raise it whenever a
+record's prepared row changes (a new key, a new nickname table, new romanisations). Kept
+prepared input made under another number is not reused (``workspace.incremental``): the
+next run is a full one. 2: Korean romanisation keys."""
 
 SCHEMA = pa.schema(
     [

@@ -12,8 +12,11 @@ incremental run with the records it added (``prepared-run<id>.parquet``), which 
 reads in place. Rewriting the whole table after each run would cost as much as reading it;
 after ``MAX_PARTS`` runs the parts are folded into the full table again. A part is
 written inside its run's transaction and read only once that run has completed, so a run
-that fails leaves nothing behind that a later one would read. With no previous full run,
-no saved model or no cache, ``resolve`` falls back to a full run.
+that fails leaves nothing behind that a later one would read. Each file is marked with
+the preparation's version (``resolve.prepare.PREPARED_VERSION``): input kept by another
+version of linkwise is not reused, so the first run after an upgrade that changes what
+preparation makes of a record is a full one. With no previous full run, no saved model,
+no cache or a cache of another version, ``resolve`` falls back to a full run.
 """
 
 from __future__ import annotations
@@ -35,13 +38,14 @@ from linkwise.resolve.incremental import Resolved, name_rows, resolved_rows, sco
 from linkwise.resolve.name_order import NameOrder
 from linkwise.resolve.namesakes import find_namesakes
 from linkwise.resolve.pipeline import DATES_KEY, Resolution, clustering_edges, evidence_of
-from linkwise.resolve.prepare import GenericValue, prepare
+from linkwise.resolve.prepare import PREPARED_VERSION, GenericValue, prepare
 from linkwise.search import index as search_index
 from linkwise.store import resolution as store
 from linkwise.workspace import resolution as full
 
 CACHE_FILE = "prepared.parquet"
 PART_PREFIX = "prepared-run"
+VERSION_KEY = b"linkwise.prepared_version"
 MAX_PARTS = 16
 """Incremental runs whose added records are kept in files of their own before all are
 folded into one (each extra file costs DuckDB a little on every later run; folding costs
@@ -65,8 +69,20 @@ def save_prepared(cache_dir: Path, table: pa.Table) -> None:
 
 def _write(path: Path, table: pa.Table) -> None:
     tmp = path.with_name(path.name + ".part")
-    pq.write_table(table, tmp)
+    marked = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), VERSION_KEY: str(PREPARED_VERSION).encode()}
+    )
+    pq.write_table(marked, tmp)
     tmp.replace(path)
+
+
+def _current(path: Path) -> bool:
+    """Whether the kept file at ``path`` was prepared by this version's ``prepare``."""
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+    except (OSError, pa.ArrowInvalid):
+        return False
+    return metadata.get(VERSION_KEY) == str(PREPARED_VERSION).encode()
 
 
 def _parts(cache_dir: Path) -> dict[int, Path]:
@@ -107,11 +123,23 @@ def _keep_added(cache_dir: Path, run_id: int, resolved: Resolved, added: pa.Tabl
     save_prepared(cache_dir, pa.concat_tables([kept, added]))
 
 
-def can_run(engine: Engine, cache_dir: Path) -> bool:
+def why_full(engine: Engine, cache_dir: Path) -> str | None:
+    """Why a run asked to be incremental must be a full one, or None when it need not: an
+    incremental run needs a full run, its saved model and its prepared input, with every
+    kept file prepared by this version of linkwise."""
     if not (cache_dir / CACHE_FILE).is_file():
-        return False
+        return "no prepared input is kept from an earlier run"
     with engine.connect() as conn:
-        return store.has_full_run(conn) and store.latest_model(conn) is not None
+        if not store.has_full_run(conn):
+            return "the workspace has no completed full run"
+        if store.latest_model(conn) is None:
+            return "no saved model"
+        stale = [path.name for path in _cached(conn, cache_dir) if not _current(path)]
+    if stale:
+        return (
+            f"the kept prepared input ({', '.join(stale)}) was made by another version of linkwise"
+        )
+    return None
 
 
 def resolve_incremental(
