@@ -265,6 +265,23 @@ def test_input_kept_by_another_version_makes_the_next_run_a_full_one(
     assert inc.why_full(resolved_ws.engine, cache) is None  # the full run kept this version's
 
 
+def test_an_unreadable_kept_input_makes_the_next_run_a_full_one(resolved_ws: Workspace) -> None:
+    cache = resolved_ws.root / ".linkwise"
+    (cache / inc.CACHE_FILE).write_bytes(b"not parquet")
+    why = inc.why_full(resolved_ws.engine, cache)
+    assert why is not None
+    assert "cannot be read" in why
+    resolved_ws.ingest([FIRST_LATE])
+
+    resolved_ws.resolve(full=False)
+
+    with resolved_ws.engine.connect() as conn:
+        run = store.last_run(conn)
+    assert run is not None
+    assert run["mode"] == "full"
+    assert pq.read_table(cache / inc.CACHE_FILE).num_rows > 0
+
+
 def test_an_old_part_also_makes_the_next_run_a_full_one(resolved_ws: Workspace) -> None:
     cache = resolved_ws.root / ".linkwise"
     resolved_ws.ingest([FIRST_LATE])

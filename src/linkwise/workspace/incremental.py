@@ -77,7 +77,8 @@ def _write(path: Path, table: pa.Table) -> None:
 
 
 def _current(path: Path) -> bool:
-    """Whether the kept file at ``path`` was prepared by this version's ``prepare``."""
+    """Whether the kept file at ``path`` can be read and was prepared by this version's
+    ``prepare``."""
     try:
         metadata = pq.read_schema(path).metadata or {}
     except (OSError, pa.ArrowInvalid):
@@ -137,7 +138,8 @@ def why_full(engine: Engine, cache_dir: Path) -> str | None:
         stale = [path.name for path in _cached(conn, cache_dir) if not _current(path)]
     if stale:
         return (
-            f"the kept prepared input ({', '.join(stale)}) was made by another version of linkwise"
+            f"the kept prepared input ({', '.join(stale)}) was made by another version of "
+            "linkwise, or cannot be read"
         )
     return None
 
