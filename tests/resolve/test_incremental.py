@@ -224,6 +224,24 @@ def test_parts_are_folded_into_one_file_after_max_parts(
     assert second.records > 0
 
 
+def test_a_first_run_asked_to_be_incremental_says_why_it_is_full(
+    tmp_path: Path, world: Path
+) -> None:
+    ws, _ = Workspace.init(tmp_path / "fresh")
+    try:
+        for manifest in sorted(world.glob("*.yaml")):
+            ws.add_source(manifest)
+        ws.ingest([FIRST_LATE])
+        said: list[str] = []
+
+        ws.resolve(full=False, progress=said.append)
+
+        assert said[0] == "resolving every record (no full run has completed yet)"
+        assert inc.why_full(ws.engine, ws.root / ".linkwise") is None
+    finally:
+        ws.close()
+
+
 def test_kept_input_carries_the_preparation_version(resolved_ws: Workspace) -> None:
     cache = resolved_ws.root / ".linkwise"
     resolved_ws.ingest([FIRST_LATE])
@@ -261,7 +279,7 @@ def test_input_kept_by_another_version_makes_the_next_run_a_full_one(
     assert run is not None
     assert run["mode"] == "full"
     assert not list(cache.glob(f"{inc.PART_PREFIX}*.parquet"))
-    assert said[0] == f"resolving every record: {why}"
+    assert said[0] == f"resolving every record ({why})"
     assert inc.why_full(resolved_ws.engine, cache) is None  # the full run kept this version's
 
 

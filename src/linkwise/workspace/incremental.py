@@ -128,13 +128,13 @@ def why_full(engine: Engine, cache_dir: Path) -> str | None:
     """Why a run asked to be incremental must be a full one, or None when it need not: an
     incremental run needs a full run, its saved model and its prepared input, with every
     kept file prepared by this version of linkwise."""
-    if not (cache_dir / CACHE_FILE).is_file():
-        return "no prepared input is kept from an earlier run"
     with engine.connect() as conn:
         if not store.has_full_run(conn):
-            return "the workspace has no completed full run"
+            return "no full run has completed yet"
         if store.latest_model(conn) is None:
-            return "no saved model"
+            return "no model is saved"
+        if not (cache_dir / CACHE_FILE).is_file():
+            return "the last full run's prepared input is not kept"
         stale = [path.name for path in _cached(conn, cache_dir) if not _current(path)]
     if stale:
         return (

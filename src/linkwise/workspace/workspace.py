@@ -275,7 +275,7 @@ class Workspace:
         blocker = None if full or engine != "duckdb" else incremental.why_full(self.engine, cache)
         incremental_run = not full and engine == "duckdb" and blocker is None
         if blocker is not None and progress is not None:
-            progress(f"resolving every record: {blocker}")
+            progress(f"resolving every record ({blocker})")
         if labels is not None and incremental_run:
             raise resolution.ResolveError(
                 f"labels file {labels}: labels train a new model, and only a full run trains "
