@@ -19,7 +19,7 @@ chance that two random records match) is per pair, so it is scaled by sample siz
 a resolution of all N records would have re-estimated it. The share of perturbed
 queries whose top candidate is the true person is printed as a sanity check, not as an
 accuracy result. Prepared records, generic values and the model are cached in
-``benchmarks/out/match_latency/``.
+``benchmarks/out/match_latency/<mark>/``, one folder per ``prepare.prepared_mark``.
 
 Queries: ``--queries`` records, three quarters copied from reference records and perturbed
 (a typo in a name, a dropped or altered field, a swapped day and month), one quarter people
@@ -44,6 +44,7 @@ import gc
 import json
 import logging
 import random
+import re
 import resource
 import statistics
 import sys
@@ -73,14 +74,18 @@ def load(db: Path, truth: Path, n: int) -> tuple[pa.Table, list[str], list[tuple
     """The prepared reference (cached), each record's true person id, generic values, model."""
     from linkwise.resolve import name_order
     from linkwise.resolve.linkage import link
-    from linkwise.resolve.prepare import prepare
+    from linkwise.resolve.prepare import prepare, prepared_mark
     from linkwise.store.resolution import current_person_rows
 
     OUT.mkdir(parents=True, exist_ok=True)
+    # kept per preparation mark, so a change to what preparation makes of a record is not
+    # measured against rows an older version prepared
+    kept = OUT / re.sub(r"[^A-Za-z0-9.=-]+", "_", prepared_mark())
+    kept.mkdir(parents=True, exist_ok=True)
     prepared_path, generic_path, model_path = (
-        OUT / "prepared.parquet",
-        OUT / "generic.json",
-        OUT / "model.json",
+        kept / "prepared.parquet",
+        kept / "generic.json",
+        kept / "model.json",
     )
     engine = create_engine(f"sqlite:///{db}")
     if not (prepared_path.exists() and generic_path.exists() and model_path.exists()):

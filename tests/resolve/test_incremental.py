@@ -24,7 +24,7 @@ from linkwise.resolve.engines import duckdb_api
 from linkwise.resolve.incremental import Resolved, name_rows, resolved_rows, score_new
 from linkwise.resolve.name_order import splink_settings
 from linkwise.resolve.pipeline import DEFAULT_FLOOR
-from linkwise.resolve.prepare import PREPARED_VERSION, prepare
+from linkwise.resolve.prepare import PREPARED_VERSION, prepare, prepared_mark
 from linkwise.store import resolution as store
 from linkwise.store import tables as t
 from linkwise.workspace import Workspace
@@ -222,6 +222,7 @@ def test_parts_are_folded_into_one_file_after_max_parts(
     assert set(ids) == current
     assert first.records > 0
     assert second.records > 0
+    assert inc.why_full(resolved_ws.engine, cache) is None  # the folded file keeps the mark
 
 
 def test_a_first_run_asked_to_be_incremental_says_why_it_is_full(
@@ -251,10 +252,21 @@ def test_kept_input_carries_the_preparation_version(resolved_ws: Workspace) -> N
     assert len(files) == 2
     for path in files:
         metadata = pq.read_schema(path).metadata or {}
-        assert metadata[inc.VERSION_KEY] == str(PREPARED_VERSION).encode()
+        assert metadata[inc.VERSION_KEY] == prepared_mark().encode()
+    assert prepared_mark().startswith(f"{PREPARED_VERSION} nicknames=")
+    assert " anyascii=" in prepared_mark()
 
 
-@pytest.mark.parametrize("mark", [None, b"1", b"not a number"])
+@pytest.mark.parametrize(
+    "mark",
+    [
+        None,
+        b"1",
+        b"not a number",
+        # this version of linkwise beside another release of a package whose tables it reads
+        f"{PREPARED_VERSION} nicknames=0.0.1 anyascii=0.0.1".encode(),
+    ],
+)
 def test_input_kept_by_another_version_makes_the_next_run_a_full_one(
     resolved_ws: Workspace, mark: bytes | None
 ) -> None:
@@ -283,12 +295,19 @@ def test_input_kept_by_another_version_makes_the_next_run_a_full_one(
     assert inc.why_full(resolved_ws.engine, cache) is None  # the full run kept this version's
 
 
-def test_an_unreadable_kept_input_makes_the_next_run_a_full_one(resolved_ws: Workspace) -> None:
+def test_an_unreadable_kept_input_makes_the_next_run_a_full_one(
+    resolved_ws: Workspace, world: Path
+) -> None:
     cache = resolved_ws.root / ".linkwise"
+    assert resolved_ws.evaluate(world / "truth.csv").blocking is not None
     (cache / inc.CACHE_FILE).write_bytes(b"not parquet")
     why = inc.why_full(resolved_ws.engine, cache)
     assert why is not None
     assert "cannot be read" in why
+    assert "another version" not in why
+    assert resolved_ws.resolved_names() is None  # explanations go without, rather than fail
+    assert resolved_ws.evaluate(world / "truth.csv").blocking is None  # the rest is scored
+    assert not inc.readable(cache / inc.CACHE_FILE)
     resolved_ws.ingest([FIRST_LATE])
 
     resolved_ws.resolve(full=False)
@@ -311,6 +330,17 @@ def test_an_old_part_also_makes_the_next_run_a_full_one(resolved_ws: Workspace) 
     why = inc.why_full(resolved_ws.engine, cache)
     assert why is not None
     assert part.name in why
+    assert "another version" in why
+    resolved_ws.ingest([SECOND_LATE])
+
+    resolved_ws.resolve(full=False)
+
+    with resolved_ws.engine.connect() as conn:
+        run = store.last_run(conn)
+    assert run is not None
+    assert run["mode"] == "full"
+    assert not part.exists()
+    assert inc.why_full(resolved_ws.engine, cache) is None
 
 
 def test_links_among_reads_links_inside_the_records_with_one_level(

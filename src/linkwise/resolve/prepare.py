@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from importlib import metadata
 from typing import Any
 
 import pyarrow as pa
@@ -41,17 +42,40 @@ __all__ = [
     "PERSON_IDENTIFIERS",
     "PREPARED_VERSION",
     "SCHEMA",
+    "TABLE_PACKAGES",
     "GenericValue",
     "Prepared",
     "conform",
     "prepare",
+    "prepared_mark",
 ]
 
 PREPARED_VERSION = 2
-"""What this version of ``prepare`` makes of a record, as a number: raise it whenever a
-record's prepared row changes (a new key, a new nickname table, new romanisations). Kept
-prepared input made under another number is not reused (``workspace.incremental``): the
-next run is a full one. 2: Korean romanisation keys."""
+"""What this version makes of a record for the model, as a number: raise it whenever a
+record's prepared row changes, here or in what it calls (a key, the nickname or
+romanisation tables of ``linkwise.normalize``, ``name_order.apply``, which rewrites the
+rows a full run keeps). Kept prepared input made under another mark (``prepared_mark``) is
+not reused (``workspace.incremental``): the next run is a full one. 2: the first marked
+version (Chinese and Korean romanisation keys); files without a mark are older."""
+
+TABLE_PACKAGES = ("nicknames", "anyascii")
+"""Packages whose tables ``prepare`` reads (nickname sets, transliteration): a new release
+may change a record's row as surely as a change here, so their versions are part of the
+mark."""
+
+
+def prepared_mark() -> str:
+    """The mark of what this installation makes of a record: ``PREPARED_VERSION`` and the
+    versions of ``TABLE_PACKAGES``."""
+    return " ".join([str(PREPARED_VERSION), *(f"{p}={_version(p)}" for p in TABLE_PACKAGES)])
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
 
 SCHEMA = pa.schema(
     [
@@ -193,8 +217,9 @@ def prepare(
 
 
 def conform(table: pa.Table) -> pa.Table:
-    """A prepared ``table`` in ``SCHEMA``: columns it lacks (it was prepared and saved by
-    an earlier version, before the ``suffix`` column, say) are added empty."""
+    """A prepared ``table`` in ``SCHEMA``: columns it lacks are added empty (a table
+    saved by a version before ``suffix``, say; the incremental resolver no longer reads
+    such tables, see ``PREPARED_VERSION``, but other saved tables may still be read)."""
     if table.schema == SCHEMA:
         return table
     columns = [

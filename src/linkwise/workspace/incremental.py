@@ -13,10 +13,11 @@ reads in place. Rewriting the whole table after each run would cost as much as r
 after ``MAX_PARTS`` runs the parts are folded into the full table again. A part is
 written inside its run's transaction and read only once that run has completed, so a run
 that fails leaves nothing behind that a later one would read. Each file is marked with
-the preparation's version (``resolve.prepare.PREPARED_VERSION``): input kept by another
-version of linkwise is not reused, so the first run after an upgrade that changes what
-preparation makes of a record is a full one. With no previous full run, no saved model,
-no cache or a cache of another version, ``resolve`` falls back to a full run.
+what made it (``resolve.prepare.prepared_mark``: the preparation's version and those of
+the packages whose tables it reads): input kept under another mark is not reused, so the
+first run after an upgrade that changes what preparation makes of a record is a full one.
+With no previous full run, no saved model, no cache, or a cache under another mark or
+unreadable, ``resolve`` falls back to a full run and says why (``why_full``).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from linkwise.resolve.incremental import Resolved, name_rows, resolved_rows, sco
 from linkwise.resolve.name_order import NameOrder
 from linkwise.resolve.namesakes import find_namesakes
 from linkwise.resolve.pipeline import DATES_KEY, Resolution, clustering_edges, evidence_of
-from linkwise.resolve.prepare import PREPARED_VERSION, GenericValue, prepare
+from linkwise.resolve.prepare import GenericValue, prepare, prepared_mark
 from linkwise.search import index as search_index
 from linkwise.store import resolution as store
 from linkwise.workspace import resolution as full
@@ -70,20 +71,26 @@ def save_prepared(cache_dir: Path, table: pa.Table) -> None:
 def _write(path: Path, table: pa.Table) -> None:
     tmp = path.with_name(path.name + ".part")
     marked = table.replace_schema_metadata(
-        {**(table.schema.metadata or {}), VERSION_KEY: str(PREPARED_VERSION).encode()}
+        {**(table.schema.metadata or {}), VERSION_KEY: prepared_mark().encode()}
     )
     pq.write_table(marked, tmp)
     tmp.replace(path)
 
 
-def _current(path: Path) -> bool:
-    """Whether the kept file at ``path`` can be read and was prepared by this version's
-    ``prepare``."""
+def _state(path: Path) -> str:
+    """ "current" when the kept file at ``path`` bears this installation's
+    ``prepared_mark``, "other" when another (or none: a file from before files were marked),
+    "unreadable" when it is not a Parquet file that can be read."""
     try:
         metadata = pq.read_schema(path).metadata or {}
     except (OSError, pa.ArrowInvalid):
-        return False
-    return metadata.get(VERSION_KEY) == str(PREPARED_VERSION).encode()
+        return "unreadable"
+    return "current" if metadata.get(VERSION_KEY) == prepared_mark().encode() else "other"
+
+
+def readable(path: Path) -> bool:
+    """Whether the kept file at ``path`` exists and can be read (whatever its version)."""
+    return path.is_file() and _state(path) != "unreadable"
 
 
 def _parts(cache_dir: Path) -> dict[int, Path]:
@@ -105,11 +112,15 @@ def _cached(conn: Connection, cache_dir: Path) -> list[Path]:
 
 def resolved_names(engine: Engine, cache_dir: Path) -> pa.Table | None:
     """Names and dates of birth of the records the completed runs resolved (``name_rows``
-    of the kept model input), or None when no input is kept (a Spark run, or none yet)."""
+    of the kept model input), or None when no readable input is kept (no full run yet, or
+    a damaged file the next run replaces)."""
     if not (cache_dir / CACHE_FILE).exists():
         return None
     with engine.connect() as conn:
-        resolved = Resolved(_cached(conn, cache_dir), store.non_current_ids(conn))
+        files = _cached(conn, cache_dir)
+        if not all(readable(path) for path in files):
+            return None
+        resolved = Resolved(files, store.non_current_ids(conn))
     return name_rows(resolved, pa.table({"unique_id": pa.array([], pa.int64())}))
 
 
@@ -135,12 +146,14 @@ def why_full(engine: Engine, cache_dir: Path) -> str | None:
             return "no model is saved"
         if not (cache_dir / CACHE_FILE).is_file():
             return "the last full run's prepared input is not kept"
-        stale = [path.name for path in _cached(conn, cache_dir) if not _current(path)]
-    if stale:
-        return (
-            f"the kept prepared input ({', '.join(stale)}) was made by another version of "
-            "linkwise, or cannot be read"
-        )
+        states = {path.name: _state(path) for path in _cached(conn, cache_dir)}
+    for state, why in (
+        ("unreadable", "cannot be read"),
+        ("other", "was made by another version of linkwise or of the name tables it reads"),
+    ):
+        names = [name for name, found in states.items() if found == state]
+        if names:
+            return f"the kept prepared input ({', '.join(names)}) {why}"
     return None
 
 

@@ -339,13 +339,15 @@ class Workspace:
     def evaluate(
         self, truth: Path, *, by: Sequence[str] | None = None, tags: Path | None = None
     ) -> EvaluationReport:
-        """Score the current entities against a truth file (``linkwise.evaluate``)."""
+        """Score the current entities against a truth file (``linkwise.evaluate``); the
+        blocking recall is left out when the last full run's kept input cannot be read."""
+        kept = self._cache / incremental.CACHE_FILE
         return evaluate_workspace(
             self.engine,
             truth,
             by=by,
             tags_path=tags,
-            prepared=self._cache / incremental.CACHE_FILE,
+            prepared=kept if incremental.readable(kept) else None,
         )
 
     def _key(self, ref: tuple[str, str]) -> tuple[int, str]:
