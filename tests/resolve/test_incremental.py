@@ -99,6 +99,13 @@ def _by_pair(pairs: pa.Table, columns: list[str]) -> dict[tuple[int, int], tuple
     return {(r["unique_id_l"], r["unique_id_r"]): tuple(r[c] for c in columns) for r in rows}
 
 
+def _last_mode(ws: Workspace) -> str:
+    with ws.engine.connect() as conn:
+        run = store.last_run(conn)
+    assert run is not None
+    return str(run["mode"])
+
+
 def test_candidates_score_exactly_as_everyone_does(resolved_ws: Workspace, tmp_path: Path) -> None:
     base = resolved_ws.root / ".linkwise" / inc.CACHE_FILE
     existing = pq.read_table(base)
@@ -286,10 +293,7 @@ def test_input_kept_by_another_version_makes_the_next_run_a_full_one(
 
     resolved_ws.resolve(full=False, progress=said.append)
 
-    with resolved_ws.engine.connect() as conn:
-        run = store.last_run(conn)
-    assert run is not None
-    assert run["mode"] == "full"
+    assert _last_mode(resolved_ws) == "full"
     assert not list(cache.glob(f"{inc.PART_PREFIX}*.parquet"))
     assert said[0] == f"resolving every record ({why})"
     assert inc.why_full(resolved_ws.engine, cache) is None  # the full run kept this version's
@@ -312,10 +316,7 @@ def test_an_unreadable_kept_input_makes_the_next_run_a_full_one(
 
     resolved_ws.resolve(full=False)
 
-    with resolved_ws.engine.connect() as conn:
-        run = store.last_run(conn)
-    assert run is not None
-    assert run["mode"] == "full"
+    assert _last_mode(resolved_ws) == "full"
     assert pq.read_table(cache / inc.CACHE_FILE).num_rows > 0
 
 
@@ -335,10 +336,7 @@ def test_an_old_part_also_makes_the_next_run_a_full_one(resolved_ws: Workspace) 
 
     resolved_ws.resolve(full=False)
 
-    with resolved_ws.engine.connect() as conn:
-        run = store.last_run(conn)
-    assert run is not None
-    assert run["mode"] == "full"
+    assert _last_mode(resolved_ws) == "full"
     assert not part.exists()
     assert inc.why_full(resolved_ws.engine, cache) is None
 
