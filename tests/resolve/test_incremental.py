@@ -320,6 +320,20 @@ def test_an_unreadable_kept_input_makes_the_next_run_a_full_one(
     assert pq.read_table(cache / inc.CACHE_FILE).num_rows > 0
 
 
+def test_a_missing_kept_input_makes_the_next_run_a_full_one(resolved_ws: Workspace) -> None:
+    cache = resolved_ws.root / ".linkwise"
+    (cache / inc.CACHE_FILE).unlink()
+    assert inc.why_full(resolved_ws.engine, cache) == (
+        "the last full run's prepared input is not kept"
+    )
+    resolved_ws.ingest([FIRST_LATE])
+
+    resolved_ws.resolve(full=False)
+
+    assert _last_mode(resolved_ws) == "full"
+    assert inc.why_full(resolved_ws.engine, cache) is None
+
+
 def test_an_old_part_also_makes_the_next_run_a_full_one(resolved_ws: Workspace) -> None:
     cache = resolved_ws.root / ".linkwise"
     resolved_ws.ingest([FIRST_LATE])
