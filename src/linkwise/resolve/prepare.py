@@ -13,6 +13,7 @@ proves nothing about any two of them. They are returned so they can be listed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -64,9 +65,10 @@ may change a record's row as surely as a change here, so their versions are part
 mark."""
 
 
+@functools.cache
 def prepared_mark() -> str:
     """The mark of what this installation makes of a record: ``PREPARED_VERSION`` and the
-    versions of ``TABLE_PACKAGES``."""
+    versions of ``TABLE_PACKAGES`` (read from their metadata once per process)."""
     return " ".join([str(PREPARED_VERSION), *(f"{p}={_version(p)}" for p in TABLE_PACKAGES)])
 
 

@@ -272,8 +272,9 @@ class Workspace:
         full run trains, so it is refused where the run would be incremental."""
         cut = threshold if threshold is not None else resolution.DEFAULT_THRESHOLD
         cache = self._cache
-        blocker = None if full or engine != "duckdb" else incremental.why_full(self.engine, cache)
-        incremental_run = not full and engine == "duckdb" and blocker is None
+        asked = not full and engine == "duckdb"
+        blocker = incremental.why_full(self.engine, cache) if asked else None
+        incremental_run = asked and blocker is None
         if blocker is not None and progress is not None:
             progress(f"resolving every record ({blocker})")
         if labels is not None and incremental_run:
