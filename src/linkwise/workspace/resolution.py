@@ -104,6 +104,8 @@ def resolve_workspace(
             raise ResolveError(str(exc)) from None
     with engine.begin() as conn:
         run_id = store.start_run(conn, mode, threshold, floor)
+    # the search keys of records not yet indexed are made in a worker meanwhile
+    aside = search_index.KeysAside.start(engine, cache_dir)
     try:
         with engine.connect() as conn:
             say("reading current records")
@@ -175,6 +177,13 @@ def resolve_workspace(
             ),
             "blocking_recall_on_judged_same": _judged_recall(resolution, same),
         }
+        made, waited = None, time.perf_counter()
+        if aside is not None:
+            say("waiting for the search keys made meanwhile")
+            made = aside.made()
+            if made is None:
+                say(f"making search keys here instead: {aside.failure()}")
+        waited = time.perf_counter() - waited
         say("storing links and entities")
         storing = time.perf_counter()
         with engine.begin() as conn:
@@ -192,7 +201,8 @@ def resolve_workspace(
             )
             say("indexing records for search")
             indexing = time.perf_counter()
-            search_index.refresh(conn, complete=True)  # current whenever the results are
+            # current whenever the results are
+            search_index.refresh(conn, complete=True, made=made)
             indexing = time.perf_counter() - indexing
             if cache_dir is not None and resolution.table is not None:
                 # inside the transaction: the cache never lags the results it goes with
@@ -203,6 +213,9 @@ def resolve_workspace(
         with engine.begin() as conn:
             store.fail_run(conn, run_id, f"{type(exc).__name__}: {exc}")
         raise
+    finally:
+        if aside is not None:
+            aside.close()
     kept = sum(1 for eid in assignment.ids if eid in previous)
     return ResolveOutcome(
         run_id=run_id,
@@ -221,6 +234,8 @@ def resolve_workspace(
             # storing: links, entities, the prepared-input cache and the commit
             "storing": time.perf_counter() - storing - indexing,
             "indexing": indexing,
+            # waiting for the search keys' worker (``search.index.KeysAside``) to finish
+            "keys_wait": waited,
             "total": time.perf_counter() - started,
         },
         rules=[(r.name, r.pairs, r.kept) for r in linkage.rules],

@@ -1,0 +1,225 @@
+"""Search keys made aside: a worker process makes the keys of the records the index lacks
+while a run resolves, and the index it leaves is exactly the one the run's own refresh
+would have built, whatever changed in between; a worker that fails costs nothing but time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from linkwise.demo import generate_world
+from linkwise.search import index
+from linkwise.store import tables as t
+from linkwise.workspace import Workspace
+from tests.helpers import csv_text, manifest, person, workspace_on, write_manifest
+
+PEOPLE = [
+    person(1, "William", "Quenneville", SSN="201-45-1001"),
+    person(2, "Muhammad", "Alzahrani"),
+    person(3, "Aleksandr", "Voronkov"),
+    person(4, "Maria", "Etxeberria"),
+]
+
+Rows = tuple[list[tuple[str, str, str, int]], list[tuple[str, str]]]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
+    with workspace_on(request.param, tmp_path) as ws:
+        _ingest(ws, tmp_path, PEOPLE)
+        yield ws
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("world")
+    generate_world(out, 60, 3)
+    return out
+
+
+@pytest.fixture
+def resolvable(ws: Workspace, world: Path) -> Workspace:
+    """``ws`` with a small demo world beside the people: enough to train a model on."""
+    for path in sorted(world.glob("*.yaml")):
+        ws.add_source(path)
+    ws.ingest()
+    return ws
+
+
+@pytest.fixture
+def aside_always(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index, "ASIDE_FROM", 1)
+
+
+def _ingest(ws: Workspace, root: Path, people: list[list[str]]) -> None:
+    folder = root / "people"
+    folder.mkdir(exist_ok=True)
+    (folder / "people.csv").write_text(csv_text(people), encoding="utf-8")
+    if not (folder / "people.yaml").exists():
+        ws.add_source(write_manifest(folder, manifest("people"), "people.yaml"))
+    ws.ingest(["people"])
+
+
+def _made(ws: Workspace, folder: Path) -> tuple[index.KeysAside, index.MadeKeys]:
+    aside = index.KeysAside.start(ws.engine, folder)
+    assert aside is not None
+    made = aside.made()
+    assert made is not None, aside.failure()
+    return aside, made
+
+
+def _rows(ws: Workspace) -> Rows:
+    k, terms = t.search_keys, t.search_terms
+    with ws.engine.connect() as conn:
+        keys = [
+            (str(kind), str(a), str(b), int(r))
+            for kind, a, b, r in conn.execute(
+                select(k.c.kind, k.c.a, k.c.b, k.c.record_id).order_by(*k.c)
+            )
+        ]
+        words = [
+            (str(v), str(w))
+            for v, w in conn.execute(select(terms.c.variant, terms.c.term).order_by(*terms.c))
+        ]
+    return keys, words
+
+
+def _built_here(ws: Workspace) -> tuple[Rows, index.Refreshed]:
+    """The index as a refresh in this process builds it from nothing."""
+    with ws.engine.begin() as conn:
+        conn.execute(t.search_keys.delete())
+        conn.execute(t.search_terms.delete())
+        done = index.refresh(conn, complete=True)
+    return _rows(ws), done
+
+
+def _refresh(ws: Workspace, made: index.MadeKeys, *, complete: bool) -> tuple[Rows, list[str]]:
+    said: list[str] = []
+    with ws.engine.begin() as conn:
+        index.refresh(conn, complete=complete, made=made, progress=said.append)
+    return _rows(ws), said
+
+
+@pytest.mark.usefixtures("aside_always")
+def test_keys_made_aside_are_the_keys_a_refresh_makes(ws: Workspace, tmp_path: Path) -> None:
+    aside, made = _made(ws, tmp_path / "aside")
+    try:
+        assert (made.after, made.upto) == (0, 4)
+        said: list[str] = []
+        with ws.engine.begin() as conn:
+            done = index.refresh(conn, complete=True, made=made, progress=said.append)
+        assert said == ["indexing records for search (keys made while resolving)"]
+        aside_rows = _rows(ws)
+    finally:
+        aside.close()
+    assert not aside.folder.exists()
+    here, done_here = _built_here(ws)
+    assert aside_rows == here
+    assert ("n", "quenneville", "william", 1) in here[0]
+    assert ("i", "201451001", "ssn", 1) in here[0]
+    assert done.indexed == done_here.indexed == 4
+
+
+@pytest.mark.usefixtures("aside_always")
+def test_records_changed_after_the_keys_were_made_are_indexed_as_they_now_stand(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    aside, made = _made(ws, tmp_path / "aside")
+    try:
+        # a new version of record 1 (record 1 is no longer current) and a new person
+        changed = [person(1, "William", "Oyelaran"), *PEOPLE[1:], person(5, "Nana", "Ouyang")]
+        _ingest(ws, tmp_path, changed)
+        aside_rows, said = _refresh(ws, made, complete=False)
+    finally:
+        aside.close()
+    assert said[0] == "indexing records for search (keys made while resolving)"
+    assert all(key[1] != "quenneville" for key in aside_rows[0])  # the replaced version
+    assert ("n", "oyelaran", "william", 5) in aside_rows[0]  # the new one (id 5)
+    assert ("n", "ouyang", "nana", 6) in aside_rows[0]
+    here = _built_here(ws)[0]
+    assert aside_rows[0] == here[0]
+    # the vocabulary only grows (as with refreshes in this process): it keeps the words of
+    # the replaced version, and nothing else beyond what a build from nothing holds
+    assert {w for _v, w in set(aside_rows[1]) - set(here[1])} == {"quenneville"}
+    assert set(here[1]) <= set(aside_rows[1])
+
+
+@pytest.mark.usefixtures("aside_always")
+def test_keys_made_for_new_versions_drop_the_versions_they_replace(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    with ws.engine.begin() as conn:
+        index.refresh(conn)  # records 1-4 indexed
+    _ingest(ws, tmp_path, [person(1, "William", "Oyelaran"), *PEOPLE[1:]])
+    aside, made = _made(ws, tmp_path / "aside")
+    try:
+        assert (made.after, made.upto, made.older) == (4, 5, [1])
+        aside_rows, said = _refresh(ws, made, complete=False)
+    finally:
+        aside.close()
+    assert said == ["indexing records for search (keys made while resolving)"]
+    assert all(key[1] != "quenneville" for key in aside_rows[0])
+    assert ("n", "oyelaran", "william", 5) in aside_rows[0]
+    assert aside_rows[0] == _built_here(ws)[0][0]
+
+
+@pytest.mark.usefixtures("aside_always")
+def test_keys_made_from_another_starting_point_are_not_used(ws: Workspace, tmp_path: Path) -> None:
+    aside, made = _made(ws, tmp_path / "aside")
+    try:
+        with ws.engine.begin() as conn:
+            index.refresh(conn)  # the index moved on without the worker's keys
+        _ingest(ws, tmp_path, [*PEOPLE, person(5, "Nana", "Ouyang")])
+        aside_rows, said = _refresh(ws, made, complete=True)
+    finally:
+        aside.close()
+    assert said == ["indexing records for search"]  # the records above the index's mark
+    assert aside_rows == _built_here(ws)[0]
+
+
+def test_a_run_indexes_through_the_worker_and_removes_its_files(
+    resolvable: Workspace, aside_always: None
+) -> None:
+    ws = resolvable
+    said: list[str] = []
+    outcome = ws.resolve(full=True, progress=said.append)
+    assert "waiting for the search keys made meanwhile" in said
+    assert not any(m.startswith("making search keys here") for m in said)
+    assert "keys_wait" in outcome.timings
+    assert not list((ws.root / ".linkwise").glob("search-keys-*"))
+    stored = _rows(ws)
+    assert stored == _built_here(ws)[0]
+    assert ("n", "alzahrani", "muhammad", 2) in stored[0]
+
+
+def test_a_failed_worker_leaves_the_run_to_index_in_its_own_process(
+    resolvable: Workspace, aside_always: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = resolvable
+    start = index.KeysAside.start
+
+    def stopped(*args: object, **kwargs: object) -> index.KeysAside | None:
+        aside = start(*args, **kwargs)  # type: ignore[arg-type]
+        assert aside is not None
+        aside._process.kill()  # the worker dies before it has written anything
+        return aside
+
+    monkeypatch.setattr(index.KeysAside, "start", stopped)
+    said: list[str] = []
+    ws.resolve(full=True, progress=said.append)
+    failed = [m for m in said if m.startswith("making search keys here instead")]
+    assert failed, said
+    assert "exit code -9" in failed[0]
+    assert not list((ws.root / ".linkwise").glob("search-keys-*"))
+    stored = _rows(ws)
+    assert ("n", "voronkov", "aleksandr", 3) in stored[0]
+    assert stored == _built_here(ws)[0]
+
+
+def test_a_worker_is_started_only_for_enough_records(ws: Workspace, tmp_path: Path) -> None:
+    assert len(PEOPLE) < index.ASIDE_FROM
+    assert index.KeysAside.start(ws.engine, tmp_path / "aside") is None
+    assert not (tmp_path / "aside").exists()
