@@ -1,18 +1,24 @@
 """Search keys made aside: a worker process makes the keys of the records the index lacks
-while a run resolves, and the index it leaves is exactly the one the run's own refresh
-would have built, whatever changed in between; a worker that fails costs nothing but time."""
+while a run resolves, and the index it leaves holds exactly the keys the run's own refresh
+would have written, when records were replaced or retired while the worker read or after
+it finished; a worker that fails costs nothing but time."""
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from linkwise.demo import generate_world
 from linkwise.search import index
 from linkwise.store import tables as t
+from linkwise.store.engine import make_engine
+from linkwise.store.source_documents import retire_records
 from linkwise.workspace import Workspace
 from tests.helpers import csv_text, manifest, person, workspace_on, write_manifest
 
@@ -176,8 +182,57 @@ def test_keys_made_from_another_starting_point_are_not_used(ws: Workspace, tmp_p
         aside_rows, said = _refresh(ws, made, complete=True)
     finally:
         aside.close()
-    assert said == ["indexing records for search"]  # the records above the index's mark
+    assert said == [
+        "the search index moved while its keys were made: indexing here instead",
+        "indexing records for search",  # the records above the index's mark
+    ]
     assert aside_rows == _built_here(ws)[0]
+
+
+@pytest.mark.usefixtures("aside_always")
+def test_a_record_retired_after_its_keys_were_made_gets_none(ws: Workspace, tmp_path: Path) -> None:
+    aside, made = _made(ws, tmp_path / "aside")
+    try:
+        with ws.engine.begin() as conn:  # as a document's new version retires a mention
+            source_id = conn.execute(select(t.sources.c.id)).scalar_one()
+            retire_records(conn, source_id, ["2"])
+        aside_rows, _said = _refresh(ws, made, complete=False)
+    finally:
+        aside.close()
+    assert all(key[3] != 2 for key in aside_rows[0])
+    assert ("n", "voronkov", "aleksandr", 3) in aside_rows[0]
+    assert aside_rows[0] == _built_here(ws)[0][0]
+
+
+def test_a_record_replaced_while_the_worker_reads_gets_none_of_its_keys(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the worker run here, one record a batch, with a new version of record 1 ingested
+    # once it has read record 1: the new version (id 5) is the last record it reads
+    monkeypatch.setattr(index, "BATCH", 1)
+    records_after = index.store.records_after
+    read: list[int] = []
+
+    def reading(conn: Connection, after: int, limit: int) -> list[dict[str, Any]]:
+        batch = records_after(conn, after, limit)
+        read.extend(int(r["id"]) for r in batch)
+        if read == [1]:
+            _ingest(ws, tmp_path, [person(1, "William", "Oyelaran"), *PEOPLE[1:]])
+        return batch
+
+    monkeypatch.setattr(index.store, "records_after", reading)
+    folder = tmp_path / "aside"
+    folder.mkdir()
+    index._make_keys(ws.engine.url.render_as_string(hide_password=False), folder, os.getppid())
+    monkeypatch.undo()
+    meta = json.loads((folder / "keys.json").read_text(encoding="utf-8"))
+    made = index.MadeKeys(folder, meta["after"], meta["upto"], meta["older"], meta["words"])
+    assert (read, made.upto, made.older) == ([1, 2, 3, 4, 5], 5, [1])
+    assert any(k.as_py() == "quenneville" for b in made.batches() for k in b.column("a"))
+    aside_rows, _said = _refresh(ws, made, complete=False)
+    assert all(key[1] != "quenneville" for key in aside_rows[0])
+    assert ("n", "oyelaran", "william", 5) in aside_rows[0]
+    assert aside_rows[0] == _built_here(ws)[0][0]
 
 
 def test_a_run_indexes_through_the_worker_and_removes_its_files(
@@ -187,6 +242,7 @@ def test_a_run_indexes_through_the_worker_and_removes_its_files(
     said: list[str] = []
     outcome = ws.resolve(full=True, progress=said.append)
     assert "waiting for the search keys made meanwhile" in said
+    assert "indexing records for search (keys made while resolving)" in said
     assert not any(m.startswith("making search keys here") for m in said)
     assert "keys_wait" in outcome.timings
     assert not list((ws.root / ".linkwise").glob("search-keys-*"))
@@ -223,3 +279,25 @@ def test_a_worker_is_started_only_for_enough_records(ws: Workspace, tmp_path: Pa
     assert len(PEOPLE) < index.ASIDE_FROM
     assert index.KeysAside.start(ws.engine, tmp_path / "aside") is None
     assert not (tmp_path / "aside").exists()
+
+
+@pytest.mark.usefixtures("aside_always")
+def test_no_worker_reads_an_in_memory_database(tmp_path: Path) -> None:
+    engine = make_engine("sqlite://")
+    assert index.KeysAside.start(engine, tmp_path / "aside") is None
+
+
+@pytest.mark.usefixtures("aside_always")
+def test_a_worker_that_reports_an_error_is_not_used_and_says_why(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    aside, _made_keys = _made(ws, tmp_path / "aside")
+    try:
+        # as the worker leaves things when it fails: a traceback and no keys.json
+        (aside.folder / "keys.json").unlink()
+        report = "Traceback (most recent call last):\n  ...\nOSError: disk full\n"
+        (aside.folder / "failed.txt").write_text(report, encoding="utf-8")
+        assert aside.made() is None
+        assert aside.failure() == "OSError: disk full"
+    finally:
+        aside.close()

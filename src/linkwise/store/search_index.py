@@ -45,6 +45,12 @@ def records(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
     return _with_identifiers(conn, rows)
 
 
+def current_ids_between(conn: Connection, low: int, high: int) -> list[int]:
+    """Ids of the current records with ids in (``low``, ``high``]."""
+    query = select(_r.c.id).where(_r.c.id > low, _r.c.id <= high, _r.c.is_current)
+    return [int(i) for i in conn.execute(query).scalars()]
+
+
 def unindexed_current(conn: Connection) -> list[int]:
     """Current records the index does not hold (a full resolution's check that nothing
     slipped past: on PostgreSQL a batch can commit after a later one did)."""

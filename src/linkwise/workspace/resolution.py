@@ -104,9 +104,10 @@ def resolve_workspace(
             raise ResolveError(str(exc)) from None
     with engine.begin() as conn:
         run_id = store.start_run(conn, mode, threshold, floor)
-    # the search keys of records not yet indexed are made in a worker meanwhile
-    aside = search_index.KeysAside.start(engine, cache_dir)
+    aside = None
     try:
+        # the search keys of records not yet indexed are made in a worker meanwhile
+        aside = search_index.KeysAside.start(engine, cache_dir)
         with engine.connect() as conn:
             say("reading current records")
             keys = store.record_keys(conn)
@@ -199,10 +200,9 @@ def resolve_workspace(
                 stats=stats,
                 model_version=linkage.model_version,
             )
-            say("indexing records for search")
             indexing = time.perf_counter()
-            # current whenever the results are
-            search_index.refresh(conn, complete=True, made=made)
+            # current whenever the results are; says what it indexes
+            search_index.refresh(conn, complete=True, made=made, progress=say)
             indexing = time.perf_counter() - indexing
             if cache_dir is not None and resolution.table is not None:
                 # inside the transaction: the cache never lags the results it goes with
