@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -69,12 +70,17 @@ def _ingest(ws: Workspace, root: Path, people: list[list[str]]) -> None:
     ws.ingest(["people"])
 
 
-def _made(ws: Workspace, folder: Path) -> tuple[index.KeysAside, index.MadeKeys]:
+@contextmanager
+def _made(ws: Workspace, folder: Path) -> Iterator[tuple[index.KeysAside, index.MadeKeys]]:
+    """A worker's finished keys; the worker's folder is removed afterwards."""
     aside = index.KeysAside.start(ws.engine, folder)
     assert aside is not None
-    made = aside.made()
-    assert made is not None, aside.failure()
-    return aside, made
+    try:
+        made = aside.made()
+        assert made is not None, aside.failure()
+        yield aside, made
+    finally:
+        aside.close()
 
 
 def _rows(ws: Workspace) -> Rows:
@@ -111,16 +117,13 @@ def _refresh(ws: Workspace, made: index.MadeKeys, *, complete: bool) -> tuple[Ro
 
 @pytest.mark.usefixtures("aside_always")
 def test_keys_made_aside_are_the_keys_a_refresh_makes(ws: Workspace, tmp_path: Path) -> None:
-    aside, made = _made(ws, tmp_path / "aside")
-    try:
+    with _made(ws, tmp_path / "aside") as (aside, made):
         assert (made.after, made.upto) == (0, 4)
         said: list[str] = []
         with ws.engine.begin() as conn:
             done = index.refresh(conn, complete=True, made=made, progress=said.append)
         assert said == ["indexing records for search (keys made while resolving)"]
         aside_rows = _rows(ws)
-    finally:
-        aside.close()
     assert not aside.folder.exists()
     here, done_here = _built_here(ws)
     assert aside_rows == here
@@ -133,14 +136,11 @@ def test_keys_made_aside_are_the_keys_a_refresh_makes(ws: Workspace, tmp_path: P
 def test_records_changed_after_the_keys_were_made_are_indexed_as_they_now_stand(
     ws: Workspace, tmp_path: Path
 ) -> None:
-    aside, made = _made(ws, tmp_path / "aside")
-    try:
+    with _made(ws, tmp_path / "aside") as (_aside, made):
         # a new version of record 1 (record 1 is no longer current) and a new person
         changed = [person(1, "William", "Oyelaran"), *PEOPLE[1:], person(5, "Nana", "Ouyang")]
         _ingest(ws, tmp_path, changed)
         aside_rows, said = _refresh(ws, made, complete=False)
-    finally:
-        aside.close()
     assert said[0] == "indexing records for search (keys made while resolving)"
     assert all(key[1] != "quenneville" for key in aside_rows[0])  # the replaced version
     assert ("n", "oyelaran", "william", 5) in aside_rows[0]  # the new one (id 5)
@@ -160,12 +160,9 @@ def test_keys_made_for_new_versions_drop_the_versions_they_replace(
     with ws.engine.begin() as conn:
         index.refresh(conn)  # records 1-4 indexed
     _ingest(ws, tmp_path, [person(1, "William", "Oyelaran"), *PEOPLE[1:]])
-    aside, made = _made(ws, tmp_path / "aside")
-    try:
+    with _made(ws, tmp_path / "aside") as (_aside, made):
         assert (made.after, made.upto, made.older) == (4, 5, [1])
         aside_rows, said = _refresh(ws, made, complete=False)
-    finally:
-        aside.close()
     assert said == ["indexing records for search (keys made while resolving)"]
     assert all(key[1] != "quenneville" for key in aside_rows[0])
     assert ("n", "oyelaran", "william", 5) in aside_rows[0]
@@ -174,14 +171,11 @@ def test_keys_made_for_new_versions_drop_the_versions_they_replace(
 
 @pytest.mark.usefixtures("aside_always")
 def test_keys_made_from_another_starting_point_are_not_used(ws: Workspace, tmp_path: Path) -> None:
-    aside, made = _made(ws, tmp_path / "aside")
-    try:
+    with _made(ws, tmp_path / "aside") as (_aside, made):
         with ws.engine.begin() as conn:
             index.refresh(conn)  # the index moved on without the worker's keys
         _ingest(ws, tmp_path, [*PEOPLE, person(5, "Nana", "Ouyang")])
         aside_rows, said = _refresh(ws, made, complete=True)
-    finally:
-        aside.close()
     assert said == [
         "the search index moved while its keys were made: indexing here instead",
         "indexing records for search",  # the records above the index's mark
@@ -191,14 +185,11 @@ def test_keys_made_from_another_starting_point_are_not_used(ws: Workspace, tmp_p
 
 @pytest.mark.usefixtures("aside_always")
 def test_a_record_retired_after_its_keys_were_made_gets_none(ws: Workspace, tmp_path: Path) -> None:
-    aside, made = _made(ws, tmp_path / "aside")
-    try:
+    with _made(ws, tmp_path / "aside") as (_aside, made):
         with ws.engine.begin() as conn:  # as a document's new version retires a mention
             source_id = conn.execute(select(t.sources.c.id)).scalar_one()
             retire_records(conn, source_id, ["2"])
         aside_rows, _said = _refresh(ws, made, complete=False)
-    finally:
-        aside.close()
     assert all(key[3] != 2 for key in aside_rows[0])
     assert ("n", "voronkov", "aleksandr", 3) in aside_rows[0]
     assert aside_rows[0] == _built_here(ws)[0][0]
@@ -291,13 +282,10 @@ def test_no_worker_reads_an_in_memory_database(tmp_path: Path) -> None:
 def test_a_worker_that_reports_an_error_is_not_used_and_says_why(
     ws: Workspace, tmp_path: Path
 ) -> None:
-    aside, _made_keys = _made(ws, tmp_path / "aside")
-    try:
+    with _made(ws, tmp_path / "aside") as (aside, _made_keys):
         # as the worker leaves things when it fails: a traceback and no keys.json
         (aside.folder / "keys.json").unlink()
         report = "Traceback (most recent call last):\n  ...\nOSError: disk full\n"
         (aside.folder / "failed.txt").write_text(report, encoding="utf-8")
         assert aside.made() is None
         assert aside.failure() == "OSError: disk full"
-    finally:
-        aside.close()

@@ -37,7 +37,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +75,8 @@ class MadeKeys:
     folder: Path
     after: int
     upto: int
-    older: list[int] = field(default_factory=list)
-    words: list[str] = field(default_factory=list)
+    older: list[int]
+    words: list[str]
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         yield from pq.ParquetFile(self.folder / _SORTED).iter_batches(50_000)
@@ -109,17 +109,12 @@ def refresh(
         say("indexing records for search")
         for batch, older in _pending(conn, after):
             _drop(conn, older, done)
-            keys, found = _keys_of(r for r in batch if r["is_current"])
-            keys.sort()
-            _add(conn, keys, found, words, done)
+            _index(conn, [r for r in batch if r["is_current"]], words, done)
     if complete:
         _drop(conn, store.indexed_not_current(conn), done)
         missing = store.unindexed_current(conn)
         for start in range(0, len(missing), BATCH):
-            rows = store.records(conn, missing[start : start + BATCH])
-            keys, found = _keys_of(rows)
-            keys.sort()
-            _add(conn, keys, found, words, done)
+            _index(conn, store.records(conn, missing[start : start + BATCH]), words, done)
     return done
 
 
@@ -276,27 +271,29 @@ def _keys_of(rows: Iterable[dict[str, Any]]) -> tuple[list[tuple[str, str, str, 
     return keys, words
 
 
+def _index(conn: Connection, rows: list[dict[str, Any]], seen: set[str], done: Refreshed) -> None:
+    keys, words = _keys_of(rows)
+    keys.sort()
+    store.add_keys(conn, keys)
+    done.indexed += len(rows)
+    _add_words(conn, words, seen)
+
+
 def _add_made(conn: Connection, made: MadeKeys, seen: set[str], done: Refreshed) -> None:
-    """Write the made keys of the records current now."""
+    """Write the made keys of the records current now; count those records by their
+    marker keys (kind "r")."""
     current = pa.array(store.current_ids_between(conn, made.after, made.upto), pa.int64())
     for batch in made.batches():
         kept = batch.filter(pc.is_in(batch.column("record_id"), value_set=current))
-        keys = list(zip(*(kept.column(i).to_pylist() for i in range(4)), strict=True))
-        _add(conn, keys, set(), seen, done)
-    _add(conn, [], set(made.words), seen, done)
+        store.add_keys(
+            conn, list(zip(*(kept.column(i).to_pylist() for i in range(4)), strict=True))
+        )
+        done.indexed += pc.sum(pc.equal(kept.column("kind"), "r")).as_py() or 0
+    _add_words(conn, set(made.words), seen)
 
 
-def _add(
-    conn: Connection,
-    keys: list[tuple[str, str, str, int]],
-    words: set[str],
-    seen: set[str],
-    done: Refreshed,
-) -> None:
-    """Write ``keys`` (sorted) and the deletion variants of the ``words`` not yet written
-    in this refresh; count the records indexed by their marker keys."""
-    store.add_keys(conn, keys)
-    done.indexed += sum(1 for kind, _a, _b, _r in keys if kind == "r")
+def _add_words(conn: Connection, words: set[str], seen: set[str]) -> None:
+    """Write the deletion variants of the name ``words`` not yet written in this refresh."""
     new_words = words - seen
     seen |= new_words
     store.add_terms(conn, sorted((v, w) for w in new_words for v in deletions(w)))
