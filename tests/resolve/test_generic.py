@@ -192,3 +192,15 @@ def test_known_generic_values_are_blanked_whatever_their_count() -> None:
     prepared = prepare(records, known_generic=[("ssn", "1690126")])
     assert [(g.field, g.value, g.people) for g in prepared.generic] == [("ssn", "1690126", 1)]
     assert set(prepared.table.column("ssn").to_pylist()) == {None}
+
+
+def test_a_known_generic_value_on_a_single_record_is_blanked() -> None:
+    # one record, one signature: far below any bound of the coarse count
+    records = _with(ONE_PERSON[:1], 1, identifiers={"ssn": "1690126"}, phone="+15550100")
+    records += _with(DIFFERENT_PEOPLE[:1], 10, identifiers={"ssn": "7215500"})
+    prepared = prepare(records, known_generic=[("ssn", "1690126"), ("phone", "+15550199")])
+    assert [(g.field, g.value, g.records, g.people) for g in prepared.generic] == [
+        ("ssn", "1690126", 1, 1)
+    ]
+    assert prepared.table.column("ssn").to_pylist() == [None, "7215500"]
+    assert prepared.table.column("phone").to_pylist() == ["+15550100", None]

@@ -12,12 +12,15 @@ such pairs). So the holders of a value are grouped loosely into people
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from linkwise.resolve.likeness import may_be_one_person, name_key
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from linkwise.resolve.likeness import may_be_one_person
 
 PERSON_IDENTIFIERS: tuple[str, ...] = (
     "ssn",
@@ -116,30 +119,59 @@ def find_generic(
     people of one surname born the same year), so a value below the bound there is not
     generic. Values at or above it are counted again by ``count_people``.
     """
-    signature = list(zip(columns["family_key"], columns["dob_y"], strict=True))
+    family_key = pa.array(columns["family_key"], pa.string())
+    year = pa.array(columns["dob_y"], pa.int64())
     found: list[GenericValue] = []
+    common: set[tuple[str, str]] | None = None  # counted once, when a value needs it
     for name in GENERIC_FIELDS:
-        signatures: dict[str, set[tuple[Any, Any]]] = defaultdict(set)
-        counts: dict[str, int] = defaultdict(int)
-        for value, sig in zip(columns[name], signature, strict=True):
-            if value is None:
-                continue
-            counts[value] += 1
-            if sig != (None, None):
-                signatures[value].add(sig)
         limit = bounds[name]
-        wanted = {v for v in counts if len(signatures.get(v, ())) >= limit or (name, v) in known}
-        holding = _holders(columns, name, wanted)
-        common = _common_names(columns, holding.values())
+        mine = {v for f, v in known if f == name}
+        counted = _coarse_counts(
+            pa.array(columns[name], pa.string()), family_key, year, limit, mine
+        )
+        holding = _holders(columns, name, set(counted))
+        if holding and common is None:
+            common = _common_names(columns)
         for value, holders in holding.items():
-            coarse = len(signatures.get(value, ()))
-            people = count_people(holders, common=common)
+            held_by, coarse = counted[value]
+            people = count_people(holders, common=common or set())
             if people >= PEOPLE_COUNT_CAP:
                 people = max(people, coarse)
-            if people >= limit or (name, value) in known:
-                found.append(GenericValue(name, value, counts[value], people))
+            if people >= limit or value in mine:
+                found.append(GenericValue(name, value, held_by, people))
     found.sort(key=lambda g: (g.field, -g.people, g.value))
     return found
+
+
+def _coarse_counts(
+    values: pa.Array, family_key: pa.Array, year: pa.Array, limit: int, known: set[str]
+) -> dict[str, tuple[int, int]]:
+    """Per value (nulls left out) whose holders show at least ``limit`` distinct (surname
+    sound key, birth year) signatures, a signature with neither part not counted, and per
+    value of ``known`` held at all: how many records hold it and how many signatures they
+    show. Counted in Arrow: a Python pass over every record of every field cost more than
+    the rest of ``find_generic``."""
+    held = pa.table({"v": values, "k": family_key, "y": year}).filter(pc.is_valid(values))
+    signed = held.filter(pc.or_(pc.is_valid(held["k"]), pc.is_valid(held["y"])))
+    distinct = signed.group_by(["v", "k", "y"]).aggregate([]).group_by("v")
+    signatures = distinct.aggregate([([], "count_all")]).rename_columns(["v", "signatures"])
+    many = signatures.filter(pc.greater_equal(signatures["signatures"], limit))["v"]
+    wanted = pa.chunked_array([*many.chunks, pa.array(sorted(known), pa.string())], pa.string())
+    records = held.filter(pc.is_in(held["v"], value_set=wanted.combine_chunks()))
+    counted = (
+        records.group_by("v")
+        .aggregate([([], "count_all")])
+        .join(signatures, "v", join_type="left outer")
+    )
+    return {
+        value: (held_by, signed_by or 0)
+        for value, held_by, signed_by in zip(
+            counted["v"].to_pylist(),
+            counted["count_all"].to_pylist(),
+            counted["signatures"].to_pylist(),
+            strict=True,
+        )
+    }
 
 
 def _holders(
@@ -164,16 +196,27 @@ def _holders(
     return out
 
 
-def _common_names(
-    columns: Mapping[str, Sequence[Any]], holding: Iterable[Sequence[Holder]]
-) -> set[tuple[str, str]]:
-    """Of the full names among the holders in ``holding``, those borne in the whole data
-    (``columns``) with more than ``COMMON_NAME_YEARS`` different birth years."""
-    wanted = {k for holders in holding for g, f, _ in holders if (k := name_key(g, f))}
-    if not wanted:
-        return set()
-    years: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for g, f, y in zip(columns["given"], columns["family"], columns["dob_y"], strict=True):
-        if y is not None and (k := name_key(g, f)) in wanted:
-            years[k].add(y)
-    return {k for k, ys in years.items() if len(ys) > COMMON_NAME_YEARS}
+def _common_names(columns: Mapping[str, Sequence[Any]]) -> set[tuple[str, str]]:
+    """The full names (``likeness.name_key`` form) borne in ``columns`` with more than
+    ``COMMON_NAME_YEARS`` different birth years, counted in Arrow (Python strings compare
+    as their UTF-8 bytes do, so the order of the two names is ``name_key``'s)."""
+    given = pa.array(columns["given"], pa.string())
+    family = pa.array(columns["family"], pa.string())
+    named = pa.table({"g": given, "f": family, "y": pa.array(columns["dob_y"], pa.int64())})
+    named = named.filter(
+        pc.and_(
+            pc.and_(pc.greater(pc.utf8_length(given), 0), pc.greater(pc.utf8_length(family), 0)),
+            pc.is_valid(named["y"]),
+        )
+    )
+    first = pc.less_equal(named["g"], named["f"])
+    keyed = pa.table(
+        {
+            "a": pc.if_else(first, named["g"], named["f"]),
+            "b": pc.if_else(first, named["f"], named["g"]),
+            "y": named["y"],
+        }
+    )
+    years = keyed.group_by(["a", "b"]).aggregate([("y", "count_distinct")])
+    common = years.filter(pc.greater(years["y_count_distinct"], COMMON_NAME_YEARS))
+    return set(zip(common["a"].to_pylist(), common["b"].to_pylist(), strict=True))

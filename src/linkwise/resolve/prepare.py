@@ -187,29 +187,29 @@ def prepare(
     bounds.update(generic_min_people or {})
     columns: dict[str, list[Any]] = {name: [] for name in COLUMNS}
     extras: dict[str, list[Any]] = {}
+    seen = _Seen()
     for n, rec in enumerate(records):
-        _derive(rec, columns)
+        _derive(rec, columns, seen)
         for name, value in (rec.get("extras") or {}).items():
             extras.setdefault(EXTRA_PREFIX + name, [None] * n).append(_name(value))
         for col in extras.values():
             if len(col) <= n:
                 col.append(None)
     generic = find_generic(columns, bounds, set(known_generic))
-    if generic:
-        blank = {(g.field, g.value) for g in generic}
-        for name in GENERIC_FIELDS:
-            col = columns[name]
-            columns[name] = [None if (name, v) in blank else v for v in col]
-            if name == "email":
-                columns["email_user"] = [
-                    None if e is None else u
-                    for e, u in zip(columns["email"], columns["email_user"], strict=True)
-                ]
-            if name == "address":
-                columns["address_num"] = [
-                    None if a is None else n
-                    for a, n in zip(columns["address"], columns["address_num"], strict=True)
-                ]
+    for name in GENERIC_FIELDS:
+        blank = {g.value for g in generic if g.field == name}
+        if blank:
+            columns[name] = [None if v in blank else v for v in columns[name]]
+        if blank and name == "email":
+            columns["email_user"] = [
+                None if e is None else u
+                for e, u in zip(columns["email"], columns["email_user"], strict=True)
+            ]
+        if blank and name == "address":
+            columns["address_num"] = [
+                None if a is None else n
+                for a, n in zip(columns["address"], columns["address_num"], strict=True)
+            ]
     schema = SCHEMA
     for name in sorted(extras):
         columns[name] = extras[name]
@@ -231,26 +231,70 @@ def conform(table: pa.Table) -> pa.Table:
     return pa.table(columns, names=SCHEMA.names).cast(SCHEMA)
 
 
-def _derive(rec: Mapping[str, Any], out: dict[str, list[Any]]) -> None:
-    given = _name(rec.get("given_name"))
-    family = _name(rec.get("family_name"))
-    middle = _name(rec.get("middle_name"))
-    suffix = name_suffix(rec.get("name_suffix"))
+GivenParts = tuple[str | None, str | None, list[str] | None, list[str] | None]
+"""A given name folded, its sound key, nicknames and romanisations."""
+FamilyParts = tuple[str | None, str | None, str | None, list[str] | None, list[str] | None]
+"""A family name folded without its suffix, the suffix, sound key, words and
+romanisations."""
+
+
+_UNSEEN: Any = object()
+
+
+@dataclass
+class _Seen:
+    """Derivations of the name and place values met so far in one ``prepare``: names and
+    places repeat across records, and deriving each once halves the work per record. The
+    lists are shared between the records holding a value; nothing changes them."""
+
+    given: dict[Any, GivenParts] = field(default_factory=dict)
+    family: dict[Any, FamilyParts] = field(default_factory=dict)
+    middle: dict[Any, str | None] = field(default_factory=dict)
+    upper: dict[Any, str | None] = field(default_factory=dict)
+
+
+def _given_parts(raw: Any) -> GivenParts:
+    given = _name(raw)
+    if not given:
+        return given, None, None, roman_list(given)
+    return given, sound_key(given), sorted(nickname_candidates(given)), roman_list(given)
+
+
+def _family_parts(raw: Any) -> FamilyParts:
+    family = _name(raw)
+    peeled = None
     if family:
         family, peeled = peel_suffix(family)
-        suffix = suffix or peeled
+    if not family:
+        return family, peeled, None, None, roman_list(family)
+    return family, peeled, sound_key(family), list(surname_tokens(family)), roman_list(family)
+
+
+def _derive(rec: Mapping[str, Any], out: dict[str, list[Any]], seen: _Seen) -> None:
+    raw = rec.get("given_name")
+    if (g := seen.given.get(raw)) is None:
+        g = seen.given[raw] = _given_parts(raw)
+    raw = rec.get("family_name")
+    if (f := seen.family.get(raw)) is None:
+        f = seen.family[raw] = _family_parts(raw)
+    raw = rec.get("middle_name")
+    if (middle := seen.middle.get(raw, _UNSEEN)) is _UNSEEN:
+        middle = seen.middle[raw] = _name(raw)
+    given, given_key, given_nicks, given_roman = g
+    family, peeled, family_key, family_tokens, family_roman = f
+    suffix = name_suffix(rec.get("name_suffix")) or peeled
     out["unique_id"].append(int(rec["record_id"]))
     out["source"].append(str(rec.get("source") or ""))
     out["given"].append(given)
-    out["given_key"].append(sound_key(given) if given else None)
-    out["given_nicks"].append(sorted(nickname_candidates(given)) if given else None)
-    out["given_roman"].append(roman_list(given))
+    out["given_key"].append(given_key)
+    out["given_nicks"].append(given_nicks)
+    out["given_roman"].append(given_roman)
     out["middle"].append(middle)
     out["suffix"].append(suffix)
     out["family"].append(family)
-    out["family_key"].append(sound_key(family) if family else None)
-    out["family_tokens"].append(list(surname_tokens(family)) if family else None)
-    out["family_roman"].append(roman_list(family))
+    out["family_key"].append(family_key)
+    out["family_tokens"].append(family_tokens)
+    out["family_roman"].append(family_roman)
     dob = rec.get("dob") or None
     y = m = d = None
     if dob:
@@ -266,8 +310,11 @@ def _derive(rec: Mapping[str, Any], out: dict[str, list[Any]]) -> None:
     address = _upper(rec.get("address_line"))
     out["address"].append(address)
     out["address_num"].append(_house_number(address))
-    out["postcode"].append(_upper(rec.get("postcode")))
-    out["city"].append(_upper(rec.get("city")))
+    for column, key in (("postcode", "postcode"), ("city", "city")):
+        raw = rec.get(key)
+        if (place := seen.upper.get(raw, _UNSEEN)) is _UNSEEN:
+            place = seen.upper[raw] = _upper(raw)
+        out[column].append(place)
     out["phone"].append(rec.get("phone") or None)
     email = rec.get("email") or None
     out["email"].append(email)

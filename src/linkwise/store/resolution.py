@@ -129,6 +129,7 @@ def iter_current_person_rows(conn: Connection) -> Iterator[dict[str, Any]]:
     order: records and their identifiers are read as two ordered streams and merged, so a
     full run never holds a million records as Python objects at once."""
     r, i = t.records, t.record_identifiers
+    names = ("record_id", "source_id", "source_key", *PERSON_COLUMNS)
     cols = [r.c.id, r.c.source_id, r.c.source_key, *[r.c[c] for c in PERSON_COLUMNS]]
     records = conn.execution_options(stream_results=True, yield_per=5000).execute(
         select(*cols).where(r.c.is_current).order_by(r.c.id)
@@ -142,10 +143,10 @@ def iter_current_person_rows(conn: Connection) -> Iterator[dict[str, Any]]:
         )
     )
     pending = next(identifiers, None)
-    for row in records.mappings():
-        rec = dict(row)
-        rid = rec.pop("id")
-        rec["record_id"] = rid
+    # rows as plain tuples zipped with the names: a mapping view per row cost a third more
+    for row in records:
+        rec = dict(zip(names, row, strict=True))
+        rid = rec["record_id"]
         rec["source"] = str(rec["source_id"])
         found: dict[str, str] = {}
         valid_found: dict[str, str] = {}
