@@ -58,6 +58,53 @@ def test_csv_encodings_are_detected(tmp_path: Path, encoding: str, expected: str
     assert [r.values["NAME"] for r in rows] == [name, "Zo\u00eb M\u00fcller"]
 
 
+MOSTLY_ASCII = [
+    "Robert Allen,1971-06-24,,robert255@smith.net",
+    "Rob Allen,1971-06-24,London,roberta25@smith.net",
+    "Grace,1997-04-26,Hull,grace.kelly52@jones.com",
+    "Logan pMurphy,1973-08-01,,",
+    "Dean,2015-03-03,Portsmouth,evied56@harris-bailey.net",
+    "Hall Isla,1985-02-07,London,islahall97@gutierrez-bennett.com",
+    "Oliver Griffiths,1991-10-26,Lunton,o.griffiths90@reyes-coleman.com",
+    "Lucas,1991-04-05,,l.c91@perez-gonzalez.com",
+]
+
+
+@pytest.mark.parametrize(
+    "accented",
+    [
+        "Robert M\u00fcller,1971-06-24,,robert255@smith.net",  # was read as cp775
+        "\u00d1\u00fa\u00f1ez Alan,1971-06-24,,r@smith.net",  # was read as cp775
+        "J\u00e9r\u00f4me Dupr\u00e9,1980-01-02,Lyon,",
+    ],
+    ids=["mueller", "nunez", "jerome"],
+)
+def test_a_few_accented_names_in_latin_1_are_read_as_latin_1(tmp_path: Path, accented: str) -> None:
+    lines = [accented, *MOSTLY_ASCII]
+    text = "ID,NAME,DOB,CITY,EMAIL\n" + "".join(f"{i},{r}\n" for i, r in enumerate(lines))
+    (tmp_path / "p.csv").write_bytes(text.encode("latin-1"))
+    reader = open_reader(_manifest("p.csv"), tmp_path)
+    assert reader.encoding == "latin-1"
+    rows = [r for b in reader.batches(100) for r in b]
+    assert [r.values["NAME"] for r in rows] == [line.split(",")[0] for line in lines]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "names"),
+    [
+        ("cp1251", ["\u0418\u0432\u0430\u043d\u043e\u0432 \u0418\u0432\u0430\u043d"] * 20),
+        ("shift_jis", ["\u5c71\u7530\u592a\u90ce", "\u4f50\u85e4\u82b1\u5b50"] * 10),
+    ],
+)
+def test_whole_words_in_another_script_keep_their_encoding(
+    tmp_path: Path, encoding: str, names: list[str]
+) -> None:
+    text = "ID,NAME,EMAIL\n" + "".join(f"{i},{n},p{i}@example.com\n" for i, n in enumerate(names))
+    (tmp_path / "p.csv").write_bytes(text.encode(encoding))
+    rows = _rows(_manifest("p.csv"), tmp_path)
+    assert [r.values["NAME"] for r in rows] == names
+
+
 def test_late_non_utf8_byte_is_found_beyond_any_sample(tmp_path: Path) -> None:
     lines = ["ID,NAME"] + [f"{i},Plain Name" for i in range(100_000)] + ["100001,Ren\u00e9e"]
     (tmp_path / "p.csv").write_bytes("\n".join(lines).encode("latin-1"))

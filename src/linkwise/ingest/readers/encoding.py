@@ -4,6 +4,12 @@ The whole file is checked as UTF-8 in a streaming pass (cheap next to parsing), 
 sample can be pure ASCII while line 900,000 holds a Latin-1 "é". Only when UTF-8 fails is a
 statistical guess (charset-normalizer) made; the Western single-byte family is then settled
 by whether the file uses bytes 0x80-0x9F, which Windows-1252 prints and Latin-1 does not.
+
+The guess is unreliable on a few accented names: a ten-row Latin-1 file with one "Müller"
+came back as cp775, and a two-row one with "Jérôme" as Korean Johab. Such a guess of a
+non-Western encoding is overruled when, read in that encoding, most runs of non-ASCII
+characters touch an ASCII letter: accents inside Latin words ("M\xfcller", "\xd1\xfa\xf1ez"),
+where Cyrillic, Greek or CJK text writes whole words of them.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_FOREIGN = re.compile(r"[^\x00-\x7f]+")
+_FOREIGN_BESIDE_LETTER = re.compile(r"(?<=[A-Za-z])[^\x00-\x7f]+|[^\x00-\x7f]+(?=[A-Za-z])")
 _WESTERN = {"cp1252", "latin_1", "iso8859_15", "cp1250", "mac_roman", "cp850", "iso8859_2"}
 
 
@@ -55,6 +63,15 @@ def detect_encoding(path: Path) -> str:
         window = fh.read(200_000) + window
     best = from_bytes(window).best()
     guess = best.encoding if best is not None else None
-    if guess is None or guess in _WESTERN:
+    if guess is None or guess in _WESTERN or _accented_latin(window, guess):
         return "cp1252" if c1_seen else "latin-1"
     return str(guess)
+
+
+def _accented_latin(window: bytes, guess: str) -> bool:
+    """Whether, read as ``guess``, at least half the runs of non-ASCII characters in
+    ``window`` touch an ASCII letter ("\xd1\xfa\xf1" in "\xd1\xfa\xf1ez" does, whatever the
+    characters; a Cyrillic or Japanese word between delimiters does not)."""
+    text = window.decode(guess, errors="replace")
+    runs = len(_FOREIGN.findall(text))
+    return runs > 0 and 2 * len(_FOREIGN_BESIDE_LETTER.findall(text)) >= runs
