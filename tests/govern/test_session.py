@@ -518,6 +518,35 @@ def test_an_authorisation_follows_its_subject_through_a_merge(ws: Workspace) -> 
         assert is_withheld(_fields(session.record("dmv", "31"))["family_name"])
 
 
+def test_an_authorisation_does_not_follow_its_subject_into_a_split_of_the_same_run(
+    ws: Workspace,
+) -> None:
+    user, case = warrant_naming_one_subject(ws)
+    # one run: EOLD merges into EOTHER, which splits Gus Novak's record off into ESPLIT;
+    # Fay Petrov's records are in EOTHER, none in ESPLIT
+    craft(
+        ws,
+        {"EOTHER": ["court:30", "dmv:30"], "ESPLIT": ["dmv:31"]},
+        [("court:30", "dmv:30", 0.99, ON_NAME_AND_SSN)],
+        redirects=[("EOLD", "EOTHER", "merge", 2), ("EOTHER", "ESPLIT", "split", 1)],
+    )
+    with ws.session(user, case.id) as session:
+        assert session.entity("EOLD")["redirected_to"] == ["EOTHER"]
+        assert _fields(session.record("dmv", "30"))["family_name"] == "petrov"
+        assert is_withheld(_fields(session.record("dmv", "31"))["family_name"])
+    # a later run splits Fay Petrov's DMV record off: the warrant follows it there
+    craft(
+        ws,
+        {"EOTHER": ["court:30"], "ELATER": ["dmv:30"], "ESPLIT": ["dmv:31"]},
+        [],
+        redirects=[("EOTHER", "ELATER", "split", 1)],
+    )
+    with ws.session(user, case.id) as session:
+        assert sorted(session.entity("EOLD")["redirected_to"]) == ["ELATER", "EOTHER"]
+        assert _fields(session.record("dmv", "30"))["family_name"] == "petrov"
+        assert is_withheld(_fields(session.record("dmv", "31"))["family_name"])
+
+
 def test_an_authorisation_may_name_a_retired_id_but_not_an_unknown_one(ws: Workspace) -> None:
     # The order cites the id the case knew; the entity has since merged into another.
     craft(ws, {"EOLD": ["court:30", "dmv:30"]}, [("court:30", "dmv:30", 0.99, ON_NAME_AND_SSN)])

@@ -156,7 +156,7 @@ def test_keep_threshold_is_validated() -> None:
 
 def test_follow_a_merge_of_a_merge() -> None:
     by_old = index_redirects(
-        [Redirect("A", "B", "merge", 2, False), Redirect("B", "C", "merge", 5, False)]
+        [Redirect("A", "B", "merge", 2, False)], [Redirect("B", "C", "merge", 5, False)]
     )
     assert resolve_redirect("A", by_old) == ["C"]
     assert resolve_redirect("C", by_old) == ["C"]
@@ -164,7 +164,7 @@ def test_follow_a_merge_of_a_merge() -> None:
 
 def test_follow_a_split_that_kept_the_id() -> None:
     by_old = index_redirects(
-        [Redirect("A", "P", "split", 1, True), Redirect("P", "Q", "merge", 1, False)]
+        [Redirect("A", "P", "split", 1, True)], [Redirect("P", "Q", "merge", 1, False)]
     )
     assert resolve_redirect("A", by_old) == ["A", "Q"]
 
@@ -178,7 +178,7 @@ def test_follow_a_split_that_ended_the_id() -> None:
 
 def test_kept_id_later_merged_is_no_longer_current() -> None:
     by_old = index_redirects(
-        [Redirect("A", "P", "split", 1, True), Redirect("A", "B", "merge", 3, False)]
+        [Redirect("A", "P", "split", 1, True)], [Redirect("A", "B", "merge", 3, False)]
     )
     assert resolve_redirect("A", by_old) == ["P", "B"]
 
@@ -191,7 +191,7 @@ def test_retired_and_unknown_ids() -> None:
 
 def test_cycles_terminate() -> None:
     by_old = index_redirects(
-        [Redirect("A", "B", "merge", 1, False), Redirect("B", "A", "merge", 1, False)]
+        [Redirect("A", "B", "merge", 1, False)], [Redirect("B", "A", "merge", 1, False)]
     )
     assert resolve_redirect("A", by_old) == []
 
@@ -204,7 +204,7 @@ def test_ids_from_earlier_runs_resolve_to_current_ids() -> None:
     previous2 = dict(zip(run2.ids, clusters2, strict=True))
     clusters3 = [frozenset({1, 2, 4}), frozenset({3, 5})]
     run3 = assign_stable_ids(previous2, clusters3, new_id=counter("R3-"))
-    by_old = index_redirects(run1.redirects + run2.redirects + run3.redirects)
+    by_old = index_redirects(run1.redirects, run2.redirects, run3.redirects)
     assert run2.ids == ["R1-1"]
     assert run3.ids == ["R1-1", "R3-1"]
     assert resolve_redirect("R1-2", by_old) == ["R1-1", "R3-1"]
@@ -244,18 +244,33 @@ def test_assignment_invariants(old_labels: list[int], new_labels: list[int]) -> 
         # Every surviving record of an old entity is reachable from its old id.
         reachable = set().union(*(clusters[result.ids.index(t)] for t in targets))
         assert surviving <= reachable
+        # ... and, within one run, every id it leads to holds some of them
+        assert all(clusters[result.ids.index(t)] & surviving for t in targets)
         if not surviving:
             assert targets == []
     again = assign_stable_ids(previous, clusters, new_id=counter())
     assert again == result
 
 
-def test_stored_pairs_and_current_ids() -> None:
-    # The store keeps (new_id, kind) pairs; the entity table says which ids are current.
-    by_old: dict[str, list[Redirect | tuple[str | None, str]]] = {
-        "A": [("B", "merge")],
-        "B": [("P", "split")],
-    }
+def test_current_ids_decide_what_is_live() -> None:
+    # the entity table, when given, says which ids are current
+    by_old = index_redirects(
+        [Redirect("A", "B", "merge", 1, False)], [Redirect("B", "P", "split", 1, False)]
+    )
     assert resolve_redirect("A", by_old) == ["P"]
     assert resolve_redirect("A", by_old, current={"B", "P"}) == ["B", "P"]
     assert resolve_redirect("Z", by_old, current={"B", "P"}) == []
+
+
+def test_a_merge_is_not_followed_into_a_split_of_the_same_run() -> None:
+    # B merges into A while A splits a4 off: B's record is in A only
+    previous = {"A": frozenset({"a1", "a2", "a3", "a4"}), "B": frozenset({"b"})}
+    clusters = [frozenset({"a1", "a2", "a3", "b"}), frozenset({"a4"})]
+    result = assign_stable_ids(previous, clusters, new_id=counter())
+    assert result.ids == ["A", "N1"]
+    by_old = index_redirects(result.redirects)
+    assert resolve_redirect("B", by_old) == ["A"]
+    assert resolve_redirect("A", by_old) == ["A", "N1"]
+    # a split of A in a later run does reach B's records' possible new home
+    later = index_redirects(result.redirects, [Redirect("A", "N2", "split", 1, True)])
+    assert resolve_redirect("B", later) == ["A", "N2"]

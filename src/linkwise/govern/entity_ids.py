@@ -13,14 +13,24 @@ from linkwise.store import reads
 def current_ids(conn: Connection, entity_ids: Iterable[str]) -> set[str]:
     """The active entity ids that ``entity_ids`` are or have become, following merges and
     splits over any number of runs (the same walk as ``linkwise.resolve.ids.resolve_redirect``,
-    which this layer may not import, over the stored redirects only). One statement per step
-    of the walk: most ids were never redirected, and take one."""
-    seen = set(entity_ids)
-    frontier = set(seen)
+    which this layer may not import, over the stored redirects only): an id reached through
+    a redirect of one run is followed on only through redirects of later runs, since its
+    own redirects of that run or before moved records that never were the first id's. One
+    statement per step of the walk: most ids were never redirected, and take one."""
+    after = dict.fromkeys(entity_ids, 0)
+    frontier = set(after)
     active: set[str] = set()
     while frontier:
-        targets, live = reads.redirects_and_active(conn, frontier)
+        moves, live = reads.redirects_and_active(conn, frontier)
         active |= live
-        frontier = targets - seen
-        seen |= frontier
+        reached: dict[str, int] = {}
+        for old, new, run in moves:
+            if (
+                old in frontier
+                and run > after[old]
+                and run < reached.get(new, after.get(new, run + 1))
+            ):
+                reached[new] = run
+        after.update(reached)
+        frontier = set(reached)
     return active

@@ -156,46 +156,48 @@ def _cluster_of(clusters: Sequence[Collection[K]]) -> dict[K, int]:
     return where
 
 
-def index_redirects(redirects: Iterable[Redirect]) -> dict[str, list[Redirect]]:
-    """Redirects by old id, each id's in the order given (oldest run first)."""
-    by_old: dict[str, list[Redirect]] = {}
-    for redirect in redirects:
-        by_old.setdefault(redirect.old_id, []).append(redirect)
+def index_redirects(*runs: Iterable[Redirect]) -> dict[str, list[tuple[int, Redirect]]]:
+    """Redirects by old id, each with the number of its run: ``runs`` are the redirects
+    of successive re-resolutions, oldest first (the first is run 1)."""
+    by_old: dict[str, list[tuple[int, Redirect]]] = {}
+    for number, redirects in enumerate(runs, start=1):
+        for redirect in redirects:
+            by_old.setdefault(redirect.old_id, []).append((number, redirect))
     return by_old
 
 
 def resolve_redirect(
     entity_id: str,
-    redirects_by_old: Mapping[str, Sequence[Redirect | tuple[str | None, str]]],
+    redirects_by_old: Mapping[str, Sequence[tuple[int, Redirect]]],
     *,
     current: Container[str] | None = None,
 ) -> list[str]:
     """The current ids that ``entity_id`` has become, following merges and splits over
     any number of runs: itself if it still names an entity, then where its records went.
 
-    Redirects may be given as ``Redirect`` objects or as stored ``(new_id, kind)`` pairs.
-    Whether an id on the way still names an entity is ``current`` when given (the entity
-    table is the authority); otherwise an id is current unless a redirect ended it (a
-    merge, a retirement, or a split in which no part kept it; a pair's split counts as
-    ending it). A retired id with nowhere to go gives ``[]``; an id with no redirects gives
-    itself unless ``current`` says otherwise. Each id is visited once, so a cycle in
-    corrupt history cannot loop.
+    An id reached through a redirect of run *r* is followed on only through redirects of
+    later runs: its own redirects of run *r* or before moved *its* earlier records, none of
+    which came from ``entity_id`` (in a run where B merged into A and A split a part off,
+    B's records are in A, not in the part). Whether an id on the way still names an entity
+    is ``current`` when given (the entity table is the authority); otherwise an id is
+    current unless a redirect ended it (a merge, a retirement, or a split in which no part
+    kept it). A retired id with nowhere to go gives ``[]``; an id with no redirects gives
+    itself unless ``current`` says otherwise. Each id is expanded once for the earliest run
+    it is reached after, so a cycle in corrupt history cannot loop.
     """
     found: list[str] = []
-    seen: set[str] = set()
-    todo = [entity_id]
+    after: dict[str, int] = {}
+    todo = [(entity_id, 0)]
     while todo:
-        here = todo.pop()
-        if here in seen:
+        here, since = todo.pop()
+        if here in after and after[here] <= since:
             continue
-        seen.add(here)
+        first_visit = here not in after
+        after[here] = since
         moves = redirects_by_old.get(here, ())
-        if current is not None:
-            live = here in current
-        else:
-            live = all(isinstance(m, Redirect) and m.continues for m in moves)
-        if live:
+        live = here in current if current is not None else all(m.continues for _, m in moves)
+        if live and first_visit:
             found.append(here)
-        targets = [m.new_id if isinstance(m, Redirect) else m[0] for m in moves]
-        todo.extend(reversed([t for t in targets if t is not None]))
+        later = [(run, m.new_id) for run, m in moves if run > since and m.new_id is not None]
+        todo.extend((new, run) for run, new in reversed(later))
     return found

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     Connection,
+    Integer,
     Row,
     Select,
     String,
@@ -153,12 +154,6 @@ _JUDGED = (
     )
     .order_by(t.judgements.c.id)
 )
-_REDIRECTS = (
-    select(t.entity_redirects.c.old_id, t.entity_redirects.c.new_id)
-    .where(t.entity_redirects.c.old_id.in_(_ids), t.entity_redirects.c.new_id.is_not(None))
-    .order_by(t.entity_redirects.c.id)
-)
-_ACTIVE = select(_e.c.id).where(_e.c.id.in_(_ids), _e.c.status == "active")
 _PRIOR = select(t.models.c.prior).order_by(t.models.c.created_at.desc()).limit(1)
 _PRIOR_OF = select(t.models.c.prior).where(t.models.c.version == bindparam("version"))
 
@@ -181,10 +176,12 @@ _members_of = (
 _EVIDENCE_MEMBERS = _members_of.where(_m.c.entity_id == bindparam("id"))
 _EVIDENCE_MEMBERS_OF = _members_of.where(_m.c.entity_id.in_(_ids))
 _WALK = union_all(
-    select(t.entity_redirects.c.old_id.label("id"), t.entity_redirects.c.new_id.label("to")).where(
-        t.entity_redirects.c.old_id.in_(_ids), t.entity_redirects.c.new_id.is_not(None)
-    ),
-    select(_e.c.id, cast(null(), String).label("to")).where(
+    select(
+        t.entity_redirects.c.old_id.label("id"),
+        t.entity_redirects.c.new_id.label("to"),
+        t.entity_redirects.c.run_id.label("run"),
+    ).where(t.entity_redirects.c.old_id.in_(_ids), t.entity_redirects.c.new_id.is_not(None)),
+    select(_e.c.id, cast(null(), String).label("to"), cast(null(), Integer).label("run")).where(
         _e.c.id.in_(_ids), _e.c.status == "active"
     ),
 )
@@ -287,10 +284,13 @@ def _evidence_members(rows: Sequence[Any]) -> tuple[str, list[tuple[RecordRow, i
     return str(rows[0].entity_status), members, any(row.judged for row in rows)
 
 
-def redirects_and_active(conn: Connection, ids: Iterable[str]) -> tuple[set[str], set[str]]:
-    """One step of following retired entity ids, in one statement per chunk: the ids that
-    ``ids`` were redirected to (merges and splits), and those of ``ids`` that are active."""
-    targets: set[str] = set()
+def redirects_and_active(
+    conn: Connection, ids: Iterable[str]
+) -> tuple[list[tuple[str, str, int]], set[str]]:
+    """One step of following retired entity ids, in one statement per chunk: the
+    redirects (merges and splits) out of ``ids`` as (old id, new id, run id), and those
+    of ``ids`` that are active."""
+    moves: list[tuple[str, str, int]] = []
     active: set[str] = set()
     wanted = sorted(set(ids))
     for start in range(0, len(wanted), _CHUNK):
@@ -299,8 +299,8 @@ def redirects_and_active(conn: Connection, ids: Iterable[str]) -> tuple[set[str]
             if row.to is None:
                 active.add(str(row.id))
             else:
-                targets.add(str(row.to))
-    return targets, active
+                moves.append((str(row.id), str(row.to), int(row.run)))
+    return moves, active
 
 
 def links_touching(conn: Connection, record_id: int) -> list[dict[str, Any]]:
@@ -382,26 +382,6 @@ def judged_same(conn: Connection, members: Sequence[RecordRow]) -> list[tuple[in
         for (a, b), decision in latest.items()
         if decision == "same" and b in by_key
     ]
-
-
-def redirects_from(conn: Connection, old_ids: Iterable[str]) -> dict[str, list[str]]:
-    """old id → the ids its records went to (merges and splits), oldest first."""
-    out: dict[str, list[str]] = defaultdict(list)
-    wanted = sorted(set(old_ids))
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        for row in conn.execute(_REDIRECTS, {"ids": chunk}):
-            out[str(row.old_id)].append(str(row.new_id))
-    return dict(out)
-
-
-def active_among(conn: Connection, ids: Iterable[str]) -> set[str]:
-    wanted = sorted(set(ids))
-    found: set[str] = set()
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        found.update(str(row.id) for row in conn.execute(_ACTIVE, {"ids": chunk}))
-    return found
 
 
 def review_items(conn: Connection, limit: int, offset: int = 0) -> list[dict[str, Any]]:
