@@ -122,6 +122,37 @@ def test_evaluate_checks_its_outputs_first_and_says_what_it_scored(tmp_path: Pat
         "scored the 6 records in both: 2 of the truth's 8 are not in the prediction and 0 of "
         "the prediction's 6 are not in the truth"
     ) in " ".join(out.split())
+    # a dedupe output has no fields and no scores: what that leaves out is said
+    assert "not measured: no built-in groups" in " ".join(out.split())
+    assert "not measured: no calibration" in " ".join(out.split())
+
+
+def test_evaluate_never_writes_over_its_inputs_nor_leaves_half_a_report(tmp_path: Path) -> None:
+    (tmp_path / "truth.csv").write_text(
+        "file,record_id,true_id\n" + "".join(f"a.csv,{i},P{i // 2}\n" for i in range(4))
+    )
+    (tmp_path / "pred.csv").write_text(
+        "file,record_id,entity_id,confidence\n"
+        + "".join(f"a.csv,{i},E{i // 2},0.9\n" for i in range(4))
+    )
+    truth, pred = tmp_path / "truth.csv", tmp_path / "pred.csv"
+    before = truth.read_bytes()
+    args = ["evaluate", "--truth", str(truth), "--pred", str(pred)]
+    code, out = _run(*args, "--json", str(truth))
+    assert code == 2
+    assert f"--json {truth} is also --truth" in out
+    assert truth.read_bytes() == before
+    report = str(tmp_path / "r.out")
+    code, out = _run(*args, "--json", report, "--html", report)
+    assert code == 2
+    assert "is also --html" in out
+    code, out = _run(*args, "--tags", str(truth))
+    assert code == 2
+    assert "--tags adds tags to a workspace's records" in out
+    code, out = _run(*args, "--json", str(tmp_path / "r.json"))
+    assert code == 0, out
+    assert json.loads((tmp_path / "r.json").read_text())["pairwise"]["f1"] == 1.0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pred.csv", "r.json", "truth.csv"]
 
 
 def test_failed_source_makes_ingest_exit_non_zero(tmp_path: Path, ws_dir: Path) -> None:

@@ -119,3 +119,19 @@ def test_not_utf8(tmp_path: Path) -> None:
         read_truth_csv(path)
     assert caught.value.line == 402
     assert "byte 0xe9 cannot be decoded" in str(caught.value)
+
+
+def test_a_tags_file_that_cannot_be_used_says_which_and_why(tmp_path: Path) -> None:
+    from linkwise.workspace.evaluation import _tags
+
+    good = _write(tmp_path, "source,source_key,tags\ncourt,1,swapped_order;twin\n", "t.csv")
+    assert _tags(good) == {("court", "1"): {"swapped_order", "twin"}}
+    with pytest.raises(EvaluationInputError, match=r"nope\.csv: cannot read it"):
+        _tags(tmp_path / "nope.csv")
+    bad = _write(tmp_path, "file,record_id,tags\na.csv,1,\n", "bad.csv")
+    with pytest.raises(EvaluationInputError, match=r"bad\.csv:1: no column 'source', 'source_key'"):
+        _tags(bad)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("source,source_key,tags\ncourt,Jos\u00e9,\n".encode("latin-1"))
+    with pytest.raises(EvaluationInputError, match=r"latin\.csv: not UTF-8 text"):
+        _tags(latin)

@@ -33,6 +33,7 @@ def test_json_has_stable_keys_and_plain_numbers() -> None:
         "calibration",
         "min_group_size",
         "blocking",
+        "notes",
     ]
     assert data["blocking"] is None  # only a workspace's evaluation knows its rules
     assert data["format"] == "linkwise-evaluation/1"

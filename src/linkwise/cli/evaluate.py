@@ -41,9 +41,15 @@ def evaluate_command(
     db: DbOpt = None,
 ) -> None:
     """Pairwise and B-cubed precision/recall/F1, calibration, and error rates by group."""
-    for option, path in (("--json", json_out), ("--html", html_out)):
-        if path is not None:
-            check_writable(option, path)
+    if pred is not None and tags is not None:
+        fail("--tags adds tags to a workspace's records; it does not apply to --pred")
+    outputs = [(o, p) for o, p in (("--json", json_out), ("--html", html_out)) if p is not None]
+    inputs = [(o, p) for o, p in (("--truth", truth), ("--pred", pred), ("--tags", tags)) if p]
+    for option, path in outputs:
+        check_writable(option, path)
+        for other, given in [*inputs, *outputs]:
+            if other != option and given.resolve() == path.resolve():
+                fail(f"{option} {path} is also {other}: write the report to another file")
     try:
         if pred is not None:
             report = evaluate_file(pred, truth, by=by)
@@ -54,9 +60,20 @@ def evaluate_command(
         fail(str(exc))
     render_report(report)
     if json_out:
-        json_out.write_text(report.to_json(indent=2), encoding="utf-8")
+        _write("--json", json_out, report.to_json(indent=2))
     if html_out:
-        html_out.write_text(render_html(report), encoding="utf-8")
+        _write("--html", html_out, render_html(report))
+
+
+def _write(option: str, path: Path, text: str) -> None:
+    """Write ``text`` whole or not at all (a partial report is not left behind)."""
+    part = path.with_name(path.name + ".part")
+    try:
+        part.write_text(text, encoding="utf-8")
+        part.replace(path)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        fail(f"{option} {path}: cannot write it ({exc.strerror or exc})")
 
 
 def render_report(report: EvaluationReport) -> None:
@@ -89,6 +106,8 @@ def render_report(report: EvaluationReport) -> None:
         "missed links "
         f"{_rate(overall.get('missed_link_rate'), overall.get('missed_link_interval'))}"
     )
+    for note in data.get("notes") or ():
+        console.print(styled(("not measured:", "yellow"), f" {note}"), highlight=False)
     cal = data.get("calibration")
     if cal and cal.get("ece") is not None:
         # the mean gap between a bin's probability and its share of true pairs, weighted

@@ -22,6 +22,17 @@ from linkwise.evaluate.subgroups import (
 DEFAULT_MIN_GROUP_SIZE = 100
 
 
+NO_FIELDS = (
+    "no built-in groups (surname frequency, transliterated names, missing date of birth, "
+    "swapped order): the records' fields were not given, as a dedupe output holds none; "
+    "group columns in the truth are broken down"
+)
+NO_PAIRS = (
+    "no calibration: no scored pairs were given, as a dedupe output holds none; evaluate the "
+    "workspace for calibration"
+)
+
+
 def evaluate(
     assignments: Iterable[Assignment],
     truth: Iterable[Truth],
@@ -78,6 +89,10 @@ def evaluate(
         groups=[breakdown(c, v, errors, min_group_size, overall) for c, v in labels.items()],
         calibration=calibration(pairs, truth, bins) if pairs is not None else None,
         min_group_size=min_group_size,
+        notes=[
+            *([NO_FIELDS] if fields is None else []),
+            *([NO_PAIRS] if pairs is None else []),
+        ],
     )
 
 

@@ -34,6 +34,7 @@ def render_html(report: EvaluationReport, title: str = "Entity-resolution evalua
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         _records(report),
+        _notes(report.notes),
         _scores(report),
         _errors(report),
         *(_group(g) for g in report.groups),
@@ -59,6 +60,13 @@ def _table(head: Sequence[str], rows: Iterable[Sequence[str]], caption: str | No
         "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
     )
     return f"<table>{cap}<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _notes(notes: Sequence[str]) -> str:
+    if not notes:
+        return ""
+    items = "".join(f"<li>{escape(note)}</li>" for note in notes)
+    return f"<h2>Not measured</h2><ul>{items}</ul>"
 
 
 def _records(report: EvaluationReport) -> str:

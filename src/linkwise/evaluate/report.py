@@ -51,6 +51,7 @@ class EvaluationReport:
     calibration: Calibration | None  # only when scored pairs were given
     min_group_size: int
     blocking: Blocking | None = None  # only for a workspace whose rules are on record
+    notes: list[str] = dataclasses.field(default_factory=list)  # what could not be measured
     format: str = FORMAT
 
     def to_dict(self) -> dict[str, object]:

@@ -146,13 +146,29 @@ def evaluate_file(
 
 
 def _tags(path: Path) -> dict[tuple[str, str], set[str]]:
-    with path.open(newline="", encoding="utf-8") as fh:
-        return {
-            (row["source"], row["source_key"]): set(
-                filter(None, (row.get("tags") or "").split(";"))
-            )
-            for row in csv.DictReader(fh)
-        }
+    """The tags file's (source, source key) -> tags; a file that cannot be read, or lacks
+    those columns, is an ``EvaluationInputError`` naming it."""
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in ("source", "source_key") if c not in (reader.fieldnames or [])]
+            if missing:
+                raise EvaluationInputError(
+                    f"no column {', '.join(map(repr, missing))} (a tags file has the columns "
+                    "source,source_key,tags)",
+                    path=path,
+                    line=1,
+                )
+            return {
+                (row["source"], row["source_key"]): set(
+                    filter(None, (row.get("tags") or "").split(";"))
+                )
+                for row in reader
+            }
+    except OSError as exc:
+        raise EvaluationInputError(f"cannot read it ({exc.strerror or exc})", path=path) from None
+    except UnicodeDecodeError:
+        raise EvaluationInputError("not UTF-8 text", path=path) from None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
