@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from linkwise.resolve.comparisons import family_name, given_name, middle_name
+from linkwise.resolve.comparisons import family_name, given_name, middle_name, place
 from linkwise.resolve.explain import (
     _PHRASES,
     Contribution,
@@ -195,6 +195,21 @@ def test_waterfall_shows_partial_dates_and_places() -> None:
     _, dob, place, _ = waterfall(model, pair, left, right)
     assert (dob.left, dob.right) == ("1980-05", "1980-05-07")
     assert (place.left, place.right) == ("AB1 2CD", "AB1 2CD, LEEDS")
+
+
+def test_the_place_comparison_reads_as_addresses_and_shows_them() -> None:
+    levels = [_null(), _level("same address", 0.7, 0.001), _level("different", 0.1, 0.9)]
+    model = {
+        "probability_two_random_records_match": 0.01,
+        "comparisons": [{"output_column_name": "place", "comparison_levels": levels}],
+    }
+    left = {"address": "6720 E WILSON CT", "postcode": "46201", "city": "INDIANAPOLIS"}
+    right = {"address": "5446 LAFAYETTE RD", "postcode": "46201", "city": "INDIANAPOLIS"}
+    for gamma, phrase in ((1, "Addresses agree"), (0, "Addresses differ")):
+        pair = {"gamma_place": gamma, "mw_place": 1.0 if gamma else -3.0}
+        rows = waterfall(model, pair, left, right if gamma == 0 else left)
+        assert sentence(rows).startswith(phrase)
+    assert rows[1].left == "6720 E WILSON CT, 46201, INDIANAPOLIS"
 
 
 def test_waterfall_labels_an_unlabelled_level_by_its_gamma() -> None:
@@ -466,7 +481,12 @@ def test_contributions_are_stored_as_json_of_each_pairs_levels_and_weights(world
 def test_every_level_of_the_name_comparisons_reads_as_a_phrase() -> None:
     # A label the sentence does not know falls back to "agree in part (<label>)"; the name
     # levels are the ones a reader meets most, so each must have its own wording.
-    for comparison in (given_name(["ann", "anne"]), family_name(), middle_name()):
+    for comparison in (
+        given_name(["ann", "anne"]),
+        family_name(),
+        middle_name(),
+        place(has_address=True, has_postcode=True, has_city=True),
+    ):
         for level in comparison.get_comparison("duckdb").comparison_levels:
             if not level.is_null_level:
                 assert level.label_for_charts.lower() in _PHRASES, level.label_for_charts

@@ -80,11 +80,11 @@ _VALUE_FIELDS: dict[str, tuple[str, ...]] = {
     "given_name": ("given_name", "family_name"),
     "family_name": ("family_name", "given_name"),
     "name_suffix": ("name_suffix", "family_name"),
-    "place": ("postcode", "city"),
+    "place": ("address_line", "postcode", "city"),
     "address": ("address_line",),
 }
 """The fields of the values a waterfall row shows beside a comparison, where that is not the
-field of its name (``explain`` shows a place by its postcode and city)."""
+field of its name (``explain`` shows a place by its street address, postcode and city)."""
 _MARKING = re.compile(r"marking:([a-z0-9_]+)\.")
 
 

@@ -48,7 +48,7 @@ _NOUNS: dict[str, tuple[str, str]] = {
     "name_suffix": ("name suffix", "name suffixes"),
     "dob": ("date of birth", "dates of birth"),
     "address": ("address", "addresses"),
-    "place": ("postcode / city", "postcodes / cities"),
+    "place": ("address", "addresses"),  # street address, postcode and city as one
     "phone": ("phone number", "phone numbers"),
     "email": ("e-mail address", "e-mail addresses"),
     "sex": ("sex", "recorded sexes"),
@@ -67,7 +67,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "family_name": ("family",),
     "middle_name": ("middle",),
     "name_suffix": ("suffix",),
-    "place": ("postcode", "city"),
+    "place": ("address", "postcode", "city"),
 }
 """Which prepared columns show a comparison's values; any other comparison shows the column
 of its own name. The date of birth is built from its parts (see ``_dob``)."""
@@ -125,6 +125,7 @@ _PHRASES: dict[str, str] = {
     "same year": "{subject} share only the year",
     "same generation": "{subject} agree",
     "different generations": "{subject} name different generations (a father and son?)",
+    "same address": "{subject} agree",
     "same number, similar street": "{subject} share the house number and a similar street",
     "same postcode": "{subject} agree",
     "same city": "{subject} agree",
