@@ -165,6 +165,17 @@ def test_must_link_overrides_conflicting_evidence() -> None:
     evidence = {1: person(ssn="111111111"), 2: person(ssn="222222222")}
     result = cluster_records([1, 2], [], evidence=evidence, must_link=[(1, 2)])
     assert groups(result) == {frozenset({1, 2})}
+    flag = only(result.flags, "judgement_conflict")  # applied, and put to a second look
+    assert flag.records == (1, 2)
+    assert "judged the same although records 1 and 2 hold different SSN" in flag.reason
+    assert "was applied" in flag.reason
+
+
+def test_must_link_agreeing_with_the_evidence_is_not_flagged() -> None:
+    evidence = {1: person(ssn="111111111"), 2: person(ssn="111111111")}
+    result = cluster_records([1, 2], [], evidence=evidence, must_link=[(1, 2)])
+    assert groups(result) == {frozenset({1, 2})}
+    assert result.flags == []
 
 
 # -- conflicting evidence ----------------------------------------------------------------
@@ -854,6 +865,25 @@ def test_removing_an_ambiguous_bridge_reclusters_its_cluster() -> None:
         frozenset({5}),
         frozenset({6}),
     }
+    assert all(
+        len(links) == len(c) - 1 for c, links in zip(result.clusters, result.merged_by, strict=True)
+    )
+
+
+def test_a_record_left_alone_joins_once_its_two_clusters_are_one() -> None:
+    # 1 fits 2 and 3 about equally but was judged different from 3; 4 fits 2 and 3 about
+    # equally too. Taken out, 1 and 4 let 2 and 3 join; 1 still may not join them (the
+    # judgement), but 4 now has one cluster to join and is let back into it.
+    edges = [
+        edge(1, 2, 0.999, 22.9),
+        edge(1, 3, 0.999, 21.9),
+        edge(2, 3, 0.999, 15.0),
+        edge(4, 2, 0.999, 10.3),
+        edge(4, 3, 0.999, 9.3),
+    ]
+    result = cluster_records(range(1, 5), edges, cannot_link=[(1, 3)])
+    assert groups(result) == {frozenset({1}), frozenset({2, 3, 4})}
+    assert [f.records for f in result.flags if f.kind == "ambiguous"] == [(1, 2, 3)]
     assert all(
         len(links) == len(c) - 1 for c, links in zip(result.clusters, result.merged_by, strict=True)
     )

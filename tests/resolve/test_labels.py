@@ -5,6 +5,7 @@ and a file that cannot be used is refused before the run starts."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import itertools
 import json
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from linkwise.cli import common
@@ -139,6 +140,49 @@ def test_labels_train_the_model_and_the_run_records_them(
     last = _runs(ws)[-1][2]
     assert last is not None
     assert "labels" not in last
+
+
+def test_labelled_records_that_ingestion_quarantined_are_left_out(
+    ws: Workspace, world: Path, tmp_path: Path
+) -> None:
+    rows = _enough(world)
+    source = rows[0]["source"]
+    with ws.engine.begin() as conn:  # a row of the source refused at ingestion, with its key
+        source_id, run_id = conn.execute(
+            select(t.sources.c.id, func.max(t.ingestion_runs.c.id))
+            .join(t.ingestion_runs, t.ingestion_runs.c.source_id == t.sources.c.id)
+            .where(t.sources.c.name == source)
+            .group_by(t.sources.c.id)
+        ).one()
+        conn.execute(
+            t.quarantine.insert().values(
+                run_id=run_id,
+                source_id=source_id,
+                locator="x.csv",
+                line=7,
+                source_key="QUARANTINED-1",
+                reason="date of birth '1990-02-31' is not a date",
+                raw={},
+                created_at=dt.datetime.now(dt.UTC),
+            )
+        )
+    refused = dict(rows[0], source_key="QUARANTINED-1")
+    _, pairs = _labels(tmp_path / "labels.csv", rows)
+    with_refused, _ = _labels(tmp_path / "with.csv", [*rows, refused])
+    said: list[str] = []
+    outcome = ws.resolve(full=True, labels=with_refused, progress=said.append)
+    assert outcome.labelled_pairs == pairs  # as if the refused row were not named
+    assert "1 labelled record(s) were quarantined at ingestion and are left out" in said
+    recorded = _runs(ws)[-1][2]
+    assert recorded is not None
+    assert recorded["labels"] == {
+        "file": "with.csv",
+        "sha256": hashlib.sha256(with_refused.read_bytes()).hexdigest(),
+        "records": len(rows),
+        "pairs": pairs,
+        "quarantined": 1,
+        "judged_different": 0,
+    }
 
 
 def test_labels_constrain_nothing(ws: Workspace, world: Path, tmp_path: Path) -> None:

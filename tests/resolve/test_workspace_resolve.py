@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,8 +19,8 @@ from sqlalchemy import select
 from linkwise.govern.session import is_withheld
 from linkwise.resolve.clustering import DateCheck
 from linkwise.resolve.pipeline import DATES_KEY
+from linkwise.store import reads, tables
 from linkwise.store import resolution as rs
-from linkwise.store import tables
 from linkwise.workspace import Workspace, incremental
 from linkwise.workspace import resolution as resolution_store
 from linkwise.workspace.incremental import TOUCH
@@ -202,7 +202,7 @@ def test_judgements_hold_from_the_next_run_not_only_the_next_full_one(ws: Worksp
     user, case = seed_case(ws)
     with ws.session(user, case.id) as session:
         kinds = [item["kind"] for item in session.review_queue(500)]
-    assert merged or "judgement_conflict" in kinds  # refused only by hard evidence, flagged
+    assert merged  # a "same" judgement holds; against hard evidence it is flagged too
     # entities no judgement touches are left as they were
     untouched = {e for e in groups if e not in {several[0], several[1], single}}
     after = _membership(ws)
@@ -213,6 +213,85 @@ def test_judgements_hold_from_the_next_run_not_only_the_next_full_one(ws: Worksp
     with ws.session(user, case.id) as session:
         again = [item["kind"] for item in session.review_queue(500)]
     assert again.count("judgement_conflict") == kinds.count("judgement_conflict")
+
+
+def test_a_same_judgement_against_different_ssns_holds_and_is_flagged(ws: Workspace) -> None:
+    ws.resolve(full=True)
+    r, i, src = tables.records, tables.record_identifiers, tables.sources
+    with ws.engine.connect() as conn:
+        rows = conn.execute(
+            select(src.c.name, r.c.source_key, i.c.value)
+            .join(r, r.c.id == i.c.record_id)
+            .join(src, src.c.id == r.c.source_id)
+            .where(r.c.is_current, i.c.type == "ssn", i.c.valid)
+            .order_by(r.c.id)
+        ).all()
+    first = rows[0]
+    other = next(row for row in rows if row[2] != first[2])
+    a, b = (first[0], first[1]), (other[0], other[1])
+    assert ws.entity_of(*a) != ws.entity_of(*b)
+    ws.judge(a, b, "same", reviewer="analyst.a")
+    ws.resolve(full=True)
+    assert ws.entity_of(*a) == ws.entity_of(*b)
+    with ws.engine.connect() as conn:  # the stored item (a case may not read its reason)
+        flagged = [i for i in reads.review_items(conn, 500) if i["kind"] == "judgement_conflict"]
+    assert len(flagged) == 1
+    assert "hold different SSN" in flagged[0]["reason"]
+    assert "was applied" in flagged[0]["reason"]
+
+
+def test_a_refusal_a_reviewer_decided_is_no_longer_queued(ws: Workspace) -> None:
+    ws.resolve(full=True)
+    with ws.engine.connect() as conn:
+        ids = rs.current_ids_by_name(conn)
+        entity = rs.entity_of_records(conn, sorted(ids.values()))
+        strongest = conn.execute(
+            select(tables.links.c.record_l, tables.links.c.record_r)
+            .order_by(tables.links.c.match_probability.desc(), tables.links.c.id)
+            .limit(1)
+        ).one()
+    key = {rid: k for k, rid in ids.items()}
+    left, right = (int(r) for r in strongest)
+    assert entity[left] == entity[right]
+    ws.judge(key[left], key[right], "different", reviewer="analyst.a")
+    ws.resolve(full=True)  # the strong link between them is refused: decided, not a question
+    with ws.engine.connect() as conn:
+        refusals = [i for i in reads.review_items(conn, 100_000) if i["kind"] == "cannot_link"]
+    assert not [i for i in refusals if set(i["record_ids"][:2]) == {left, right}]
+
+
+def test_an_incremental_run_replaces_the_flags_on_what_it_clusters_again(ws: Workspace) -> None:
+    ws.resolve(full=True)
+    with ws.engine.connect() as conn:
+        ids = rs.current_ids_by_name(conn)
+        entity = rs.entity_of_records(conn, sorted(ids.values()))
+        conflicts = [i for i in reads.review_items(conn, 100_000) if i["kind"] == "conflict"]
+    key = {rid: k for k, rid in ids.items()}
+    u, v = conflicts[0]["record_ids"][:2]
+    assert entity[u] != entity[v]
+    ws.judge(key[u], key[v], "same", reviewer="analyst.a")  # both entities clustered again
+    ws.resolve(full=False)
+    with ws.engine.connect() as conn:
+        entity = rs.entity_of_records(conn, sorted(ids.values()))
+        items = reads.review_items(conn, 100_000)
+    assert entity[u] == entity[v]
+    listed = [(i["kind"], tuple(sorted(i["record_ids"]))) for i in items]
+    assert len(listed) == len(set(listed))  # no flag twice over the runs
+    # the full run's refusal between the two entities, which are one now, is gone
+    stale = [
+        i
+        for i in items
+        if i["kind"] == "conflict" and len({entity.get(r) for r in i["record_ids"]}) == 1
+    ]
+    assert stale == []
+    # a flag's priority is what a decision on it would move: the records of its entities
+    sizes = Counter(entity.values())
+    latest = max(i["run_id"] for i in items)
+    flags = [i for i in items if i["run_id"] == latest and i["kind"] != "uncertain_pair"]
+    assert flags
+    for item in flags:
+        moved = sum(sizes[e] for e in {entity[r] for r in item["record_ids"]})
+        assert item["priority"] == moved, item
 
 
 def test_judgements_that_cannot_all_hold_are_flagged_once_not_at_every_run(
@@ -336,21 +415,19 @@ def test_same_judgement_merges_and_the_retired_id_redirects(ws: Workspace) -> No
     ws.judge(groups[small][0], groups[large][0], "same", reviewer="analyst.b")
     ws.resolve(full=True)
     merged = ws.entity_of(*groups[small][0])
+    # a "same" judgement always holds (no "different" contradicts it here)
+    assert merged == ws.entity_of(*groups[large][0])
     user, case = seed_case(ws)
     with ws.session(user, case.id) as session:
-        if merged == ws.entity_of(*groups[large][0]):
-            # An id still in use names an entity holding some of its records; an id that no
-            # longer names an entity redirects to every entity that now holds its records.
-            for old in (small, large):
-                shown = session.entity(old)
-                now = {ws.entity_of(*key) for key in groups[old]}
-                if shown["status"] == "active":
-                    assert old in now
-                else:
-                    assert now <= set(shown["redirected_to"])
-        else:  # the merge contradicted hard evidence: it must be flagged for review
-            kinds = {item["kind"] for item in session.review_queue(500)}
-            assert "judgement_conflict" in kinds or "conflict" in kinds
+        # An id still in use names an entity holding some of its records; an id that no
+        # longer names an entity redirects to every entity that now holds its records.
+        for old in (small, large):
+            shown = session.entity(old)
+            now = {ws.entity_of(*key) for key in groups[old]}
+            if shown["status"] == "active":
+                assert old in now
+            else:
+                assert now <= set(shown["redirected_to"])
 
 
 def test_judgement_input_is_checked(ws: Workspace) -> None:
@@ -368,6 +445,18 @@ def test_judgement_input_is_checked(ws: Workspace) -> None:
     with pytest.raises(ResolveError, match="no current record"):
         ws.judge((source, "no-such-key"), (source, key), "same", reviewer="x")
     assert ws.judgements() == []
+
+
+def test_an_incremental_run_clusters_at_the_full_runs_threshold(ws: Workspace) -> None:
+    ws.resolve(full=True, threshold=0.6)
+    ws.resolve(full=False)
+    last = ws.last_resolution()
+    assert last is not None
+    assert (last["mode"], last["threshold"]) == ("incremental", 0.6)
+    ws.resolve(full=False, threshold=0.9)  # asked for, it is used
+    last = ws.last_resolution()
+    assert last is not None
+    assert (last["mode"], last["threshold"]) == ("incremental", 0.9)
 
 
 def test_incremental_links_only_new_records_and_matches_a_full_run(

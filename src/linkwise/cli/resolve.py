@@ -90,6 +90,8 @@ def resolve(
     ):
         table.add_row(label, str(value))
     console.print(table)
+    if not outcome.rules:  # an incremental run uses the full run's rules and counts none
+        return
     rules = Table(title="blocking rules (pairs each adds)")
     rules.add_column("rule")
     rules.add_column("pairs", justify="right")

@@ -239,7 +239,10 @@ def cluster_records(
     final clusters are within ``ambiguity_margin`` match weight of each other has been
     placed by a coin toss, so it is taken out into a cluster of its own, flagged, and the
     clusters it touched are clustered again without it (repeated until no record is
-    ambiguous). Records joined by a "same" judgement are never treated as ambiguous.
+    ambiguous). Clustering without it may join its two clusters: a record taken out whose
+    best edges then lead into one cluster it may join is let back, once, and clustered
+    again with that cluster. Records joined by a "same" judgement are never treated as
+    ambiguous.
 
     Edges naming a record missing from ``records`` are an error; judgements naming one are
     ignored (judgements outlive deleted records). Keys are ordered by ``sorted`` where
@@ -1162,7 +1165,18 @@ class _Run:
                         )
                     )
                     continue
-                self.union(ra, rb, self.summary(ra), self.summary(rb), (a, b, -1))
+                sa, sb = self.summary(ra), self.summary(rb)
+                why = self.refusal(ra, rb, sa, sb)
+                if why is not None:  # the reviewer's word holds, but is put to a second look
+                    self.flags.append(
+                        (
+                            "judgement_conflict",
+                            (a, b),
+                            f"Records {k[a]!r} and {k[b]!r} were judged the same although "
+                            f"{why[1]}; the judgement was applied.",
+                        )
+                    )
+                self.union(ra, rb, sa, sb, (a, b, -1))
                 self.judged_roots.add(self.find(a))
             self.judged.update((a, b))
             self.join_group(a, b)
@@ -1296,15 +1310,45 @@ class _Run:
 
     # -- result --------------------------------------------------------------------------
 
+    def still_ambiguous(self, x: int) -> bool:
+        """Whether the excluded record ``x`` still cannot take a side: its two best
+        clusters are still two and within the margin, or (clustering without it having
+        joined them) the one cluster left is one it may not join."""
+        ranked = self.best_edges(x)
+        if len(ranked) >= 2:
+            return ranked[0][0] - ranked[1][0] <= self.margin
+        if not ranked:
+            return False
+        root = self.find(ranked[0][1])
+        return self.refusal(x, root, self.summary(x), self.summary(root)) is not None
+
+    def free(self, records: list[int]) -> None:
+        """Let excluded ``records`` that are no longer ambiguous link again: clustered anew
+        with the clusters their strong edges reach."""
+        self.excluded.difference_update(records)
+        self.ambiguous = [a for a in self.ambiguous if a[1][0] not in records]
+        g, near = self.g, set(records)
+        for x in records:
+            start, stop = g.indptr[x], g.indptr[x + 1]
+            strong = g.rank[g.neid[start:stop]] >= 0
+            near.update(self.find(y) for y in g.nbr[start:stop][strong].tolist())
+        self.recluster(self.affected(sorted(near)))
+
     def result(self) -> Clustering[Any]:
         self.apply_judgements(None)
         self.link(self.g.strong_order())
-        while found := self.find_ambiguous():
-            self.excluded.update(found)
-            redo = self.affected([x for x in found if self.size[self.find(x)] > 1])
-            if redo:
-                self.recluster(redo)
-        return self.assemble()
+        freed: set[int] = set()  # each record is let back once, so this ends
+        while True:
+            while found := self.find_ambiguous():
+                self.excluded.update(found)
+                redo = self.affected([x for x in found if self.size[self.find(x)] > 1])
+                if redo:
+                    self.recluster(redo)
+            back = [x for x in sorted(self.excluded - freed) if not self.still_ambiguous(x)]
+            if not back:
+                return self.assemble()
+            freed.update(back)
+            self.free(back)
 
     def assemble(self) -> Clustering[Any]:
         k, size, g = self.keys, self.size, self.g

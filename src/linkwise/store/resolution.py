@@ -207,6 +207,15 @@ def current_ids_by_name(conn: Connection) -> dict[tuple[str, str], int]:
     }
 
 
+def quarantined_keys(conn: Connection) -> set[tuple[str, str]]:
+    """(source name, source key) of every row ingestion quarantined that had a key."""
+    q, s = t.quarantine, t.sources
+    query = select(s.c.name, q.c.source_key).join(s, s.c.id == q.c.source_id)
+    return {
+        (row.name, row.source_key) for row in conn.execute(query.where(q.c.source_key.is_not(None)))
+    }
+
+
 def current_record_id(conn: Connection, key: RecordKey) -> int | None:
     r = t.records
     row = conn.execute(
@@ -601,6 +610,7 @@ def update_results(
     m = t.entity_members
     for chunk in _chunks(records):
         conn.execute(delete(m).where(m.c.record_id.in_(chunk)))
+    _drop_reflagged(conn, run_id, set(records))
     n_links = _insert_links(conn, run_id, links)
     link_ids = [
         row.id
@@ -639,6 +649,20 @@ def update_results(
             stats=dict(stats),
         )
     )
+
+
+def _drop_reflagged(conn: Connection, run_id: int, records: set[int]) -> None:
+    """Remove the flags of earlier runs (since the last full one) all of whose records an
+    incremental run clusters again: it raises again whichever still holds, so the queue
+    lists none twice, nor one that no longer holds. Uncertain links are kept: the run
+    scores only new pairs."""
+    rv = t.review_items
+    query = select(rv.c.id, rv.c.record_ids).where(
+        rv.c.run_id >= _last_full_run(), rv.c.run_id < run_id, rv.c.kind != "uncertain_pair"
+    )
+    stale = [row.id for row in conn.execute(query) if records.issuperset(row.record_ids)]
+    for chunk in _chunks(stale):
+        conn.execute(delete(rv).where(rv.c.id.in_(chunk)))
 
 
 def _write_entities(
@@ -767,6 +791,13 @@ def last_full_run_stats(conn: Connection) -> dict[str, Any] | None:
     rr = t.resolution_runs
     row = conn.execute(select(rr.c.stats).where(rr.c.id == _last_full_run())).first()
     return None if row is None else dict(row[0] or {})
+
+
+def last_full_run_threshold(conn: Connection) -> float | None:
+    """The threshold the last completed full run clustered at (None before any)."""
+    rr = t.resolution_runs
+    row = conn.execute(select(rr.c.threshold).where(rr.c.id == _last_full_run())).first()
+    return None if row is None else float(row[0])
 
 
 def completed_runs(conn: Connection, run_ids: Sequence[int]) -> set[int]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,8 @@ class Labels:
     pairs: list[tuple[int, int]]
     records: int
     sha256: str
+    quarantined: int = 0
+    """Labelled records left out because ingestion quarantined their rows."""
 
     def stats(self) -> dict[str, Any]:
         """What a run records of the labels it trained on."""
@@ -49,13 +51,20 @@ class Labels:
             "sha256": self.sha256,
             "records": self.records,
             "pairs": len(self.pairs),
+            "quarantined": self.quarantined,
         }
 
 
-def read_labels(path: Path, record_of: Mapping[tuple[str, str], int]) -> Labels:
+def read_labels(
+    path: Path,
+    record_of: Mapping[tuple[str, str], int],
+    quarantined: Container[tuple[str, str]] = (),
+) -> Labels:
     """The labelled pairs of ``path`` among the current records ``record_of`` names (by
-    source name and key). Refused, with what and where: a file that is not a truth file,
-    a record that is not a current record of the workspace or is named twice, a true id
+    source name and key). Records whose rows ingestion ``quarantined`` (by source name and
+    key) are left out and counted: a truth file written beside the sources names them too.
+    Refused, with what and where: a file that is not a truth file, any other record that
+    is not a current record of the workspace or is named twice, a true id
     naming more than ``MAX_RECORDS_PER_PERSON`` records, fewer than
     ``MIN_LABELS_FOR_TRAINING`` pairs (m from a handful of pairs is noise), or a file that
     changed while it was read (its SHA-256 is recorded with the run)."""
@@ -65,6 +74,10 @@ def read_labels(path: Path, record_of: Mapping[tuple[str, str], int]) -> Labels:
         truth = as_stored(given, record_of, path)
     except EvaluationInputError as exc:
         raise LabelsError(f"labels file {exc}") from None
+    held = [row.key in record_of or row.key not in quarantined for row in truth]
+    left_out = held.count(False)
+    given = [typed for typed, keep in zip(given, held, strict=True) if keep]
+    truth = [row for row, keep in zip(truth, held, strict=True) if keep]
     unknown = [typed for typed, row in zip(given, truth, strict=True) if row.key not in record_of]
     if unknown:
         (source, key), true_id = unknown[0].key, unknown[0].true_id  # as the file has it
@@ -90,7 +103,7 @@ def read_labels(path: Path, record_of: Mapping[tuple[str, str], int]) -> Labels:
         )
     if _sha256(path) != digest:
         raise LabelsError(f"labels file {path}: it changed while it was read; try again")
-    return Labels(path, pairs, len(truth), digest)
+    return Labels(path, pairs, len(truth), digest, left_out)
 
 
 def _sha256(path: Path) -> str:

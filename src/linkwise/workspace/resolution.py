@@ -98,10 +98,16 @@ def resolve_workspace(
         say(f"reading labels {labels}")
         with engine.connect() as conn:
             record_of = store.current_ids_by_name(conn)
+            quarantined = store.quarantined_keys(conn)
         try:
-            labelled = read_labels(labels, record_of)
+            labelled = read_labels(labels, record_of, quarantined)
         except LabelsError as exc:
             raise ResolveError(str(exc)) from None
+        if labelled.quarantined:
+            say(
+                f"{labelled.quarantined:,} labelled record(s) were quarantined at ingestion "
+                "and are left out"
+            )
     with engine.begin() as conn:
         run_id = store.start_run(conn, mode, threshold, floor)
     aside = None
@@ -352,8 +358,11 @@ def _review_items(
 
     A pair's priority is its uncertainty (4p(1-p): 1 at p = 0.5, 0 when sure) times the
     number of records whose entity the decision would move (both entities' sizes when the
-    link is between entities, the smaller side otherwise). Flags come first: each is a
-    merge the evidence refused, or a record placed by a coin toss.
+    link is between entities, the smaller side otherwise). A flag (a merge the evidence
+    refused, a record placed by a coin toss, a judgement against the evidence) is as
+    uncertain as a pair can be: its priority is the number of records in the entities of
+    its records. A merge refused by a reviewer's "different" on that very pair is no
+    question left, and is not listed (nor is a judged pair's link).
     """
     sizes: dict[str, int] = defaultdict(int)
     for eid in entity_of.values():
@@ -385,11 +394,15 @@ def _review_items(
             }
         )
     for flag in resolution.clustering.flags:
+        ends = frozenset(keys[r] for r in flag.records[:2])
+        if flag.kind == "cannot_link" and ends in judged:
+            continue
+        moved = sum(sizes[e] for e in {entity_of[r] for r in flag.records})
         items.append(
             {
                 "kind": flag.kind,
                 "record_ids": list(flag.records),
-                "priority": 10.0 + len(flag.records),
+                "priority": float(moved),
                 "match_probability": None,
                 "reason": flag.reason,
             }
