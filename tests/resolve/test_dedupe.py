@@ -524,22 +524,22 @@ def _two_column(rows: list[str]) -> str:
         # a quote never closed would swallow every later row into one field
         (
             _two_column(['1,Ann,"Lee,1980-01-02', "2,Bo,Li,1981-02-03", "3,Cy,Wu,1982-03-04"]),
-            "b.csv: b.csv:2: malformed CSV: a quote opened in this row is never closed, so the "
+            "b.csv:2: malformed CSV: a quote opened in this row is never closed, so the "
             "2 lines after it were read into one field",
         ),
         # an unquoted delimiter shifts the values out of their columns
         (
             _two_column(["1,Ann,Lee,1980-01-02", "2,Bo,Li, Jr,1981-02-03"]),
-            "b.csv: b.csv:3: row has 5 fields but the header has 4; the values cannot be "
+            "b.csv:3: row has 5 fields but the header has 4; the values cannot be "
             "assigned to columns safely",
         ),
         (
             _two_column(["1,Ann,Lee,1980-01-02", "2,Bo,Li,1981-02-03", "1,Cy,Wu,1982-03-04"]),
-            "b.csv: b.csv:4: --id-column 'rid' value '1' appears again (first at b.csv:2)",
+            "b.csv:4: --id-column 'rid' value '1' appears again (first at b.csv:2)",
         ),
         (
             _two_column(["1,Ann,Lee,1980-01-02", " ,Bo,Li,1981-02-03"]),
-            "b.csv: b.csv:3: the --id-column 'rid' is empty",
+            "b.csv:3: the --id-column 'rid' is empty",
         ),
     ],
     ids=["unclosed quote", "shifted values", "repeated id", "empty id"],

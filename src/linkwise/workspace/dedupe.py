@@ -536,6 +536,11 @@ class _Mapped:
     """Per column whose values were left out: how many, where the first was, and it."""
 
 
+def _at(path: Path, row: RawRow) -> str:
+    """Where ``row`` is, by the path as given and its line (its locator repeats the name)."""
+    return f"{path}:{row.line}" if row.line is not None else f"{path}: {row.locator}"
+
+
 def _base(path: Path, index: int) -> dict[str, Any]:
     """The manifest of an input file before its fields are known."""
     return {
@@ -596,7 +601,7 @@ def _read(
             for row in batch:
                 number += 1
                 if row.unsafe:
-                    raise DedupeError(f"{path}: {row.locator}: {row.problem}")
+                    raise DedupeError(f"{_at(path, row)}: {row.problem}")
                 values = dict(row.values)
                 values[ROW_KEY] = str(number)
                 record_id = str(number)
@@ -604,14 +609,14 @@ def _read(
                     record_id = str(values.get(id_column) or "").strip()
                     if not record_id:
                         raise DedupeError(
-                            f"{path}: {row.locator}: the --id-column {id_column!r} is empty"
+                            f"{_at(path, row)}: the --id-column {id_column!r} is empty"
                         )
                     if record_id in seen:
                         raise DedupeError(
-                            f"{path}: {row.locator}: --id-column {id_column!r} value "
+                            f"{_at(path, row)}: --id-column {id_column!r} value "
                             f"{record_id!r} appears again (first at {seen[record_id]})"
                         )
-                    seen[record_id] = row.locator
+                    seen[record_id] = _at(path, row)
                 rec, dropped = _map(mapper, row, values)
                 for column in dropped:
                     noted = unread.setdefault(column, [0, row.locator, values.get(column)])
