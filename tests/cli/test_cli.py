@@ -99,16 +99,19 @@ def test_resolve_with_nothing_to_resolve_says_so(ws_dir: Path) -> None:
     assert "Traceback" not in out
 
 
+def _truth_and_pred(folder: Path, in_truth: int, in_pred: int) -> tuple[Path, Path]:
+    """A truth and a dedupe output of pairs of records, every pair one person."""
+    truth, pred = folder / "truth.csv", folder / "pred.csv"
+    rows = "".join(f"a.csv,{i},P{i // 2}\n" for i in range(in_truth))
+    truth.write_text("file,record_id,true_id\n" + rows)
+    rows = "".join(f"a.csv,{i},E{i // 2},0.9\n" for i in range(in_pred))
+    pred.write_text("file,record_id,entity_id,confidence\n" + rows)
+    return truth, pred
+
+
 def test_evaluate_checks_its_outputs_first_and_says_what_it_scored(tmp_path: Path) -> None:
-    (tmp_path / "truth.csv").write_text(
-        "file,record_id,true_id\n" + "".join(f"a.csv,{i},P{i // 2}\n" for i in range(8))
-    )
-    (tmp_path / "pred.csv").write_text(
-        "file,record_id,entity_id,confidence\n"
-        + "".join(f"a.csv,{i},E{i // 2},0.9\n" for i in range(6))
-    )
-    truth, pred = str(tmp_path / "truth.csv"), str(tmp_path / "pred.csv")
-    args = ["evaluate", "--truth", truth, "--pred", pred]
+    truth, pred = _truth_and_pred(tmp_path, 8, 6)
+    args = ["evaluate", "--truth", str(truth), "--pred", str(pred)]
     code, out = _run(*args, "--json", str(tmp_path / "nowhere" / "r.json"))
     assert code == 2
     assert f"--json {tmp_path / 'nowhere' / 'r.json'}: the folder" in out
@@ -128,14 +131,7 @@ def test_evaluate_checks_its_outputs_first_and_says_what_it_scored(tmp_path: Pat
 
 
 def test_evaluate_never_writes_over_its_inputs_nor_leaves_half_a_report(tmp_path: Path) -> None:
-    (tmp_path / "truth.csv").write_text(
-        "file,record_id,true_id\n" + "".join(f"a.csv,{i},P{i // 2}\n" for i in range(4))
-    )
-    (tmp_path / "pred.csv").write_text(
-        "file,record_id,entity_id,confidence\n"
-        + "".join(f"a.csv,{i},E{i // 2},0.9\n" for i in range(4))
-    )
-    truth, pred = tmp_path / "truth.csv", tmp_path / "pred.csv"
+    truth, pred = _truth_and_pred(tmp_path, 4, 4)
     before = truth.read_bytes()
     args = ["evaluate", "--truth", str(truth), "--pred", str(pred)]
     code, out = _run(*args, "--json", str(truth))
