@@ -126,6 +126,9 @@ def test_a_tags_file_that_cannot_be_used_says_which_and_why(tmp_path: Path) -> N
 
     good = _write(tmp_path, "source,source_key,tags\ncourt,1,swapped_order;twin\n", "t.csv")
     assert _tags(good) == {("court", "1"): {"swapped_order", "twin"}}
+    excel = tmp_path / "excel.csv"  # saved with a byte-order mark
+    excel.write_bytes(b"\xef\xbb\xbf" + good.read_bytes())
+    assert _tags(excel) == _tags(good)
     with pytest.raises(EvaluationInputError, match=r"nope\.csv: cannot read it"):
         _tags(tmp_path / "nope.csv")
     bad = _write(tmp_path, "file,record_id,tags\na.csv,1,\n", "bad.csv")

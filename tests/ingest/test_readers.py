@@ -94,7 +94,10 @@ def test_a_few_accented_names_in_latin_1_are_read_as_latin_1(tmp_path: Path, acc
     [
         ("cp1251", ["\u0418\u0432\u0430\u043d\u043e\u0432 \u0418\u0432\u0430\u043d"] * 20),
         ("shift_jis", ["\u5c71\u7530\u592a\u90ce", "\u4f50\u85e4\u82b1\u5b50"] * 10),
+        # Japanese beside Latin letters: a guess that is never overruled
+        ("shift_jis", ["NTT\u30c9\u30b3\u30e2", "KDDI\u682a\u5f0f\u4f1a\u793e"] * 50),
     ],
+    ids=["cp1251", "shift_jis", "shift_jis_mixed"],
 )
 def test_whole_words_in_another_script_keep_their_encoding(
     tmp_path: Path, encoding: str, names: list[str]

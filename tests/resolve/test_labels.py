@@ -183,6 +183,10 @@ def test_labelled_records_that_ingestion_quarantined_are_left_out(
         "quarantined": 1,
         "judged_different": 0,
     }
+    # a file naming quarantined rows only is refused as too few, not with a crash
+    only, _ = _labels(tmp_path / "only.csv", [refused])
+    with pytest.raises(ResolveError, match=r"its 0 records make 0 labelled pairs"):
+        ws.resolve(full=True, labels=only)
 
 
 def test_labels_constrain_nothing(ws: Workspace, world: Path, tmp_path: Path) -> None:

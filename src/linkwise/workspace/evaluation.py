@@ -149,7 +149,7 @@ def _tags(path: Path) -> dict[tuple[str, str], set[str]]:
     """The tags file's (source, source key) -> tags; a file that cannot be read, or lacks
     those columns, is an ``EvaluationInputError`` naming it."""
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
+        with path.open(newline="", encoding="utf-8-sig") as fh:  # as the truth is read
             reader = csv.DictReader(fh)
             missing = [c for c in ("source", "source_key") if c not in (reader.fieldnames or [])]
             if missing:
@@ -169,6 +169,8 @@ def _tags(path: Path) -> dict[tuple[str, str], set[str]]:
         raise EvaluationInputError(f"cannot read it ({exc.strerror or exc})", path=path) from None
     except UnicodeDecodeError:
         raise EvaluationInputError("not UTF-8 text", path=path) from None
+    except csv.Error as exc:
+        raise EvaluationInputError(f"not a readable CSV ({exc})", path=path) from None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

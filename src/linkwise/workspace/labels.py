@@ -87,7 +87,7 @@ def read_labels(
             "Name records by source name and key, as `linkwise record show` does"
         )
     people = Counter(row.true_id for row in truth)
-    true_id, most = people.most_common(1)[0]
+    true_id, most = people.most_common(1)[0] if people else ("", 0)
     if most > MAX_RECORDS_PER_PERSON:
         raise LabelsError(
             f"labels file {path}: true id {true_id!r} names {most:,} records, more than "

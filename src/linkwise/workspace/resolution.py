@@ -368,6 +368,7 @@ def _review_items(
     for eid in entity_of.values():
         sizes[eid] += 1
     judged = {frozenset(pair) for pair in decisions}
+    apart = {frozenset(pair) for pair, decision in decisions.items() if decision == "different"}
     items: list[dict[str, Any]] = []
     edges = resolution.edges
     probability = np.asarray(edges.probability)
@@ -395,7 +396,7 @@ def _review_items(
         )
     for flag in resolution.clustering.flags:
         ends = frozenset(keys[r] for r in flag.records[:2])
-        if flag.kind == "cannot_link" and ends in judged:
+        if flag.kind == "cannot_link" and ends in apart:
             continue
         moved = sum(sizes[e] for e in {entity_of[r] for r in flag.records})
         items.append(

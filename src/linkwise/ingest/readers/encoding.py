@@ -7,9 +7,9 @@ by whether the file uses bytes 0x80-0x9F, which Windows-1252 prints and Latin-1 
 
 The guess is unreliable on a few accented names: a ten-row Latin-1 file with one "Müller"
 came back as cp775, and a two-row one with "Jérôme" as Korean Johab. Such a guess of a
-non-Western encoding is overruled when, read in that encoding, most runs of non-ASCII
-characters touch an ASCII letter: accents inside Latin words ("M\xfcller", "\xd1\xfa\xf1ez"),
-where Cyrillic, Greek or CJK text writes whole words of them.
+legacy code page (``_LEGACY``) is overruled when, read in that encoding, most runs of
+non-ASCII characters touch an ASCII letter: accents inside Latin words ("M\xfcller",
+"\xd1\xfa\xf1ez"), where Cyrillic, Greek or CJK text writes whole words of them.
 """
 
 from __future__ import annotations
@@ -30,7 +30,26 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _FOREIGN = re.compile(r"[^\x00-\x7f]+")
-_FOREIGN_BESIDE_LETTER = re.compile(r"(?<=[A-Za-z])[^\x00-\x7f]+|[^\x00-\x7f]+(?=[A-Za-z])")
+_LEGACY = {
+    "cp437",
+    "cp775",
+    "cp852",
+    "cp857",
+    "cp858",
+    "cp860",
+    "cp861",
+    "cp863",
+    "cp865",
+    "mac_iceland",
+    "mac_latin2",
+    "mac_turkish",
+    "hp_roman8",
+    "johab",
+}
+"""Guesses that may be overruled: DOS and Mac code pages of Latin scripts, and Korean Johab,
+which charset-normalizer returned for a few accented names in Latin-1; a genuine file in one
+of them today is far rarer than that. UTF-16/32, Vietnamese cp1258, Japanese, Chinese and
+EUC guesses are never overruled, whatever their letters."""
 _WESTERN = {"cp1252", "latin_1", "iso8859_15", "cp1250", "mac_roman", "cp850", "iso8859_2"}
 
 
@@ -63,7 +82,7 @@ def detect_encoding(path: Path) -> str:
         window = fh.read(200_000) + window
     best = from_bytes(window).best()
     guess = best.encoding if best is not None else None
-    if guess is None or guess in _WESTERN or _accented_latin(window, guess):
+    if guess is None or guess in _WESTERN or (guess in _LEGACY and _accented_latin(window, guess)):
         return "cp1252" if c1_seen else "latin-1"
     return str(guess)
 
@@ -73,5 +92,10 @@ def _accented_latin(window: bytes, guess: str) -> bool:
     ``window`` touch an ASCII letter ("\xd1\xfa\xf1" in "\xd1\xfa\xf1ez" does, whatever the
     characters; a Cyrillic or Japanese word between delimiters does not)."""
     text = window.decode(guess, errors="replace")
-    runs = len(_FOREIGN.findall(text))
-    return runs > 0 and 2 * len(_FOREIGN_BESIDE_LETTER.findall(text)) >= runs
+    runs = beside = 0
+    for run in _FOREIGN.finditer(text):  # one pass: a lookahead per run start is quadratic
+        runs += 1
+        before = text[run.start() - 1 : run.start()]
+        after = text[run.end() : run.end() + 1]
+        beside += any(c.isascii() and c.isalpha() for c in before + after)
+    return runs > 0 and 2 * beside >= runs
