@@ -23,13 +23,10 @@ def current_ids(conn: Connection, entity_ids: Iterable[str]) -> set[str]:
     while frontier:
         moves, live = reads.redirects_and_active(conn, frontier)
         active |= live
-        reached: dict[str, int] = {}
+        reached: dict[str, int] = {}  # id -> the earliest run it is reached through
         for old, new, run in moves:
-            if (
-                old in frontier
-                and run > after[old]
-                and run < reached.get(new, after.get(new, run + 1))
-            ):
+            earliest = reached.get(new, after.get(new))
+            if run > after[old] and (earliest is None or run < earliest):
                 reached[new] = run
         after.update(reached)
         frontier = set(reached)

@@ -198,14 +198,15 @@ def prepare(
     generic = find_generic(columns, bounds, set(known_generic))
     for name in GENERIC_FIELDS:
         blank = {g.value for g in generic if g.field == name}
-        if blank:
-            columns[name] = [None if v in blank else v for v in columns[name]]
-        if blank and name == "email":
+        if not blank:
+            continue
+        columns[name] = [None if v in blank else v for v in columns[name]]
+        if name == "email":
             columns["email_user"] = [
                 None if e is None else u
                 for e, u in zip(columns["email"], columns["email_user"], strict=True)
             ]
-        if blank and name == "address":
+        if name == "address":
             columns["address_num"] = [
                 None if a is None else n
                 for a, n in zip(columns["address"], columns["address_num"], strict=True)

@@ -283,11 +283,11 @@ class Workspace:
                 "(this run would link the new records with the saved model): ask for a full "
                 "run (--full)"
             )
-        if incremental_run and threshold is None:
-            # the new records join the entities at the threshold those were clustered at
-            with self.engine.connect() as conn:
-                cut = store_resolution.last_full_run_threshold(conn) or cut
         if incremental_run:
+            if threshold is None:
+                # the new records join the entities at the threshold those were clustered at
+                with self.engine.connect() as conn:
+                    cut = store_resolution.last_full_run_threshold(conn) or cut
             return incremental.resolve_incremental(
                 self.engine,
                 cache,
