@@ -113,7 +113,8 @@ def pool(parts: list[tuple[int, Path, Path]], folder: Path) -> tuple[Path, Path]
 
 def disparities(truth: Path, pred: Path, out_json: Path) -> dict[str, dict]:
     """``linkwise evaluate``'s false-merge disparity for every column of :data:`GROUPS` that
-    truth.csv has: worst and best group, their rates, the ratio and its 95% interval."""
+    truth.csv has: worst and best group, their rates, the ratio with its 95% interval and
+    its chance reference."""
     with truth.open(encoding="utf-8") as fh:
         header = fh.readline().strip().split(",")
     columns = [c for c in GROUPS if c in header]
@@ -134,7 +135,11 @@ def ratio_text(fm: dict | None) -> str:
         return "-"
     low, high = fm["worst_to_best_interval"] or (None, None)
     span = "" if low is None else f" ({low:.2f}–{'∞' if high is None else f'{high:.2f}'})"
-    return f"{fm['worst_to_best']:.2f}{span}"
+    chance = ""
+    if fm.get("chance_share") is not None:
+        typical = "∞" if fm["chance_ratio"] is None else f"{fm['chance_ratio']:.2f}"
+        chance = f"; chance {typical}, {fm['chance_share']:.0%}"
+    return f"{fm['worst_to_best']:.2f}{span}{chance}"
 
 
 def main() -> None:
@@ -205,7 +210,10 @@ def main() -> None:
         )
     for mname in methods:
         print()
-        print(f"{mname}: false merges, worst ÷ best group (95% interval)")
+        print(
+            f"{mname}: false merges, worst ÷ best group (95% interval; chance: the median "
+            "ratio with the groups shuffled among people, and the share of shuffles as uneven)"
+        )
         heads = [str(s) for s in seeds] + (["pooled"] if pooled else [])
         print("| group column | " + " | ".join(heads) + " |")
         print("|" + "---|" * (len(heads) + 1))

@@ -148,3 +148,25 @@ def test_intervals_are_in_the_json_html_and_cli() -> None:
         f"false merges: worst a 10.00%, best b 1.00%: 10.00x "
         f"(95% interval {low:.2f}x–{high:.2f}x)" in printed
     )
+
+
+def test_the_chance_reference_is_in_the_json_html_and_cli() -> None:
+    from linkwise.cli.common import console
+    from linkwise.cli.evaluate import render_report
+
+    report = _disparate()
+    fm = report.groups[0].disparity[0]
+    assert fm.chance_ratio is not None
+    assert fm.chance_share == 0.0  # 10x is far beyond what shuffling gives
+    data = json.loads(report.to_json())
+    assert data["groups"][0]["disparity"][0]["chance_ratio"] == fm.chance_ratio
+    assert data["groups"][0]["disparity"][0]["chance_share"] == 0.0
+    parser = _Text()
+    parser.feed(render_html(report))
+    text = "".join(parser.text)
+    assert "worst ÷ best by chance alone (shuffles as uneven)" in text
+    assert f"{fm.chance_ratio:.2f} (0%)" in text
+    with console.capture() as captured:
+        render_report(report)
+    printed = " ".join(captured.get().split())
+    assert f"by chance alone {fm.chance_ratio:.2f}x, as uneven in 0% of shuffles" in printed

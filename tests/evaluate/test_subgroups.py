@@ -189,3 +189,83 @@ def test_many_groups_are_counted_without_a_dense_table(monkeypatch: pytest.Monke
     monkeypatch.setattr(subgroups, "_DENSE_CELLS", 0)
     counted = evaluate(assignment_rows(pred_a), truth_rows(true_a, side=labels), min_group_size=1)
     assert counted.groups == dense.groups
+
+
+def test_a_clear_disparity_is_beyond_chance() -> None:
+    # 10% against 1% over 2,000 people each: shuffling the groups among people evens
+    # the rates out, and no shuffle comes near 10x.
+    fm = _two_sides(2000, 200, 20).disparity[0]
+    assert fm.chance_share == 0.0
+    assert fm.chance_ratio is not None
+    assert 1.0 < fm.chance_ratio < 1.5
+
+
+def _equal_groups(n_groups: int) -> GroupBreakdown:
+    """``n_groups`` groups of 200 people of one record each, the first 10 people of each
+    merged in pairs: every group has the same false-merge rate, 5%."""
+    true: list[str] = []
+    pred: list[str] = []
+    side: list[str] = []
+    for g in range(n_groups):
+        t, p = _merged_pairs(200, 10, g * 1000)
+        true += t
+        pred += p
+        side += [f"g{g}"] * 200
+    report = evaluate(assignment_rows(pred), truth_rows(true, side=side))
+    return _by(report.groups, "side")
+
+
+def test_chance_alone_makes_many_equal_groups_look_uneven() -> None:
+    # Equal rates measure a ratio of exactly 1, which every shuffle reaches; and the
+    # highest of more groups' rates over the lowest lies further from 1 by chance.
+    two, ten = (_equal_groups(n).disparity[0] for n in (2, 10))
+    for fm in (two, ten):
+        assert fm.worst_to_best == pytest.approx(1.0)
+        assert fm.chance_share == 1.0
+    assert two.chance_ratio is not None
+    assert ten.chance_ratio is not None
+    assert 1.0 < two.chance_ratio < ten.chance_ratio
+    assert ten.chance_ratio > 2.0  # 10 errors a group: a target of 1.5 is out of reach
+
+
+def test_chance_shuffles_a_persons_records_together() -> None:
+    # In each of two groups one person's 20 records are merged with another person's one
+    # record; 179 more people of one record each are right. The rates are equal, but the
+    # errors are four people's: a shuffle that puts both large people in one group leaves
+    # the other with at most 2 errors. Record by record, 42 errors among 400 records would
+    # rarely part further than 1.5x.
+    true: list[str] = []
+    pred: list[str] = []
+    side: list[str] = []
+    for g in ("a", "b"):
+        true += [f"{g}big"] * 20 + [f"{g}small"] + [f"{g}{i}" for i in range(179)]
+        pred += [f"{g}m"] * 21 + [f"{g}s{i}" for i in range(179)]
+        side += [g] * 200
+    report = evaluate(assignment_rows(pred), truth_rows(true, side=side))
+    fm = _by(report.groups, "side").disparity[0]
+    assert fm.worst_to_best == pytest.approx(1.0)
+    assert fm.chance_ratio is None or fm.chance_ratio > 5.0
+
+
+def test_chance_is_measured_on_the_records_each_rate_counts() -> None:
+    # Missed links count only records with a co-referent. Group "a" has 100 pairs and 800
+    # people alone in the truth, "c" 100 pairs; "a" misses the links of 20 pairs (20%), "c"
+    # of 2 (2%): 10x, which shuffles rarely reach. Counting "a"'s lone records as well
+    # would make the two rates look equal (4% and 2%) and most shuffles as uneven.
+    true = [f"a{i // 2}" for i in range(200)] + [f"lone{i}" for i in range(800)]
+    true += [f"c{i // 2}" for i in range(200)]
+    pred = [f"x{i}" if i < 40 else t for i, t in enumerate(true[:200])] + true[200:1000]
+    pred += [f"y{i}" if i < 4 else t for i, t in enumerate(true[1000:])]
+    side = ["a"] * 1000 + ["c"] * 200
+    ml = _by(evaluate(assignment_rows(pred), truth_rows(true, side=side)).groups, "side")
+    missed = ml.disparity[1]
+    assert missed.worst_to_best == pytest.approx(10.0)
+    assert missed.chance_share is not None
+    assert missed.chance_share < 0.05
+
+
+def test_no_ratio_no_chance_reference() -> None:
+    fm = _two_sides(500, 100, 0).disparity[0]  # "b" has no error: no ratio to it
+    assert fm.worst_to_best is None
+    assert fm.chance_ratio is None
+    assert fm.chance_share is None

@@ -4,7 +4,9 @@ only; no person's value on any of it."""
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import re
 from typing import Any
@@ -186,3 +188,32 @@ def test_an_uploaded_truth_file_is_measured_against(demo_copy: Workspace, demo_b
     )
     assert tags_alone.status_code == 422
     assert "need a truth file" in tags_alone.text
+
+
+def test_a_disparity_is_set_beside_what_chance_gives(
+    demo_copy: Workspace, demo_built: Demo
+) -> None:
+    """A truth in which every record is a person of its own makes every record of a larger
+    entity a false merge: each group then has a false-merge rate, and each ratio between
+    them its chance reference."""
+    with (demo_built.root / "world" / "truth.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["source", "source_key", "person_id"])
+    writer.writerows(
+        [r["source"], r["source_key"], f"{r['source']}:{r['source_key']}"] for r in rows
+    )
+    client = browser(demo_copy, "ana", demo_built.password)
+    fragment = client.post(
+        "/dashboard/quality",
+        data={"csrf": client.csrf},
+        files={"truth": ("alone.csv", out.getvalue().encode(), "text/csv")},
+        headers={"HX-Request": "true"},
+    ).text
+    assert re.search(r"<strong[^>]*>\d+\.\d×</strong> the best", fragment)
+    assert re.search(
+        r"groups shuffled among people give (\d+\.\d×|an unbounded ratio) in the median "
+        r"shuffle, and \d+% of shuffles are as uneven",
+        fragment,
+    )

@@ -160,7 +160,17 @@ def _disparity(d: dict[str, Any]) -> str | None:
     if interval:
         high = "unbounded" if interval[1] is None else f"{interval[1]:.2f}x"
         line += f" (95% interval {interval[0]:.2f}x–{high})"
-    return line
+    return line + _chance(d)
+
+
+def _chance(d: dict[str, Any]) -> str:
+    """What the same errors give with the groups shuffled among people."""
+    share = d.get("chance_share")
+    if share is None:
+        return ""
+    median = d.get("chance_ratio")
+    typical = "unbounded" if median is None else f"{median:.2f}x"
+    return f"; by chance alone {typical}, as uneven in {share:.0%} of shuffles"
 
 
 def _pct(value: object, digits: int = 1) -> str:

@@ -157,6 +157,7 @@ def _disparity(rows: Sequence[Disparity]) -> str:
             f"{d.best_group} ({_num(d.best_rate)})" if d.best_group is not None else "n/a",
             _with_interval(d.worst_to_best, d.worst_to_best_interval, 2),
             _num(d.worst_to_all, 2),
+            _chance(d),
         )
         for d in rows
     ]
@@ -167,14 +168,26 @@ def _disparity(rows: Sequence[Disparity]) -> str:
         "best",
         "worst ÷ best (95% interval)",
         "worst ÷ all records",
+        "worst ÷ best by chance alone (shuffles as uneven)",
     )
     note = (
         f'<p class="note">Compared: groups of at least {rows[0].min_group_size} records '
         "(records with a co-referent, for missed links), other than (none). Intervals come "
         "from resampling people (all of a person's records together) 200 times: a ratio "
-        "whose interval reaches 1 could be chance.</p>"
+        "whose interval reaches 1 could be chance. The highest of several rates over the "
+        "lowest exceeds 1 even when all groups share one rate, so each ratio is set beside "
+        "the one the same errors give with the groups shuffled among people (the median of "
+        "200 shuffles) and the share of shuffles at least as uneven: a ratio no larger than "
+        "chance's is no sign of a disparity.</p>"
     )
     return _table(head, body, "Disparity") + note
+
+
+def _chance(d: Disparity) -> str:
+    if d.chance_share is None:
+        return "n/a"
+    typical = "unbounded" if d.chance_ratio is None else _num(d.chance_ratio, 2)
+    return f"{typical} ({d.chance_share:.0%})"
 
 
 def _blocking(blocking: Blocking | None) -> str:

@@ -21,10 +21,20 @@ Rates of a few dozen errors move a lot by chance, and a ratio of two of them mor
 rate and every worst-to-best ratio carries a 95% interval from a bootstrap over people
 (``Resampling``): the records of one person are resampled together, as they are not
 independent (one false merge flags every record in the cluster).
+
+That interval is for the two groups as named after seeing the rates, and the highest of
+several noisy rates over the lowest is larger than 1 even where every group has the same
+rate: the more groups and the fewer errors, the larger. So each worst-to-best ratio also
+carries a chance reference (``_chance``): the same errors dealt out again with the groups
+shuffled among people, the ratio this gives in the median shuffle, and the share of
+shuffles at least as uneven as what was measured. A measured ratio no larger than chance
+gives is no sign of a disparity, and a target ratio below chance's cannot be met by any
+matcher at that size.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,6 +61,11 @@ stable to about a tenth of the interval's width, few enough to cost well under a
 per group column at 100,000 records."""
 RESAMPLING_SEED = 2026
 """Fixed, so the same evaluation always reports the same intervals."""
+CHANCE_SHUFFLES = 200
+"""Shuffles behind each chance reference: the share of shuffles at least as uneven is then
+known to about 3 points either way, enough to tell "often" from "rarely"."""
+CHANCE_SEED = 2027
+"""Fixed, so the same evaluation always reports the same chance reference."""
 _CHUNK = 50
 """Resamples weighed at once in the dense path: its weights take 50 floats per cell."""
 _DENSE_CELLS = 2**22
@@ -186,6 +201,14 @@ class Disparity:
     worst_to_best: float | None
     worst_to_all: float | None
     worst_to_best_interval: RatioInterval | None = None
+    chance_ratio: float | None = None
+    """The worst-to-best ratio chance alone gives: its median over ``CHANCE_SHUFFLES``
+    shuffles of the eligible groups among people (each person's records of one group keep
+    their errors and move together). None where ``worst_to_best`` is, and where in half of
+    the shuffles or more some group has no error (the median is unbounded)."""
+    chance_share: float | None = None
+    """The share of those shuffles whose ratio is at least ``worst_to_best``: small when
+    the measured disparity is more than chance explains. None where ``worst_to_best`` is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,9 +240,10 @@ def breakdown(
     names = sorted(codes, key=_natural)
     order = np.empty(len(codes), np.int64)
     order[[codes[name] for name in names]] = np.arange(len(names))
-    groups, resampled = _group_rates(names, order[index], errors)
+    index = order[index]
+    groups, resampled = _group_rates(names, index, errors)
     disparity = [
-        _disparity(groups, overall, rate, min_group_size, resampled[rate])
+        _disparity(groups, overall, rate, min_group_size, resampled[rate], index, errors)
         for rate in ("false_merge_rate", "missed_link_rate")
     ]
     return GroupBreakdown(column, groups, disparity)
@@ -302,7 +326,10 @@ def _disparity(
     rate: RateName,
     min_group_size: int,
     resampled: npt.NDArray[np.float64],
+    index: Codes,
+    errors: RecordErrors,
 ) -> Disparity:
+    """``index`` is each record's position in ``groups``."""
     eligible: list[tuple[float, str]] = []
     for g in groups:
         size = g.n if rate == "false_merge_rate" else g.n_with_coreferent
@@ -319,9 +346,10 @@ def _disparity(
     to_best = worst_rate / best_rate if len(eligible) > 1 and best_rate > 0 else None
     to_all = worst_rate / all_rate if all_rate else None
     column = {g.group: i for i, g in enumerate(groups)}
-    interval = None
+    interval = chance = None
     if to_best is not None:
         interval = _ratio_interval(resampled[:, column[worst]], resampled[:, column[best]])
+        chance = _chance(index, [column[name] for _, name in eligible], errors, rate)
     return Disparity(
         rate,
         min_group_size,
@@ -334,7 +362,55 @@ def _disparity(
         to_best,
         to_all,
         interval,
+        *(chance or (None, None)),
     )
+
+
+def _chance(
+    index: Codes, eligible: list[int], errors: RecordErrors, rate: RateName
+) -> tuple[float | None, float]:
+    """The chance reference of one worst-to-best ratio over the ``eligible`` groups (their
+    positions; ``index`` is each record's): the median ratio over ``CHANCE_SHUFFLES``
+    shuffles (None when unbounded) and the share of shuffles at least as uneven as the
+    unshuffled groups.
+
+    The unit shuffled is a (person, group) cell, the records of one person in one group
+    with their errors, as in ``Resampling``: one false merge flags every record of a
+    cluster, so records are not independent and shuffling them one by one would make
+    chance look tamer than it is. A shuffle keeps each group's number of cells, and so
+    nearly its number of records."""
+    counted = np.isin(index, eligible)
+    if rate == "false_merge_rate":
+        hits = errors.false_merge
+    else:
+        hits = errors.missed_link
+        counted &= errors.has_coreferent  # the rate's denominator
+    size = int(index.max()) + 1
+    cells, inverse = np.unique(
+        errors.resampling.person[counted] * np.int64(size) + index[counted],
+        return_inverse=True,
+    )
+    inverse = inverse.reshape(-1)
+    records = np.bincount(inverse, minlength=cells.size).astype(np.float64)
+    found = np.bincount(inverse, weights=hits[counted], minlength=cells.size)
+    group = cells % size
+    keep = np.asarray(eligible, np.int64)
+
+    def ratio(labels: Codes) -> float:
+        # every eligible group keeps at least one cell, so no group is ever empty
+        n = np.bincount(labels, weights=records, minlength=size)[keep]
+        e = np.bincount(labels, weights=found, minlength=size)[keep]
+        rates = e / n
+        low = float(rates.min())
+        return float(rates.max()) / low if low > 0 else math.inf
+
+    measured = ratio(group)
+    rng = np.random.default_rng(CHANCE_SEED)
+    shuffled = np.array([ratio(rng.permutation(group)) for _ in range(CHANCE_SHUFFLES)])
+    median = float(np.quantile(shuffled, 0.5, method="inverted_cdf"))
+    # the measured ratio is worked out as each shuffle's is, so equal ties compare equal
+    share = float(np.mean(shuffled >= measured))
+    return (None if math.isinf(median) else median), share
 
 
 def _ratio_interval(
