@@ -146,7 +146,7 @@ def test_intervals_are_in_the_json_html_and_cli() -> None:
     printed = " ".join(captured.get().split())
     assert (
         f"false merges: worst a 10.00%, best b 1.00%: 10.00x "
-        f"(95% interval {low:.2f}x–{high:.2f}x)" in printed
+        f"(95% interval {low:.2f}x–{high:.2f}x), 1.82x all records" in printed
     )
 
 
@@ -170,3 +170,21 @@ def test_the_chance_reference_is_in_the_json_html_and_cli() -> None:
         render_report(report)
     printed = " ".join(captured.get().split())
     assert f"by chance alone {fm.chance_ratio:.2f}x, as uneven in 0% of shuffles" in printed
+
+
+def test_a_best_group_without_error_still_gets_the_ratio_to_all_records() -> None:
+    from linkwise.cli.common import console
+    from linkwise.cli.evaluate import render_report
+
+    n = 1000
+    true = [f"p{i}" for i in range(2 * n)]
+    pred = [f"m{i // 2}" if i < 100 else f"s{i}" for i in range(2 * n)]  # 10% of "a" merged
+    report = evaluate(assignment_rows(pred), truth_rows(true, side=["a"] * n + ["b"] * n))
+    with console.capture() as captured:
+        render_report(report)
+    printed = " ".join(captured.get().split())
+    assert (
+        "false merges: worst a 10.00%, best b 0.00% (no ratio: the best rate is 0), "
+        "2.00x all records" in printed
+    )
+    assert "by chance alone" not in printed  # no ratio, nothing to set beside chance

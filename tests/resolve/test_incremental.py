@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from splink import Linker
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from linkwise.resolve.engines import duckdb_api
 from linkwise.resolve.incremental import Resolved, name_rows, resolved_rows, score_new
@@ -390,3 +390,32 @@ def test_links_among_reads_links_inside_the_records_with_one_level(
     assert {*got.level.tolist()} - {0}
     assert plain.level is None
     assert plain.left.tolist() == got.left.tolist()
+
+
+def test_an_incremental_run_counts_the_generic_values_it_blanks(resolved_ws: Workspace) -> None:
+    # It finds none of its own: it blanks the last full run's, and says how many (this
+    # small world has none, so the full run is given two).
+    with resolved_ws.engine.begin() as conn:
+        full_run = conn.execute(select(func.max(t.resolution_runs.c.id))).scalar_one()
+        conn.execute(
+            t.generic_values.insert(),
+            [
+                {
+                    "run_id": full_run,
+                    "field": "ssn",
+                    "value": "123456789",
+                    "records": 9,
+                    "people": 9,
+                },
+                {
+                    "run_id": full_run,
+                    "field": "phone",
+                    "value": "5550100",
+                    "records": 8,
+                    "people": 8,
+                },
+            ],
+        )
+    resolved_ws.ingest([FIRST_LATE])
+    assert resolved_ws.resolve(full=False).generic == 2
+    assert resolved_ws.resolve(full=False).generic == 2  # and with nothing new

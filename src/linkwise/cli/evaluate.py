@@ -145,7 +145,8 @@ def _rate(value: object, interval: list[float] | None) -> str:
 
 
 def _disparity(d: dict[str, Any]) -> str | None:
-    """One line per rate: the worst group against the best, with the ratio's interval."""
+    """One line per rate: the worst group against the best, with the ratio's interval,
+    against all records, and against what chance alone gives."""
     if d["worst_group"] is None or d["eligible_groups"] < 2:
         return None
     name = "false merges" if d["rate"] == "false_merge_rate" else "missed links"
@@ -154,13 +155,14 @@ def _disparity(d: dict[str, Any]) -> str | None:
         f"best {d['best_group']} {_fine(d['best_rate'])}"
     )
     ratio, interval = d["worst_to_best"], d["worst_to_best_interval"]
+    to_all = "" if d["worst_to_all"] is None else f", {d['worst_to_all']:.2f}x all records"
     if ratio is None:
-        return line + " (no ratio: the best rate is 0)"
+        return line + " (no ratio: the best rate is 0)" + to_all
     line += f": {ratio:.2f}x"
     if interval:
         high = "unbounded" if interval[1] is None else f"{interval[1]:.2f}x"
         line += f" (95% interval {interval[0]:.2f}x–{high})"
-    return line + _chance(d)
+    return line + to_all + _chance(d)
 
 
 def _chance(d: dict[str, Any]) -> str:

@@ -201,7 +201,9 @@ def resolve_incremental(
                     stats={"new_records": 0},
                     model_version=version,
                 )
-            return _outcome(run_id, 0, 0, 0, 0, 0, 0, {}, 0, version, started, timings)
+            return _outcome(
+                run_id, 0, 0, 0, 0, 0, 0, {}, 0, len(generic), version, started, timings
+            )
         start = time.perf_counter()
         known = [(g["field"], g["value"]) for g in generic]
         new_ids = [int(r["record_id"]) for r in new_rows]
@@ -362,6 +364,7 @@ def resolve_incremental(
         len(assignment.redirects),
         flags,
         len(review),
+        len(generic),
         version,
         started,
         timings,
@@ -416,10 +419,13 @@ def _outcome(
     redirects: int,
     flags: dict[str, int],
     review: int,
+    generic: int,
     version: str,
     started: float,
     timings: dict[str, float],
 ) -> full.ResolveOutcome:
+    """``generic`` counts the generic values in force: an incremental run finds none of
+    its own, it blanks the last full run's."""
     return full.ResolveOutcome(
         run_id=run_id,
         records=records,
@@ -429,7 +435,7 @@ def _outcome(
         new_ids=new,
         redirects=redirects,
         flags=flags,
-        generic=0,
+        generic=generic,
         review_items=review,
         model_version=version,
         timings={**timings, "total": time.perf_counter() - started},

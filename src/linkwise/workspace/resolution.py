@@ -63,7 +63,7 @@ class ResolveOutcome:
     new_ids: int
     redirects: int
     flags: dict[str, int]
-    generic: int
+    generic: int  # generic values in force (an incremental run blanks the full run's)
     review_items: int
     model_version: str
     timings: dict[str, float] = field(default_factory=dict)
