@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from linkwise.cli.main import app
-from linkwise.workspace.dedupe import DedupeError, auto_map, dedupe
+from linkwise.workspace.dedupe import DedupeError, auto_map, date_order, dedupe
 
 GIVEN = [
     "james",
@@ -680,3 +680,54 @@ def test_a_file_in_which_no_name_column_is_found_is_warned_about(
     files = [tmp_path / "de.csv", tmp_path / "en.csv"]
     summary = dedupe(files, tmp_path / "o.csv", id_column="rid")
     assert [summary.files[str(f)]["names"] for f in files] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("column", "day_first"),
+    [
+        ("DOB (DD/MM/YYYY)", True),
+        ("date of birth (dd-mm-yy)", True),
+        ("birth_date_ddmmyyyy", True),
+        ("DOB (MM/DD/YYYY)", False),
+        ("dob mmddyy", False),
+        ("Date of Birth [YYYY-MM-DD]", None),  # year first reads as ISO either way
+    ],
+)
+def test_a_date_order_in_the_header_is_read_and_set_aside(
+    column: str, day_first: bool | None
+) -> None:
+    assert date_order(column)[1] is day_first
+    assert auto_map(["First Name", "Last Name", column], {})["dob"] == column
+
+
+def test_a_header_that_is_only_a_date_order_or_has_none_keeps_its_key() -> None:
+    assert date_order("dd/mm/yyyy") == ("dd_mm_yyyy", None)
+    assert date_order("Date of Birth") == ("date_of_birth", None)
+    # beside a plain "dob", the one with an order is not a second date of birth
+    assert auto_map(["dob", "dob (dd/mm/yyyy)"], {}) == {"dob": "dob"}
+
+
+@pytest.mark.parametrize(
+    ("column", "day_first"), [("dob (dd/mm/yyyy)", True), ("dob (mm/dd/yyyy)", False)]
+)
+def test_the_date_order_a_header_names_is_the_one_read(
+    tmp_path: Path, column: str, day_first: bool
+) -> None:
+    # Every day and month is 12 or less: the values alone would be read month first.
+    people = _people(40, 12)
+    rows = [f"rid,first_name,surname,{column}"]
+    for i, p in enumerate(people):
+        year, month, day = p["dob"].split("-")
+        day = f"{int(day) % 12 + 1:02d}"
+        p["dob"] = f"{year}-{month}-{day}"
+        first, second = (day, month) if day_first else (month, day)
+        for copy in "rs":
+            rows.append(f"{copy}{i},{p['first_name']},{p['surname']},{first}/{second}/{year}")
+    src = tmp_path / "dates.csv"
+    src.write_text("\n".join(rows) + "\n")
+    summary = dedupe([src], tmp_path / "o.csv", id_column="rid")
+    info = summary.files[str(src)]
+    assert info["fields"]["dob"] == (f"{column} (day first)" if day_first else column)
+    assert summary.resolution is not None
+    dobs = summary.resolution.table.column("dob").to_pylist()
+    assert dobs[::2] == [p["dob"] for p in people]

@@ -343,6 +343,28 @@ def header_key(column: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", words.lower()).strip("_")
 
 
+_DATE_ORDER = re.compile(
+    r"_(?P<order>dd_?mm_?(?:yyyy|yy)|mm_?dd_?(?:yyyy|yy)|(?:yyyy|yy)_?mm_?dd)$"
+)
+"""A date's order written at the end of a header key, as in "DOB (DD/MM/YYYY)" or "Date of
+birth [yyyy-mm-dd]"."""
+
+
+def date_order(column: str) -> tuple[str, bool | None]:
+    """A header's key without the date order it ends with, and what that order says:
+    True when the day comes before the month, False when the month comes first (and the
+    year last: a year-first date is read as ISO whatever the setting), None without one.
+    A header that is nothing but an order keeps it as its key."""
+    key = header_key(column)
+    found = _DATE_ORDER.search(key)
+    if found is None:
+        return key, None
+    order = found["order"].replace("_", "")
+    if order.startswith("y"):
+        return key[: found.start()], None
+    return key[: found.start()], order.startswith("d")
+
+
 def auto_map(
     columns: Sequence[str], overrides: Mapping[str, str], *, skip: Sequence[str] = ()
 ) -> dict[str, Any]:
@@ -366,7 +388,13 @@ def auto_map(
             )
         fields[target] = column
         taken.add(column)
-    keys = {header_key(c): c for c in columns if c not in taken}
+    keys: dict[str, str] = {}
+    for column in columns:
+        if column not in taken:
+            key = date_order(column)[0]
+            if key in keys:  # "dob" beside "dob (dd/mm/yyyy)": keep the order in the key
+                key = header_key(column)
+            keys[key] = column
     parts = [keys[p] for p in _ADDRESS_PARTS if p in keys]
     if "address_line" not in fields and len(parts) > 1:
         fields["address_line"] = {"columns": parts}
@@ -583,10 +611,15 @@ def _read(
     sources = _field_sources(fields)
     manifest = Manifest.model_validate({**base, "fields": sources, "facts": facts})
     dob = sources.get("dob", {}).get("column")
-    if dob is not None and _day_first(manifest, path, dob):
-        sources["dob"] = {**sources["dob"], "dayfirst": True}
-        fields["dob"] = f"{dob} (day first)"
-        manifest = Manifest.model_validate({**base, "fields": sources, "facts": facts})
+    if dob is not None:
+        # the order the header names, or else the one the values give away
+        day_first = date_order(dob)[1]
+        if day_first is None:
+            day_first = _day_first(manifest, path, dob)
+        if day_first:
+            sources["dob"] = {**sources["dob"], "dayfirst": True}
+            fields["dob"] = f"{dob} (day first)"
+            manifest = Manifest.model_validate({**base, "fields": sources, "facts": facts})
     mapper = RowMapper(manifest, dob_checks=False)
     unread: dict[str, list[Any]] = {}  # column -> [count, first locator, first value]
     rows: list[tuple[str, dict[str, Any]]] = []
