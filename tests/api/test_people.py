@@ -210,12 +210,26 @@ def test_policy_why_explains_a_decision(ana: TestClient, subject: dict[str, Any]
     problem(bad, 422)
 
 
-def test_match_finds_candidates_and_refuses_bad_input(ana: TestClient, auditor: TestClient) -> None:
-    found = ana.post(
-        f"{V1}/match", json={"fields": {"given_name": "Maria", "family_name": "Garcia"}}
+def test_match_finds_candidates_and_refuses_bad_input(
+    ana: TestClient, auditor: TestClient, subject: dict[str, Any]
+) -> None:
+    # the details of a record of the subject the case may see find the subject, explained
+    shown = next(
+        r["fields"]
+        for r in subject["records"]
+        if isinstance(r.get("fields"), dict)
+        and all(isinstance(r["fields"].get(f), str) for f in ("given_name", "family_name", "dob"))
     )
+    details = {f: shown[f] for f in ("given_name", "family_name", "dob")}
+    found = ana.post(f"{V1}/match", json={"fields": details})
     assert found.status_code == 200, found.text
-    assert isinstance(found.json(), list)
+    candidates = found.json()
+    (best,) = [c for c in candidates if c["entity_id"] == subject["id"]]
+    assert best["probability"] >= 0.8
+    assert best["explanation"]
+    assert {row["name"] for row in best["contributions"]} >= {"given_name", "dob"}
+    probabilities = [c["probability"] for c in candidates]
+    assert probabilities == sorted(probabilities, reverse=True)
     body = problem(ana.post(f"{V1}/match", json={"fields": {"shoe_size": "9"}}), 422)
     assert "shoe_size" in body["detail"]
     body = problem(ana.post(f"{V1}/match", json={"fields": {}, "top": 0}), 422)

@@ -71,6 +71,7 @@ class Model:
     romanised: dict[str, list[tuple[int, int]]]
     swapped_sound: list[tuple[int, int]]
     shifted: list[tuple[int, int]]
+    spelling: dict[str, list[tuple[int, int]]]
 
     def level(self, comparison: str, label: str) -> dict[str, Any]:
         for c in self.linkage.model["comparisons"]:
@@ -223,6 +224,14 @@ def model() -> Model:
         # an initial no surname here starts with (``_surname``), so the initials never agree
         other = {"middle_name": "chjwxy"[i % 6], "family_name": paternal, "phone": None}
         shifted.append((add(person), add(person | other)))
+    # a surname mistyped (two letters transposed), common ("garcia") or rare, and the
+    # common one recorded twice as it is
+    spelling: dict[str, list[tuple[int, int]]] = {"common": [], "rare": [], "exact": []}
+    for kind in ("common", "rare", "common", "rare", "exact"):
+        family = _surname(rng) if kind == "rare" else "garcia"
+        person = _person(rng, rng.choice(GIVEN), family) | {"email": None}
+        mistyped = family if kind == "exact" else family[:3] + family[4] + family[3] + family[5:]
+        spelling[kind].append((add(person), add(person | {"family_name": mistyped})))
     linkage = link(prepare(records))
     pairs = {(p["unique_id_l"], p["unique_id_r"]): p for p in linkage.pairs.to_pylist()}
     return Model(
@@ -237,6 +246,7 @@ def model() -> Model:
         romanised,
         swapped_sound,
         shifted,
+        spelling,
     )
 
 
@@ -268,6 +278,23 @@ def test_a_rare_name_adds_at_most_the_capped_bits(model: Model) -> None:
     assert exact["tf_minimum_u_value"] == pytest.approx(
         exact["u_probability"] / 2**NAME_TF_MAX_BITS
     )
+
+
+def test_a_close_spelling_of_a_common_surname_proves_less_than_of_a_rare_one(
+    model: Model,
+) -> None:
+    labels = [lv.get("label_for_charts") for lv in _levels(model, "family_name")]
+    gamma = len(labels) - 1 - labels.index("similar spelling (Jaro-Winkler ≥ 0.92)")
+    adjustment = {}
+    for kind, pairs in model.spelling.items():
+        scored = [model.pairs[p] for p in pairs]
+        if kind != "exact":
+            assert all(p["gamma_family_name"] == gamma for p in scored), kind
+        adjustment[kind] = [p["mw_tf_adj_family_name"] for p in scored]
+    assert max(adjustment["common"]) < 0 < min(adjustment["rare"])
+    # at half the weight of the exact level's adjustment for the same (commoner) name
+    (exact,) = adjustment["exact"]
+    assert adjustment["common"] == pytest.approx([exact / 2] * 2)
 
 
 def test_namesakes_recorded_in_swapped_name_order_are_not_linked(model: Model) -> None:
