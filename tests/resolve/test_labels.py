@@ -309,3 +309,29 @@ def test_a_labelled_pair_judged_different_does_not_train(
     (labels_given,) = trained
     assert judged not in labels_given
     assert len(labels_given) == pairs - 1
+
+
+def _pairs_of(rows: list[dict[str, str]]) -> list[tuple[tuple[str, str], tuple[str, str]]]:
+    """Each person's records of ``rows`` as (source, key) pairs, every pair once."""
+    by_person: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for row in rows:
+        by_person[row["person_id"]].append((row["source"], row["source_key"]))
+    return [pair for refs in by_person.values() for pair in itertools.combinations(refs, 2)]
+
+
+def test_enough_same_judgements_train_the_model_and_fewer_do_not(
+    ws: Workspace, world: Path
+) -> None:
+    ws.resolve(full=True)
+    without = _m(ws)
+    pairs = _pairs_of(_enough(world))
+    assert len(pairs) >= MIN_LABELS_FOR_TRAINING
+    few = pairs[: MIN_LABELS_FOR_TRAINING // 10]
+    for left, right in few:
+        ws.judge(left, right, "same", "rev")
+    ws.resolve(full=True)
+    assert _alike(_m(ws), without)  # too few to estimate m from: EM's alone
+    for left, right in pairs[len(few) :]:
+        ws.judge(left, right, "same", "rev")
+    ws.resolve(full=True)
+    assert not _alike(_m(ws), without)
