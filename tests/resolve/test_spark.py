@@ -225,3 +225,52 @@ def test_dedupe_cli_on_spark(spark: Any, tmp_path: Path) -> None:
     }
     print(f"dedupe pairwise F1 {f1}")
     assert abs(f1["spark"] - f1["duckdb"]) <= F1_TOLERANCE, f1
+
+
+def test_a_workspace_resolved_on_spark_then_links_new_records_on_duckdb(
+    spark: Any, tmp_path: Path
+) -> None:
+    """``linkwise resolve --full --engine spark`` end to end: entities stored and scored as
+    the DuckDB run's are, the model recorded as Spark's, and the next ingestion linked
+    incrementally with it on DuckDB, keeping the entities' ids."""
+    generate_world(tmp_path / "w", PEOPLE, 5)
+    truth = tmp_path / "w" / "truth.csv"
+    late = "court_dispositions"
+    ws, _ = Workspace.init(tmp_path / "ws")
+    try:
+        for manifest in sorted((tmp_path / "w").glob("*.yaml")):
+            ws.add_source(manifest)
+        ws.ingest([s.name for s in ws.sources() if s.name != late])
+        duck = ws.resolve(full=True)
+        duck_f1 = ws.evaluate(truth).pairwise.f1
+        outcome = ws.resolve(full=True, engine="spark")
+        report = ws.evaluate(truth)
+        assert duck_f1 is not None
+        assert report.pairwise.f1 is not None
+        assert abs(report.pairwise.f1 - duck_f1) <= F1_TOLERANCE
+        assert outcome.entities == pytest.approx(duck.entities, abs=max(2, duck.entities // 100))
+        with ws.engine.connect() as conn:
+            engine = conn.execute(
+                text("SELECT engine FROM models WHERE run_id = :r"), {"r": outcome.run_id}
+            ).scalar_one()
+        assert engine == "spark"
+        before = {ws.entity_of(s, k) for s, k in _refs(truth, exclude=late)}
+        said: list[str] = []
+        ws.ingest([late])
+        later = ws.resolve(full=False, progress=said.append)
+        assert later.records > 0
+        assert later.model_version == outcome.model_version  # the Spark run's model
+        assert not [m for m in said if m.startswith("resolving every record")]
+        after = {ws.entity_of(s, k) for s, k in _refs(truth, exclude=late)}
+        assert len(before & after) >= 0.9 * len(before)
+    finally:
+        ws.close()
+
+
+def _refs(truth: Path, exclude: str) -> list[tuple[str, str]]:
+    with truth.open(newline="") as fh:
+        return [
+            (r["source"], r["source_key"])
+            for r in csv.DictReader(fh)
+            if r["source"] not in (exclude, "incident_reports")
+        ]
