@@ -547,6 +547,35 @@ def test_an_authorisation_does_not_follow_its_subject_into_a_split_of_the_same_r
         assert is_withheld(_fields(session.record("dmv", "31"))["family_name"])
 
 
+def test_a_subjects_records_are_not_followed_into_a_split_of_the_same_run(
+    ws: Workspace,
+) -> None:
+    from linkwise.workspace import case_work
+
+    craft(ws, {"EA": ["court:30", "dmv:30"], "EC": ["court:20", "court:21"]}, [])
+    user, case = seed_case(ws)
+    case_work.add_subject(ws, user, case.id, "EA", "the referral")
+    # one run: Fay Petrov's DMV record leaves EA for EC, and EC splits Eli Tanaka's second
+    # record off into ED; none of EA's records is in ED
+    craft(
+        ws,
+        {"EA": ["court:30"], "EC": ["court:20", "dmv:30"], "ED": ["court:21"]},
+        [],
+        redirects=[("EA", "EC", "split", 1), ("EC", "ED", "split", 1)],
+    )
+    (state,) = case_work.show_case(ws, user, case.id).needs_confirmation
+    assert state.now_in == ("EA", "EC")
+    # a later run moving her record on from EC is followed
+    craft(
+        ws,
+        {"EA": ["court:30"], "EC": ["court:20"], "ED": ["court:21"], "EF": ["dmv:30"]},
+        [],
+        redirects=[("EC", "EF", "split", 1)],
+    )
+    (state,) = case_work.show_case(ws, user, case.id).needs_confirmation
+    assert state.now_in == ("EA", "EC", "EF")
+
+
 def test_an_authorisation_may_name_a_retired_id_but_not_an_unknown_one(ws: Workspace) -> None:
     # The order cites the id the case knew; the entity has since merged into another.
     craft(ws, {"EOLD": ["court:30", "dmv:30"]}, [("court:30", "dmv:30", 0.99, ON_NAME_AND_SSN)])

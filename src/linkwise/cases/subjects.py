@@ -88,13 +88,17 @@ def subject_state(conn: Connection, subject: Subject) -> SubjectState:
     entity = subject.entity_id
     status = reads.entity_status(conn, entity)
     changes = tuple(case_work.redirects_touching(conn, entity, subject.added_at))
+    # where the entity's records went since, each followed on only through later runs
+    # (a target's own redirects of the same run moved records that never were the entity's)
+    moved: dict[str, int] = {}
+    for m in changes:
+        if m.old_id == entity and m.new_id is not None:
+            moved[m.new_id] = min(m.run_id, moved.get(m.new_id, m.run_id))
     if status == "active":
-        gone = [m.new_id for m in changes if m.old_id == entity and m.new_id is not None]
-        now = {entity} | current_ids(conn, gone)
+        now = {entity} | current_ids(conn, moved, moved)
         # records merged in from elsewhere stay with this entity: nothing more to offer
     else:
-        targets = [m.new_id for m in changes if m.old_id == entity and m.new_id is not None]
-        now = current_ids(conn, targets) if targets else current_ids(conn, [entity])
+        now = current_ids(conn, moved, moved) if moved else current_ids(conn, [entity])
     return SubjectState(subject, status, changes, tuple(sorted(now)))
 
 

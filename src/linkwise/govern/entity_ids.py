@@ -3,21 +3,26 @@ that now hold its records (an order or a case names a person, not an entity id).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import Connection
 
 from linkwise.store import reads
 
 
-def current_ids(conn: Connection, entity_ids: Iterable[str]) -> set[str]:
+def current_ids(
+    conn: Connection, entity_ids: Iterable[str], reached_in: Mapping[str, int] | None = None
+) -> set[str]:
     """The active entity ids that ``entity_ids`` are or have become, following merges and
     splits over any number of runs (the same walk as ``linkwise.resolve.ids.resolve_redirect``,
     which this layer may not import, over the stored redirects only): an id reached through
     a redirect of one run is followed on only through redirects of later runs, since its
-    own redirects of that run or before moved records that never were the first id's. One
-    statement per step of the walk: most ids were never redirected, and take one."""
-    after = dict.fromkeys(entity_ids, 0)
+    own redirects of that run or before moved records that never were the first id's.
+    ``reached_in`` gives that run for ids the caller itself reached through a redirect
+    (the others are followed through every run). One statement per step of the walk: most
+    ids were never redirected, and take one."""
+    known = reached_in or {}
+    after = {eid: known.get(eid, 0) for eid in entity_ids}
     frontier = set(after)
     active: set[str] = set()
     while frontier:

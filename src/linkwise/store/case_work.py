@@ -26,6 +26,7 @@ class Redirect:
     kind: str
     records: int
     at: dt.datetime
+    run_id: int
 
 
 def insert_event(
@@ -128,6 +129,7 @@ def redirects_touching(conn: Connection, entity_id: str, since: dt.datetime) -> 
             str(row.kind),
             int(row.records),
             utc(row.created_at),
+            int(row.run_id),
         )
         for row in conn.execute(query)
     ]
