@@ -92,6 +92,62 @@ def test_a_few_accented_names_in_latin_1_are_read_as_latin_1(tmp_path: Path, acc
 @pytest.mark.parametrize(
     ("encoding", "names"),
     [
+        # Polish with ś (byte 0x9C: Windows-1250 alone), with ą and ł only, and in ISO 8859-2
+        ("cp1250", ["\u0141ukasz Wi\u015bniewski", "Ma\u0142gorzata D\u0105browska"]),
+        ("cp1250", ["Gra\u017cyna D\u0105browska", "Pawe\u0142 Ko\u0142odziej"]),
+        ("iso8859_2", ["\u0141ukasz Wi\u015bniewski", "Ma\u0142gorzata D\u0105browska"]),
+        # Czech, whose letters all read as letters in Latin-1 too: "Dvo\u00f8\u00e1k"
+        ("cp1250", ["Ji\u0159\u00ed Dvo\u0159\u00e1k", "Zden\u011bk R\u016f\u017ei\u010dka"]),
+        ("iso8859_2", ["Ji\u0159\u00ed Dvo\u0159\u00e1k", "Zden\u011bk R\u016f\u017ei\u010dka"]),
+        # Baltic, Latvian once guessed as Vietnamese Windows-1258; Turkish
+        ("cp1257", ["R\u016bta Kazlauskien\u0117", "Giedr\u0117 \u0160imkut\u0117"]),
+        ("cp1257", ["J\u0101nis B\u0113rzi\u0146\u0161", "M\u0101ris Kr\u016bmi\u0146\u0161"]),
+        ("cp1254", ["I\u015f\u0131k Y\u0131lmaz", "\u00c7a\u011fr\u0131 \u00d6zt\u00fcrk"]),
+    ],
+    ids=[
+        "pl_cp1250",
+        "pl_cp1250_no_c1",
+        "pl_iso8859_2",
+        "cz_cp1250",
+        "cz_iso8859_2",
+        "lt_cp1257",
+        "lv_cp1257",
+        "tr_cp1254",
+    ],
+)
+def test_latin_names_of_other_code_pages_are_read_as_written(
+    tmp_path: Path, encoding: str, names: list[str]
+) -> None:
+    # charset-normalizer says Windows-1250 for Western files as readily, and Baltic or
+    # Vietnamese pages for others: the names decide
+    lines = [f"{i},{n},1971-06-24" for i, n in enumerate(names)]
+    lines += [f"{i + 2},{r}" for i, r in enumerate(MOSTLY_ASCII)]
+    (tmp_path / "p.csv").write_bytes(("ID,NAME,DOB\n" + "\n".join(lines) + "\n").encode(encoding))
+    rows = _rows(_manifest("p.csv"), tmp_path)
+    assert [r.values["NAME"] for r in rows[: len(names)]] == names
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_western_names_of_several_languages_stay_western(tmp_path: Path, encoding: str) -> None:
+    names = ["Lef\u00e8vre H\u00e9l\u00e8ne", "N\u00fa\u00f1ez Ib\u00e1\u00f1ez"]
+    names += ["Wei\u00df J\u00fcrgen", "Ga\u00eblle No\u00ebl", "Fran\u00e7ois Cr\u00e9pin"]
+    names += ["Pe\u00f1a Mar\u00eda", "Bj\u00f8rn L\u00f8vland"] * 5
+    # Italian, once guessed as Vietnamese Windows-1258; Icelandic, whose \u00fe and \u00f0
+    # Turkish and Vietnamese pages read as other letters
+    names += ["Niccol\u00f2 Cant\u00f9", "Luca Piet\u00e0", "J\u00f3n \u00de\u00f3r\u00f0arson"]
+    if encoding == "cp1252":
+        names.append("O\u2019Brien Se\u00e1n")  # a curly apostrophe: byte 0x92
+    text = "ID,NAME\n" + "".join(f"{i},{n}\n" for i, n in enumerate(names))
+    (tmp_path / "p.csv").write_bytes(text.encode(encoding))
+    reader = open_reader(_manifest("p.csv"), tmp_path)
+    assert reader.encoding == encoding
+    rows = [r for b in reader.batches(100) for r in b]
+    assert [r.values["NAME"] for r in rows] == names
+
+
+@pytest.mark.parametrize(
+    ("encoding", "names"),
+    [
         ("cp1251", ["\u0418\u0432\u0430\u043d\u043e\u0432 \u0418\u0432\u0430\u043d"] * 20),
         ("shift_jis", ["\u5c71\u7530\u592a\u90ce", "\u4f50\u85e4\u82b1\u5b50"] * 10),
         # Japanese beside Latin letters: a guess that is never overruled

@@ -5,17 +5,32 @@ sample can be pure ASCII while line 900,000 holds a Latin-1 "é". Only when UTF-
 statistical guess (charset-normalizer) made; the Western single-byte family is then settled
 by whether the file uses bytes 0x80-0x9F, which Windows-1252 prints and Latin-1 does not.
 
+A guess of a Latin single-byte code page is not taken as it is: charset-normalizer says
+Windows-1250 (Central European) for French, German and Spanish files as readily as for
+Polish or Czech ones, and Baltic, Nordic or Celtic pages for a few rows of Polish. The
+names settle it (``_by_names``): the file is read in the Western, Central European, Baltic,
+Turkish and Vietnamese code pages, and the reading with the fewest impossible words wins (the
+Western one on a tie, then the guessed family). A word is impossible when a symbol sits
+inside it ("£ukasz", "Ko³odziej": Polish Ł and ł read as Latin-1) or when its accented
+letters belong to no one language of the code page's family ("Dvoøák", "Núńez"). So
+"Łukasz", "Dvořák" and "Růžička" are read as written, and "Núñez", "Lefèvre" and "Weiß"
+stay Western. Hungarian ő and ű, read as Western, give õ and û, which Portuguese and
+French have: such a file stays Western (the letters fold to the same o and u).
+
 The guess is unreliable on a few accented names: a ten-row Latin-1 file with one "Müller"
 came back as cp775, and a two-row one with "Jérôme" as Korean Johab. Such a guess of a
 legacy code page (``_LEGACY``) is overruled when, read in that encoding, most runs of
 non-ASCII characters touch an ASCII letter: accents inside Latin words ("M\xfcller",
-"\xd1\xfa\xf1ez"), where Cyrillic, Greek or CJK text writes whole words of them.
+"\xd1\xfa\xf1ez"), where Cyrillic, Greek or CJK text writes whole words of them. The
+names then settle the code page as above.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -50,7 +65,111 @@ _LEGACY = {
 which charset-normalizer returned for a few accented names in Latin-1; a genuine file in one
 of them today is far rarer than that. UTF-16/32, Vietnamese cp1258, Japanese, Chinese and
 EUC guesses are never overruled, whatever their letters."""
-_WESTERN = {"cp1252", "latin_1", "iso8859_15", "cp1250", "mac_roman", "cp850", "iso8859_2"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Family:
+    """Single-byte code pages of one group of Latin-script languages: the one to read a
+    file using bytes 0x80-0x9F with, those to try otherwise (a tie goes to the first), and
+    the accented letters of each language written in them."""
+
+    name: str
+    with_c1: str
+    without_c1: tuple[str, ...]
+    languages: tuple[str, ...]
+
+
+_FAMILIES = (
+    _Family(
+        "western",
+        "cp1252",
+        ("latin-1",),
+        (
+            "àâæçéèêëîïôœùûüÿ",  # French
+            "äöüß",  # German
+            "áéíñóúü",  # Spanish
+            "áâãàçéêíóôõú",  # Portuguese
+            "àèéìíîòóùú",  # Italian
+            "àçèéíïòóúü",  # Catalan
+            "áéëïóöü",  # Dutch
+            "åäæöøé",  # Danish, Norwegian, Swedish, Finnish
+            "áðéíóúýþæö",  # Icelandic
+        ),
+    ),
+    _Family(
+        "central",
+        "cp1250",
+        ("cp1250", "iso8859_2"),
+        (
+            "ąćęłńóśźż",  # Polish
+            "áčďéěíňóřšťúůýž",  # Czech
+            "áäčďéíĺľňóôŕšťúýž",  # Slovak
+            "áéíóöőúüű",  # Hungarian
+            "čćđšž",  # Croatian, Bosnian, Serbian, Slovene
+            "ăâîşţșț",  # Romanian
+            "äöüß",  # German, as written in the same files
+        ),
+    ),
+    _Family(
+        "baltic",
+        "cp1257",
+        ("cp1257", "iso8859_13"),
+        (
+            "ąčęėįšųūž",  # Lithuanian
+            "āčēģīķļņšūž",  # Latvian
+            "äõöüšž",  # Estonian
+            "ąćęłńóśźż",  # Polish
+            "äöüß",  # German
+        ),
+    ),
+    _Family(
+        "turkish",
+        "cp1254",
+        ("cp1254", "iso8859_9"),
+        ("âçğıîöşüû",),  # Turkish
+    ),
+    _Family(
+        "vietnamese",
+        "cp1258",
+        ("cp1258",),
+        # the letters Windows-1258 has whole, and the tone marks it writes after a letter
+        ("àáâãèéêìíòóôõùúýăđơư\u0300\u0301\u0303\u0309\u0323",),
+    ),
+)
+_LATIN = {
+    "cp1252",
+    "latin_1",
+    "iso8859_15",
+    "mac_roman",
+    "cp850",
+    "cp1250",
+    "iso8859_2",
+    "cp1257",
+    "iso8859_13",
+    "iso8859_4",
+    "cp1254",
+    "iso8859_9",
+    "iso8859_3",
+    "iso8859_10",
+    "iso8859_14",
+    "iso8859_16",
+    "cp1258",
+}
+"""Guesses of a Latin single-byte code page, settled by the names (``_by_names``):
+charset-normalizer gives Windows-1250 for French and Spanish files, Baltic, Nordic or
+Celtic pages for Polish ones of a few rows, and Vietnamese Windows-1258 for Italian and
+Latvian ones."""
+_GUESS_FAMILY = {
+    "cp1250": "central",
+    "iso8859_2": "central",
+    "cp1257": "baltic",
+    "iso8859_13": "baltic",
+    "iso8859_4": "baltic",
+    "cp1254": "turkish",
+    "iso8859_9": "turkish",
+    "cp1258": "vietnamese",
+}
+_WORD = re.compile(r"[A-Za-z\u0080-\uffff]+")
 
 
 def detect_encoding(path: Path) -> str:
@@ -82,9 +201,40 @@ def detect_encoding(path: Path) -> str:
         window = fh.read(200_000) + window
     best = from_bytes(window).best()
     guess = best.encoding if best is not None else None
-    if guess is None or guess in _WESTERN or (guess in _LEGACY and _accented_latin(window, guess)):
-        return "cp1252" if c1_seen else "latin-1"
+    if guess is None or guess in _LATIN or (guess in _LEGACY and _accented_latin(window, guess)):
+        return _by_names(window, c1_seen, _GUESS_FAMILY.get(str(guess), "western"))
     return str(guess)
+
+
+def _by_names(window: bytes, c1_seen: bool, guessed: str) -> str:
+    """The Latin single-byte code page in which ``window`` reads best as names: the one
+    with the fewest impossible words (module docstring). Only the family's Windows page is
+    tried on a file using bytes 0x80-0x9F, which the ISO pages leave to control codes. A
+    tie goes to the Western reading, then to the family charset-normalizer guessed."""
+    order = sorted(_FAMILIES, key=lambda f: (f.name != "western", f.name != guessed))
+    best, fewest = "", -1
+    for family in order:
+        languages = [frozenset(letters + letters.upper()) for letters in family.languages]
+        for encoding in (family.with_c1,) if c1_seen else family.without_c1:
+            count = _impossible(window.decode(encoding, errors="replace"), languages)
+            if fewest < 0 or count < fewest:
+                best, fewest = encoding, count
+    return best
+
+
+def _impossible(text: str, languages: list[frozenset[str]]) -> int:
+    """How many words of ``text`` none of ``languages`` could write: a symbol inside the
+    word, or accented letters no one of them has together."""
+    count = 0
+    for word in _WORD.finditer(text):
+        accented = {c for c in word[0] if not c.isascii()}
+        if not accented:
+            continue
+        if not all(c.isalpha() or unicodedata.category(c) == "Mn" for c in accented):
+            count += any(c.isalpha() for c in word[0])  # "£ukasz"; a lone "£" is no word
+        elif not any(accented <= letters for letters in languages):
+            count += 1
+    return count
 
 
 def _accented_latin(window: bytes, guess: str) -> bool:
