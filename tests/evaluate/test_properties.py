@@ -95,3 +95,24 @@ def _rounded(value: object) -> object:
     if isinstance(value, list):
         return [_rounded(v) for v in value]
     return value
+
+
+@given(two_clusterings, st.randoms(use_true_random=False))
+def test_the_chance_reference_does_not_depend_on_the_groups_names(
+    clusterings: tuple[list[int], list[int]], rnd: random.Random
+) -> None:
+    true, pred = clusterings
+    groups = [str(i % 3) for i in range(len(true))]  # a person's records in several groups
+    names = ["a", "b", "c"]
+    rnd.shuffle(names)
+    renamed = [names[int(g)] for g in groups]
+    before, after = (
+        evaluate(assignment_rows(pred), truth_rows(true, g=g), min_group_size=1).groups[0]
+        for g in (groups, renamed)
+    )
+    for b, a in zip(before.disparity, after.disparity, strict=True):
+        assert (a.worst_to_best, a.chance_ratio, a.chance_share) == (
+            b.worst_to_best,
+            b.chance_ratio,
+            b.chance_share,
+        )

@@ -15,7 +15,6 @@ from linkwise.evaluate.subgroups import (
     NO_VALUE,
     breakdown,
     overall_rates,
-    people_in_key_order,
     record_errors,
 )
 
@@ -53,7 +52,7 @@ def evaluate(
     truth = list(truth)
     aligned = align(assignments, truth)
     table = contingency(aligned.predicted, aligned.true)
-    errors = record_errors(table, people_in_key_order(aligned.true, aligned.keys))
+    errors = record_errors(table, aligned.true, aligned.keys)
 
     labels = {
         column: [t.groups.get(column, NO_VALUE) for t in aligned.truth]

@@ -133,30 +133,40 @@ class RecordErrors:
     has_coreferent: Flags
     missed_link: Flags
     resampling: Resampling
+    key_rank: Codes
+    """Each record's position among the records sorted by key: an order that neither the
+    rows' order nor any label changes (the chance reference deals cells out in it)."""
 
 
-def people_in_key_order(true: Codes, keys: Sequence[Any]) -> Codes:
-    """Each record's true cluster renumbered in the order of the clusters' first record
-    key, so that the resampling (which draws by number) and with it every interval is
-    the same whatever the cluster labels and the order of the rows."""
+def key_ranks(keys: Sequence[Any]) -> Codes:
+    """Each record's position among the records sorted by key."""
     rank = np.empty(len(keys), np.int64)
     rank[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
-    first = np.full(int(true.max()) + 1 if true.size else 0, len(keys), np.int64)
+    return rank
+
+
+def people_in_key_order(true: Codes, rank: Codes) -> Codes:
+    """Each record's true cluster renumbered in the order of the clusters' first record
+    key (``rank``: ``key_ranks``), so that the resampling (which draws by number) and with
+    it every interval is the same whatever the cluster labels and the order of the rows."""
+    first = np.full(int(true.max()) + 1 if true.size else 0, rank.size, np.int64)
     np.minimum.at(first, true, rank)
     renumber = np.empty(first.size, np.int64)
     renumber[np.argsort(first)] = np.arange(first.size)
     return renumber[true]
 
 
-def record_errors(table: Contingency, person: Codes) -> RecordErrors:
-    """Each record's errors; ``person`` is each record's true cluster, numbered as
+def record_errors(table: Contingency, true: Codes, keys: Sequence[Any]) -> RecordErrors:
+    """Each record's errors; ``true`` is each record's true cluster, renumbered here as
     ``people_in_key_order`` does (the unit the intervals resample)."""
+    rank = key_ranks(keys)
     has_coreferent = table.record_true > 1
     return RecordErrors(
         false_merge=table.record_predicted > table.record_cell,
         has_coreferent=has_coreferent,
         missed_link=has_coreferent & (table.record_cell < table.record_true),
-        resampling=Resampling(person),
+        resampling=Resampling(people_in_key_order(true, rank)),
+        key_rank=rank,
     )
 
 
@@ -204,8 +214,8 @@ class Disparity:
     chance_ratio: float | None = None
     """The worst-to-best ratio chance alone gives: its median over ``CHANCE_SHUFFLES``
     shuffles of the eligible groups among people (each person's records of one group keep
-    their errors and move together). None where ``worst_to_best`` is, and where in half of
-    the shuffles or more some group has no error (the median is unbounded)."""
+    their errors and move together). None where ``worst_to_best`` is, and where in more
+    than half of the shuffles some group has no error (the median is unbounded)."""
     chance_share: float | None = None
     """The share of those shuffles whose ratio is at least ``worst_to_best``: small when
     the measured disparity is more than chance explains. None where ``worst_to_best`` is."""
@@ -391,9 +401,14 @@ def _chance(
         return_inverse=True,
     )
     inverse = inverse.reshape(-1)
-    records = np.bincount(inverse, minlength=cells.size).astype(np.float64)
-    found = np.bincount(inverse, weights=hits[counted], minlength=cells.size)
-    group = cells % size
+    # deal the cells out in the order of their first record's key, which no label changes
+    # (the order np.unique gives follows the groups' places, and so their names)
+    first = np.full(cells.size, errors.key_rank.size, np.int64)
+    np.minimum.at(first, inverse, errors.key_rank[counted])
+    order = np.argsort(first)
+    records = np.bincount(inverse, minlength=cells.size).astype(np.float64)[order]
+    found = np.bincount(inverse, weights=hits[counted], minlength=cells.size)[order]
+    group = (cells % size)[order]
     keep = np.asarray(eligible, np.int64)
 
     def ratio(labels: Codes) -> float:
@@ -406,6 +421,7 @@ def _chance(
 
     measured = ratio(group)
     rng = np.random.default_rng(CHANCE_SEED)
+    # a shuffle moves places, not values: renaming the groups renames its outcome alone
     shuffled = np.array([ratio(rng.permutation(group)) for _ in range(CHANCE_SHUFFLES)])
     median = float(np.quantile(shuffled, 0.5, method="inverted_cdf"))
     # the measured ratio is worked out as each shuffle's is, so equal ties compare equal
