@@ -103,6 +103,13 @@ def test_a_few_accented_names_in_latin_1_are_read_as_latin_1(tmp_path: Path, acc
         ("cp1257", ["R\u016bta Kazlauskien\u0117", "Giedr\u0117 \u0160imkut\u0117"]),
         ("cp1257", ["J\u0101nis B\u0113rzi\u0146\u0161", "M\u0101ris Kr\u016bmi\u0146\u0161"]),
         ("cp1254", ["I\u015f\u0131k Y\u0131lmaz", "\u00c7a\u011fr\u0131 \u00d6zt\u00fcrk"]),
+        # Turkish whose letters all read as Icelandic ones in Latin-1 ("Ay\u00fee Do\u00f0an")
+        (
+            "cp1254",
+            ["Ay\u015fe Do\u011fan", "Fatma Ayd\u0131n", "Ali Y\u0131ld\u0131z"]
+            + ["Emre Y\u0131lmaz", "Zeynep \u015eahin", "\u0130smail Y\u0131lmaz"]
+            + ["\u0130BRAH\u0130M \u015eAH\u0130N", "Mustafa Do\u011fan", "Elif \u015eim\u015fek"],
+        ),
     ],
     ids=[
         "pl_cp1250",
@@ -113,6 +120,7 @@ def test_a_few_accented_names_in_latin_1_are_read_as_latin_1(tmp_path: Path, acc
         "lt_cp1257",
         "lv_cp1257",
         "tr_cp1254",
+        "tr_cp1254_icelandic_look",
     ],
 )
 def test_latin_names_of_other_code_pages_are_read_as_written(
@@ -143,6 +151,29 @@ def test_western_names_of_several_languages_stay_western(tmp_path: Path, encodin
     assert reader.encoding == encoding
     rows = [r for b in reader.batches(100) for r in b]
     assert [r.values["NAME"] for r in rows] == names
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        # Spanish and Portuguese ordinals, which Windows-1250 reads as \u015e and \u015f
+        ["M\u00aa Carmen Mu\u00f1oz", "M\u00aa Jos\u00e9 Pe\u00f1a", "Robert Allen"],
+        ["Jo\u00e3o Sim\u00f5es n\u00ba 12", "In\u00eas Gon\u00e7alves 1\u00ba andar"],
+        # Faroese, whose \u00f8 beside \u00f0 a Baltic page reads as \u0173 beside \u0161
+        [
+            "H\u00f8gni Br\u00f8\u00f0rasambandi\u00f0",
+            "Sj\u00far\u00f0ur J\u00f3ansson",
+            "R\u00fani J\u00f8r\u00f0heim",
+        ],
+    ],
+    ids=["es_ordinals", "pt_ordinals", "faroese"],
+)
+def test_a_few_western_names_stay_western(tmp_path: Path, names: list[str]) -> None:
+    lines = [*names, *(r.split(",")[0] for r in MOSTLY_ASCII)]
+    text = "ID,NAME\n" + "".join(f"{i},{n}\n" for i, n in enumerate(lines))
+    (tmp_path / "p.csv").write_bytes(text.encode("latin-1"))
+    rows = _rows(_manifest("p.csv"), tmp_path)
+    assert [r.values["NAME"] for r in rows] == lines
 
 
 @pytest.mark.parametrize(

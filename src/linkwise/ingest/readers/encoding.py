@@ -12,10 +12,11 @@ names settle it (``_by_names``): the file is read in the Western, Central Europe
 Turkish and Vietnamese code pages, and the reading with the fewest impossible words wins (the
 Western one on a tie, then the guessed family). A word is impossible when a symbol sits
 inside it ("£ukasz", "Ko³odziej": Polish Ł and ł read as Latin-1) or when its accented
-letters belong to no one language of the code page's family ("Dvoøák", "Núńez"). So
+letters belong to no one language of the code page's family ("Dvoøák", "Núńez"); the
+ordinal marks ª and º count for nothing. So
 "Łukasz", "Dvořák" and "Růžička" are read as written, and "Núñez", "Lefèvre" and "Weiß"
-stay Western. Hungarian ő and ű, read as Western, give õ and û, which Portuguese and
-French have: such a file stays Western (the letters fold to the same o and u).
+stay Western. A few Hungarian names may stay Western, ő and ű read as õ and û, which
+Portuguese and French have (the letters fold to the same o and u).
 
 The guess is unreliable on a few accented names: a ten-row Latin-1 file with one "Müller"
 came back as cp775, and a two-row one with "Jérôme" as Korean Johab. Such a guess of a
@@ -71,7 +72,8 @@ EUC guesses are never overruled, whatever their letters."""
 class _Family:
     """Single-byte code pages of one group of Latin-script languages: the one to read a
     file using bytes 0x80-0x9F with, those to try otherwise (a tie goes to the first), and
-    the accented letters of each language written in them."""
+    the accented letters of each language written in them; after a "|", letters one of
+    which a word must have to count as that language's."""
 
     name: str
     with_c1: str
@@ -94,6 +96,7 @@ _FAMILIES = (
             "áéëïóöü",  # Dutch
             "åäæöøé",  # Danish, Norwegian, Swedish, Finnish
             "áðéíóúýþæö",  # Icelandic
+            "áðíóúýæø|ð",  # Faroese, where it writes ð ("Høgni" is Danish enough)
         ),
     ),
     _Family(
@@ -126,7 +129,7 @@ _FAMILIES = (
         "turkish",
         "cp1254",
         ("cp1254", "iso8859_9"),
-        ("âçğıîöşüû",),  # Turkish
+        ("âçğıîöşüûİ",),  # Turkish ("i".upper() is "I": İ is its own letter)
     ),
     _Family(
         "vietnamese",
@@ -170,6 +173,9 @@ _GUESS_FAMILY = {
     "cp1258": "vietnamese",
 }
 _WORD = re.compile(r"[A-Za-z\u0080-\uffff]+")
+_ORDINALS = frozenset("ªº")
+"""Spanish and Portuguese ordinal marks ("Mª", "nº", "1º"): letters to Python, in no
+language's alphabet."""
 
 
 def detect_encoding(path: Path) -> str:
@@ -210,11 +216,14 @@ def _by_names(window: bytes, c1_seen: bool, guessed: str) -> str:
     """The Latin single-byte code page in which ``window`` reads best as names: the one
     with the fewest impossible words (module docstring). Only the family's Windows page is
     tried on a file using bytes 0x80-0x9F, which the ISO pages leave to control codes. A
-    tie goes to the Western reading, then to the family charset-normalizer guessed."""
-    order = sorted(_FAMILIES, key=lambda f: (f.name != "western", f.name != guessed))
+    tie goes to the Western reading (to the Turkish one when the file looks Turkish, see
+    ``_looks_turkish``), then to the family charset-normalizer guessed."""
+    western = window.decode("cp1252" if c1_seen else "latin-1", errors="replace")
+    first = "turkish" if _looks_turkish(western) else "western"
+    order = sorted(_FAMILIES, key=lambda f: (f.name != first, f.name != guessed))
     best, fewest = "", -1
     for family in order:
-        languages = [frozenset(letters + letters.upper()) for letters in family.languages]
+        languages = [_alphabet(spec) for spec in family.languages]
         for encoding in (family.with_c1,) if c1_seen else family.without_c1:
             count = _impossible(window.decode(encoding, errors="replace"), languages)
             if fewest < 0 or count < fewest:
@@ -222,17 +231,39 @@ def _by_names(window: bytes, c1_seen: bool, guessed: str) -> str:
     return best
 
 
-def _impossible(text: str, languages: list[frozenset[str]]) -> int:
+_TURKISH_AS_WESTERN = frozenset("ðýþÐÝÞ")
+_ICELANDIC_VOWELS = frozenset("áéíóúÁÉÍÓÚ")
+
+
+def _looks_turkish(western: str) -> bool:
+    """Whether a file read as Western looks like Turkish read in the wrong page: the
+    Turkish page differs from the Western one in six letters only (ğ ı ş Ğ İ Ş where the
+    Western has ð ý þ Ð Ý Þ), so "Yılmaz" read as "Yýlmaz" could be Icelandic, and both
+    readings are possible word by word. Icelandic names carry á, é, í, ó or ú beside their
+    ð and þ ("Guðrún Ólafsdóttir"); Turkish has none of those, so the six outnumber them."""
+    six = sum(1 for c in western if c in _TURKISH_AS_WESTERN)
+    return six > sum(1 for c in western if c in _ICELANDIC_VOWELS)
+
+
+def _alphabet(spec: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A language's accented letters, both cases, and those a word must have one of (all
+    of them when the spec names none)."""
+    letters, _, needed = spec.partition("|")
+    both = frozenset(letters + letters.upper())
+    return both, frozenset(needed + needed.upper()) if needed else both
+
+
+def _impossible(text: str, languages: list[tuple[frozenset[str], frozenset[str]]]) -> int:
     """How many words of ``text`` none of ``languages`` could write: a symbol inside the
-    word, or accented letters no one of them has together."""
+    word, or accented letters no one of them has together (with one it needs)."""
     count = 0
     for word in _WORD.finditer(text):
-        accented = {c for c in word[0] if not c.isascii()}
+        accented = {c for c in word[0] if not c.isascii()} - _ORDINALS
         if not accented:
             continue
         if not all(c.isalpha() or unicodedata.category(c) == "Mn" for c in accented):
             count += any(c.isalpha() for c in word[0])  # "£ukasz"; a lone "£" is no word
-        elif not any(accented <= letters for letters in languages):
+        elif not any(accented <= has and accented & needs for has, needs in languages):
             count += 1
     return count
 
