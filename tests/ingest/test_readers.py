@@ -106,9 +106,17 @@ def test_a_few_accented_names_in_latin_1_are_read_as_latin_1(tmp_path: Path, acc
         # Turkish whose letters all read as Icelandic ones in Latin-1 ("Ay\u00fee Do\u00f0an")
         (
             "cp1254",
-            ["Ay\u015fe Do\u011fan", "Fatma Ayd\u0131n", "Ali Y\u0131ld\u0131z"]
-            + ["Emre Y\u0131lmaz", "Zeynep \u015eahin", "\u0130smail Y\u0131lmaz"]
-            + ["\u0130BRAH\u0130M \u015eAH\u0130N", "Mustafa Do\u011fan", "Elif \u015eim\u015fek"],
+            [
+                "Ay\u015fe Do\u011fan",
+                "Fatma Ayd\u0131n",
+                "Ali Y\u0131ld\u0131z",
+                "Emre Y\u0131lmaz",
+                "Zeynep \u015eahin",
+                "\u0130smail Y\u0131lmaz",
+                "\u0130BRAH\u0130M \u015eAH\u0130N",
+                "Mustafa Do\u011fan",
+                "Elif \u015eim\u015fek",
+            ],
         ),
     ],
     ids=[
