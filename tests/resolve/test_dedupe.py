@@ -703,8 +703,32 @@ def test_a_date_order_in_the_header_is_read_and_set_aside(
 def test_a_header_that_is_only_a_date_order_or_has_none_keeps_its_key() -> None:
     assert date_order("dd/mm/yyyy") == ("dd_mm_yyyy", None)
     assert date_order("Date of Birth") == ("date_of_birth", None)
-    # beside a plain "dob", the one with an order is not a second date of birth
-    assert auto_map(["dob", "dob (dd/mm/yyyy)"], {}) == {"dob": "dob"}
+    # a two-digit year first is no order dates are read in: the header is left alone
+    assert date_order("DOB (YY/MM/DD)") == ("dob_yy_mm_dd", None)
+    assert "dob" not in auto_map(["DOB (YY/MM/DD)", "name"], {})
+
+
+@pytest.mark.parametrize(
+    ("columns", "dob"),
+    [
+        # beside a plain date of birth, the one with an order is not a second one
+        (["dob", "dob (dd/mm/yyyy)"], "dob"),
+        (["dob (dd/mm/yyyy)", "dob"], "dob"),
+        (["Date of Birth", "dob (dd/mm/yyyy)"], "Date of Birth"),
+        # two with orders: ambiguous, as two plain ones are
+        (["DOB (DD/MM/YYYY)", "DOB (MM/DD/YYYY)"], None),
+    ],
+)
+def test_a_date_order_names_the_date_of_birth_only_when_nothing_else_does(
+    columns: list[str], dob: str | None
+) -> None:
+    assert auto_map(columns, {}).get("dob") == dob
+
+
+def test_a_date_order_is_set_aside_only_from_a_date_of_birth() -> None:
+    fields = auto_map(["First Name", "Last Name", "Surname (DD/MM/YYYY)"], {})
+    assert fields == {"given_name": "First Name", "family_name": "Last Name"}
+    assert auto_map(["Postcode yymmdd", "phone_mm_dd_yy", "Visit date (dd/mm/yy)"], {}) == {}
 
 
 @pytest.mark.parametrize(

@@ -343,11 +343,10 @@ def header_key(column: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", words.lower()).strip("_")
 
 
-_DATE_ORDER = re.compile(
-    r"_(?P<order>dd_?mm_?(?:yyyy|yy)|mm_?dd_?(?:yyyy|yy)|(?:yyyy|yy)_?mm_?dd)$"
-)
+_DATE_ORDER = re.compile(r"_(?P<order>dd_?mm_?(?:yyyy|yy)|mm_?dd_?(?:yyyy|yy)|yyyy_?mm_?dd)$")
 """A date's order written at the end of a header key, as in "DOB (DD/MM/YYYY)" or "Date of
-birth [yyyy-mm-dd]"."""
+birth [yyyy-mm-dd]". A two-digit year first ("YY/MM/DD") is not one: dates are read with
+the year last or in four digits, so such a header is left alone."""
 
 
 def date_order(column: str) -> tuple[str, bool | None]:
@@ -388,13 +387,14 @@ def auto_map(
             )
         fields[target] = column
         taken.add(column)
+    free = [c for c in columns if c not in taken]
+    # "DOB (DD/MM/YYYY)" is the date of birth when it is the only column naming one
+    dated = [c for c in free if _DATE_ORDER.search(header_key(c)) and _names_dob(date_order(c)[0])]
+    plain = [c for c in free if _names_dob(header_key(c))]
     keys: dict[str, str] = {}
-    for column in columns:
-        if column not in taken:
-            key = date_order(column)[0]
-            if key in keys:  # "dob" beside "dob (dd/mm/yyyy)": keep the order in the key
-                key = header_key(column)
-            keys[key] = column
+    for column in free:
+        alone = dated == [column] and not plain
+        keys[date_order(column)[0] if alone else header_key(column)] = column
     parts = [keys[p] for p in _ADDRESS_PARTS if p in keys]
     if "address_line" not in fields and len(parts) > 1:
         fields["address_line"] = {"columns": parts}
@@ -423,6 +423,11 @@ def auto_map(
         for part in ("birth_year", "birth_month", "birth_day"):
             fields.pop(part, None)
     return fields
+
+
+def _names_dob(key: str) -> bool:
+    """Whether a header key names a date of birth, by an alias or by its words."""
+    return _BY_ALIAS.get(key) == "dob" or "dob" in _by_words({key: key}, set(), {})
 
 
 def _by_words(
