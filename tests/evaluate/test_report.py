@@ -121,10 +121,24 @@ def _disparate() -> EvaluationReport:
     return evaluate(assignment_rows(pred), truth_rows(true, side=["a"] * n + ["b"] * n))
 
 
-def test_intervals_are_in_the_json_html_and_cli() -> None:
+def _html_text(report: EvaluationReport) -> str:
+    """The HTML report's text, without its markup."""
+    parser = _Text()
+    parser.feed(render_html(report))
+    return "".join(parser.text)
+
+
+def _printed(report: EvaluationReport) -> str:
+    """What the terminal report prints, its whitespace folded to single spaces."""
     from linkwise.cli.common import console
     from linkwise.cli.evaluate import render_report
 
+    with console.capture() as captured:
+        render_report(report)
+    return " ".join(captured.get().split())
+
+
+def test_intervals_are_in_the_json_html_and_cli() -> None:
     report = _disparate()
     fm = report.groups[0].disparity[0]
     assert fm.worst_to_best is not None
@@ -136,24 +150,16 @@ def test_intervals_are_in_the_json_html_and_cli() -> None:
     assert data["groups"][0]["groups"][0]["false_merge_interval"] == list(
         report.groups[0].groups[0].false_merge_interval or ()
     )
-    parser = _Text()
-    parser.feed(render_html(report))
-    text = "".join(parser.text)
+    text = _html_text(report)
     assert "worst ÷ best (95% interval)" in text
     assert f"{fm.worst_to_best:.2f} ({low:.2f}–{high:.2f})" in text
-    with console.capture() as captured:
-        render_report(report)
-    printed = " ".join(captured.get().split())
     assert (
         f"false merges: worst a 10.00%, best b 1.00%: 10.00x "
-        f"(95% interval {low:.2f}x–{high:.2f}x), 1.82x all records" in printed
+        f"(95% interval {low:.2f}x–{high:.2f}x), 1.82x all records" in _printed(report)
     )
 
 
 def test_the_chance_reference_is_in_the_json_html_and_cli() -> None:
-    from linkwise.cli.common import console
-    from linkwise.cli.evaluate import render_report
-
     report = _disparate()
     fm = report.groups[0].disparity[0]
     assert fm.chance_ratio is not None
@@ -161,28 +167,19 @@ def test_the_chance_reference_is_in_the_json_html_and_cli() -> None:
     data = json.loads(report.to_json())
     assert data["groups"][0]["disparity"][0]["chance_ratio"] == fm.chance_ratio
     assert data["groups"][0]["disparity"][0]["chance_share"] == 0.0
-    parser = _Text()
-    parser.feed(render_html(report))
-    text = "".join(parser.text)
+    text = _html_text(report)
     assert "worst ÷ best by chance alone (shuffles as uneven)" in text
     assert f"{fm.chance_ratio:.2f} (0%)" in text
-    with console.capture() as captured:
-        render_report(report)
-    printed = " ".join(captured.get().split())
-    assert f"by chance alone {fm.chance_ratio:.2f}x, as uneven in 0% of shuffles" in printed
+    chance = f"by chance alone {fm.chance_ratio:.2f}x, as uneven in 0% of shuffles"
+    assert chance in _printed(report)
 
 
 def test_a_best_group_without_error_still_gets_the_ratio_to_all_records() -> None:
-    from linkwise.cli.common import console
-    from linkwise.cli.evaluate import render_report
-
     n = 1000
     true = [f"p{i}" for i in range(2 * n)]
     pred = [f"m{i // 2}" if i < 100 else f"s{i}" for i in range(2 * n)]  # 10% of "a" merged
     report = evaluate(assignment_rows(pred), truth_rows(true, side=["a"] * n + ["b"] * n))
-    with console.capture() as captured:
-        render_report(report)
-    printed = " ".join(captured.get().split())
+    printed = _printed(report)
     assert (
         "false merges: worst a 10.00%, best b 0.00% (no ratio: the best rate is 0), "
         "2.00x all records" in printed
