@@ -118,6 +118,15 @@ def test_a_few_accented_names_in_latin_1_are_read_as_latin_1(tmp_path: Path, acc
                 "Elif \u015eim\u015fek",
             ],
         ),
+        # Romanian \u015f and \u015e: the bytes of the ordinals \u00ba and \u00aa in Latin-1
+        ("cp1250", ["Ion Mure\u015fan", "\u015etefan Popescu", "R\u0103zvan P\u0103tra\u015fcu"]),
+        # Lithuanian, whose \u0160 and \u016b a Turkish page reads as \u011e and \u00fb
+        (
+            "cp1257",
+            ["Tomas \u017dukauskas", "\u0160ar\u016bnas \u0160imkus", "Mindaugas Bra\u017einskas"],
+        ),
+        # and whose \u0161 beginning a word Latin-1 reads as the Faroese \u00f0
+        ("cp1257", ["Jonas \u0160iauli\u0173", "Petras \u0160il\u0173"]),
     ],
     ids=[
         "pl_cp1250",
@@ -129,6 +138,9 @@ def test_a_few_accented_names_in_latin_1_are_read_as_latin_1(tmp_path: Path, acc
         "lv_cp1257",
         "tr_cp1254",
         "tr_cp1254_icelandic_look",
+        "ro_cp1250",
+        "lt_cp1257_turkish_look",
+        "lt_cp1257_eth_first",
     ],
 )
 def test_latin_names_of_other_code_pages_are_read_as_written(
@@ -173,8 +185,14 @@ def test_western_names_of_several_languages_stay_western(tmp_path: Path, encodin
             "Sj\u00far\u00f0ur J\u00f3ansson",
             "R\u00fani J\u00f8r\u00f0heim",
         ],
+        # Icelandic names with \u00f0 and \u00fe and no other accent, which Turkish could write
+        [
+            "Sigur\u00f0ur Gu\u00f0mundsson",
+            "Gu\u00f0mundur Sigur\u00f0sson",
+            "\u00deorsteinn Sigur\u00f0sson",
+        ],
     ],
-    ids=["es_ordinals", "pt_ordinals", "faroese"],
+    ids=["es_ordinals", "pt_ordinals", "faroese", "icelandic_eth"],
 )
 def test_a_few_western_names_stay_western(tmp_path: Path, names: list[str]) -> None:
     lines = [*names, *(r.split(",")[0] for r in MOSTLY_ASCII)]

@@ -28,8 +28,8 @@ rate: the more groups and the fewer errors, the larger. So each worst-to-best ra
 carries a chance reference (``_chance``): the same errors dealt out again with the groups
 shuffled among people, the ratio this gives in the median shuffle, and the share of
 shuffles at least as uneven as what was measured. A measured ratio no larger than chance
-gives is no sign of a disparity, and a target ratio below chance's cannot be met by any
-matcher at that size.
+gives is no sign of a disparity, and a target ratio below chance's cannot be shown met
+with that many records and errors.
 """
 
 from __future__ import annotations

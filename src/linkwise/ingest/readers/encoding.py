@@ -12,8 +12,8 @@ names settle it (``_by_names``): the file is read in the Western, Central Europe
 Turkish and Vietnamese code pages, and the reading with the fewest impossible words wins (the
 Western one on a tie, then the guessed family). A word is impossible when a symbol sits
 inside it ("£ukasz", "Ko³odziej": Polish Ł and ł read as Latin-1) or when its accented
-letters belong to no one language of the code page's family ("Dvoøák", "Núńez"); the
-ordinal marks ª and º count for nothing. So
+letters belong to no one language of the code page's family ("Dvoøák", "Núńez");
+ordinals ("Mª", "nº") are passed over. So
 "Łukasz", "Dvořák" and "Růžička" are read as written, and "Núñez", "Lefèvre" and "Weiß"
 stay Western. A few Hungarian names may stay Western, ő and ű read as õ and û, which
 Portuguese and French have (the letters fold to the same o and u).
@@ -79,6 +79,8 @@ class _Family:
     with_c1: str
     without_c1: tuple[str, ...]
     languages: tuple[str, ...]
+    never_first: str = ""
+    """Letters no word of these languages begins with."""
 
 
 _FAMILIES = (
@@ -98,6 +100,9 @@ _FAMILIES = (
             "áðéíóúýþæö",  # Icelandic
             "áðíóúýæø|ð",  # Faroese, where it writes ð ("Høgni" is Danish enough)
         ),
+        # ð begins no Icelandic or Faroese word; Lithuanian š, read as Latin-1, often
+        # begins one ("Šiaulių" as "Ðiauliø")
+        never_first="ðÐ",
     ),
     _Family(
         "central",
@@ -173,9 +178,10 @@ _GUESS_FAMILY = {
     "cp1258": "vietnamese",
 }
 _WORD = re.compile(r"[A-Za-z\u0080-\uffff]+")
-_ORDINALS = frozenset("ªº")
-"""Spanish and Portuguese ordinal marks ("Mª", "nº", "1º"): letters to Python, in no
-language's alphabet."""
+_ORDINAL = re.compile(r"[A-Za-z]{0,2}[ªº]")
+"""A Spanish or Portuguese ordinal ("Mª", "nº", "1º" without its digit): ª and º are letters
+to Python, in no language's alphabet. Only whole such words are passed over, since the same
+bytes are Romanian Ş and ş in the Central European pages ("ªtefan" for "Ştefan")."""
 
 
 def detect_encoding(path: Path) -> str:
@@ -216,22 +222,27 @@ def _by_names(window: bytes, c1_seen: bool, guessed: str) -> str:
     """The Latin single-byte code page in which ``window`` reads best as names: the one
     with the fewest impossible words (module docstring). Only the family's Windows page is
     tried on a file using bytes 0x80-0x9F, which the ISO pages leave to control codes. A
-    tie goes to the Western reading (to the Turkish one when the file looks Turkish, see
-    ``_looks_turkish``), then to the family charset-normalizer guessed."""
-    western = window.decode("cp1252" if c1_seen else "latin-1", errors="replace")
-    first = "turkish" if _looks_turkish(western) else "western"
-    order = sorted(_FAMILIES, key=lambda f: (f.name != first, f.name != guessed))
-    best, fewest = "", -1
-    for family in order:
+    tie with the Western reading goes to it, or to the Turkish one when that ties too and
+    the file looks Turkish (``_looks_turkish``); other ties go to the family
+    charset-normalizer guessed, then to the first family listed."""
+    scored: list[tuple[int, str, str]] = []  # (impossible words, family, encoding)
+    for family in _FAMILIES:
         languages = [_alphabet(spec) for spec in family.languages]
+        never_first = frozenset(family.never_first)
         for encoding in (family.with_c1,) if c1_seen else family.without_c1:
-            count = _impossible(window.decode(encoding, errors="replace"), languages)
-            if fewest < 0 or count < fewest:
-                best, fewest = encoding, count
-    return best
+            text = window.decode(encoding, errors="replace")
+            scored.append((_impossible(text, languages, never_first), family.name, encoding))
+    fewest = min(count for count, _, _ in scored)
+    tied = [(name, encoding) for count, name, encoding in scored if count == fewest]
+    families = [name for name, _ in tied]
+    if "western" in families:
+        western = window.decode("cp1252" if c1_seen else "latin-1", errors="replace")
+        pick = "turkish" if "turkish" in families and _looks_turkish(western) else "western"
+    else:
+        pick = guessed if guessed in families else families[0]
+    return next(encoding for name, encoding in tied if name == pick)
 
 
-_TURKISH_AS_WESTERN = frozenset("ðýþÐÝÞ")
 _ICELANDIC_VOWELS = frozenset("áéíóúÁÉÍÓÚ")
 
 
@@ -240,9 +251,14 @@ def _looks_turkish(western: str) -> bool:
     Turkish page differs from the Western one in six letters only (ğ ı ş Ğ İ Ş where the
     Western has ð ý þ Ð Ý Þ), so "Yılmaz" read as "Yýlmaz" could be Icelandic, and both
     readings are possible word by word. Icelandic names carry á, é, í, ó or ú beside their
-    ð and þ ("Guðrún Ólafsdóttir"); Turkish has none of those, so the six outnumber them."""
-    six = sum(1 for c in western if c in _TURKISH_AS_WESTERN)
-    return six > sum(1 for c in western if c in _ICELANDIC_VOWELS)
+    ð and þ ("Guðrún Ólafsdóttir"), and ð far more often than ý; Turkish has none of those
+    vowels, and ı ("ý") is its commonest letter. So the six must outnumber the vowels, and
+    ý must be there, at least as often as ð."""
+    six = sum(1 for c in western if c in "ðýþÐÝÞ")
+    dotless = sum(1 for c in western if c in "ýÝ")
+    eth = sum(1 for c in western if c in "ðÐ")
+    vowels = sum(1 for c in western if c in _ICELANDIC_VOWELS)
+    return six > vowels and dotless > 0 and dotless >= eth
 
 
 def _alphabet(spec: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -253,12 +269,22 @@ def _alphabet(spec: str) -> tuple[frozenset[str], frozenset[str]]:
     return both, frozenset(needed + needed.upper()) if needed else both
 
 
-def _impossible(text: str, languages: list[tuple[frozenset[str], frozenset[str]]]) -> int:
+def _impossible(
+    text: str,
+    languages: list[tuple[frozenset[str], frozenset[str]]],
+    never_first: frozenset[str] = frozenset(),
+) -> int:
     """How many words of ``text`` none of ``languages`` could write: a symbol inside the
-    word, or accented letters no one of them has together (with one it needs)."""
+    word, a letter none of them begins a word with at its start, or accented letters no
+    one of them has together (with one it needs). An ordinal ("Mª", "nº") is no word."""
     count = 0
     for word in _WORD.finditer(text):
-        accented = {c for c in word[0] if not c.isascii()} - _ORDINALS
+        if _ORDINAL.fullmatch(word[0]):
+            continue
+        if word[0][0] in never_first:
+            count += 1
+            continue
+        accented = {c for c in word[0] if not c.isascii()}
         if not accented:
             continue
         if not all(c.isalpha() or unicodedata.category(c) == "Mn" for c in accented):
