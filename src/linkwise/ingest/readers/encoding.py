@@ -31,6 +31,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,8 +65,9 @@ _LEGACY = {
 }
 """Guesses that may be overruled: DOS and Mac code pages of Latin scripts, and Korean Johab,
 which charset-normalizer returned for a few accented names in Latin-1; a genuine file in one
-of them today is far rarer than that. UTF-16/32, Vietnamese cp1258, Japanese, Chinese and
-EUC guesses are never overruled, whatever their letters."""
+of them today is far rarer than that. UTF-16/32, Japanese, Chinese and EUC guesses are never
+overruled, whatever their letters (Latin single-byte guesses, Vietnamese cp1258 among them,
+are settled by the names: ``_LATIN``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,17 +228,18 @@ def _by_names(window: bytes, c1_seen: bool, guessed: str) -> str:
     the file looks Turkish (``_looks_turkish``); other ties go to the family
     charset-normalizer guessed, then to the first family listed."""
     scored: list[tuple[int, str, str]] = []  # (impossible words, family, encoding)
+    texts: dict[str, str] = {}
     for family in _FAMILIES:
-        languages = [_alphabet(spec) for spec in family.languages]
+        languages = _ALPHABETS[family.name]
         never_first = frozenset(family.never_first)
         for encoding in (family.with_c1,) if c1_seen else family.without_c1:
-            text = window.decode(encoding, errors="replace")
+            texts[encoding] = text = window.decode(encoding, errors="replace")
             scored.append((_impossible(text, languages, never_first), family.name, encoding))
     fewest = min(count for count, _, _ in scored)
     tied = [(name, encoding) for count, name, encoding in scored if count == fewest]
     families = [name for name, _ in tied]
     if "western" in families:
-        western = window.decode("cp1252" if c1_seen else "latin-1", errors="replace")
+        western = texts["cp1252" if c1_seen else "latin-1"]
         pick = "turkish" if "turkish" in families and _looks_turkish(western) else "western"
     else:
         pick = guessed if guessed in families else families[0]
@@ -254,11 +257,10 @@ def _looks_turkish(western: str) -> bool:
     ð and þ ("Guðrún Ólafsdóttir"), and ð far more often than ý; Turkish has none of those
     vowels, and ı ("ý") is its commonest letter. So the six must outnumber the vowels, and
     ý must be there, at least as often as ð."""
-    six = sum(1 for c in western if c in "ðýþÐÝÞ")
-    dotless = sum(1 for c in western if c in "ýÝ")
-    eth = sum(1 for c in western if c in "ðÐ")
-    vowels = sum(1 for c in western if c in _ICELANDIC_VOWELS)
-    return six > vowels and dotless > 0 and dotless >= eth
+    n = Counter(western)
+    dotless, eth, thorn = n["ý"] + n["Ý"], n["ð"] + n["Ð"], n["þ"] + n["Þ"]
+    vowels = sum(n[c] for c in _ICELANDIC_VOWELS)
+    return dotless + eth + thorn > vowels and dotless > 0 and dotless >= eth
 
 
 def _alphabet(spec: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -267,6 +269,9 @@ def _alphabet(spec: str) -> tuple[frozenset[str], frozenset[str]]:
     letters, _, needed = spec.partition("|")
     both = frozenset(letters + letters.upper())
     return both, frozenset(needed + needed.upper()) if needed else both
+
+
+_ALPHABETS = {f.name: [_alphabet(spec) for spec in f.languages] for f in _FAMILIES}
 
 
 def _impossible(
