@@ -33,6 +33,13 @@ def groups(result: Clustering[int]) -> set[frozenset[int]]:
     return set(result.clusters)
 
 
+def joined_as_trees(result: Clustering[int]) -> bool:
+    """Whether every cluster was joined by one link fewer than it has records."""
+    return all(
+        len(links) == len(c) - 1 for c, links in zip(result.clusters, result.merged_by, strict=True)
+    )
+
+
 def kinds(result: Clustering[int]) -> list[str]:
     return [f.kind for f in result.flags]
 
@@ -865,9 +872,7 @@ def test_removing_an_ambiguous_bridge_reclusters_its_cluster() -> None:
         frozenset({5}),
         frozenset({6}),
     }
-    assert all(
-        len(links) == len(c) - 1 for c, links in zip(result.clusters, result.merged_by, strict=True)
-    )
+    assert joined_as_trees(result)
 
 
 def test_a_record_left_alone_joins_once_its_two_clusters_are_one() -> None:
@@ -884,9 +889,7 @@ def test_a_record_left_alone_joins_once_its_two_clusters_are_one() -> None:
     result = cluster_records(range(1, 5), edges, cannot_link=[(1, 3)])
     assert groups(result) == {frozenset({1}), frozenset({2, 3, 4})}
     assert [f.records for f in result.flags if f.kind == "ambiguous"] == [(1, 2, 3)]
-    assert all(
-        len(links) == len(c) - 1 for c, links in zip(result.clusters, result.merged_by, strict=True)
-    )
+    assert joined_as_trees(result)
 
 
 # -- determinism and inputs --------------------------------------------------------------
